@@ -1,0 +1,15 @@
+"""hiap: health-in-all-policies impact assessment for planning and transport.
+
+The library behind the app and the ``hiap`` command. Its parts, one concern each:
+
+- :mod:`hiap.settings`: the frozen, validated settings (data directory, limits).
+- :mod:`hiap.data`: the datasets hiap uses, their status and download.
+- :mod:`hiap.schemes`: reading and validating scheme boundaries safely.
+- :mod:`hiap.errors`: the error classes, each message saying how to fix the problem.
+"""
+
+from hiap.errors import DataError, HiapError, SchemeError
+from hiap.settings import Settings, get_settings
+
+__all__ = ["DataError", "HiapError", "SchemeError", "Settings", "get_settings"]
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The ``hiap`` command line (typer): one module per command group."""

@@ -1,0 +1,22 @@
+"""Entry point of the ``hiap`` command: gathers the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from hiap.cli import access, data, report, scheme
+
+app = typer.Typer(
+    name="hiap",
+    help="Health-in-all-policies impact assessment for planning and transport.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data.app, name="data")
+app.add_typer(scheme.app, name="scheme")
+app.add_typer(access.app, name="access")
+app.add_typer(report.app, name="report")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,19 @@
+# Shared by scripts/app and scripts/test: make .venv with Python 3.11+ and install hiap into it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=""
+for cand in python3.13 python3.12 python3.11 python3; do
+  if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    PY="$cand"; break
+  fi
+done
+if [ -z "$PY" ]; then
+  echo "hiap needs Python 3.11 or newer: install it (e.g. apt-get install python3) and run this again." >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+# uv resolves and installs the geospatial stack in seconds rather than minutes.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
+.venv/bin/uv pip install --quiet --python .venv/bin/python -e ".[${HIAP_EXTRAS:-test}]"
