@@ -1,7 +1,191 @@
-"""`hiap data` commands."""
+"""`hiap data` commands: what data is present, and fetching what is missing."""
 
 from __future__ import annotations
 
-import typer
+from typing import Annotated
 
-app = typer.Typer(help="data commands.", no_args_is_help=True)
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from hiap.data.download import download_dataset, verify_checksums
+from hiap.data.registry import DATASETS, attribution_lines, get_dataset
+from hiap.data.status import dataset_status
+from hiap.errors import HiapError
+from hiap.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="See which datasets are in the data directory and download missing ones.",
+    no_args_is_help=True,
+)
+
+
+def _settings(err: Console) -> Settings:
+    try:
+        return get_settings()
+    except HiapError as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _human_size(size_bytes: int) -> str:
+    size = float(size_bytes)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"  # pragma: no cover - the loop always returns
+
+
+@app.command("status")
+def status() -> None:
+    """Show every dataset hiap uses: present or missing, date, licence, and how to fetch it."""
+    out, err = Console(), Console(stderr=True)
+    settings = _settings(err)
+    statuses = dataset_status(settings)
+    out.print(f"Data directory: [bold]{settings.data_dir}[/]")
+    table = Table(show_lines=False)
+    table.add_column("dataset", style="bold")
+    table.add_column("present")
+    table.add_column("date (from)")
+    table.add_column("size", justify="right")
+    table.add_column("licence")
+    table.add_column("files / how to fetch", overflow="fold")
+    for st in statuses:
+        if st.present:
+            files = "\n".join(
+                str(f.path.relative_to(settings.data_dir))
+                if f.path.is_relative_to(settings.data_dir)
+                else str(f.path)
+                for f in st.files
+            )
+            table.add_row(
+                st.dataset.name,
+                "[green]yes[/]",
+                f"{st.data_date} ({st.date_source})",
+                _human_size(st.size_bytes),
+                st.dataset.licence,
+                files,
+            )
+        else:
+            how = st.fetch_command or st.dataset.how_to_get or st.dataset.source_url
+            table.add_row(st.dataset.name, "[red]missing[/]", "", "", st.dataset.licence, how)
+    out.print(table)
+    present = [st.dataset for st in statuses if st.present]
+    missing = [st for st in statuses if not st.present]
+    out.print(f"{len(present)} of {len(statuses)} datasets present.")
+    if missing:
+        fetchable = [st.dataset.name for st in missing if st.fetch_command]
+        if fetchable:
+            out.print(f"Fetch the missing ones with: hiap data download {' '.join(fetchable)}")
+    if present:
+        out.print("\n[bold]Attribution[/] (show with any map or table of this data):")
+        for line in attribution_lines(present):
+            out.print(f"  {line}")
+
+
+@app.command("download")
+def download(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Dataset names (see `hiap data status`).", show_default=False),
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Download every dataset that has a direct download.")
+    ] = False,
+) -> None:
+    """Download datasets into the data directory, with checksums recorded in CHECKSUMS.json."""
+    out, err = Console(), Console(stderr=True)
+    settings = _settings(err)
+    if all_ and names:
+        err.print("[red]Error:[/] give dataset names or --all, not both.")
+        raise typer.Exit(2)
+    if all_:
+        names = [d.name for d in DATASETS.values() if d.downloadable]
+    if not names:
+        err.print(
+            "[red]Error:[/] name the datasets to download, or pass --all. "
+            f"Valid names: {', '.join(DATASETS)}."
+        )
+        raise typer.Exit(2)
+    try:
+        for name in names:
+            get_dataset(name)  # check every name before fetching anything
+    except HiapError as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+    out.print(f"Downloading into [bold]{settings.data_dir}[/]")
+    failures: list[str] = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=out,
+        transient=False,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done, total=total)
+
+        for name in names:
+            try:
+                results = download_dataset(name, settings, progress=report)
+            except HiapError as exc:
+                failures.append(name)
+                progress.console.print(f"[red]✗ {name}:[/] {exc}", soft_wrap=True)
+                continue
+            for res in results:
+                what = ", ".join(p.name for p in res.extracted) or res.path.name
+                check = "verified" if res.verified else "recorded"
+                progress.console.print(
+                    f"[green]✓ {name}:[/] {what} ({_human_size(res.size_bytes)}, "
+                    f"SHA-256 {res.sha256[:12]}… {check})"
+                )
+    if failures:
+        err.print(
+            f"[red]{len(failures)} of {len(names)} download(s) failed:[/] {', '.join(failures)}"
+        )
+        raise typer.Exit(1)
+
+
+@app.command("verify")
+def verify() -> None:
+    """Check downloaded files against the checksums recorded in CHECKSUMS.json."""
+    out, err = Console(), Console(stderr=True)
+    settings = _settings(err)
+    try:
+        checks = verify_checksums(settings)
+    except HiapError as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from None
+    if not checks:
+        out.print("No downloads recorded yet (CHECKSUMS.json is empty or absent).")
+        return
+    bad = 0
+    for check in checks:
+        if check.status == "ok":
+            out.print(f"[green]ok[/]       {check.path}")
+        else:
+            bad += 1
+            out.print(f"[red]{check.status:<8}[/] {check.path}")
+    if bad:
+        err.print(
+            f"[red]{bad} file(s) differ from their recorded checksum or are missing.[/] "
+            "Download them again with `hiap data download NAME`."
+        )
+        raise typer.Exit(1)

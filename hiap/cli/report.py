@@ -1,7 +1,138 @@
-"""`hiap report` commands."""
+"""`hiap report`: write an assessment's HTML or PDF report.
+
+``hiap report ASSESSMENT --format pdf --out report.pdf`` where ASSESSMENT is the id of a saved
+assessment (or a unique start of it) or the path of an exported assessment JSON file.
+"""
 
 from __future__ import annotations
 
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="report commands.", no_args_is_help=True)
+from hiap.assessment import Assessment
+from hiap.errors import HiapError
+from hiap.settings import get_settings
+
+app = typer.Typer(
+    help="Write the HTML or PDF report of a saved or exported assessment.",
+    no_args_is_help=True,
+    # The group has no subcommands: let options follow the ASSESSMENT argument.
+    context_settings={"allow_interspersed_args": True},
+    subcommand_metavar="",
+)
+
+
+class ReportFormat(StrEnum):
+    """Output formats of ``hiap report``."""
+
+    HTML = "html"
+    PDF = "pdf"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:60] or "assessment"
+
+
+def _from_store(ref: str, db_url: str | None, version: int | None) -> Assessment:
+    from hiap.storage import AssessmentStore, database_path_from_url
+
+    if db_url:
+        path = database_path_from_url(db_url, setting="--db")
+    else:
+        path = database_path_from_url(get_settings().database_url)
+    if not path.exists():
+        raise _fail(
+            f"{ref!r} is not a file, and there is no assessment database at {path}. "
+            "Give the path of an exported assessment JSON, or the database with --db "
+            "sqlite:///path/to/assessments.sqlite."
+        )
+    store = AssessmentStore(path)
+    summaries = store.list()
+    matches = [s for s in summaries if s.id == ref] or [
+        s for s in summaries if s.id.startswith(ref.lower()) and len(ref) >= 4
+    ]
+    if not matches:
+        hint = (
+            "It holds: " + "; ".join(f"{s.id} ({s.scheme_name})" for s in summaries[:5])
+            if summaries
+            else "It holds no assessments."
+        )
+        raise _fail(f"no assessment {ref!r} in {path}. {hint}")
+    if len(matches) > 1:
+        names = ", ".join(f"{s.id} ({s.scheme_name})" for s in matches)
+        raise _fail(f"{ref!r} matches several assessments: {names}. Give more of the id.")
+    return store.load(matches[0].id, version=version)
+
+
+@app.callback(invoke_without_command=True)
+def report(
+    assessment: Annotated[
+        str,
+        typer.Argument(
+            help="Assessment id in the database (or its first characters), or an exported "
+            "assessment .json file.",
+            show_default=False,
+        ),
+    ],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.HTML,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write (default: <scheme-name>.<format>)."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Assessment database URL (sqlite:///path); default HIAP_DATABASE_URL or the "
+            "per-user database.",
+        ),
+    ] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(help="Saved version to report (default: the latest).", min=1),
+    ] = None,
+    checklists: Annotated[
+        Path | None,
+        typer.Option(help="Folder of checklist YAML files (default: the project's)."),
+    ] = None,
+) -> None:
+    """Write the HTML or PDF report of an assessment."""
+    from hiap.checklists.loader import load_catalogue
+    from hiap.reports import render_html, render_pdf
+    from hiap.storage import read_assessment_json
+
+    try:
+        source = Path(assessment)
+        if source.suffix.lower() == ".json" or source.is_file():
+            if version is not None:
+                raise _fail("--version applies to saved assessments, not to a JSON file.", 2)
+            loaded = read_assessment_json(source)
+        else:
+            loaded = _from_store(assessment, db, version)
+        catalogue = load_catalogue(checklists)
+        target = out or Path(f"{_slug(loaded.scheme_name)}.{fmt.value}")
+        if fmt is ReportFormat.PDF:
+            data = render_pdf(loaded, checklists=catalogue, version=version)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        else:
+            html = render_html(loaded, checklists=catalogue, version=version)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+    except HiapError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"cannot write the report: {exc}") from None
+    typer.echo(f"Wrote {fmt.value.upper()} report of {loaded.scheme_name!r} to {target}")

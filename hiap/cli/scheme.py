@@ -1,7 +1,118 @@
-"""`hiap scheme` commands."""
+"""`hiap scheme` commands: check a scheme file, list the sample schemes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="scheme commands.", no_args_is_help=True)
+from hiap.errors import HiapError, SchemeError
+from hiap.schemes import SCHEME_KINDS, Scheme, list_sample_schemes, read_scheme
+from hiap.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="Check scheme boundary and route files, and list the sample schemes.",
+    no_args_is_help=True,
+)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except HiapError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _summary(scheme: Scheme) -> list[str]:
+    meta = scheme.metadata
+    lon, lat = scheme.centroid_lonlat
+    centre = scheme.centroid
+    lines = [
+        f"Scheme:    {meta.name}",
+        f"Kind:      {meta.kind}",
+        f"File:      {scheme.source_name}",
+        f"CRS:       {scheme.source_crs} in the file; held as EPSG:27700 (British National Grid)",
+    ]
+    if scheme.boundary is not None:
+        lines.append(f"Area:      {scheme.area_ha:,.1f} ha")
+    lines.append(
+        f"Centroid:  E {centre.x:,.0f} N {centre.y:,.0f} (lon {lon:.5f}, lat {lat:.5f})"
+    )
+    counts = [
+        f"{0 if frame is None else len(frame)} {label}"
+        for frame, label in (
+            (scheme.boundary, "polygon(s)"),
+            (scheme.lines, "line(s)"),
+            (scheme.stops, "stop(s)"),
+        )
+    ]
+    lines.append(f"Features:  {', '.join(counts)}")
+    if scheme.lines is not None:
+        lines.append(f"Route:     {scheme.route_length_km:,.2f} km")
+    if meta.dwellings is not None:
+        residents = scheme.new_residents or 0.0
+        lines.append(
+            f"Dwellings: {meta.dwellings:,} (about {residents:,.0f} new residents at "
+            f"{meta.persons_per_dwelling:g} per dwelling)"
+        )
+    if meta.headway_min is not None:
+        span = meta.service_span_h
+        span_text = f", {span:g} h span" if span is not None else ""
+        lines.append(f"Service:   every {meta.headway_min:g} min{span_text}")
+    if meta.phasing_year is not None:
+        lines.append(f"Phasing:   {meta.phasing_year}")
+    if scheme.notes:
+        lines.append("Notes:")
+        lines.extend(f"  - {note}" for note in scheme.notes)
+    else:
+        lines.append("Notes:     none (nothing was repaired or ignored)")
+    return lines
+
+
+@app.command("check")
+def check(
+    file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, zipped Shapefile or KML.")],
+    layer: Annotated[
+        str | None, typer.Option(help="Layer to read when the file has several.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="housing, transport or mixed (default: from the file)."),
+    ] = None,
+) -> None:
+    """Read and validate a scheme file; print every problem, or a summary of the scheme."""
+    settings = _settings()
+    if kind is not None and kind not in SCHEME_KINDS:
+        typer.echo(
+            f"Error: --kind must be one of {', '.join(SCHEME_KINDS)} (got '{kind}').", err=True
+        )
+        raise typer.Exit(2)
+    try:
+        scheme = read_scheme(file, settings=settings, layer=layer, kind=kind)  # type: ignore[arg-type]
+    except SchemeError as exc:
+        where = exc.source or file.name
+        typer.echo(f"{where}: {len(exc.problems)} problem(s) found:", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  - {problem}", err=True)
+        raise typer.Exit(1) from None
+    for line in _summary(scheme):
+        typer.echo(line)
+
+
+@app.command("list")
+def list_schemes() -> None:
+    """List the sample schemes and the real site boundaries found in the data directory."""
+    settings = _settings()
+    infos = list_sample_schemes(settings)
+    if not infos:
+        typer.echo("No sample schemes found.")
+        return
+    width = max(len(info.id) for info in infos)
+    for info in infos:
+        typer.echo(f"{info.id:<{width}}  {info.kind:<9}  {info.origin:<14}  {info.name}")
+    typer.echo(
+        "Samples are approximate outlines drawn by the hiap team (see sample_schemes/README.md); "
+        "data-directory sites are read in place."
+    )

@@ -1,0 +1,692 @@
+"""Measure every indicator hiap can for a scheme: :func:`assess_indicators`.
+
+It picks the OSM extract covering the scheme, builds (or loads from cache) the walk network
+around it, lays home points on the site, loads GP practices, hospitals and population, and
+measures each indicator of :data:`hiap.indicators.results.INDICATOR_IDS` it has data for.
+Indicators it cannot measure are listed with the reason and what to do (download a feed,
+give the number of dwellings...) instead of failing the whole assessment.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmium
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from hiap.attribution import OGL, OSM
+from hiap.data._common import dataset_files
+from hiap.data.health import load_gp_practices, load_hospitals
+from hiap.data.population import load_area_origins
+from hiap.errors import HiapError, SchemeError
+from hiap.indicators import access, capacity, food, greenspace, neighbourhood, play
+from hiap.indicators.homes import (
+    MAX_SNAP_M,
+    Homes,
+    snap_destinations,
+    weighted_quantile,
+    weighted_share,
+)
+from hiap.indicators.osm_features import OsmFeatures, extract_osm_features
+from hiap.indicators.points import DEFAULT_SPACING_M, scheme_points
+from hiap.indicators.results import (
+    INDICATOR_IDS,
+    IndicatorReport,
+    IndicatorResult,
+    UnavailableIndicator,
+)
+from hiap.indicators.walkgraph import WalkGraph, metres_to_minutes, minutes_to_metres
+from hiap.schemes.models import Scheme
+from hiap.settings import Settings
+from isochrones.errors import IsochronesError
+from isochrones.gtfs import Feed
+from isochrones.network import WalkNetwork, build_walk_graph
+
+__all__ = ["NETWORK_MARGIN_M", "Progress", "assess_indicators", "find_osm_extract", "gp_capacity"]
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+"""Called with the fraction done (0-1) and what is being done."""
+
+NETWORK_MARGIN_M = 3000.0
+"""Walk network kept around the site: a 30-minute walk (2.4 km) plus room for detours."""
+
+GP_CATCHMENT_MIN = 30.0
+"""Walk catchment of the 2SFCA (the DfT JTS 30-minute band)."""
+
+NO_FEED = (
+    "No GTFS feed covers this area. Download the bus timetables for the area "
+    "(hiap data download gtfs) or pass a feed."
+)
+
+_NAMES: dict[str, tuple[str, str, bool]] = {
+    "gp_walk_min": ("Walk time to the nearest GP surgery", "min", False),
+    "hospital_walk_min": ("Walk time to the nearest hospital", "min", False),
+    "gp_pt_min": ("Public transport time to the nearest GP surgery", "min", False),
+    "hospital_pt_min": ("Public transport time to the nearest hospital", "min", False),
+    "gp_count_15min_walk": ("GP surgeries within a 15 minute walk", "count", True),
+    "gp_count_30min_walk": ("GP surgeries within a 30 minute walk", "count", True),
+    "angst_2ha_300m_share": ("Homes within 300 m of 2 ha greenspace (ANGSt)", "share", True),
+    "angst_20ha_2km_share": ("Homes within 2 km of 20 ha greenspace (ANGSt)", "share", True),
+    "gi_doorstep_05ha_200m_share": ("Homes within 200 m of 0.5 ha doorstep greenspace", "share", True),
+    "gi_local_2ha_300m_share": ("Homes within 300 m of 2 ha local greenspace", "share", True),
+    "gi_neighbourhood_10ha_1km_share": ("Homes within 1 km of 10 ha neighbourhood greenspace", "share", True),
+    "dwellings_per_ha": ("Residential density", "dwellings/ha", True),
+    "everyday_destinations_800m": ("Everyday destination types within 800 m", "count", True),
+    "intersection_density_per_km2": ("Street intersection density", "per km²", True),
+    "footway_share": ("Streets with a footway or path", "share", True),
+    "bus_stop_400m_share": ("Homes within 400 m of a bus stop", "share", True),
+    "bus_frequency_per_hour": ("Buses per hour at the nearest stop", "buses/hour", True),
+    "takeaways_400m_schools": ("Hot food takeaways within 400 m of schools", "count", False),
+    "fast_food_to_healthy_ratio": ("Fast food outlets per healthy food outlet", "ratio", False),
+    "playground_400m_share": ("Homes within 400 m of a playground", "share", True),
+    "sports_800m_share": ("Homes within 800 m of sports facilities", "share", True),
+    "gp_capacity_2sfca": ("GP supply per 1,000 population (2SFCA)", "per 1,000 population", True),
+}
+
+
+def find_osm_extract(area: BaseGeometry, settings: Settings) -> Path | None:
+    """Return the OSM extract in the data directory whose extent covers most of ``area``.
+
+    Parameters
+    ----------
+    area
+        Geometry in EPSG:27700.
+    settings
+        Gives the data directory.
+
+    Returns
+    -------
+    Path or None
+        The extract, or ``None`` when none overlaps ``area``.
+    """
+    to_bng = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    best: tuple[float, Path] | None = None
+    for path in dataset_files("osm", settings):
+        try:
+            reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+            box = reader.header().box()
+            reader.close()
+        except RuntimeError:
+            continue
+        if box.valid():
+            bl, tr = box.bottom_left, box.top_right
+            extent = shapely.box(*to_bng.transform_bounds(bl.lon, bl.lat, tr.lon, tr.lat))
+        else:
+            continue
+        overlap = extent.intersection(area).area / max(area.area, 1.0)
+        if overlap > 0 and (best is None or overlap > best[0]):
+            best = (overlap, path)
+    return None if best is None else best[1]
+
+
+@dataclass
+class _Run:
+    scheme: Scheme
+    settings: Settings
+    site: BaseGeometry
+    results: dict[str, IndicatorResult] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    def add(
+        self,
+        indicator_id: str,
+        value: float,
+        *,
+        method: str,
+        source: str,
+        buffer_m: float | None = None,
+        notes: tuple[str, ...] | list[str] = (),
+        details: dict[str, float] | None = None,
+    ) -> None:
+        name, unit, higher = _NAMES[indicator_id]
+        if not np.isfinite(value):
+            self.skip(indicator_id, "None was reachable within the area the data covers. " + " ".join(notes))
+            return
+        self.results[indicator_id] = IndicatorResult(
+            id=indicator_id, name=name, value=round(float(value), 4), unit=unit,
+            higher_is_better=higher, method=method, source=source, buffer_m=buffer_m,
+            notes=tuple(n for n in notes if n),
+            details={k: round(float(v), 4) for k, v in (details or {}).items() if np.isfinite(v)},
+        )
+
+    def skip(self, indicator_id: str, reason: str) -> None:
+        self.unavailable.setdefault(indicator_id, reason.strip())
+
+
+def _graph_of(network: object) -> WalkGraph:
+    if isinstance(network, WalkGraph):
+        return network
+    if isinstance(network, WalkNetwork):
+        return WalkGraph.from_network(network)
+    if isinstance(network, nx.MultiDiGraph):
+        return WalkGraph.from_graph(network)
+    raise TypeError(
+        f"network must be a WalkGraph, WalkNetwork or projected MultiDiGraph, got {type(network).__name__}"
+    )
+
+
+def assess_indicators(
+    scheme: Scheme,
+    *,
+    settings: Settings,
+    network: WalkGraph | WalkNetwork | nx.MultiDiGraph | None = None,
+    feed: Feed | None = None,
+    osm_path: Path | str | None = None,
+    spacing_m: float = DEFAULT_SPACING_M,
+    progress: Progress | None = None,
+) -> IndicatorReport:
+    """Measure every indicator the data allows for a scheme.
+
+    Parameters
+    ----------
+    scheme
+        A housing or mixed scheme with a site boundary (EPSG:27700).
+    settings
+        Data and cache folders.
+    network
+        The walk network to use (a :class:`WalkGraph`, the routing core's
+        :class:`~isochrones.network.WalkNetwork`, or a projected graph); by default it is
+        built from ``osm_path`` around the site and cached.
+    feed
+        A GTFS feed for the bus indicators and public-transport times; without one those
+        indicators are listed as unavailable.
+    osm_path
+        The OSM extract for destinations and greenspace (and the network); by default the one
+        in the data directory that covers the site.
+    spacing_m
+        Spacing of the grid of home points laid on the site.
+    progress
+        Called as ``progress(fraction, message)`` as the work proceeds.
+
+    Returns
+    -------
+    IndicatorReport
+        Measured indicators in catalogue order, and the ones not measured with the reason.
+
+    Raises
+    ------
+    SchemeError
+        When the scheme has no site boundary.
+    """
+    say: Progress = progress or (lambda _f, _m: None)
+    if scheme.boundary is None or scheme.boundary.empty:
+        raise SchemeError(
+            "Indicators are measured from homes on a site: this scheme has no boundary. "
+            "Draw or upload the site boundary (a polygon).",
+            source=scheme.source_name or None,
+        )
+    site = shapely.union_all(scheme.boundary.geometry.to_numpy())
+    run = _Run(scheme, settings, site)
+    start = time.perf_counter()
+
+    say(0.05, "Reading OpenStreetMap features")
+    path = Path(osm_path) if osm_path is not None else find_osm_extract(site, settings)
+    features: OsmFeatures | None = None
+    if path is None:
+        reason = (
+            "No OpenStreetMap extract in the data directory covers this site. Put an .osm.pbf "
+            "of the area in the data directory's osm/ folder (hiap data download osm)."
+        )
+        for ind in INDICATOR_IDS:
+            if ind not in ("dwellings_per_ha",):
+                run.skip(ind, reason)
+    else:
+        features = extract_osm_features(path, settings=settings)
+        run.sources.append(features.source)
+
+    graph: WalkGraph | None = None
+    if network is not None:
+        graph = _graph_of(network)
+    elif path is not None:
+        say(0.15, "Building the walk network")
+        try:
+            g = build_walk_graph(
+                path, area=site, margin_m=NETWORK_MARGIN_M, cache_dir=settings.cache_dir
+            )
+            graph = WalkGraph.from_graph(g)
+        except IsochronesError as exc:
+            for ind in INDICATOR_IDS:
+                run.skip(ind, f"The walk network could not be built: {exc}")
+
+    points = scheme_points(scheme.boundary, spacing_m=spacing_m)
+    _density(run)
+    if graph is not None and features is not None:
+        homes = Homes.snap(graph, points)
+        far = float(np.median(homes.offset_m))
+        if far > 500:
+            reason = (
+                f"The site is {far:.0f} m from the nearest street of the walk network; the OSM "
+                "extract does not cover it. Use an extract of the area around the site."
+            )
+            for ind in INDICATOR_IDS:
+                if ind != "dwellings_per_ha":
+                    run.skip(ind, reason)
+        else:
+            edge_note = _edge_note(site, features)
+            say(0.3, "Walk access to GPs and hospitals")
+            facilities = _health(run, graph, homes, edge_note)
+            say(0.5, "Greenspace")
+            _greenspace(run, graph, homes, features, edge_note)
+            say(0.6, "Neighbourhood and streets")
+            _neighbourhood(run, graph, homes, features, facilities.get("gp"), edge_note)
+            say(0.7, "Food and play")
+            _food_and_play(run, graph, homes, features, edge_note)
+            say(0.8, "Buses")
+            _buses(run, graph, homes, feed)
+            say(0.9, "GP capacity")
+            _capacity(run, graph, homes, facilities.get("gp"), edge_note)
+            _public_transport(run, feed)
+    for ind in INDICATOR_IDS:
+        if ind not in run.results:
+            run.skip(ind, "Not measured.")
+    say(1.0, "Done")
+    logger.info("indicators for %s in %.2f s", scheme.name, time.perf_counter() - start)
+    results = tuple(run.results[i] for i in INDICATOR_IDS if i in run.results)
+    missing = tuple(
+        UnavailableIndicator(id=i, name=_NAMES[i][0], reason=run.unavailable[i])
+        for i in INDICATOR_IDS
+        if i not in run.results
+    )
+    return IndicatorReport(
+        scheme_name=scheme.name,
+        results=results,
+        unavailable=missing,
+        sources=tuple(dict.fromkeys(run.sources)),
+        points=len(points),
+    )
+
+
+def _edge_note(site: BaseGeometry, features: OsmFeatures) -> Callable[[float], str]:
+    extent = shapely.box(*features.bounds)
+
+    def note(buffer_m: float) -> str:
+        if extent.contains(site.buffer(buffer_m)):
+            return ""
+        return (
+            f"The {buffer_m:.0f} m search area around the site reaches past the edge of the OSM "
+            "extract; anything beyond it is missed, so this may understate access."
+        )
+
+    return note
+
+
+def _density(run: _Run) -> None:
+    dph = run.scheme.density_dph
+    if dph is None:
+        run.skip(
+            "dwellings_per_ha",
+            "The scheme does not say how many dwellings it has; add 'dwellings' to its details.",
+        )
+        return
+    run.add(
+        "dwellings_per_ha", dph,
+        method=(
+            f"{run.scheme.metadata.dwellings:,} dwellings divided by the site area of "
+            f"{run.scheme.area_ha:.1f} ha."
+        ),
+        source=f"Scheme details ({run.scheme.metadata.source or run.scheme.source_name or 'as entered'}).",
+        notes=("Gross density: the whole site area, including roads and open space, not the net residential area.",),
+    )
+
+
+def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], str]) -> dict[str, gpd.GeoDataFrame]:
+    found: dict[str, gpd.GeoDataFrame] = {}
+    reach_m = NETWORK_MARGIN_M + 5000.0
+    for kind, loader in (("gp", load_gp_practices), ("hospital", load_hospitals)):
+        try:
+            fac = loader(run.settings, area=run.site, buffer_m=reach_m)
+        except HiapError as exc:
+            run.skip(f"{kind}_walk_min", str(exc))
+            if kind == "gp":
+                for ind in ("gp_count_15min_walk", "gp_count_30min_walk", "gp_capacity_2sfca"):
+                    run.skip(ind, str(exc))
+            continue
+        found[kind] = fac
+        label = "GP practice" if kind == "gp" else "hospital"
+        src = _facility_source(fac, kind)
+        run.sources.append(src)
+        result = access.walk_access(graph, homes, fac)
+        median = weighted_quantile(result.minutes, homes.weight, 0.5)
+        p90 = weighted_quantile(result.minutes, homes.weight, 0.9)
+        notes = [edge(minutes_to_metres(median if np.isfinite(median) else 60.0))]
+        if result.facilities_off_network:
+            notes.append(
+                f"{result.facilities_off_network} {label}s within {reach_m / 1000:.0f} km lie off "
+                "the walk network built for this site and were not routed to."
+            )
+        run.add(
+            f"{kind}_walk_min", median,
+            method=(
+                f"Median over {len(homes)} home points on the site of the walk time at 4.8 km/h "
+                f"along the OSM street and path network to the nearest {label}."
+            ),
+            source=f"{src}; {run.sources[0]}",
+            notes=notes,
+            details={"p90_min": p90, "share_within_15_min": weighted_share(result.minutes <= 15, homes.weight)},
+        )
+        if kind == "gp":
+            for cutoff in (15, 30):
+                counts = access.facilities_within_walk(graph, homes, fac, cutoff_min=cutoff)
+                run.add(
+                    f"gp_count_{cutoff}min_walk",
+                    weighted_quantile(counts.astype(float), homes.weight, 0.5),
+                    method=(
+                        f"Number of open GP practices within a {cutoff} minute walk (4.8 km/h on "
+                        "the OSM network) of the median home point of the site."
+                    ),
+                    source=f"{src}; {run.sources[0]}",
+                    notes=[edge(minutes_to_metres(cutoff))],
+                    details={"max": float(counts.max()), "min": float(counts.min())},
+                )
+    return found
+
+
+def _facility_source(fac: gpd.GeoDataFrame, kind: str) -> str:
+    files = ", ".join(fac.attrs.get("files", [])) or "data directory"
+    if kind == "gp":
+        return f"NHS ODS epraccur GP practices ({files}; {OGL})"
+    return f"NHS.UK hospital list ({files}; {OGL})"
+
+
+def _greenspace(
+    run: _Run, graph: WalkGraph, homes: Homes, features: OsmFeatures, edge: Callable[[float], str]
+) -> None:
+    shares = greenspace.greenspace_access(graph, homes, features.greenspace)
+    for std in greenspace.GREENSPACE_STANDARDS:
+        how = "along the walk network" if std.along_network else "in a straight line"
+        run.add(
+            std.id, shares[std.id],
+            method=(
+                f"Share of the site's home points within {std.within_m:.0f} m ({how}) of an "
+                f"accessible greenspace site of at least {std.min_area_ha:g} ha mapped in OSM "
+                "(parks, gardens, nature reserves, commons, recreation grounds, village greens, "
+                "open-access woods; touching areas merged)."
+            ),
+            source=f"{std.standard}; {features.source}",
+            buffer_m=std.within_m,
+            notes=[
+                edge(std.within_m),
+                "OSM does not record how natural a park feels or where its gates are: sites are "
+                "entered at the street nodes on or next to their edge.",
+            ],
+        )
+
+
+def _neighbourhood(
+    run: _Run,
+    graph: WalkGraph,
+    homes: Homes,
+    features: OsmFeatures,
+    gps: gpd.GeoDataFrame | None,
+    edge: Callable[[float], str],
+) -> None:
+    pois = features
+    dests = {
+        "food_shop": snap_destinations(graph, pois.of("supermarket", "convenience", "greengrocer").geometry),
+        "primary_school": snap_destinations(graph, pois.of("school").query("primary").geometry),
+        "pharmacy": snap_destinations(graph, pois.of("pharmacy").geometry),
+        "gp": snap_destinations(graph, (gps if gps is not None and not gps.empty else pois.of("gp")).geometry),
+        "bus_stop": snap_destinations(graph, pois.of("bus_stop").geometry),
+        "park": greenspace.greenspace_entries(graph, features.greenspace),
+    }
+    counts, shares = neighbourhood.everyday_destinations(graph, homes, dests)
+    run.add(
+        "everyday_destinations_800m", weighted_quantile(counts.astype(float), homes.weight, 0.5),
+        method=(
+            "Number of the six everyday destination types (food shop, primary school, pharmacy, "
+            "GP, bus stop, park) with one within an 800 m walk of the median home point."
+        ),
+        source=f"{features.source}; GP practices from NHS ODS ({OGL})",
+        buffer_m=800.0,
+        notes=[
+            edge(800.0),
+            "Primary schools are those OSM marks with isced:level=1 or whose name says primary, "
+            "infant or junior; unnamed schools are not counted.",
+        ],
+        details={f"share_{k}": v for k, v in shares.items()},
+    )
+    area = run.site.buffer(400.0)
+    density, n_junctions = neighbourhood.intersection_density(graph, area)
+    run.add(
+        "intersection_density_per_km2", density,
+        method=(
+            "Junctions of three or more walkable streets or paths (OSMnx street_count) per km² "
+            "of the site and a 400 m buffer around it."
+        ),
+        source=features.source,
+        buffer_m=400.0,
+        notes=[edge(400.0)],
+        details={"junctions": float(n_junctions), "area_km2": area.area / 1e6},
+    )
+    share, km = neighbourhood.footway_share(features.streets, run.site.buffer(100.0))
+    if km == 0:
+        run.skip("footway_share", "OSM shows no streets for motor traffic in or next to the site.")
+    else:
+        run.add(
+            "footway_share", share,
+            method=(
+                "Share of the length of streets for motor traffic in the site (and 100 m around "
+                "it) that OSM shows with a footway or cycleway, tagged on the street or drawn as "
+                "a separate path within 12 m alongside."
+            ),
+            source=features.source,
+            buffer_m=100.0,
+            notes=["Where OSM has not mapped pavements, this understates them."],
+            details={"street_km": km},
+        )
+    run.add(
+        "bus_stop_400m_share", neighbourhood.bus_stops_near(graph, homes, dests["bus_stop"]),
+        method="Share of the site's home points within a 400 m walk of a bus stop mapped in OSM.",
+        source=f"CIHT, Buses in Urban Developments (2018); {features.source}",
+        buffer_m=400.0,
+        notes=[edge(400.0), "OSM does not say whether a stop is still served; a GTFS feed does."],
+    )
+
+
+def _food_and_play(
+    run: _Run, graph: WalkGraph, homes: Homes, features: OsmFeatures, edge: Callable[[float], str]
+) -> None:
+    schools = features.of("school")
+    takeaways = features.of("fast_food")
+    n_take, n_schools = food.takeaways_near_schools(graph, homes, schools, takeaways)
+    run.add(
+        "takeaways_400m_schools", float(n_take),
+        method=(
+            "Hot food takeaways (OSM amenity=fast_food) within a 400 m walk of the schools "
+            "within an 800 m walk of the site's homes."
+        ),
+        source=f"PHE, Using the planning system to promote healthy weight environments (2020); {features.source}",
+        buffer_m=1200.0,
+        notes=[edge(1200.0), "" if n_schools else "No school is within an 800 m walk of the site."],
+        details={"schools": float(n_schools)},
+    )
+    ratio, ff, good = food.fast_food_ratio(
+        graph, homes, takeaways, features.of("supermarket", "greengrocer", "market")
+    )
+    run.add(
+        "fast_food_to_healthy_ratio", weighted_quantile(ratio, homes.weight, 0.5),
+        method=(
+            "Median over the site's home points of fast-food outlets divided by (supermarkets + "
+            "greengrocers + markets + 1) within an 800 m walk."
+        ),
+        source=features.source,
+        buffer_m=800.0,
+        notes=[edge(800.0)],
+        details={"median_fast_food": weighted_quantile(ff.astype(float), homes.weight, 0.5),
+                 "median_healthy": weighted_quantile(good.astype(float), homes.weight, 0.5)},
+    )
+    run.add(
+        "playground_400m_share",
+        play.share_within_walk(graph, homes, features.of("playground"), within_m=400.0),
+        method="Share of the site's home points within a 400 m walk of a playground mapped in OSM.",
+        source=f"Fields in Trust, Guidance for Outdoor Sport and Play (2015); {features.source}",
+        buffer_m=400.0,
+        notes=[edge(400.0)],
+    )
+    run.add(
+        "sports_800m_share",
+        play.share_within_walk(graph, homes, features.of("sports"), within_m=800.0),
+        method=(
+            "Share of the site's home points within an 800 m walk of a pitch, sports centre, "
+            "fitness centre, track or swimming pool mapped in OSM (not private)."
+        ),
+        source=f"Sport England, Active Design (2023); {features.source}",
+        buffer_m=800.0,
+        notes=[edge(800.0)],
+    )
+
+
+def _buses(run: _Run, graph: WalkGraph, homes: Homes, feed: Feed | None) -> None:
+    if feed is None:
+        run.skip("bus_frequency_per_hour", NO_FEED)
+        return
+    service = neighbourhood.bus_departures_per_hour(feed, graph, homes)
+    if service is None:
+        run.skip("bus_frequency_per_hour", f"No stop of the feed {feed.source} lies within a 400 m walk of the site. " + NO_FEED)
+        return
+    run.sources.append(f"GTFS feed {feed.source}")
+    run.add(
+        "bus_frequency_per_hour", weighted_quantile(service.per_hour, homes.weight, 0.5),
+        method=(
+            f"Departures per hour ({service.window[0]:02d}:00-{service.window[1]:02d}:00 on "
+            f"{service.date:%a %d %b %Y}), all routes, at the busiest stop within a 400 m walk, "
+            "median over the site's home points."
+        ),
+        source=f"GTFS feed {feed.source}",
+        buffer_m=400.0,
+        details={"stops": float(service.stops)},
+    )
+
+
+def _public_transport(run: _Run, feed: Feed | None) -> None:
+    for ind in ("gp_pt_min", "hospital_pt_min"):
+        if feed is None:
+            run.skip(ind, NO_FEED)
+        else:
+            run.skip(ind, "Public-transport times are computed on the Access to healthcare page.")
+
+
+def _capacity(
+    run: _Run, graph: WalkGraph, homes: Homes, gps: gpd.GeoDataFrame | None, edge: Callable[[float], str]
+) -> None:
+    if gps is None:
+        return
+    try:
+        pop = load_area_origins(run.settings, level="lsoa")
+    except HiapError as exc:
+        run.skip("gp_capacity_2sfca", str(exc))
+        return
+    value = gp_capacity(graph, homes, gps, pop, new_residents=run.scheme.new_residents or 0.0)
+    if value is None:
+        run.skip("gp_capacity_2sfca", f"No GP practice is within a {GP_CATCHMENT_MIN:.0f} minute walk of the site's homes.")
+        return
+    run.sources.append(f"ONS population estimates by LSOA ({OGL})")
+    supply = "GP practice count (epraccur has no list sizes)"
+    run.add(
+        "gp_capacity_2sfca", value["2sfca"],
+        method=(
+            f"Two-step floating catchment (Luo & Wang 2003): {supply} divided by the population "
+            f"within a {GP_CATCHMENT_MIN:.0f} minute walk of each practice, summed over the "
+            "practices within that walk of each home point, per 1,000 residents, with the "
+            "scheme's new residents added to the population."
+        ),
+        source=f"NHS ODS epraccur ({OGL}); ONS mid-2020 LSOA population ({OGL}); {OSM} walk network",
+        buffer_m=minutes_to_metres(GP_CATCHMENT_MIN),
+        notes=[
+            edge(minutes_to_metres(2 * GP_CATCHMENT_MIN)),
+            "Supply is the number of practices, not GPs or list sizes: a large practice counts as much as a small one.",
+            f"Population at LSOA centroids ({pop.attrs.get('centroid_kind', 'centroids')}); "
+            f"{value['dropped_population']:,.0f} residents at centroids off the walk network were left out.",
+            "For a built scheme its residents are already in the census population, so adding them again overstates demand.",
+        ],
+        details={
+            "e2sfca_stepped": value["stepped"],
+            "gaussian": value["gaussian"],
+            "practices_in_reach": value["practices"],
+            "new_residents": run.scheme.new_residents or 0.0,
+        },
+    )
+
+
+def gp_capacity(
+    graph: WalkGraph,
+    homes: Homes,
+    gps: gpd.GeoDataFrame,
+    population: gpd.GeoDataFrame,
+    *,
+    new_residents: float,
+    catchment_min: float = GP_CATCHMENT_MIN,
+) -> dict[str, float] | None:
+    """GP supply per 1,000 residents at the scheme's homes by 2SFCA (plain, stepped, Gaussian).
+
+    Parameters
+    ----------
+    graph
+        Walk graph.
+    homes
+        The scheme's home points; ``new_residents`` are spread over them by weight.
+    gps
+        GP practices (EPSG:27700); a ``list_size`` column is used as supply when present,
+        else each practice counts 1.
+    population
+        Population points with a ``population`` column (EPSG:27700).
+    new_residents
+        Residents the scheme adds to demand.
+    catchment_min
+        Walk catchment in minutes.
+
+    Returns
+    -------
+    dict or None
+        ``2sfca``, ``stepped`` and ``gaussian`` (per 1,000 residents), ``practices`` in reach
+        of any home and ``dropped_population``; ``None`` when no practice is in reach.
+    """
+    limit = minutes_to_metres(catchment_min)
+    # Only practices a home can reach matter in step 2, but their step-1 catchments reach
+    # another catchment further out, so take demand within twice the catchment.
+    hull = shapely.convex_hull(shapely.union_all(homes.points.geometry.to_numpy()))
+    near_gps = gps[gps.distance(hull) <= limit]
+    dest = snap_destinations(graph, near_gps.geometry)
+    if len(dest.node) == 0:
+        return None
+    pop = population[population.distance(hull) <= 2 * limit]
+    pop_dest = snap_destinations(graph, pop.geometry)
+    kept_pop = pop["population"].to_numpy(float)[_kept(graph, pop)]
+    dropped = float(pop["population"].sum() - kept_pop.sum())
+    dist = graph.distances_from(dest.node, limit_m=limit)  # (gp, node)
+    to_pop = dist[:, pop_dest.node] + dest.offset_m[:, None] + pop_dest.offset_m[None, :]
+    to_homes = dist[:, homes.node] + dest.offset_m[:, None] + homes.offset_m[None, :]
+    cost = metres_to_minutes(np.vstack([to_pop.T, to_homes.T]))  # (demand, gp)
+    demand = np.concatenate([kept_pop, homes.weight * new_residents])
+    supply = (
+        near_gps["list_size"].to_numpy(float)[_kept(graph, near_gps)]
+        if "list_size" in near_gps
+        else np.ones(len(dest.node))
+    )
+    out: dict[str, float] = {}
+    n_pop = len(kept_pop)
+    for key, decay in (("2sfca", "none"), ("stepped", "stepped"), ("gaussian", "gaussian")):
+        res = capacity.two_step_fca(cost, supply, demand, catchment=catchment_min, decay=decay)  # type: ignore[arg-type]
+        out[key] = float(np.sum(res.access[n_pop:] * homes.weight) * 1000.0)
+    out["practices"] = float((cost[n_pop:] <= catchment_min).any(axis=0).sum())
+    out["dropped_population"] = dropped
+    return out
+
+
+def _kept(graph: WalkGraph, frame: gpd.GeoDataFrame) -> Any:
+    geoms = shapely.point_on_surface(frame.geometry.to_numpy())
+    _, dist = graph.snap(shapely.get_x(geoms), shapely.get_y(geoms))
+    return dist <= MAX_SNAP_M

@@ -1,0 +1,143 @@
+"""The walk network as the indicators use it: the routing core's arrays plus junction counts.
+
+The indicators need three things from the walk network: snap points to it, find for every
+node the network distance to the nearest of a set of destinations, and count the streets at
+each junction. The first two come from the routing core (:class:`isochrones.network.
+WalkNetwork` and :func:`isochrones.travel_times.nearest_destination`, one multi-source
+Dijkstra pass with each destination's own snap distance walked); this module adds the street
+counts (OSMnx's ``street_count``) and works in metres, which is what standards are written in.
+
+Build one with :meth:`WalkGraph.from_graph` (an OSMnx-style graph projected to EPSG:27700,
+such as :func:`isochrones.network.build_walk_graph` returns) or :meth:`WalkGraph.from_network`.
+Points are joined to the network at their nearest node; the straight line to that node is
+walked too, so a home 40 m from the street is 40 m further from everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csgraph
+
+from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork
+from isochrones.travel_times import nearest_destination
+
+__all__ = ["WALK_SPEED_KPH", "WalkGraph", "metres_to_minutes", "minutes_to_metres"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def minutes_to_metres(minutes: float, *, speed_kph: float = WALK_SPEED_KPH) -> float:
+    """Return the distance walked in ``minutes`` at ``speed_kph``."""
+    return minutes * speed_kph * 1000.0 / 60.0
+
+
+def metres_to_minutes(metres: FloatArray | float, *, speed_kph: float = WALK_SPEED_KPH) -> Any:
+    """Return the minutes needed to walk ``metres`` at ``speed_kph``."""
+    return np.asarray(metres, dtype=float) / (speed_kph * 1000.0 / 60.0)
+
+
+@dataclass(frozen=True, eq=False)
+class WalkGraph:
+    """A walk network (EPSG:27700) with the number of streets meeting at each node.
+
+    Parameters
+    ----------
+    network
+        The routing core's read-only arrays.
+    street_count
+        Streets meeting at each node, by node position (dead ends are 1).
+    """
+
+    network: WalkNetwork
+    street_count: IntArray
+
+    @classmethod
+    def from_graph(cls, graph: nx.MultiDiGraph) -> WalkGraph:
+        """Build from an OSMnx-style graph projected to metres (the graph is only read).
+
+        ``street_count`` is read from the nodes when OSMnx (or the routing core) set it, else
+        counted as the number of distinct neighbours.
+        """
+        network = WalkNetwork.from_graph(graph)
+        counts = [graph.nodes[int(n)].get("street_count") for n in network.node_ids]
+        if all(c is not None for c in counts):
+            return cls(network, np.asarray(counts, dtype=np.int64))
+        return cls.from_network(network)
+
+    @classmethod
+    def from_network(cls, network: WalkNetwork) -> WalkGraph:
+        """Build from routing arrays, counting distinct neighbours as streets."""
+        sym = (network.length_csr + network.length_csr.T).tocsr()
+        sym.setdiag(0)
+        sym.eliminate_zeros()
+        return cls(network, np.diff(sym.indptr).astype(np.int64))
+
+    @property
+    def x_m(self) -> FloatArray:
+        """Node eastings."""
+        return np.asarray(self.network.x)
+
+    @property
+    def y_m(self) -> FloatArray:
+        """Node northings."""
+        return np.asarray(self.network.y)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return self.network.n_nodes
+
+    def snap(self, x_m: FloatArray, y_m: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Return the nearest node of each point and the straight-line distance to it."""
+        xy = np.column_stack([np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float)])
+        if len(xy) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        snapped = self.network.snap(xy)
+        return snapped.node_index, snapped.distance_m
+
+    def nearest_distance(
+        self, nodes: IntArray, *, offset_m: FloatArray | None = None, limit_m: float = np.inf
+    ) -> FloatArray:
+        """Network distance from every node to the nearest of ``nodes``.
+
+        Parameters
+        ----------
+        nodes
+            Destination node positions (repeats allowed).
+        offset_m
+            Extra metres from each node to its destination (its snap distance; default 0).
+        limit_m
+            Search no further; farther nodes get ``inf``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Metres per node, ``inf`` where no destination is within ``limit_m``.
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if len(nodes) == 0:
+            return np.full(self.n_nodes, np.inf)
+        off = np.zeros(len(nodes)) if offset_m is None else np.asarray(offset_m, dtype=float)
+        snapped = Snapped(node_index=nodes, node_id=self.network.node_ids[nodes], distance_m=off)
+        mps = WALK_SPEED_KPH / 3.6
+        cutoff = None if not np.isfinite(limit_m) else limit_m / mps / 60.0
+        nearest = nearest_destination(
+            self.network, snapped, speed_kph=WALK_SPEED_KPH, cutoff_min=cutoff
+        )
+        metres = nearest.time_s * mps
+        return np.where(metres <= limit_m * (1 + 1e-9), metres, np.inf)
+
+    def distances_from(self, nodes: IntArray, *, limit_m: float = np.inf) -> FloatArray:
+        """Network distances from each of ``nodes`` to every node (``len(nodes) x n``)."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if len(nodes) == 0:
+            return np.empty((0, self.n_nodes))
+        return np.atleast_2d(
+            csgraph.dijkstra(self.network.length_csr, directed=True, indices=nodes, limit=limit_m)
+        )

@@ -1,0 +1,292 @@
+"""Defences for uploaded scheme files: size limits, safe zip extraction, XML pre-scan.
+
+An uploaded file comes from anyone on the internet, so before GDAL sees it:
+
+- its size is checked against ``settings.max_upload_bytes``;
+- a zip archive is listed and refused if any member path escapes the extraction folder
+  (zip-slip: absolute paths, ``..``, drive letters, symbolic links), or if the declared sizes
+  exceed ``settings.max_unzipped_bytes`` in total or ``settings.max_zip_ratio`` for a large
+  member (zip bombs). Members are then streamed out under names hiap chooses, counting bytes,
+  so an archive that lies about its sizes is stopped while extracting too;
+- KML (XML) is parsed with defusedxml first, which refuses DTDs, entity declarations
+  (billion laughs) and external entities, and hiap refuses KML network links.
+
+Nothing from an upload is executed or unpickled. Every refusal raises
+:class:`hiap.errors.UnsafeUploadError` naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import stat
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import ParseError
+
+import defusedxml.ElementTree as DefusedET
+from defusedxml import DefusedXmlException
+
+from hiap.errors import SchemeError, UnsafeUploadError
+from hiap.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+RATIO_CHECK_MIN_BYTES = 1024 * 1024
+"""Members smaller than this skip the ratio check: small text files (a .prj, a padded .dbf)
+legitimately compress very well, and a bomb must be large to do harm."""
+
+_CHUNK_BYTES = 64 * 1024
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    KeyError,
+    UnicodeDecodeError,
+)
+
+
+def _mb(n_bytes: float) -> str:
+    return f"{n_bytes / (1024 * 1024):,.1f} MB"
+
+
+def check_upload_size(n_bytes: int, *, settings: Settings, source: str) -> None:
+    """Refuse an upload larger than ``settings.max_upload_bytes``.
+
+    Parameters
+    ----------
+    n_bytes
+        Size of the upload.
+    settings
+        Supplies the limit.
+    source
+        Name of the upload, for the message.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When the upload is too large.
+    """
+    if n_bytes > settings.max_upload_bytes:
+        raise UnsafeUploadError(
+            f"The file is {_mb(n_bytes)}, larger than the {settings.max_upload_mb:g} MB upload "
+            "limit. A scheme boundary needs only a few kilobytes: export just the site outline "
+            "(or raise HIAP_MAX_UPLOAD_MB if you run hiap yourself).",
+            source=source,
+        )
+
+
+def _unsafe_member_reason(info: zipfile.ZipInfo) -> str | None:
+    """Say why a member's path or type is unsafe, or return ``None`` when it is fine."""
+    name = info.filename
+    if "\x00" in name:
+        return "contains a NUL character"
+    normalised = name.replace("\\", "/")
+    if normalised.startswith("/") or re.match(r"^[A-Za-z]:", normalised):
+        return "is an absolute path"
+    if any(part == ".." for part in PurePosixPath(normalised).parts):
+        return "climbs out of the folder with '..'"
+    mode = info.external_attr >> 16
+    if mode and stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    if info.flag_bits & 0x1:
+        return "is encrypted"
+    return None
+
+
+def inspect_zip(data: bytes, *, settings: Settings, source: str) -> list[zipfile.ZipInfo]:
+    """List a zip upload's file members after checking them for zip-slip and zip bombs.
+
+    Parameters
+    ----------
+    data
+        The zip archive.
+    settings
+        Supplies ``max_unzipped_bytes`` and ``max_zip_ratio``.
+    source
+        Name of the upload, for messages.
+
+    Returns
+    -------
+    list of zipfile.ZipInfo
+        The file members (folders and macOS ``__MACOSX`` resource forks left out).
+
+    Raises
+    ------
+    UnsafeUploadError
+        When any member path is unsafe or the declared sizes exceed the limits.
+    SchemeError
+        When the bytes are not a readable zip archive.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except _ZIP_ERRORS as exc:
+        raise SchemeError(
+            f"The file is not a readable zip archive ({exc}). Upload a .zip holding the "
+            "shapefile's .shp, .shx, .dbf and .prj files, made with your GIS or a zip tool.",
+            source=source,
+        ) from None
+    unsafe = []
+    for info in infos:
+        reason = _unsafe_member_reason(info)
+        if reason is not None:
+            unsafe.append(f"'{info.filename}' {reason}")
+    if unsafe:
+        raise UnsafeUploadError(
+            "The zip archive was refused: member paths must stay inside the archive's folder "
+            f"(zip-slip protection), but {'; '.join(unsafe)}. Re-create the zip from the "
+            "shapefile's files only, without folders outside it, links or a password.",
+            source=source,
+        )
+    members = [
+        info
+        for info in infos
+        if not info.is_dir() and not info.filename.replace("\\", "/").startswith("__MACOSX/")
+    ]
+    total = sum(info.file_size for info in members)
+    if total > settings.max_unzipped_bytes:
+        raise UnsafeUploadError(
+            f"The zip archive was refused as a possible zip bomb: its members add up to "
+            f"{_mb(total)} uncompressed, over the {settings.max_unzipped_mb:g} MB limit. "
+            "Zip only the scheme's own shapefile.",
+            source=source,
+        )
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= RATIO_CHECK_MIN_BYTES and ratio > settings.max_zip_ratio:
+            raise UnsafeUploadError(
+                f"The zip archive was refused as a possible zip bomb: member "
+                f"'{info.filename}' expands {ratio:,.0f} times ({_mb(info.compress_size)} to "
+                f"{_mb(info.file_size)}), over the limit of {settings.max_zip_ratio:g} times. "
+                "Zip only the scheme's own shapefile.",
+                source=source,
+            )
+    return members
+
+
+def extract_members(
+    data: bytes,
+    members: Iterable[tuple[zipfile.ZipInfo, Path]],
+    *,
+    settings: Settings,
+    source: str,
+) -> None:
+    """Stream chosen zip members to chosen paths, enforcing the size limits while writing.
+
+    The target paths are chosen by the caller (never taken from the archive), and the bytes
+    written are counted, so a member whose header understates its size is stopped.
+
+    Parameters
+    ----------
+    data
+        The zip archive (already checked with :func:`inspect_zip`).
+    members
+        Pairs of (member, destination path).
+    settings
+        Supplies ``max_unzipped_bytes`` and ``max_zip_ratio``.
+    source
+        Name of the upload, for messages.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When extraction exceeds the total size or ratio limit, or a member exceeds its
+        declared size.
+    SchemeError
+        When a member cannot be decompressed (corrupt archive).
+    """
+    written_total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info, target in members:
+                written = 0
+                with archive.open(info) as reader, target.open("wb") as writer:
+                    while chunk := reader.read(_CHUNK_BYTES):
+                        written += len(chunk)
+                        written_total += len(chunk)
+                        ratio = written / max(info.compress_size, 1)
+                        if (
+                            written > info.file_size
+                            or written_total > settings.max_unzipped_bytes
+                            or (written >= RATIO_CHECK_MIN_BYTES and ratio > settings.max_zip_ratio)
+                        ):
+                            raise UnsafeUploadError(
+                                f"The zip archive was refused while extracting "
+                                f"'{info.filename}': it expanded past its declared size or the "
+                                f"limits ({settings.max_unzipped_mb:g} MB in total, "
+                                f"{settings.max_zip_ratio:g} times per member). The archive "
+                                "looks crafted; zip only the scheme's own shapefile.",
+                                source=source,
+                            )
+                        writer.write(chunk)
+    except SchemeError:
+        raise
+    except _ZIP_ERRORS as exc:
+        raise SchemeError(
+            f"The zip archive is damaged and could not be extracted ({exc}). Zip the shapefile "
+            "again and re-upload it.",
+            source=source,
+        ) from None
+
+
+_KML_NS = re.compile(r"^\{[^}]*\}")
+
+
+def check_xml_safe(data: bytes, *, source: str) -> None:
+    """Parse KML with defusedxml before GDAL sees it, refusing dangerous constructs.
+
+    Refused: any DTD (KML never needs one), entity declarations (billion laughs), external
+    entities, and ``NetworkLink`` elements (which would make a reader fetch other files).
+
+    Parameters
+    ----------
+    data
+        The KML document.
+    source
+        Name of the upload, for messages.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When the document declares a DTD or entities, or holds a network link.
+    SchemeError
+        When the document is not well-formed XML.
+    """
+    try:
+        root = DefusedET.fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except DefusedXmlException as exc:
+        raise UnsafeUploadError(
+            "The KML was refused: it declares a DTD or XML entities "
+            f"({type(exc).__name__}), which can expand to gigabytes (the 'billion laughs' "
+            "attack) or read other files. KML needs neither: export the file again from "
+            "your mapping tool.",
+            source=source,
+        ) from None
+    except (ParseError, ValueError, UnicodeDecodeError, LookupError) as exc:
+        raise SchemeError(
+            f"The file is not well-formed KML/XML ({exc}). Export it again from your mapping "
+            "tool, or upload GeoJSON instead.",
+            source=source,
+        ) from None
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if _KML_NS.sub("", tag) == "NetworkLink":
+            raise UnsafeUploadError(
+                "The KML was refused: it holds a NetworkLink, which points to other files on "
+                "the web. Save the scheme's own placemarks as a plain KML (not a network link) "
+                "and upload that.",
+                source=source,
+            )

@@ -1,0 +1,473 @@
+"""Validate a read scheme once, reporting every problem together with its remedy.
+
+Checks, in order: features present; geometry usable (invalid polygons are repaired with
+:func:`shapely.make_valid`, and the repair is recorded in the notes); polygons present for a
+housing scheme and lines for a transport scheme; a known coordinate system (GeoJSON and KML
+are WGS84 by definition; a Shapefile needs its ``.prj``); coordinates in Great Britain and not
+in latitude/longitude order; a plausible size (0.1 ha to 100 km² for a site, 50 m to 200 km
+for a route); and the metadata. Geometry is then reprojected to British National Grid.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pyproj.exceptions
+import shapely
+from pydantic import ValidationError
+
+from hiap.errors import SchemeError
+from hiap.schemes.models import (
+    BNG_EPSG,
+    SCHEME_KINDS,
+    WGS84_EPSG,
+    Scheme,
+    SchemeKind,
+    SchemeMetadata,
+    consistency_problems,
+    metadata_problems,
+)
+from hiap.schemes.readers import RawScheme
+
+logger = logging.getLogger(__name__)
+
+MIN_SITE_AREA_M2 = 1_000.0
+"""0.1 ha: smaller than any scheme worth assessing; usually a units or CRS mistake."""
+MAX_SITE_AREA_M2 = 100_000_000.0
+"""100 km²: larger than any single development (Northstowe is about 5 km²)."""
+MIN_ROUTE_LENGTH_M = 50.0
+MAX_ROUTE_LENGTH_M = 200_000.0
+HIGH_DENSITY_DPH = 250.0
+"""Above this gross density the dwellings or the boundary are probably wrong; noted, not refused."""
+
+# Great Britain in WGS84 degrees, with a margin for the coast: Scilly and Land's End to Lowestoft,
+# Shetland to the Lizard.
+GB_LON_MIN, GB_LON_MAX = -8.8, 2.0
+GB_LAT_MIN, GB_LAT_MAX = 49.8, 61.0
+
+_POLYGONAL = ("Polygon", "MultiPolygon")
+_LINEAL = ("LineString", "MultiLineString", "LinearRing")
+_PUNTAL = ("Point", "MultiPoint")
+_MULTI = {
+    "poly": shapely.MultiPolygon,
+    "line": shapely.MultiLineString,
+    "point": shapely.MultiPoint,
+}
+
+
+def _in_gb(minx: float, miny: float, maxx: float, maxy: float) -> bool:
+    return GB_LON_MIN <= minx <= maxx <= GB_LON_MAX and GB_LAT_MIN <= miny <= maxy <= GB_LAT_MAX
+
+
+def _split_by_type(
+    frame: gpd.GeoDataFrame, notes: list[str]
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Split features into polygons, lines and points; collections are split into parts."""
+    attrs = frame.drop(columns=frame.geometry.name)
+    rows: dict[str, list[tuple[int, shapely.Geometry]]] = {"poly": [], "line": [], "point": []}
+    n_missing = 0
+    for position, geom in enumerate(frame.geometry.to_numpy()):
+        if geom is None or geom.is_empty:
+            n_missing += 1
+            continue
+        parts = shapely.get_parts(geom) if geom.geom_type == "GeometryCollection" else [geom]
+        grouped: dict[str, list[shapely.Geometry]] = {"poly": [], "line": [], "point": []}
+        for part in parts:
+            if part.is_empty:
+                continue
+            if part.geom_type in _POLYGONAL:
+                grouped["poly"].append(part)
+            elif part.geom_type in _LINEAL:
+                grouped["line"].append(part)
+            elif part.geom_type in _PUNTAL:
+                grouped["point"].append(part)
+        for key, found in grouped.items():
+            if len(found) == 1:
+                rows[key].append((position, found[0]))
+            elif found:
+                flat = [g for f in found for g in shapely.get_parts(f)]
+                rows[key].append((position, _MULTI[key](flat)))
+    if n_missing:
+        notes.append(
+            f"{n_missing} feature(s) without usable geometry were ignored (empty, or shapes "
+            "too broken to build, such as a ring of fewer than 4 points)."
+        )
+
+    def build(key: str) -> gpd.GeoDataFrame:
+        positions = [p for p, _ in rows[key]]
+        geoms = [g for _, g in rows[key]]
+        part = attrs.iloc[positions].reset_index(drop=True)
+        return gpd.GeoDataFrame(part, geometry=gpd.GeoSeries(geoms, crs=frame.crs), crs=frame.crs)
+
+    return build("poly"), build("line"), build("point")
+
+
+def _repair_polygons(
+    polys: gpd.GeoDataFrame, notes: list[str], problems: list[str], *, label: str = ""
+) -> gpd.GeoDataFrame:
+    """Repair invalid polygons with make_valid, keeping only their polygonal parts."""
+    if polys.empty:
+        return polys
+    geoms = polys.geometry.to_numpy()
+    valid = shapely.is_valid(geoms)
+    if valid.all():
+        return polys
+    fixed = geoms.copy()
+    repaired = []
+    for i in np.flatnonzero(~valid):
+        reason = shapely.is_valid_reason(geoms[i])
+        made = shapely.make_valid(geoms[i])
+        kept = [p for p in shapely.get_parts(made) if p.geom_type in _POLYGONAL]
+        kept_parts = [g for p in kept for g in shapely.get_parts(p)]
+        if not kept_parts:
+            problems.append(
+                f"Polygon {i + 1} is invalid ({reason}) and has no area once repaired; "
+                "redraw it as a closed outline that does not cross itself."
+            )
+            continue
+        fixed[i] = kept_parts[0] if len(kept_parts) == 1 else shapely.MultiPolygon(kept_parts)
+        repaired.append(f"polygon {i + 1}: {reason}")
+    if repaired:
+        notes.append(
+            f"Repaired {len(repaired)} invalid polygon(s){label} with shapely make_valid "
+            f"({'; '.join(repaired)}). Check the repaired outline is the intended site."
+        )
+    out = polys.copy()
+    out[out.geometry.name] = gpd.GeoSeries(fixed, crs=polys.crs, index=polys.index)
+    return out
+
+
+def _crs_problem(raw: RawScheme) -> str:
+    if raw.file_format == "shapefile":
+        return (
+            "The shapefile has no .prj file, so its coordinate system is unknown. Include the "
+            ".prj your GIS wrote beside the .shp (for British National Grid it declares "
+            "EPSG:27700) in the zip, or re-export the layer with its coordinate system."
+        )
+    return (
+        f"The {raw.format_label} layer declares no coordinate system. Assign one in your GIS "
+        "(EPSG:27700 British National Grid, or EPSG:4326 WGS84) and export again."
+    )
+
+
+def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
+    """Check the coordinates lie in Great Britain and are not in (lat, lon) order."""
+    crs = geoms.crs
+    minx, miny, maxx, maxy = (float(v) for v in geoms.total_bounds)
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        return ["Some coordinates are not finite numbers (NaN or infinity); redraw the scheme."]
+    if crs.is_geographic:
+        if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+            hint = ""
+            if 0 <= minx and maxx <= 700_000 and 0 <= miny and maxy <= 1_300_000:
+                hint = (
+                    " They look like British National Grid eastings and northings in metres: "
+                    "GeoJSON must be WGS84 longitude/latitude (RFC 7946), so re-export it as "
+                    "WGS84, or save it as a GeoPackage or Shapefile declaring EPSG:27700."
+                )
+            return [
+                f"The coordinates (x {minx:,.0f} to {maxx:,.0f}, y {miny:,.0f} to {maxy:,.0f}) "
+                f"are not degrees, yet the {raw.format_label} file says they are "
+                f"longitude/latitude ({crs.name}).{hint or ' Declare the right coordinate system.'}"
+            ]
+        lon_lat = (minx, miny, maxx, maxy)
+    else:
+        try:
+            bounds = geoms.to_crs(WGS84_EPSG).total_bounds
+        except (pyproj.exceptions.ProjError, ValueError) as exc:
+            return [
+                f"The coordinates could not be converted from {crs.name} to WGS84 ({exc}); "
+                "declare the coordinate system the scheme was drawn in (usually EPSG:27700)."
+            ]
+        lon_lat = tuple(float(v) for v in bounds)  # type: ignore[assignment]
+        if not all(math.isfinite(v) for v in lon_lat):
+            return [
+                f"The coordinates do not fit the declared coordinate system {crs.name}; "
+                "declare the one the scheme was drawn in (usually EPSG:27700)."
+            ]
+    lon_min, lat_min, lon_max, lat_max = lon_lat
+    if _in_gb(lon_min, lat_min, lon_max, lat_max):
+        return []
+    where = f"longitude {lon_min:.4f} to {lon_max:.4f}, latitude {lat_min:.4f} to {lat_max:.4f}"
+    if crs.is_geographic and _in_gb(lat_min, lon_min, lat_max, lon_max):
+        return [
+            f"The coordinates look swapped: they read as {where}, but as (latitude, longitude) "
+            "they would fall in Great Britain. GeoJSON and KML store longitude first "
+            "(x = longitude, y = latitude); swap the two values of every coordinate pair."
+        ]
+    if not crs.is_geographic:
+        try:
+            transformer = pyproj.Transformer.from_crs(crs, WGS84_EPSG, always_xy=True)
+            xs, ys = transformer.transform([miny, maxy], [minx, maxx])
+        except (pyproj.exceptions.ProjError, ValueError):
+            xs, ys = [math.inf, math.inf], [math.inf, math.inf]
+        if all(math.isfinite(v) for v in (*xs, *ys)) and _in_gb(min(xs), min(ys), max(xs), max(ys)):
+            return [
+                f"The coordinates look swapped: they read as {where}, but with x and y "
+                f"exchanged they would fall in Great Britain. In {crs.name} x is the easting "
+                "and y the northing; swap the two values of every coordinate pair."
+            ]
+    return [
+        f"The scheme lies outside Great Britain ({where}). hiap assesses schemes in Great "
+        "Britain (its data cover Cambridgeshire and Peterborough). Check the coordinate "
+        "system: British National Grid metres must be declared as EPSG:27700, and GeoJSON "
+        "must be WGS84 longitude/latitude."
+    ]
+
+
+def _plain(value: Any) -> Any:
+    """Turn numpy and pandas scalars into plain Python values for pydantic."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def metadata_from_attributes(frame: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
+    """Collect scheme metadata fields found among the features' attributes.
+
+    Only the metadata field names are looked at (other attributes are left alone). A field is
+    used when every feature that sets it agrees on its value; otherwise it is noted and skipped.
+
+    Parameters
+    ----------
+    frame
+        The scheme's main features (polygons, or lines for a transport scheme).
+    notes
+        Receives a note for every field the features disagree on.
+
+    Returns
+    -------
+    dict
+        The agreed values, by field name.
+    """
+    values: dict[str, Any] = {}
+    for name in SchemeMetadata.model_fields:
+        if name not in frame.columns:
+            continue
+        column = [_plain(v) for v in frame[name].tolist()]
+        present = [v for v in column if not (v is None or (isinstance(v, float) and math.isnan(v)))]
+        if isinstance(present[0] if present else None, str):
+            present = [v.strip() if isinstance(v, str) else v for v in present]
+            present = [v for v in present if v != ""]
+        distinct = list(dict.fromkeys(repr(v) for v in present))
+        if len(distinct) == 1:
+            value = present[0]
+            values[name] = (
+                value.lower() if name in ("kind", "mode") and isinstance(value, str) else value
+            )
+        elif len(distinct) > 1:
+            notes.append(
+                f"The features give different values for '{name}' ({', '.join(distinct[:4])}); "
+                "none was used. Give the scheme's value explicitly."
+            )
+    return values
+
+
+def _infer_kind(n_poly: int, n_line: int) -> SchemeKind | None:
+    if n_poly and n_line:
+        return "mixed"
+    if n_poly:
+        return "housing"
+    if n_line:
+        return "transport"
+    return None
+
+
+def _counts(n_poly: int, n_line: int, n_point: int) -> str:
+    return f"{n_poly} polygon(s), {n_line} line(s) and {n_point} point(s)"
+
+
+def validate_scheme(
+    raw: RawScheme,
+    *,
+    kind: SchemeKind | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Scheme:
+    """Check a read scheme and build the :class:`Scheme`, reporting all problems at once.
+
+    Parameters
+    ----------
+    raw
+        The file as read by :func:`hiap.schemes.readers.read_raw`.
+    kind
+        The kind of scheme; when ``None``, the metadata's kind, else inferred from the
+        geometry (polygons: housing; lines: transport; both: mixed).
+    metadata
+        Metadata values that win over those found in the file's attributes.
+
+    Returns
+    -------
+    Scheme
+        The validated scheme, geometry in EPSG:27700, with notes on every repair.
+
+    Raises
+    ------
+    SchemeError
+        Listing every problem found, each with its remedy.
+    """
+    source = raw.source_name
+    notes = list(raw.notes)
+    problems: list[str] = []
+    frame = raw.frame
+    if frame.empty:
+        raise SchemeError(
+            "The file holds no features: it is empty. Draw the scheme (a boundary polygon for "
+            "housing, a line for a route) and export it again.",
+            source=source,
+        )
+    polys, lines, points = _split_by_type(frame, notes)
+    if polys.empty and lines.empty and points.empty:
+        raise SchemeError(
+            "None of the file's features has usable geometry. Redraw the scheme boundary as a "
+            "polygon (or the route as a line) and export it again.",
+            source=source,
+        )
+
+    explicit = dict(metadata or {})
+    if kind is not None and kind not in SCHEME_KINDS:
+        problems.append(f"Unknown kind '{kind}'; use one of {', '.join(SCHEME_KINDS)}.")
+        kind = None
+    main = polys if not polys.empty else lines
+    found_notes: list[str] = []
+    found = metadata_from_attributes(main, found_notes)
+    chosen_kind: Any = kind or explicit.get("kind") or found.get("kind")
+    if chosen_kind is None:
+        chosen_kind = _infer_kind(len(polys), len(lines))
+    if chosen_kind == "transport" and not polys.empty and not lines.empty:
+        found_notes = []
+        found = metadata_from_attributes(lines, found_notes)
+    notes.extend(found_notes)
+    if kind is not None and found.get("kind") not in (None, kind):
+        notes.append(f"The file says kind '{found['kind']}'; using '{kind}' as requested.")
+
+    counts = _counts(len(polys), len(lines), len(points))
+    if chosen_kind is None:
+        raise SchemeError(
+            f"The file has only {counts}: a housing scheme needs its site boundary as a "
+            "polygon, and a transport scheme its route as a line (stops may be points). Draw "
+            "the boundary or the route and export again.",
+            source=source,
+        )
+    if chosen_kind in ("housing", "mixed") and polys.empty:
+        problems.append(
+            f"No polygons: a {chosen_kind} scheme needs its site boundary as a polygon, but the "
+            f"file has {counts}. Draw the red-line boundary as a closed polygon"
+            + (", or choose kind 'transport' for a route." if not lines.empty else ".")
+        )
+    if chosen_kind in ("transport", "mixed") and lines.empty:
+        problems.append(
+            f"No lines: a {chosen_kind} scheme needs its route or link as a line, but the file "
+            f"has {counts}. Draw the proposed route as a line (stops may be points)."
+        )
+    if chosen_kind == "housing" and not lines.empty:
+        notes.append(f"{len(lines)} line(s) ignored: kind 'mixed' would keep them as routes.")
+    if chosen_kind == "housing" and not points.empty:
+        notes.append(f"{len(points)} point(s) ignored: only transport schemes have stops.")
+    if chosen_kind == "transport" and not polys.empty:
+        notes.append(f"{len(polys)} polygon(s) ignored: kind 'mixed' would keep them.")
+    all_geoms = gpd.GeoSeries(
+        pd.concat([f.geometry for f in (polys, lines, points) if not f.empty], ignore_index=True),
+        crs=frame.crs,
+    )
+    if chosen_kind == "transport":
+        polys = polys.iloc[0:0]
+    if chosen_kind == "housing":
+        lines, points = lines.iloc[0:0], points.iloc[0:0]
+
+    polys = _repair_polygons(polys, notes, problems)
+    crs = frame.crs
+    source_crs = ""
+    if crs is None:
+        problems.append(_crs_problem(raw))
+    else:
+        source_crs = crs.to_string()
+        located = _location_problems(raw, all_geoms)
+        problems.extend(located)
+        if not located:
+            polys, lines, points = (
+                f.to_crs(BNG_EPSG) if not f.empty else f.set_crs(BNG_EPSG, allow_override=True)
+                for f in (polys, lines, points)
+            )
+            polys = _repair_polygons(polys, notes, problems, label=" after reprojection")
+            problems.extend(_size_problems(polys, lines, chosen_kind))
+
+    values = {**found, **explicit, "kind": chosen_kind}
+    values.setdefault("name", _default_name(source))
+    try:
+        meta = SchemeMetadata.model_validate(values)
+    except ValidationError as exc:
+        problems.extend(metadata_problems(exc))
+        if all(err["loc"] for err in exc.errors()):
+            # why: pydantic skips the cross-field check when a field fails; run it here so
+            # every problem is reported in one go
+            problems.extend(f"Scheme metadata: {p}." for p in consistency_problems(values))
+        meta = None
+    if problems or meta is None:
+        raise SchemeError(problems, source=source)
+
+    area_ha = float(shapely.union_all(polys.geometry.to_numpy()).area) / 10_000.0
+    if meta.kind in ("housing", "mixed") and meta.dwellings is None:
+        notes.append("No dwellings given: new residents cannot be estimated.")
+    if meta.dwellings and area_ha > 0 and meta.dwellings / area_ha > HIGH_DENSITY_DPH:
+        notes.append(
+            f"Gross density is {meta.dwellings / area_ha:,.0f} dwellings per hectare, far above "
+            "typical new development (30 to 100); check the dwellings and that the boundary is "
+            "complete."
+        )
+    return Scheme(
+        metadata=meta,
+        boundary=polys.reset_index(drop=True) if not polys.empty else None,
+        lines=lines.reset_index(drop=True) if not lines.empty else None,
+        stops=points.reset_index(drop=True) if not points.empty else None,
+        notes=tuple(notes),
+        source_name=source,
+        source_crs=source_crs,
+    )
+
+
+def _default_name(source: str) -> str:
+    stem = source.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return stem.replace("_", " ").replace("-", " ").strip() or "Unnamed scheme"
+
+
+def _size_problems(
+    polys: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, kind: SchemeKind | None
+) -> list[str]:
+    problems = []
+    if not polys.empty:
+        area_m2 = float(shapely.union_all(polys.geometry.to_numpy()).area)
+        if area_m2 < MIN_SITE_AREA_M2:
+            problems.append(
+                f"The site is {area_m2 / 10_000:.4f} ha ({area_m2:,.0f} m²), under the 0.1 ha "
+                "minimum: too small for a scheme. Check the coordinate system (metres against "
+                "degrees) and that the whole site is drawn."
+            )
+        elif area_m2 > MAX_SITE_AREA_M2:
+            problems.append(
+                f"The site covers {area_m2 / 1e6:,.1f} km², over the 100 km² maximum for one "
+                "scheme. Draw only the development site, not the district or study area, and "
+                "check the coordinate system."
+            )
+    if not lines.empty:
+        length_m = float(lines.geometry.length.sum())
+        if length_m < MIN_ROUTE_LENGTH_M:
+            problems.append(
+                f"The route is {length_m:,.1f} m long, under the {MIN_ROUTE_LENGTH_M:.0f} m "
+                "minimum. Draw the whole proposed route and check the coordinate system."
+            )
+        elif length_m > MAX_ROUTE_LENGTH_M:
+            problems.append(
+                f"The routes total {length_m / 1000:,.0f} km, over the "
+                f"{MAX_ROUTE_LENGTH_M / 1000:.0f} km maximum for one scheme. Draw only the "
+                "proposed link and check the coordinate system."
+            )
+    return problems

@@ -1,0 +1,216 @@
+"""Actions of the Saved work page: open, duplicate, delete, import and prepare reports.
+
+Each action is a button callback: it runs before the page is drawn again, so the list the
+user then sees already reflects it. Its outcome is left in :data:`FLASH_KEY` as
+``("success" | "error", message)`` for the page to show; no action ever raises into the page.
+Widget keys used here are the ones the page gives its widgets.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from hiap.assessment import Assessment, AssessmentError
+from hiap.errors import HiapError
+from hiap.scoring import validate_answers
+from hiap.storage.transfer import MAX_IMPORT_BYTES
+from hiap.ui.checklist_form import criteria_catalogue
+from hiap.ui.state import ASSESSMENT_ID_KEY
+from hiap.ui.store import assessment_store, assessor_name, forget_draft, open_assessment
+
+__all__ = [
+    "FLASH_KEY",
+    "REPORT_KEY",
+    "SELECTED_KEY",
+    "delete_selected",
+    "duplicate_selected",
+    "import_upload",
+    "open_selected",
+    "prepare_report",
+    "prepared_report",
+]
+
+logger = logging.getLogger(__name__)
+
+FLASH_KEY = "hiap.saved.flash"
+REPORT_KEY = "hiap.saved.report"
+SELECTED_KEY = "hiap.saved.selected"
+UPLOAD_KEY = "hiap.saved.upload"
+COPY_KEY = "hiap.saved.copy"
+
+
+def _flash(kind: str, message: str) -> None:
+    st.session_state[FLASH_KEY] = (kind, message)
+
+
+def _selected() -> str | None:
+    value = st.session_state.get(SELECTED_KEY)
+    return str(value) if value else None
+
+
+def _author() -> str | None:
+    author = assessor_name()
+    if author is None:
+        _flash("error", "Enter your name in the sidebar first: it is recorded with the change.")
+    return author
+
+
+def open_selected() -> None:
+    """Make the selected assessment the one the assessment pages work on."""
+    assessment_id = _selected()
+    if assessment_id is None:
+        return
+    try:
+        name = assessment_store().load(assessment_id).scheme_name
+    except HiapError as error:
+        _flash("error", f"Cannot open it: {error}")
+        return
+    open_assessment(assessment_id)
+    _flash("success", f"Opened the assessment of {name}. The assessment pages now show it.")
+
+
+def duplicate_selected() -> None:
+    """Copy the selected assessment under the name typed for the copy, and select the copy."""
+    assessment_id = _selected()
+    author = _author()
+    if assessment_id is None or author is None:
+        return
+    name = str(st.session_state.get(f"hiap.saved.copy_name.{assessment_id}", "")).strip()
+    if not name:
+        _flash("error", "Give the copy a name (e.g. the option it explores).")
+        return
+    try:
+        new_id = assessment_store().duplicate(assessment_id, new_name=name, author=author)
+    except (HiapError, ValueError) as error:
+        _flash("error", f"Not duplicated: {error}")
+        return
+    st.session_state[SELECTED_KEY] = new_id
+    _flash("success", f"Saved a copy named {name!r} (its history starts at version 1).")
+
+
+def delete_selected() -> None:
+    """Delete the selected assessment if the typed confirmation matches its name."""
+    assessment_id = _selected()
+    if assessment_id is None:
+        return
+    typed = str(st.session_state.get(f"hiap.saved.confirm.{assessment_id}", ""))
+    try:
+        assessment_store().delete(assessment_id, confirm=typed)
+    except (HiapError, ValueError) as error:
+        _flash("error", str(error))
+        return
+    if st.session_state.get(ASSESSMENT_ID_KEY) == assessment_id:
+        forget_draft()
+    st.session_state.pop(SELECTED_KEY, None)
+    _flash("success", "Deleted the assessment and its whole history.")
+
+
+def _as_copy(assessment: Assessment) -> Assessment:
+    data = assessment.model_dump()
+    stamp = datetime.now(UTC)
+    data.update(id=str(uuid.uuid4()), created_at=stamp, updated_at=stamp)
+    return Assessment.model_validate(data)
+
+
+def import_upload() -> None:
+    """Validate the uploaded JSON file in full and save it (as a copy if asked)."""
+    upload = st.session_state.get(UPLOAD_KEY)
+    author = _author()
+    if author is None:
+        return
+    if upload is None:
+        _flash("error", "Choose a JSON file exported from hiap first.")
+        return
+    name = getattr(upload, "name", "upload.json")
+    data: bytes = upload.getvalue()
+    if len(data) > MAX_IMPORT_BYTES:
+        _flash(
+            "error",
+            f"{name}: the file is {len(data) / 1e6:.1f} MB, more than the "
+            f"{MAX_IMPORT_BYTES / 1e6:.0f} MB an assessment can be; is it the right file?",
+        )
+        return
+    if not data.strip():
+        _flash("error", f"{name}: the file is empty; export the assessment again from hiap.")
+        return
+    try:
+        assessment = Assessment.from_json(data, source=name)
+    except AssessmentError as error:
+        _flash("error", f"Not imported. {error}")
+        return
+    problems = validate_answers(assessment, criteria_catalogue())
+    if problems:
+        listed = "\n".join(f"- {p}" for p in problems)
+        _flash("error", f"Not imported: {name} does not fit hiap's checklists:\n{listed}")
+        return
+    store = assessment_store()
+    try:
+        as_copy = bool(st.session_state.get(COPY_KEY))
+        if as_copy:
+            assessment = _as_copy(assessment)
+        existed = store.exists(assessment.id)
+        version = store.save(assessment, author=author)
+    except HiapError as error:
+        _flash("error", f"Not imported: {error}")
+        return
+    st.session_state[SELECTED_KEY] = assessment.id
+    what = "as a new version of the saved assessment" if existed else "as a new assessment"
+    _flash("success", f"Imported {assessment.scheme_name} from {name} {what} (v{version}).")
+
+
+def prepared_report(assessment_id: str, version: int, fmt: str) -> bytes | None:
+    """Return a report prepared in this session for this version and format, if any.
+
+    Parameters
+    ----------
+    assessment_id
+        The assessment.
+    version
+        The saved version reported.
+    fmt
+        ``html`` or ``pdf``.
+
+    Returns
+    -------
+    bytes or None
+        The file's bytes.
+    """
+    ready = st.session_state.get(REPORT_KEY, {})
+    data = ready.get((assessment_id, version, fmt))
+    return data if isinstance(data, bytes) else None
+
+
+def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
+    """Render the HTML or PDF report of one saved version and keep it for download.
+
+    Parameters
+    ----------
+    assessment_id
+        The assessment.
+    version
+        The saved version to report.
+    fmt
+        ``html`` or ``pdf``.
+    """
+    from hiap.reports.render import render_html, render_pdf
+
+    try:
+        assessment = assessment_store().load(assessment_id, version=version)
+        catalogue = criteria_catalogue()
+        if fmt == "pdf":
+            data = render_pdf(assessment, checklists=catalogue, version=version)
+        else:
+            data = render_html(assessment, checklists=catalogue, version=version).encode("utf-8")
+    except (HiapError, ValueError, OSError) as error:
+        logger.exception("report of %s v%d failed", assessment_id, version)
+        _flash("error", f"The {fmt.upper()} report could not be made: {error}")
+        return
+    # Keep only the latest few: reports can be megabytes and live in this session's memory.
+    ready: dict[tuple[str, int, str], bytes] = st.session_state.setdefault(REPORT_KEY, {})
+    for key in [k for k in ready if k[0] != assessment_id or k[1] != version]:
+        del ready[key]
+    ready[(assessment_id, version, fmt)] = data

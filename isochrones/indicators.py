@@ -1,0 +1,187 @@
+"""Access indicators for populated origins, in the spirit of the DfT Journey Time Statistics.
+
+Which function to use when:
+
+* :func:`origin_access` -- per origin: minutes to the nearest destination, which one, and how
+  many destinations are reachable within each band (15/30/45/60 minutes by default).
+* :func:`summarise_access` -- turn that table (plus a population column) into indicators for
+  the whole area or per group (district, LSOA, IMD decile): simple and population-weighted
+  mean minimum time, share of the population within each band, services reachable.
+
+Origins that cannot reach any destination within the cutoff keep an infinite time: they
+count as *not* within any band and are left out of the means (their number is reported).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from isochrones.errors import RoutingInputError
+from isochrones.network import WALK_SPEED_KPH, WalkNetwork
+from isochrones.travel_times import (
+    JTS_BANDS_MIN,
+    count_within,
+    nearest_destination,
+    od_matrix,
+)
+
+__all__ = [
+    "origin_access",
+    "summarise_access",
+]
+
+
+def _band_label(band: float) -> str:
+    return f"{band:g}min"
+
+
+def origin_access(
+    network: WalkNetwork,
+    origins: gpd.GeoDataFrame,
+    destinations: gpd.GeoDataFrame,
+    *,
+    speed_kph: float = WALK_SPEED_KPH,
+    bands_min: Sequence[float] = JTS_BANDS_MIN,
+    cutoff_min: float | None = None,
+    count_reachable: bool = True,
+) -> pd.DataFrame:
+    """Measure the walking access of every origin to a set of destinations.
+
+    Parameters
+    ----------
+    network
+        The walk network.
+    origins, destinations
+        Points in the network CRS.
+    speed_kph
+        Walking speed.
+    bands_min
+        Bands for the reachable counts, in minutes.
+    cutoff_min
+        Search limit for the nearest destination (``None``: whole network).
+    count_reachable
+        Also count destinations within each band (one search per destination).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``origins``: ``time_min`` (``inf`` when none is reachable),
+        ``nearest`` (position in ``destinations``, -1 if none), ``snap_m`` (origin's
+        distance to the network) and ``reachable_<band>min`` counts.
+    """
+    if len(destinations) == 0:
+        raise RoutingInputError("No destinations were given: nothing to measure access to.")
+    snapped_orig = network.snap(origins)
+    snapped_dest = network.snap(destinations)
+    nearest = nearest_destination(
+        network, snapped_dest, speed_kph=speed_kph, cutoff_min=cutoff_min
+    )
+    time_s, dest = nearest.for_points(snapped_orig)
+    frame = pd.DataFrame(
+        {"time_min": time_s / 60.0, "nearest": dest, "snap_m": snapped_orig.distance_m},
+        index=origins.index,
+    )
+    if count_reachable:
+        bands = list(bands_min)
+        od = od_matrix(
+            network, snapped_orig, snapped_dest, speed_kph=speed_kph, cutoff_min=max(bands)
+        )
+        counts = count_within(od, bands_min=bands)
+        for j, band in enumerate(bands):
+            frame[f"reachable_{_band_label(band)}"] = counts[:, j]
+    return frame
+
+
+def _summarise(
+    group: pd.DataFrame, *, time_col: str, population_col: str | None, bands: Sequence[float]
+) -> pd.Series:
+    t = group[time_col].to_numpy(dtype=np.float64)
+    finite = np.isfinite(t)
+    if population_col is not None:
+        pop = group[population_col].to_numpy(dtype=np.float64)
+    else:
+        pop = np.ones(len(t))
+    out: dict[str, float] = {
+        "origins": float(len(t)),
+        "population": float(pop.sum()),
+        "unreachable_origins": float((~finite).sum()),
+        "mean_time_min": float(t[finite].mean()) if finite.any() else np.nan,
+        "pop_weighted_mean_time_min": (
+            float(np.average(t[finite], weights=pop[finite]))
+            if finite.any() and pop[finite].sum() > 0
+            else np.nan
+        ),
+    }
+    total = pop.sum()
+    for band in bands:
+        within = pop[t <= band].sum()
+        out[f"pop_share_within_{_band_label(band)}"] = float(within / total) if total > 0 else np.nan
+    for col in group.columns:
+        if col.startswith("reachable_") and total > 0:
+            out[f"pop_weighted_{col}"] = float(np.average(group[col], weights=pop))
+    return pd.Series(out)
+
+
+def summarise_access(
+    access: pd.DataFrame,
+    *,
+    population_col: str | None = "population",
+    by: str | Sequence[str] | None = None,
+    bands_min: Sequence[float] = JTS_BANDS_MIN,
+    time_col: str = "time_min",
+) -> pd.DataFrame:
+    """Summarise per-origin access into area indicators.
+
+    Parameters
+    ----------
+    access
+        Per-origin table with ``time_col`` (minutes), optional ``reachable_*`` counts, the
+        population column and the grouping columns (e.g. :func:`origin_access` joined to the
+        origins' attributes).
+    population_col
+        Column of residents per origin; ``None`` weights every origin equally.
+    by
+        Column(s) to group by (district, LSOA, IMD decile); ``None`` for one overall row.
+    bands_min
+        Bands for the population shares, in minutes.
+    time_col
+        Column holding minutes to the nearest destination.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (or one row ``"all"``): ``origins``, ``population``,
+        ``unreachable_origins``, ``mean_time_min``, ``pop_weighted_mean_time_min``,
+        ``pop_share_within_<band>min`` and ``pop_weighted_reachable_<band>min``.
+    """
+    missing = [c for c in [time_col, population_col] if c is not None and c not in access]
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    missing += [c for c in by_cols if c not in access]
+    if missing:
+        raise RoutingInputError(
+            f"Columns missing from the access table: {missing}; available: {list(access.columns)}."
+        )
+    if population_col is not None and (access[population_col] < 0).any():
+        raise RoutingInputError(f"Column {population_col!r} has negative populations.")
+    bands = list(bands_min)
+    cols = [c for c in access.columns if c == time_col or c.startswith("reachable_")]
+    if population_col is not None:
+        cols.append(population_col)
+    if not by_cols:
+        row = _summarise(access[cols], time_col=time_col, population_col=population_col, bands=bands)
+        return row.to_frame("all").T
+    parts = {
+        key: _summarise(group[cols], time_col=time_col, population_col=population_col, bands=bands)
+        for key, group in access.groupby(by_cols, sort=True, dropna=False)
+    }
+    result = pd.DataFrame.from_dict(parts, orient="index")
+    result.index = (
+        pd.MultiIndex.from_tuples(list(parts), names=by_cols)
+        if len(by_cols) > 1
+        else pd.Index([k[0] if isinstance(k, tuple) else k for k in parts], name=by_cols[0])
+    )
+    return result

@@ -1,0 +1,495 @@
+"""Walking street networks: build an OSMnx-compatible graph from a local extract, and route on it.
+
+Which function to use when:
+
+* :func:`build_walk_graph` reads a PBF or ``.osm`` file (no internet), keeps the ways OSMnx's
+  ``"walk"`` network type keeps, optionally clips to an area, simplifies and projects with OSMnx
+  and caches the result under a hash of its inputs. It returns a plain ``nx.MultiDiGraph`` that
+  OSMnx functions accept.
+* :class:`WalkNetwork` turns such a graph into read-only arrays (a CSR matrix of edge lengths,
+  node coordinates, a k-d tree) for fast routing; build it once and share it (it is immutable,
+  so one instance can serve every Streamlit session).
+* :meth:`WalkNetwork.snap` attaches points (origins, destinations, stops) to their nearest
+  network node and returns the straight-line snap distance, which the travel-time functions walk
+  at the same speed as the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pyproj
+import scipy.sparse as sp
+import shapely
+from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
+
+from isochrones import cache
+from isochrones.errors import EmptyNetworkError, RoutingInputError
+from isochrones.osm_reader import read_walk_ways
+
+__all__ = [
+    "BNG_CRS",
+    "WALK_SPEED_KPH",
+    "Snapped",
+    "WalkNetwork",
+    "build_walk_graph",
+    "graph_from_ways",
+]
+
+logger = logging.getLogger(__name__)
+
+WALK_SPEED_KPH = 4.8
+"""Walking speed of the DfT Journey Time Statistics (4.8 km/h)."""
+
+BNG_CRS = "EPSG:27700"
+"""British National Grid, the projected CRS used throughout."""
+
+
+def _kph_to_mps(speed_kph: float) -> float:
+    if not np.isfinite(speed_kph) or speed_kph <= 0:
+        raise RoutingInputError(f"speed_kph must be a positive number, got {speed_kph!r}.")
+    return speed_kph * 1000.0 / 3600.0
+
+
+def build_walk_graph(
+    osm_path: str | Path,
+    *,
+    area: BaseGeometry | None = None,
+    area_crs: str = BNG_CRS,
+    margin_m: float = 0.0,
+    to_crs: str = BNG_CRS,
+    cache_dir: str | Path | None = None,
+) -> nx.MultiDiGraph:
+    """Build (or load from cache) the walking network of a local OSM extract.
+
+    The steps follow OSMnx's ``graph_from_xml`` for the ``"walk"`` network type: ways kept by
+    the walk filter, both directions of every way (walking ignores ``oneway``), great-circle
+    edge lengths in metres, the largest strongly connected component, then
+    ``osmnx.simplify_graph`` and ``osmnx.project_graph``.
+
+    Parameters
+    ----------
+    osm_path
+        A ``.osm.pbf`` or ``.osm`` extract.
+    area
+        Optional polygon to clip to (in ``area_crs``). Nodes outside ``area`` buffered by
+        ``margin_m`` are dropped before the graph is built, which keeps the build cheap.
+    area_crs
+        CRS of ``area``; must be projected in metres when ``margin_m`` is non-zero.
+    margin_m
+        Extra distance kept around ``area`` (so walks may leave the area and come back).
+    to_crs
+        CRS of the returned graph (British National Grid by default).
+    cache_dir
+        Folder for the parquet cache; ``None`` disables caching.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes keyed by OSM id with ``x``/``y`` (in ``to_crs``), ``lon``/``lat`` and
+        ``street_count``; edges with ``osmid``, ``highway``, ``name``, ``length`` (metres),
+        ``oneway``, ``reversed`` and, for merged edges, ``geometry``. ``graph["crs"]`` is set.
+
+    Raises
+    ------
+    OsmFileError
+        When the extract is missing or unreadable.
+    EmptyNetworkError
+        When no walkable way is left (for example the area misses the extract).
+    """
+    if margin_m < 0:
+        raise RoutingInputError(f"margin_m must be >= 0, got {margin_m}.")
+    if area is not None and (area.is_empty or not area.is_valid):
+        raise RoutingInputError(
+            "The clip area is empty or invalid; pass a valid polygon (try shapely.make_valid)."
+        )
+    folder: Path | None = None
+    if cache_dir is not None:
+        key = cache.cache_key(
+            osm_path,
+            area_wkb=None if area is None else shapely.to_wkb(area),
+            options={"kind": "walk", "area_crs": area_crs, "margin_m": margin_m, "to_crs": to_crs},
+        )
+        folder = Path(cache_dir) / "walk_graphs" / key
+        if (folder / "edges.parquet").is_file():
+            start = time.perf_counter()
+            graph = cache.load_graph(folder)
+            logger.info("walk graph loaded from cache %s in %.2f s", folder, time.perf_counter() - start)
+            return graph
+    ways = read_walk_ways(osm_path)
+    graph = graph_from_ways(ways, area=area, area_crs=area_crs, margin_m=margin_m)
+    lonlat = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
+    graph = ox.simplify_graph(graph)
+    graph = ox.project_graph(graph, to_crs=to_crs)
+    # Keep WGS84 coordinates (for web maps) and OSMnx's street_count on every node.
+    nx.set_node_attributes(graph, {n: lonlat[n][0] for n in graph.nodes}, name="lon")
+    nx.set_node_attributes(graph, {n: lonlat[n][1] for n in graph.nodes}, name="lat")
+    nx.set_node_attributes(graph, ox.stats.count_streets_per_node(graph), name="street_count")
+    if folder is not None:
+        cache.save_graph(graph, folder)
+    return graph
+
+
+def graph_from_ways(
+    ways: Any,
+    *,
+    area: BaseGeometry | None = None,
+    area_crs: str = BNG_CRS,
+    margin_m: float = 0.0,
+) -> nx.MultiDiGraph:
+    """Build the unsimplified, unprojected walk graph (largest strong component) from ways.
+
+    Parameters
+    ----------
+    ways
+        A :class:`isochrones.osm_reader.WalkWays`.
+    area, area_crs, margin_m
+        Optional clip, as in :func:`build_walk_graph`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Graph in EPSG:4326 (``x`` = lon, ``y`` = lat) with bidirectional edges.
+    """
+    node_ids: np.ndarray = ways.node_ids
+    keep_node = np.ones(len(node_ids), dtype=bool)
+    if area is not None:
+        to_area = pyproj.Transformer.from_crs("EPSG:4326", area_crs, always_xy=True)
+        ax, ay = to_area.transform(ways.lon, ways.lat)
+        clip = area.buffer(margin_m) if margin_m > 0 else area
+        shapely.prepare(clip)
+        keep_node = shapely.contains_xy(clip, ax, ay)
+    pos_u = np.searchsorted(node_ids, ways.seg_u)
+    pos_v = np.searchsorted(node_ids, ways.seg_v)
+    keep_seg = keep_node[pos_u] & keep_node[pos_v]
+    if not keep_seg.any():
+        raise EmptyNetworkError(
+            "No walkable street is left: the OSM extract has no ways kept by the walk filter "
+            "inside the area. Check that the area lies within the extract (same CRS?)."
+        )
+    pos_u, pos_v, seg_way = pos_u[keep_seg], pos_v[keep_seg], ways.seg_way[keep_seg]
+    lengths = ox.distance.great_circle(
+        ways.lat[pos_u], ways.lon[pos_u], ways.lat[pos_v], ways.lon[pos_v]
+    )
+    lengths = np.where(np.isnan(lengths), 0.0, lengths)
+
+    # Components first (on an index-based sparse graph, much faster than networkx): the largest
+    # strong component of a bidirectional graph is its largest weak one, and simplification is
+    # local, so doing this before simplify gives the same graph as OSMnx's order.
+    n = len(node_ids)
+    adj = sp.coo_matrix((np.ones(len(pos_u)), (pos_u, pos_v)), shape=(n, n)).tocsr()
+    # Every way is walked both ways, so weak components of the forward segments are the
+    # strong components of the walk graph.
+    _, labels = sp.csgraph.connected_components(adj, directed=True, connection="weak")
+    used = np.zeros(n, dtype=bool)
+    used[pos_u] = True
+    used[pos_v] = True
+    counts = np.bincount(labels[used], minlength=labels.max() + 1)
+    biggest = int(np.argmax(counts))
+    in_comp = labels == biggest
+    keep = in_comp[pos_u] & in_comp[pos_v]
+    pos_u, pos_v, seg_way, lengths = pos_u[keep], pos_v[keep], seg_way[keep], lengths[keep]
+
+    graph = nx.MultiDiGraph(crs="epsg:4326", created_with=f"isochrones (OSMnx {ox.__version__})")
+    node_pos = np.unique(np.concatenate([pos_u, pos_v]))
+    graph.add_nodes_from(
+        (
+            int(node_ids[p]),
+            {"y": float(ways.lat[p]), "x": float(ways.lon[p]), **ways.node_tags.get(int(node_ids[p]), {})},
+        )
+        for p in node_pos
+    )
+    way_attrs = ways.ways
+    forward = [
+        (int(node_ids[a]), int(node_ids[b]), {**way_attrs[w], "oneway": False, "reversed": False, "length": float(d)})
+        for a, b, w, d in zip(pos_u, pos_v, seg_way, lengths, strict=True)
+    ]
+    graph.add_edges_from(forward)
+    # OSMnx adds each way's reverse after the way itself; the key order does not matter for
+    # routing but this keeps edge keys the same as graph_from_xml's.
+    backward = [(v, u, {**d, "reversed": True}) for u, v, d in forward]
+    graph.add_edges_from(backward)
+    return graph
+
+
+@dataclass(frozen=True)
+class Snapped:
+    """Points attached to network nodes.
+
+    Attributes
+    ----------
+    node_index
+        Position of the nearest node in :attr:`WalkNetwork.node_ids` (int64).
+    node_id
+        Its OSM id.
+    distance_m
+        Straight-line distance from the point to that node, in metres.
+    """
+
+    node_index: np.ndarray
+    node_id: np.ndarray
+    distance_m: np.ndarray
+
+
+def _readonly(arr: np.ndarray) -> np.ndarray:
+    arr = np.ascontiguousarray(arr)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class WalkNetwork:
+    """Read-only routing arrays of a projected street graph.
+
+    Build it with :meth:`from_graph`. Node positions (``0..n-1``) index every array; the CSR
+    matrix holds, for each directed node pair, the shortest parallel edge length in metres.
+
+    Attributes
+    ----------
+    node_ids
+        OSM ids of the nodes, by position.
+    x, y
+        Node coordinates in :attr:`crs` (metres).
+    crs
+        The graph's projected CRS.
+    length_csr
+        ``n x n`` CSR matrix of edge lengths in metres (row = from, column = to).
+    edge_u, edge_v
+        Positions of the two ends of every directed edge (parallel edges kept).
+    edge_length_m
+        Length of every directed edge.
+    edge_geometry
+        Shapely LineString of every directed edge, running from ``edge_u`` to ``edge_v``.
+    """
+
+    node_ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    crs: pyproj.CRS
+    length_csr: sp.csr_matrix
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length_m: np.ndarray
+    edge_geometry: np.ndarray
+    _tree: cKDTree = field(repr=False)
+    _reverse_csr: sp.csr_matrix = field(repr=False)
+
+    @classmethod
+    def from_graph(cls, graph: nx.MultiDiGraph) -> WalkNetwork:
+        """Build the routing arrays from a projected graph (not modified).
+
+        Parameters
+        ----------
+        graph
+            A MultiDiGraph with node ``x``/``y`` in a projected CRS (``graph["crs"]``) and edge
+            ``length`` in metres, such as :func:`build_walk_graph` returns.
+
+        Returns
+        -------
+        WalkNetwork
+            The immutable routing arrays.
+
+        Raises
+        ------
+        RoutingInputError
+            When the graph is empty, unprojected, or an edge lacks a valid length.
+        """
+        if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
+            raise RoutingInputError("The street graph is empty: build it from a larger area.")
+        crs = pyproj.CRS.from_user_input(graph.graph.get("crs", "epsg:4326"))
+        if crs.is_geographic:
+            raise RoutingInputError(
+                f"The street graph is in a geographic CRS ({crs.to_string()}); project it first "
+                "(osmnx.project_graph(G, to_crs='EPSG:27700')) so distances are in metres."
+            )
+        node_ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
+        x = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), dtype=np.float64)
+        y = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), dtype=np.float64)
+        order = np.argsort(node_ids)
+        sorted_ids = node_ids[order]
+        m = graph.number_of_edges()
+        eu = np.empty(m, dtype=np.int64)
+        ev = np.empty(m, dtype=np.int64)
+        length = np.empty(m, dtype=np.float64)
+        geoms = np.empty(m, dtype=object)
+        for i, (u, v, d) in enumerate(graph.edges(data=True)):
+            eu[i] = u
+            ev[i] = v
+            length[i] = d.get("length", np.nan)
+            geoms[i] = d.get("geometry")
+        if not np.all(np.isfinite(length) & (length >= 0)):
+            raise RoutingInputError(
+                "Some edges have no valid 'length' (metres); add it with "
+                "osmnx.distance.add_edge_lengths before routing."
+            )
+        eu = order[np.searchsorted(sorted_ids, eu)]
+        ev = order[np.searchsorted(sorted_ids, ev)]
+        # Straight edges carry no geometry in OSMnx graphs: draw them between their nodes.
+        missing = np.array([g is None for g in geoms], dtype=bool)
+        if missing.any():
+            coords = np.stack(
+                [np.column_stack([x[eu[missing]], y[eu[missing]]]),
+                 np.column_stack([x[ev[missing]], y[ev[missing]]])],
+                axis=1,
+            )
+            geoms[missing] = shapely.linestrings(coords)
+        # Make each geometry run from u to v (OSMnx's do, but a reversed copy would not).
+        starts = shapely.get_point(geoms, 0)
+        d_start = shapely.distance(starts, shapely.points(x[eu], y[eu]))
+        ends = shapely.get_point(geoms, -1)
+        d_end = shapely.distance(ends, shapely.points(x[eu], y[eu]))
+        flip = d_end < d_start
+        if flip.any():
+            geoms[flip] = shapely.reverse(geoms[flip])
+        n = len(node_ids)
+        # Keep the shortest of parallel edges: sort by (row, col, length), take the first.
+        idx = np.lexsort((length, ev, eu))
+        su, sv, sl = eu[idx], ev[idx], length[idx]
+        first = np.ones(len(su), dtype=bool)
+        first[1:] = (su[1:] != su[:-1]) | (sv[1:] != sv[:-1])
+        csr = sp.csr_matrix((sl[first], (su[first], sv[first])), shape=(n, n))
+        csr.sort_indices()
+        reverse = csr.transpose().tocsr()
+        reverse.sort_indices()
+        tree = cKDTree(np.column_stack([x, y]))
+        return cls(
+            node_ids=_readonly(node_ids),
+            x=_readonly(x),
+            y=_readonly(y),
+            crs=crs,
+            length_csr=csr,
+            edge_u=_readonly(eu),
+            edge_v=_readonly(ev),
+            edge_length_m=_readonly(length),
+            edge_geometry=_readonly(geoms),
+            _tree=tree,
+            _reverse_csr=reverse,
+        )
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_ids)
+
+    @property
+    def reverse_length_csr(self) -> sp.csr_matrix:
+        """The transposed CSR (row = to, column = from), for routing towards destinations."""
+        return self._reverse_csr
+
+    def node_positions(self, node_ids: np.ndarray | list[int]) -> np.ndarray:
+        """Map OSM node ids to positions.
+
+        Parameters
+        ----------
+        node_ids
+            OSM ids present in the network.
+
+        Returns
+        -------
+        numpy.ndarray
+            Positions (int64).
+
+        Raises
+        ------
+        RoutingInputError
+            When an id is not a node of the network.
+        """
+        ids = np.asarray(node_ids, dtype=np.int64)
+        order = np.argsort(self.node_ids)
+        sorted_ids = self.node_ids[order]
+        pos = np.searchsorted(sorted_ids, ids).clip(0, len(sorted_ids) - 1)
+        bad = sorted_ids[pos] != ids
+        if bad.any():
+            raise RoutingInputError(
+                f"{int(bad.sum())} node ids are not in the network (first: {int(ids[bad][0])})."
+            )
+        return order[pos]
+
+    def snap(
+        self,
+        points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
+        *,
+        max_snap_m: float | None = None,
+    ) -> Snapped:
+        """Attach points to their nearest network node.
+
+        Parameters
+        ----------
+        points
+            Points in the network's CRS: a GeoSeries/GeoDataFrame (its CRS is checked), or an
+            ``(n, 2)`` array of x, y.
+        max_snap_m
+            If given, points farther than this from any node raise an error (they are probably
+            outside the network's area).
+
+        Returns
+        -------
+        Snapped
+            Node positions, OSM ids and straight-line distances in metres.
+
+        Raises
+        ------
+        RoutingInputError
+            On a CRS mismatch, empty or non-point geometries, or points beyond ``max_snap_m``.
+        """
+        xy = self._points_xy(points)
+        dist, pos = self._tree.query(xy, k=1)
+        pos = np.asarray(pos, dtype=np.int64)
+        dist = np.asarray(dist, dtype=np.float64)
+        if max_snap_m is not None and len(dist) and dist.max() > max_snap_m:
+            far = np.flatnonzero(dist > max_snap_m)
+            raise RoutingInputError(
+                f"{len(far)} points are more than {max_snap_m:g} m from the walk network "
+                f"(first at row {int(far[0])}, {dist[far[0]]:.0f} m away). Build the network "
+                "for a larger area or drop points outside it."
+            )
+        return Snapped(node_index=pos, node_id=self.node_ids[pos], distance_m=dist)
+
+    def _points_xy(self, points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray) -> np.ndarray:
+        if isinstance(points, gpd.GeoDataFrame):
+            points = points.geometry
+        if isinstance(points, gpd.GeoSeries):
+            if points.crs is not None and not pyproj.CRS(points.crs).equals(self.crs):
+                raise RoutingInputError(
+                    f"Points are in {points.crs.to_string()} but the network is in "
+                    f"{self.crs.to_string()}; call .to_crs({self.crs.to_string()!r}) first."
+                )
+            geoms = points.values
+            if len(geoms) and (
+                shapely.is_missing(geoms).any()
+                or shapely.is_empty(geoms).any()
+                or (shapely.get_type_id(geoms) != 0).any()
+            ):
+                raise RoutingInputError(
+                    "Every geometry to snap must be a non-empty Point (use .centroid or "
+                    ".representative_point() for polygons)."
+                )
+            return np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+        xy = np.asarray(points, dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] != 2 or not np.isfinite(xy).all():
+            raise RoutingInputError("Coordinates to snap must be a finite (n, 2) array of x, y.")
+        return xy
+
+    def speed_mps(self, speed_kph: float) -> float:
+        """Convert a walking speed to metres per second (validated).
+
+        Parameters
+        ----------
+        speed_kph
+            Speed in km/h.
+
+        Returns
+        -------
+        float
+            Speed in m/s.
+        """
+        return _kph_to_mps(speed_kph)

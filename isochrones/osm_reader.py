@@ -1,0 +1,321 @@
+"""Read walkable ways from a local OSM extract (PBF or XML) with libosmium.
+
+The reading is done by pyosmium (libosmium in C++), which parses PBF and ``.osm`` XML alike and
+resolves node locations on the fly, so a county extract is read in well under a second. Only
+the ways that OSMnx's ``"walk"`` network type keeps are returned; :func:`keeps_for_walking`
+replicates OSMnx's Overpass filter (``osmnx._overpass._get_network_filter("walk")`` with the
+default ``["access"!~"private"]``) tag by tag, including Overpass's unanchored regular
+expression matching (``"motor"`` excludes ``motorway`` and ``motorway_link``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import groupby, pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import osmium
+
+from isochrones.errors import OsmFileError
+
+__all__ = [
+    "USEFUL_NODE_TAGS",
+    "USEFUL_WAY_TAGS",
+    "WalkWays",
+    "extract_bounds",
+    "keeps_for_walking",
+    "read_tagged_points",
+    "read_walk_ways",
+]
+
+logger = logging.getLogger(__name__)
+
+# (tag, regex) pairs: a way is dropped when the tag is present and the regex matches anywhere in
+# its value, which is what Overpass's ["key"!~"regex"] means (absent keys pass).
+_EXCLUDE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("area", re.compile("yes")),
+    ("access", re.compile("private")),
+    (
+        "highway",
+        re.compile(
+            "abandoned|bus_guideway|construction|cycleway|motor|no|planned|"
+            "platform|proposed|raceway|razed|rest_area|services"
+        ),
+    ),
+    ("foot", re.compile("no")),
+    ("service", re.compile("private")),
+    ("sidewalk", re.compile("separate")),
+    ("sidewalk:both", re.compile("separate")),
+    ("sidewalk:left", re.compile("separate")),
+    ("sidewalk:right", re.compile("separate")),
+)
+
+USEFUL_WAY_TAGS: tuple[str, ...] = (
+    "access",
+    "area",
+    "bridge",
+    "est_width",
+    "highway",
+    "junction",
+    "landuse",
+    "lanes",
+    "maxspeed",
+    "name",
+    "oneway",
+    "ref",
+    "service",
+    "tunnel",
+    "width",
+)
+"""Way tags copied onto edges (OSMnx's default ``settings.useful_tags_way``)."""
+
+USEFUL_NODE_TAGS: tuple[str, ...] = ("highway", "junction", "railway", "ref")
+"""Node tags copied onto nodes (OSMnx's default ``settings.useful_tags_node``)."""
+
+
+def keeps_for_walking(tags: Mapping[str, str]) -> bool:
+    """Tell whether OSMnx's ``"walk"`` network type keeps a way with these tags.
+
+    Parameters
+    ----------
+    tags
+        The way's OSM tags.
+
+    Returns
+    -------
+    bool
+        True when the way has a ``highway`` tag and none of the walk filter's exclusions match.
+    """
+    if "highway" not in tags:
+        return False
+    for key, pattern in _EXCLUDE_PATTERNS:
+        value = tags.get(key)
+        if value is not None and pattern.search(value):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class WalkWays:
+    """The walkable ways of an extract, as flat arrays.
+
+    Attributes
+    ----------
+    node_ids
+        OSM ids of every node used by a kept way (unique, sorted).
+    lon, lat
+        Their WGS84 coordinates, aligned with ``node_ids``.
+    node_tags
+        Useful tags of the nodes that carry any, by OSM id.
+    seg_u, seg_v
+        OSM node ids at the two ends of each way segment (consecutive nodes of a way).
+    seg_way
+        Index into ``ways`` of the way each segment belongs to.
+    ways
+        One dict per kept way: ``osmid`` and its useful tags.
+    """
+
+    node_ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    node_tags: dict[int, dict[str, str]]
+    seg_u: np.ndarray
+    seg_v: np.ndarray
+    seg_way: np.ndarray
+    ways: list[dict[str, Any]]
+
+
+def read_walk_ways(osm_path: str | Path) -> WalkWays:
+    """Read the walkable ways of an OSM extract.
+
+    Parameters
+    ----------
+    osm_path
+        A ``.osm.pbf``, ``.osm`` (XML) or ``.osm.bz2``/``.osm.gz`` file.
+
+    Returns
+    -------
+    WalkWays
+        Nodes, segments and way attributes of the ways kept by OSMnx's walk filter. Segments
+        whose node has no location in the file (a way cut by the extract) are left out.
+
+    Raises
+    ------
+    OsmFileError
+        When the file is missing or libosmium cannot read it.
+    """
+    path = Path(osm_path)
+    if not path.is_file():
+        raise OsmFileError(
+            f"OSM extract not found: {path}. Pass the path of a .osm.pbf or .osm file "
+            "(for example a Geofabrik county extract)."
+        )
+    coords: dict[int, tuple[float, float]] = {}
+    node_tags: dict[int, dict[str, str]] = {}
+    seg_u: list[int] = []
+    seg_v: list[int] = []
+    seg_way: list[int] = []
+    ways: list[dict[str, Any]] = []
+    # Untagged nodes are dropped by the filter after the location handler has stored their
+    # coordinates, so ways still get full geometry while Python sees only tagged objects.
+    try:
+        processor = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.EmptyTagFilter())
+        )
+        for obj in processor:
+            if isinstance(obj, osmium.osm.Node):
+                useful = {k: obj.tags[k] for k in USEFUL_NODE_TAGS if k in obj.tags}
+                if useful:
+                    node_tags[obj.id] = useful
+                continue
+            if not isinstance(obj, osmium.osm.Way):
+                continue
+            tags = obj.tags
+            if "highway" not in tags:
+                continue
+            tag_dict = {t.k: t.v for t in tags}
+            if not keeps_for_walking(tag_dict):
+                continue
+            refs: list[int] = []
+            for nd in obj.nodes:
+                loc = nd.location
+                if loc.valid():
+                    coords[nd.ref] = (loc.lon, loc.lat)
+                    refs.append(nd.ref)
+                else:
+                    # A missing node breaks the way: a -1 marker stops segments across it.
+                    refs.append(-1)
+            # OSMnx drops consecutive duplicate node references before pairing them up.
+            refs = [key for key, _ in groupby(refs)]
+            way_index = len(ways)
+            added = False
+            for a, b in pairwise(refs):
+                if a == -1 or b == -1:
+                    continue
+                seg_u.append(a)
+                seg_v.append(b)
+                seg_way.append(way_index)
+                added = True
+            if added:
+                way: dict[str, Any] = {"osmid": obj.id}
+                way.update({k: tag_dict[k] for k in USEFUL_WAY_TAGS if k in tag_dict})
+                ways.append(way)
+    except RuntimeError as exc:
+        raise OsmFileError(
+            f"Cannot read OSM extract {path}: {exc}. Check that it is an OSM PBF or XML file."
+        ) from exc
+    node_ids = np.fromiter(sorted(coords), dtype=np.int64, count=len(coords))
+    lonlat = np.array([coords[int(n)] for n in node_ids], dtype=np.float64).reshape(-1, 2)
+    used_tags = {int(n): node_tags[int(n)] for n in node_ids if int(n) in node_tags}
+    logger.info("read %d walkable ways, %d nodes from %s", len(ways), len(node_ids), path)
+    return WalkWays(
+        node_ids=node_ids,
+        lon=lonlat[:, 0],
+        lat=lonlat[:, 1],
+        node_tags=used_tags,
+        seg_u=np.asarray(seg_u, dtype=np.int64),
+        seg_v=np.asarray(seg_v, dtype=np.int64),
+        seg_way=np.asarray(seg_way, dtype=np.int64),
+        ways=ways,
+    )
+
+
+def read_tagged_points(
+    osm_path: str | Path, *, tags: Sequence[tuple[str, str]] = (("amenity", "doctors"),)
+) -> list[dict[str, Any]]:
+    """Read the nodes and ways carrying any of some tags, as points.
+
+    Ways are placed at the mean of their node locations (enough to snap a surgery or hospital
+    building to the street network). Multipolygon relations are not assembled.
+
+    Parameters
+    ----------
+    osm_path
+        A ``.osm.pbf`` or ``.osm`` extract.
+    tags
+        ``(key, value)`` pairs; an object matching any of them is returned.
+
+    Returns
+    -------
+    list of dict
+        One dict per object: ``osm_type`` (``"node"``/``"way"``), ``osm_id``, ``name`` (or
+        None), ``lon``, ``lat`` and the matching ``key``/``value``.
+
+    Raises
+    ------
+    OsmFileError
+        When the file is missing or unreadable.
+    """
+    path = Path(osm_path)
+    if not path.is_file():
+        raise OsmFileError(f"OSM extract not found: {path}.")
+    wanted = set(tags)
+    found: list[dict[str, Any]] = []
+    try:
+        processor = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.TagFilter(*tags))
+        )
+        for obj in processor:
+            match = next(((t.k, t.v) for t in obj.tags if (t.k, t.v) in wanted), None)
+            if match is None:
+                continue
+            if isinstance(obj, osmium.osm.Node):
+                lon, lat, kind = obj.location.lon, obj.location.lat, "node"
+            elif isinstance(obj, osmium.osm.Way):
+                locs = [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()]
+                if not locs:
+                    continue
+                lon = sum(p[0] for p in locs) / len(locs)
+                lat = sum(p[1] for p in locs) / len(locs)
+                kind = "way"
+            else:
+                continue
+            found.append(
+                {
+                    "osm_type": kind,
+                    "osm_id": obj.id,
+                    "name": obj.tags.get("name"),
+                    "lon": lon,
+                    "lat": lat,
+                    "key": match[0],
+                    "value": match[1],
+                }
+            )
+    except RuntimeError as exc:
+        raise OsmFileError(f"Cannot read OSM extract {path}: {exc}.") from exc
+    return found
+
+
+def extract_bounds(osm_path: str | Path) -> tuple[float, float, float, float] | None:
+    """Return the bounding box an extract declares in its header (lon/lat), if any.
+
+    Parameters
+    ----------
+    osm_path
+        A ``.osm.pbf`` or ``.osm`` extract.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(min_lon, min_lat, max_lon, max_lat)``, or None when the header has no box.
+    """
+    try:
+        reader = osmium.io.Reader(str(osm_path), osmium.osm.NOTHING)
+        try:
+            box = reader.header().box()
+        finally:
+            reader.close()
+    except RuntimeError as exc:
+        raise OsmFileError(f"Cannot read OSM extract {osm_path}: {exc}.") from exc
+    if not box.valid():
+        return None
+    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)

@@ -1,0 +1,693 @@
+"""Earliest-arrival public-transport routing with RAPTOR and range-RAPTOR.
+
+RAPTOR (Delling, Pajor & Werneck, 2012) works in rounds: round *k* finds the best arrival at
+every stop using at most *k* vehicles, by scanning each *pattern* (trips that call at the same
+stops in the same order) once from the first stop improved in the previous round. Walking
+transfers between nearby stops are relaxed after each round.
+
+Range-RAPTOR answers a whole departure window: departures are processed from the latest to
+the earliest, *keeping* the labels of the later departure (an arrival reachable by leaving
+later is reachable by leaving earlier and waiting), so each minute only re-explores what the
+earlier start improves. Over a 3-hour window at 1-minute steps this is far cheaper than 181
+separate runs (``benchmarks/transit_window.py`` prints the ratio).
+
+The scans are compiled with numba and run origins in parallel. Times are integer seconds
+after midnight of the routing date.
+
+Model (shared with the independent checker in the tests):
+
+- the origin walks to stops within the access limit (``access`` legs) and may board any trip
+  leaving at or after its arrival;
+- after alighting, the rider may reach destinations (``egress`` legs), board again at the same
+  stop, or walk a transfer to a nearby stop; any boarding after the first needs
+  ``min_transfer_s`` of slack after arrival at the boarding stop;
+- walking all the way is handled by the caller (:mod:`isochrones.transit`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import pandas as pd
+
+from isochrones.errors import RoutingInputError
+from isochrones.gtfs.calendar import trips_on_date
+from isochrones.gtfs.feed import Feed
+from isochrones.gtfs.frequencies import expand_frequencies
+
+__all__ = [
+    "INF",
+    "Legs",
+    "Timetable",
+    "build_timetable",
+    "earliest_arrival",
+    "range_raptor",
+]
+
+logger = logging.getLogger(__name__)
+
+INF = np.int32(1 << 30)
+"""Marks an unreachable arrival or travel time (seconds)."""
+
+
+@dataclass(frozen=True)
+class Legs:
+    """Walking legs from sources to targets in compressed-row form.
+
+    Attributes
+    ----------
+    ptr
+        ``ptr[i]:ptr[i+1]`` indexes the legs of source ``i`` (length ``n_sources + 1``).
+    target
+        Target index of each leg.
+    seconds
+        Walking time of each leg, in whole seconds.
+    n_targets
+        Number of targets (the width of the implied matrix).
+    """
+
+    ptr: np.ndarray
+    target: np.ndarray
+    seconds: np.ndarray
+    n_targets: int
+
+    @property
+    def n_sources(self) -> int:
+        """Number of sources."""
+        return len(self.ptr) - 1
+
+    @classmethod
+    def from_pairs(
+        cls,
+        source: np.ndarray,
+        target: np.ndarray,
+        seconds: np.ndarray,
+        *,
+        n_sources: int,
+        n_targets: int,
+    ) -> Legs:
+        """Build legs from parallel arrays (duplicates keep the shortest).
+
+        Parameters
+        ----------
+        source, target, seconds
+            One entry per leg.
+        n_sources, n_targets
+            Sizes of the two sides.
+
+        Returns
+        -------
+        Legs
+            Legs sorted by source then target.
+        """
+        source = np.asarray(source, dtype=np.int64)
+        target = np.asarray(target, dtype=np.int64)
+        secs = np.asarray(np.round(seconds), dtype=np.int64)
+        if len(source) and (source.min() < 0 or source.max() >= n_sources):
+            raise RoutingInputError("Legs.from_pairs: a source index is out of range.")
+        if len(target) and (target.min() < 0 or target.max() >= n_targets):
+            raise RoutingInputError("Legs.from_pairs: a target index is out of range.")
+        order = np.lexsort((secs, target, source))
+        source, target, secs = source[order], target[order], secs[order]
+        keep = np.ones(len(source), dtype=bool)
+        keep[1:] = (source[1:] != source[:-1]) | (target[1:] != target[:-1])
+        source, target, secs = source[keep], target[keep], secs[keep]
+        ptr = np.zeros(n_sources + 1, dtype=np.int64)
+        np.add.at(ptr, source + 1, 1)
+        return cls(
+            ptr=np.cumsum(ptr).astype(np.int64),
+            target=target.astype(np.int32),
+            seconds=secs.astype(np.int32),
+            n_targets=int(n_targets),
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the legs as a frame of ``source``, ``target``, ``seconds``."""
+        src = np.repeat(np.arange(self.n_sources), np.diff(self.ptr))
+        return pd.DataFrame({"source": src, "target": self.target, "seconds": self.seconds})
+
+
+@dataclass(frozen=True)
+class Timetable:
+    """The trips of one day, grouped in patterns and laid out in flat arrays for scanning.
+
+    Attributes
+    ----------
+    stop_ids
+        Stop id of each stop index (the same order as the stops of the feed).
+    pattern_stop_ptr, pattern_stops
+        Stops of pattern ``p``: ``pattern_stops[pattern_stop_ptr[p]:pattern_stop_ptr[p+1]]``.
+    pattern_trip_ptr
+        Trips of pattern ``p`` are ``pattern_trip_ptr[p]:pattern_trip_ptr[p+1]``, sorted by
+        departure, never overtaking one another.
+    pattern_time_ptr
+        Start of pattern ``p`` in ``arrival``/``departure`` (row-major, trips x stops).
+    arrival, departure
+        Stop times in seconds after midnight of ``date`` (overnight trips of the day before
+        have been shifted by -24 h).
+    stop_pattern_ptr, stop_pattern, stop_pattern_pos
+        For stop ``s``, the patterns calling there and the position of the call.
+    trip_ids, pattern_route_ids
+        Trip id of each trip slot, route id of each pattern.
+    date
+        The routing date.
+    """
+
+    stop_ids: np.ndarray
+    pattern_stop_ptr: np.ndarray
+    pattern_stops: np.ndarray
+    pattern_trip_ptr: np.ndarray
+    pattern_time_ptr: np.ndarray
+    arrival: np.ndarray
+    departure: np.ndarray
+    stop_pattern_ptr: np.ndarray
+    stop_pattern: np.ndarray
+    stop_pattern_pos: np.ndarray
+    trip_ids: np.ndarray
+    pattern_route_ids: np.ndarray
+    date: dt.date
+
+    @property
+    def n_stops(self) -> int:
+        """Number of stops."""
+        return len(self.stop_ids)
+
+    @property
+    def n_patterns(self) -> int:
+        """Number of patterns."""
+        return len(self.pattern_stop_ptr) - 1
+
+
+def _split_fifo(arr: np.ndarray, dep: np.ndarray) -> list[np.ndarray]:
+    """Split trips (sorted by first departure) into groups where no trip overtakes another."""
+    groups: list[list[int]] = []
+    lasts: list[int] = []
+    for t in range(arr.shape[0]):
+        for g, last in enumerate(lasts):
+            if np.all(dep[t] >= dep[last]) and np.all(arr[t] >= arr[last]):
+                groups[g].append(t)
+                lasts[g] = t
+                break
+        else:
+            groups.append([t])
+            lasts.append(t)
+    return [np.asarray(g) for g in groups]
+
+
+def build_timetable(
+    feed: Feed,
+    date: dt.date,
+    *,
+    time_window_s: tuple[int, int] | None = None,
+) -> Timetable:
+    """Lay out the trips running on ``date`` for RAPTOR.
+
+    Parameters
+    ----------
+    feed
+        A validated feed (frequencies are expanded here).
+    date
+        Routing date: services of that day, plus the previous day's trips running past
+        midnight.
+    time_window_s
+        ``(earliest, latest)`` seconds: keep only trips still running after ``earliest`` and
+        leaving their first stop before ``latest`` (a speed-up; ``None`` keeps all).
+
+    Returns
+    -------
+    Timetable
+        Arrays for :func:`earliest_arrival` and :func:`range_raptor`; stop indices follow
+        ``feed.stops`` row order.
+
+    Raises
+    ------
+    RoutingInputError
+        When no trip runs on ``date`` (wrong date for this feed).
+    """
+    if not feed.frequencies.empty:
+        feed = expand_frequencies(feed)
+    stop_ids = feed.stops["stop_id"].to_numpy()
+    stop_index = pd.Series(np.arange(len(stop_ids), dtype=np.int64), index=stop_ids)
+    running = trips_on_date(feed, date)
+    if running.empty:
+        raise RoutingInputError(
+            f"no trip of {feed.source} runs on {date.isoformat()}; pick a date inside the "
+            "feed's calendar (see calendar.txt start_date/end_date)."
+        )
+    st = feed.stop_times.merge(running, on="trip_id")
+    st["arrival_s"] = st["arrival_s"] + st["offset_s"]
+    st["departure_s"] = st["departure_s"] + st["offset_s"]
+    st["slot"] = st["trip_id"] + "@" + st["offset_s"].astype(str)
+    st = st.sort_values(["slot", "stop_sequence"], kind="stable", ignore_index=True)
+    if time_window_s is not None:
+        lo, hi = time_window_s
+        span = st.groupby("slot", sort=False).agg(
+            first=("departure_s", "min"), last=("arrival_s", "max")
+        )
+        keep = span.index[(span["last"].to_numpy() >= lo) & (span["first"].to_numpy() <= hi)]
+        st = st.loc[st["slot"].isin(keep)].reset_index(drop=True)
+    st["stop_idx"] = stop_index.reindex(st["stop_id"]).to_numpy()
+    route_of = feed.trips.set_index("trip_id")["route_id"]
+    slots = st["slot"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
+    ends = np.r_[starts[1:], len(st)]
+    stop_idx = st["stop_idx"].to_numpy(np.int64)
+    arr_all = st["arrival_s"].to_numpy(np.int64)
+    dep_all = st["departure_s"].to_numpy(np.int64)
+    trip_of_slot = st["trip_id"].to_numpy()[starts]
+    routes = route_of.reindex(trip_of_slot).to_numpy()
+    keyed: dict[tuple[str, bytes], list[int]] = {}
+    for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        keyed.setdefault((str(routes[i]), stop_idx[a:b].tobytes()), []).append(i)
+
+    p_stop_ptr = [0]
+    p_stops: list[np.ndarray] = []
+    p_trip_ptr = [0]
+    p_time_ptr = [0]
+    arr_blocks: list[np.ndarray] = []
+    dep_blocks: list[np.ndarray] = []
+    trip_ids: list[str] = []
+    p_routes: list[str] = []
+    for (route, _), members in keyed.items():
+        a0 = starts[members[0]]
+        seq = stop_idx[a0 : ends[members[0]]]
+        length = len(seq)
+        rows = np.stack([np.arange(starts[m], ends[m]) for m in members])
+        arr = arr_all[rows]
+        dep = dep_all[rows]
+        order = np.lexsort((arr[:, -1], dep[:, 0]))
+        arr, dep = arr[order], dep[order]
+        members_sorted = np.asarray(members)[order]
+        for grp in _split_fifo(arr, dep):
+            p_stops.append(seq)
+            p_stop_ptr.append(p_stop_ptr[-1] + length)
+            p_trip_ptr.append(p_trip_ptr[-1] + len(grp))
+            p_time_ptr.append(p_time_ptr[-1] + len(grp) * length)
+            arr_blocks.append(arr[grp].ravel())
+            dep_blocks.append(dep[grp].ravel())
+            trip_ids.extend(str(st["slot"].iat[starts[m]]) for m in members_sorted[grp])
+            p_routes.append(route)
+    n_pat = len(p_stops)
+    pattern_stops = np.concatenate(p_stops).astype(np.int32) if n_pat else np.zeros(0, np.int32)
+    pos_in_pattern = (
+        np.concatenate([np.arange(len(s)) for s in p_stops]) if n_pat else np.zeros(0, np.int64)
+    )
+    pat_of_entry = np.repeat(np.arange(n_pat), np.diff(p_stop_ptr))
+    order = np.lexsort((pos_in_pattern, pat_of_entry, pattern_stops))
+    sp_ptr = np.zeros(len(stop_ids) + 1, dtype=np.int64)
+    np.add.at(sp_ptr, pattern_stops.astype(np.int64) + 1, 1)
+    return Timetable(
+        stop_ids=stop_ids,
+        pattern_stop_ptr=np.asarray(p_stop_ptr, dtype=np.int64),
+        pattern_stops=pattern_stops,
+        pattern_trip_ptr=np.asarray(p_trip_ptr, dtype=np.int64),
+        pattern_time_ptr=np.asarray(p_time_ptr, dtype=np.int64),
+        arrival=np.concatenate(arr_blocks).astype(np.int32) if n_pat else np.zeros(0, np.int32),
+        departure=np.concatenate(dep_blocks).astype(np.int32) if n_pat else np.zeros(0, np.int32),
+        stop_pattern_ptr=np.cumsum(sp_ptr),
+        stop_pattern=pat_of_entry[order].astype(np.int32),
+        stop_pattern_pos=pos_in_pattern[order].astype(np.int32),
+        trip_ids=np.asarray(trip_ids, dtype=object),
+        pattern_route_ids=np.asarray(p_routes, dtype=object),
+        date=date,
+    )
+
+
+# --------------------------------------------------------------------------- compiled core
+
+
+@numba.njit(cache=True, nogil=True)
+def _run_departure(
+    t0,
+    acc_stop,
+    acc_s,
+    max_rounds,
+    slack,
+    ps_ptr,
+    ps_stops,
+    pt_ptr,
+    ptime_ptr,
+    arr,
+    dep,
+    sp_ptr,
+    sp_pat,
+    sp_pos,
+    tr_ptr,
+    tr_to,
+    tr_s,
+    eg_ptr,
+    eg_to,
+    eg_s,
+    ready,
+    best_ride,
+    dest,
+    marked,
+    mlist,
+    pat_first,
+    queue,
+    rode,
+    ride_list,
+    ride_arr,
+):
+    """One RAPTOR run from departure ``t0``, improving the labels given (kept between runs)."""
+    inf = np.int32(1 << 30)
+    # Target pruning: a label no earlier than every destination's best arrival cannot
+    # improve any of them (walking and riding only add time).
+    bound = dest.max()
+    nm = 0
+    for j in range(acc_stop.shape[0]):
+        s = acc_stop[j]
+        a = t0 + acc_s[j]
+        if a < ready[0, s] and a < bound:
+            ready[0, s] = a
+            if not marked[s]:
+                marked[s] = True
+                mlist[nm] = s
+                nm += 1
+    for k in range(1, max_rounds + 1):
+        if nm == 0:
+            break
+        bound = dest.max()
+        nq = 0
+        for i in range(nm):
+            s = mlist[i]
+            marked[s] = False
+            if ready[k - 1, s] < ready[k, s]:
+                ready[k, s] = ready[k - 1, s]
+            for q in range(sp_ptr[s], sp_ptr[s + 1]):
+                p = sp_pat[q]
+                pos = sp_pos[q]
+                if pat_first[p] == -1:
+                    pat_first[p] = pos
+                    queue[nq] = p
+                    nq += 1
+                elif pos < pat_first[p]:
+                    pat_first[p] = pos
+        nm = 0
+        n_ride = 0
+        for qi in range(nq):
+            p = queue[qi]
+            start = pat_first[p]
+            pat_first[p] = -1
+            s0 = ps_ptr[p]
+            length = ps_ptr[p + 1] - s0
+            ntr = pt_ptr[p + 1] - pt_ptr[p]
+            base = ptime_ptr[p]
+            trip = -1
+            for i in range(start, length):
+                s = ps_stops[s0 + i]
+                if trip >= 0:
+                    a = arr[base + trip * length + i]
+                    if a < best_ride[s]:
+                        best_ride[s] = a
+                        for e in range(eg_ptr[s], eg_ptr[s + 1]):
+                            d = eg_to[e]
+                            v = a + eg_s[e]
+                            if v < dest[d]:
+                                dest[d] = v
+                    r = a + slack
+                    if r < ready[k, s] and r < bound:
+                        ready[k, s] = r
+                        if not rode[s]:
+                            rode[s] = True
+                            ride_list[n_ride] = s
+                            n_ride += 1
+                            ride_arr[s] = a
+                        elif a < ride_arr[s]:
+                            ride_arr[s] = a
+                b = ready[k - 1, s]
+                if b < inf and i < length - 1:
+                    hi = ntr if trip == -1 else trip
+                    if hi > 0 and dep[base + (hi - 1) * length + i] >= b:
+                        lo = 0
+                        h = hi
+                        while lo < h:
+                            mid = (lo + h) // 2
+                            if dep[base + mid * length + i] >= b:
+                                h = mid
+                            else:
+                                lo = mid + 1
+                        trip = lo
+        for i in range(n_ride):
+            s = ride_list[i]
+            rode[s] = False
+            if not marked[s]:
+                marked[s] = True
+                mlist[nm] = s
+                nm += 1
+            a = ride_arr[s]
+            for q in range(tr_ptr[s], tr_ptr[s + 1]):
+                s2 = tr_to[q]
+                v = a + tr_s[q] + slack
+                if v < ready[k, s2] and v < bound:
+                    ready[k, s2] = v
+                    if not marked[s2]:
+                        marked[s2] = True
+                        mlist[nm] = s2
+                        nm += 1
+    for i in range(nm):
+        marked[mlist[i]] = False
+
+
+@numba.njit(cache=True, parallel=True)
+def _range_kernel(
+    departures,
+    acc_ptr,
+    acc_to,
+    acc_s,
+    max_rounds,
+    slack,
+    reuse,
+    n_dest,
+    ps_ptr,
+    ps_stops,
+    pt_ptr,
+    ptime_ptr,
+    arr,
+    dep,
+    sp_ptr,
+    sp_pat,
+    sp_pos,
+    tr_ptr,
+    tr_to,
+    tr_s,
+    eg_ptr,
+    eg_to,
+    eg_s,
+    direct,
+    out,
+):
+    inf = np.int32(1 << 30)
+    n_orig = acc_ptr.shape[0] - 1
+    n_stops = sp_ptr.shape[0] - 1
+    n_pat = ps_ptr.shape[0] - 1
+    n_dep = departures.shape[0]
+    for o in numba.prange(n_orig):
+        ready = np.full((max_rounds + 1, n_stops), inf, dtype=np.int32)
+        best_ride = np.full(n_stops, inf, dtype=np.int32)
+        dest = np.full(n_dest, inf, dtype=np.int32)
+        marked = np.zeros(n_stops, dtype=np.bool_)
+        rode = np.zeros(n_stops, dtype=np.bool_)
+        mlist = np.zeros(n_stops, dtype=np.int32)
+        ride_list = np.zeros(n_stops, dtype=np.int32)
+        ride_arr = np.zeros(n_stops, dtype=np.int32)
+        pat_first = np.full(n_pat, -1, dtype=np.int32)
+        queue = np.zeros(n_pat, dtype=np.int32)
+        a0 = acc_ptr[o]
+        a1 = acc_ptr[o + 1]
+        for m in range(n_dep - 1, -1, -1):
+            t0 = departures[m]
+            if not reuse:
+                ready[:, :] = inf
+                best_ride[:] = inf
+                dest[:] = inf
+            for d in range(n_dest):
+                w = direct[o, d]
+                if w < inf and t0 + w < dest[d]:
+                    dest[d] = t0 + w
+            _run_departure(
+                t0,
+                acc_to[a0:a1],
+                acc_s[a0:a1],
+                max_rounds,
+                slack,
+                ps_ptr,
+                ps_stops,
+                pt_ptr,
+                ptime_ptr,
+                arr,
+                dep,
+                sp_ptr,
+                sp_pat,
+                sp_pos,
+                tr_ptr,
+                tr_to,
+                tr_s,
+                eg_ptr,
+                eg_to,
+                eg_s,
+                ready,
+                best_ride,
+                dest,
+                marked,
+                mlist,
+                pat_first,
+                queue,
+                rode,
+                ride_list,
+                ride_arr,
+            )
+            for d in range(n_dest):
+                out[o, m, d] = dest[d] - t0 if dest[d] < inf else inf
+
+
+def _check_legs(timetable: Timetable, access: Legs, transfers: Legs, egress: Legs) -> None:
+    problems = []
+    if access.n_targets != timetable.n_stops:
+        problems.append(f"access legs point to {access.n_targets} stops, timetable has "
+                        f"{timetable.n_stops}")
+    if transfers.n_sources != timetable.n_stops or transfers.n_targets != timetable.n_stops:
+        problems.append("transfer legs must be stop x stop for this timetable")
+    if egress.n_sources != timetable.n_stops:
+        problems.append(f"egress legs start from {egress.n_sources} stops, timetable has "
+                        f"{timetable.n_stops}")
+    if problems:
+        raise RoutingInputError(
+            "; ".join(problems) + ". Build the legs from the same feed as the timetable."
+        )
+
+
+def range_raptor(
+    timetable: Timetable,
+    access: Legs,
+    transfers: Legs,
+    egress: Legs,
+    departures_s: np.ndarray,
+    *,
+    direct_s: np.ndarray | None = None,
+    max_rounds: int = 8,
+    min_transfer_s: int = 60,
+    reuse_labels: bool = True,
+) -> np.ndarray:
+    """Travel times from every origin to every destination, for each departure time.
+
+    Parameters
+    ----------
+    timetable
+        From :func:`build_timetable`.
+    access
+        Origin -> stop walking legs (``n_sources`` origins).
+    transfers
+        Stop -> stop walking legs (a stop's legs should not include itself).
+    egress
+        Stop -> destination walking legs; ``egress.n_targets`` destinations. For "nearest
+        destination" give every leg the same target 0.
+    departures_s
+        Departure times (seconds after midnight), ascending.
+    direct_s
+        ``(n_origins, n_destinations)`` walking time all the way (:data:`INF` beyond the
+        walking limit). The result is then the best of walking and public transport, and
+        journeys slower than walking are pruned early (a large speed-up). ``None``: public
+        transport only.
+    max_rounds
+        Most vehicles boarded in one journey.
+    min_transfer_s
+        Slack needed before any boarding after the first.
+    reuse_labels
+        Range-RAPTOR (keep labels from the later departure). ``False`` runs an independent
+        RAPTOR per departure (the slow reference, for benchmarks and tests).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int32`` array ``(n_origins, n_departures, n_destinations)`` of travel times in
+        seconds, :data:`INF` when unreachable.
+    """
+    _check_legs(timetable, access, transfers, egress)
+    deps = np.asarray(departures_s, dtype=np.int32)
+    if len(deps) > 1 and np.any(np.diff(deps) <= 0):
+        raise RoutingInputError("departures_s must be strictly ascending.")
+    if max_rounds < 1:
+        raise RoutingInputError("max_rounds must be at least 1.")
+    shape = (access.n_sources, egress.n_targets)
+    if direct_s is None:
+        direct = np.full(shape, INF, dtype=np.int32)
+    else:
+        direct = np.minimum(np.asarray(direct_s, dtype=np.int64), INF).astype(np.int32)
+        if direct.shape != shape:
+            raise RoutingInputError(
+                f"direct_s has shape {direct.shape}; expected (origins, destinations) {shape}."
+            )
+    out = np.empty((access.n_sources, len(deps), egress.n_targets), dtype=np.int32)
+    tt = timetable
+    _range_kernel(
+        deps,
+        access.ptr,
+        access.target,
+        access.seconds,
+        int(max_rounds),
+        np.int32(min_transfer_s),
+        bool(reuse_labels),
+        int(egress.n_targets),
+        tt.pattern_stop_ptr,
+        tt.pattern_stops,
+        tt.pattern_trip_ptr,
+        tt.pattern_time_ptr,
+        tt.arrival,
+        tt.departure,
+        tt.stop_pattern_ptr,
+        tt.stop_pattern,
+        tt.stop_pattern_pos,
+        transfers.ptr,
+        transfers.target,
+        transfers.seconds,
+        egress.ptr,
+        egress.target,
+        egress.seconds,
+        direct,
+        out,
+    )
+    return out
+
+
+def earliest_arrival(
+    timetable: Timetable,
+    access: Legs,
+    transfers: Legs,
+    egress: Legs,
+    departure_s: int,
+    *,
+    max_rounds: int = 8,
+    min_transfer_s: int = 60,
+) -> np.ndarray:
+    """Earliest arrival at each destination leaving every origin at ``departure_s``.
+
+    Parameters
+    ----------
+    timetable, access, transfers, egress
+        As for :func:`range_raptor`.
+    departure_s
+        Departure time, seconds after midnight.
+    max_rounds, min_transfer_s
+        As for :func:`range_raptor`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int32`` ``(n_origins, n_destinations)`` arrival times in seconds (public transport
+        only), :data:`INF` when unreachable.
+    """
+    tt = range_raptor(
+        timetable,
+        access,
+        transfers,
+        egress,
+        np.asarray([departure_s]),
+        max_rounds=max_rounds,
+        min_transfer_s=min_transfer_s,
+    )[:, 0, :]
+    return np.where(tt < INF, tt + np.int32(departure_s), INF).astype(np.int32)

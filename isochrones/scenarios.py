@@ -1,0 +1,415 @@
+"""Bus scenarios: edit a feed in memory, save and load the edits as a small JSON/YAML file.
+
+A :class:`Scenario` is a list of edits applied in order to a *copy* of a feed:
+
+* :class:`AddRoute` -- a new route from a list of stops (existing ids or new stops with
+  coordinates) or from a line drawn on a map (stops placed every ``stop_spacing_m``), with a
+  headway, an operating span and either a speed or stop-to-stop running times;
+* :class:`ChangeFrequency` -- re-time an existing route at a new headway (its usual running
+  times kept, one representative trip per direction);
+* :class:`RemoveRoute` -- drop a route and its trips.
+
+Run :func:`isochrones.transit.window_travel_times` on the baseline and on
+``apply_scenario(feed, scenario)`` and compare with :func:`diff_times`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from isochrones.gtfs.errors import ScenarioError
+from isochrones.gtfs.feed import WEEKDAYS, Feed
+
+__all__ = [
+    "AddRoute",
+    "ChangeFrequency",
+    "NewStop",
+    "RemoveRoute",
+    "Scenario",
+    "apply_scenario",
+    "diff_times",
+    "load_scenario",
+    "save_scenario",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NewStop(_Model):
+    """A stop that does not exist in the feed yet (WGS84 coordinates)."""
+
+    stop_id: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    name: str = ""
+
+
+class AddRoute(_Model):
+    """A new bus route.
+
+    Give ``stops`` (existing stop ids and/or :class:`NewStop`) or ``line`` (``[lon, lat]``
+    vertices; stops are placed every ``stop_spacing_m``), and ``speed_kph`` or
+    ``stop_to_stop_min`` (one running time per pair of consecutive stops).
+    """
+
+    kind: Literal["add_route"] = "add_route"
+    route_id: str
+    name: str = ""
+    stops: list[str | NewStop] | None = None
+    line: list[tuple[float, float]] | None = None
+    stop_spacing_m: float = Field(default=400.0, gt=0)
+    headway_min: float = Field(gt=0)
+    start: dt.time = dt.time(6, 0)
+    end: dt.time = dt.time(22, 0)
+    speed_kph: float | None = Field(default=20.0, gt=0)
+    stop_to_stop_min: list[float] | None = None
+    dwell_s: int = Field(default=0, ge=0)
+    both_directions: bool = True
+
+    @model_validator(mode="after")
+    def _one_geometry(self) -> AddRoute:
+        if (self.stops is None) == (self.line is None):
+            raise ValueError("give exactly one of 'stops' or 'line'")
+        if self.stops is not None and len(self.stops) < 2:
+            raise ValueError("a route needs at least 2 stops")
+        if self.line is not None and len(self.line) < 2:
+            raise ValueError("a line needs at least 2 vertices")
+        if self.stop_to_stop_min is None and self.speed_kph is None:
+            raise ValueError("give speed_kph or stop_to_stop_min")
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class ChangeFrequency(_Model):
+    """Run an existing route every ``headway_min`` (over ``start``-``end``, default its span)."""
+
+    kind: Literal["change_frequency"] = "change_frequency"
+    route_id: str
+    headway_min: float = Field(gt=0)
+    start: dt.time | None = None
+    end: dt.time | None = None
+
+
+class RemoveRoute(_Model):
+    """Drop a route and all its trips."""
+
+    kind: Literal["remove_route"] = "remove_route"
+    route_id: str
+
+
+Edit = Annotated[AddRoute | ChangeFrequency | RemoveRoute, Field(discriminator="kind")]
+
+
+class Scenario(_Model):
+    """A named list of edits to a feed."""
+
+    name: str
+    description: str = ""
+    edits: list[Edit] = Field(min_length=1)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (``.json``, ``.yaml`` or ``.yml``).
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem (unknown keys, missing fields, bad values).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"scenario file {path} does not exist.", source=str(path))
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ScenarioError(f"cannot parse the file: {exc}", source=str(path)) from None
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc']) or 'scenario'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ScenarioError(problems, source=str(path)) from None
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> Path:
+    """Write a scenario as JSON or YAML (by the file's suffix).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    path
+        Target ``.json``, ``.yaml`` or ``.yml`` file.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    path = Path(path)
+    data = scenario.model_dump(mode="json", exclude_defaults=False)
+    if path.suffix == ".json":
+        path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    else:
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _secs(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def _local_crs(lon: float, lat: float) -> pyproj.CRS:
+    zone = int((lon + 180) // 6) + 1
+    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def _always_service(feed: Feed, service_id: str) -> pd.DataFrame:
+    row = {"service_id": service_id, **dict.fromkeys(WEEKDAYS, True),
+           "start_date": pd.Timestamp("1900-01-01"), "end_date": pd.Timestamp("2199-12-31")}
+    return pd.concat([feed.calendar, pd.DataFrame([row])], ignore_index=True)
+
+
+def _add_route(feed: Feed, edit: AddRoute) -> Feed:
+    problems: list[str] = []
+    if edit.route_id in set(feed.routes["route_id"]):
+        problems.append(f"add_route: route_id {edit.route_id!r} already exists in the feed.")
+    stops = feed.stops
+    known = stops.set_index("stop_id")
+    new_stops: list[dict[str, object]] = []
+    lonlat: list[tuple[float, float]] = []
+    ids: list[str] = []
+    if edit.stops is not None:
+        for s in edit.stops:
+            if isinstance(s, NewStop):
+                if s.stop_id in known.index:
+                    problems.append(f"add_route: new stop {s.stop_id!r} already exists.")
+                new_stops.append({"stop_id": s.stop_id, "stop_name": s.name,
+                                  "stop_lat": s.lat, "stop_lon": s.lon})
+                ids.append(s.stop_id)
+                lonlat.append((s.lon, s.lat))
+            elif s in known.index:
+                ids.append(s)
+                lonlat.append((float(known.at[s, "stop_lon"]), float(known.at[s, "stop_lat"])))
+            else:
+                problems.append(f"add_route: stop {s!r} is not in the feed; give it as a new stop "
+                                "with stop_id, lat and lon.")
+    else:
+        assert edit.line is not None
+        lon0, lat0 = edit.line[0]
+        crs = _local_crs(lon0, lat0)
+        fwd = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        back = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        xs, ys = fwd.transform(*np.asarray(edit.line, float).T)
+        line = shapely.LineString(np.column_stack([xs, ys]))
+        n = max(2, int(np.ceil(line.length / edit.stop_spacing_m)) + 1)
+        pts = shapely.line_interpolate_point(line, np.linspace(0, line.length, n))
+        lon, lat = back.transform(shapely.get_x(pts), shapely.get_y(pts))
+        for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
+            sid = f"{edit.route_id}:{i + 1}"
+            new_stops.append({"stop_id": sid, "stop_name": f"{edit.name or edit.route_id} {i + 1}",
+                              "stop_lat": float(y), "stop_lon": float(x)})
+            ids.append(sid)
+            lonlat.append((float(x), float(y)))
+    if edit.stop_to_stop_min is not None and len(edit.stop_to_stop_min) != len(ids) - 1:
+        problems.append(f"add_route: stop_to_stop_min has {len(edit.stop_to_stop_min)} values; "
+                        f"the route has {len(ids)} stops, so give {len(ids) - 1}.")
+    if problems:
+        raise ScenarioError(problems)
+    if edit.stop_to_stop_min is not None:
+        runs = np.asarray(edit.stop_to_stop_min, float) * 60.0
+    else:
+        arr = np.asarray(lonlat)
+        crs = _local_crs(*arr[0])
+        xs, ys = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(
+            arr[:, 0], arr[:, 1]
+        )
+        seg = np.hypot(np.diff(xs), np.diff(ys))
+        assert edit.speed_kph is not None
+        runs = seg / (edit.speed_kph / 3.6)
+    service_id = f"scenario:{edit.route_id}"
+    starts = np.arange(_secs(edit.start), _secs(edit.end) + 1, int(round(edit.headway_min * 60)))
+    directions = [(ids, runs, 0)]
+    if edit.both_directions:
+        directions.append((ids[::-1], runs[::-1], 1))
+    trips, st = [], []
+    for seq_ids, seq_runs, direction in directions:
+        offsets = np.concatenate([[0.0], np.cumsum(np.asarray(seq_runs) + edit.dwell_s)])
+        for t0 in starts:
+            trip_id = f"{edit.route_id}:{direction}:{int(t0)}"
+            trips.append({"trip_id": trip_id, "route_id": edit.route_id, "service_id": service_id,
+                          "direction_id": direction, "shape_id": ""})
+            for i, sid in enumerate(seq_ids):
+                arrive = int(round(t0 + offsets[i] - (edit.dwell_s if i else 0)))
+                depart = int(round(t0 + offsets[i]))
+                st.append({"trip_id": trip_id, "stop_sequence": i + 1, "stop_id": sid,
+                           "arrival_s": max(arrive, int(t0)), "departure_s": depart})
+    route = {"route_id": edit.route_id, "agency_id": "scenario", "route_short_name": edit.route_id,
+             "route_long_name": edit.name, "route_type": 3}
+    return Feed(
+        stops=pd.concat([stops, pd.DataFrame(new_stops, columns=stops.columns)], ignore_index=True)
+        if new_stops else stops.copy(),
+        routes=pd.concat([feed.routes, pd.DataFrame([route])], ignore_index=True),
+        trips=pd.concat([feed.trips, pd.DataFrame(trips)], ignore_index=True),
+        stop_times=pd.concat(
+            [feed.stop_times, pd.DataFrame(st).astype(feed.stop_times.dtypes.to_dict())],
+            ignore_index=True,
+        ),
+        calendar=_always_service(feed, service_id),
+        calendar_dates=feed.calendar_dates.copy(),
+        frequencies=feed.frequencies.copy(),
+        source=feed.source,
+        warnings=feed.warnings,
+    )
+
+
+def _remove_route(feed: Feed, route_id: str) -> Feed:
+    if route_id not in set(feed.routes["route_id"]):
+        raise ScenarioError(f"remove_route: route {route_id!r} is not in the feed.")
+    gone = set(feed.trips.loc[feed.trips["route_id"] == route_id, "trip_id"])
+    return Feed(
+        stops=feed.stops.copy(),
+        routes=feed.routes.loc[feed.routes["route_id"] != route_id].reset_index(drop=True),
+        trips=feed.trips.loc[~feed.trips["trip_id"].isin(gone)].reset_index(drop=True),
+        stop_times=feed.stop_times.loc[~feed.stop_times["trip_id"].isin(gone)].reset_index(
+            drop=True
+        ),
+        calendar=feed.calendar.copy(),
+        calendar_dates=feed.calendar_dates.copy(),
+        frequencies=feed.frequencies.loc[~feed.frequencies["trip_id"].isin(gone)].reset_index(
+            drop=True
+        ),
+        source=feed.source,
+        warnings=feed.warnings,
+    )
+
+
+def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
+    trips = feed.trips.loc[feed.trips["route_id"] == edit.route_id]
+    if trips.empty:
+        raise ScenarioError(f"change_frequency: route {edit.route_id!r} has no trips in the feed.")
+    st = feed.stop_times.loc[feed.stop_times["trip_id"].isin(trips["trip_id"])]
+    span = st.groupby("trip_id")["departure_s"].min()
+    first, last = int(span.min()), int(span.max())
+    start = _secs(edit.start) if edit.start else first
+    end = _secs(edit.end) if edit.end else last
+    out = _remove_route(feed, edit.route_id)
+    new_trips, new_st = [], []
+    service_id = f"scenario:{edit.route_id}"
+    counts = st.groupby("trip_id").size()
+    for direction, group in trips.groupby("direction_id"):
+        # The longest trip of the direction carries the usual running times.
+        rep = counts.reindex(group["trip_id"]).idxmax()
+        tpl = st.loc[st["trip_id"] == rep].sort_values("stop_sequence")
+        rel_arr = tpl["arrival_s"].to_numpy() - tpl["departure_s"].iloc[0]
+        rel_dep = tpl["departure_s"].to_numpy() - tpl["departure_s"].iloc[0]
+        for t0 in range(start, end + 1, int(round(edit.headway_min * 60))):
+            trip_id = f"{edit.route_id}:{direction}:{t0}"
+            new_trips.append({"trip_id": trip_id, "route_id": edit.route_id,
+                              "service_id": service_id, "direction_id": int(direction),
+                              "shape_id": ""})
+            new_st.append(pd.DataFrame({"trip_id": trip_id,
+                                        "stop_sequence": tpl["stop_sequence"].to_numpy(),
+                                        "stop_id": tpl["stop_id"].to_numpy(),
+                                        "arrival_s": rel_arr + t0, "departure_s": rel_dep + t0}))
+    route_row = feed.routes.loc[feed.routes["route_id"] == edit.route_id]
+    return Feed(
+        stops=out.stops,
+        routes=pd.concat([out.routes, route_row], ignore_index=True),
+        trips=pd.concat([out.trips, pd.DataFrame(new_trips)], ignore_index=True),
+        stop_times=pd.concat([out.stop_times, *new_st], ignore_index=True),
+        calendar=_always_service(out, service_id),
+        calendar_dates=out.calendar_dates,
+        frequencies=out.frequencies,
+        source=feed.source,
+        warnings=feed.warnings,
+    )
+
+
+def apply_scenario(feed: Feed, scenario: Scenario) -> Feed:
+    """Return a new feed with the scenario's edits applied in order (the input is untouched).
+
+    Parameters
+    ----------
+    feed
+        The baseline feed.
+    scenario
+        The edits.
+
+    Returns
+    -------
+    Feed
+        The edited copy.
+
+    Raises
+    ------
+    ScenarioError
+        When an edit does not fit the feed (unknown route or stop, duplicate id).
+    """
+    out = feed.copy()
+    for edit in scenario.edits:
+        if isinstance(edit, AddRoute):
+            out = _add_route(out, edit)
+        elif isinstance(edit, ChangeFrequency):
+            out = _change_frequency(out, edit)
+        else:
+            out = _remove_route(out, edit.route_id)
+    out.stop_times.sort_values(["trip_id", "stop_sequence"], inplace=True, kind="stable")
+    out.stop_times.reset_index(drop=True, inplace=True)
+    return out
+
+
+def diff_times(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
+    """Per-origin change between two result tables with the same index and columns.
+
+    Parameters
+    ----------
+    baseline, scenario
+        Minutes per origin (e.g. :meth:`isochrones.transit.WindowTimes.to_frame`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<col>_base``, ``<col>_scenario`` and ``<col>_change`` (scenario minus baseline;
+        negative is faster; ``-inf`` where the scenario newly connects an origin).
+    """
+    if list(baseline.columns) != list(scenario.columns) or not baseline.index.equals(
+        scenario.index
+    ):
+        raise ScenarioError("diff_times: the two tables must have the same index and columns.")
+    parts = {}
+    for col in baseline.columns:
+        b = baseline[col].to_numpy(float)
+        s = scenario[col].to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            change = np.where(np.isinf(b) & np.isinf(s), 0.0, s - b)
+        parts[f"{col}_base"] = b
+        parts[f"{col}_scenario"] = s
+        parts[f"{col}_change"] = change
+    return pd.DataFrame(parts, index=baseline.index)

@@ -1,0 +1,572 @@
+"""Public-transport travel times over a departure window, indicators and isochrones.
+
+Which function to use when:
+
+* :func:`build_transit_network` -- once per feed and date: lays out the timetable, places the
+  stops in a metric CRS, links them to the walk network (snapping) and computes walking
+  transfers between stops within ``max_transfer_min`` on that network (or along straight
+  lines when no network is given).
+* :func:`window_travel_times` -- origin x destination (or origin -> nearest destination)
+  travel times for every departure minute of a window with range-RAPTOR, summarised per origin
+  as minimum, percentiles (as R5/r5py) and the "planned departure" percentiles that leave out
+  the wait at the origin. Walking all the way is always an option.
+* :func:`transit_indicators` -- JTS-style indicators from the per-origin result.
+* :func:`transit_isochrones` -- bands of equal median travel time from a point, as polygons.
+
+Every walking leg (access, egress, transfer, direct) is door to door: the straight-line
+snap distance at both ends is walked at the network speed, as in :mod:`isochrones.travel_times`.
+The CRS is a parameter: pick a local UTM zone (:func:`local_utm_crs`) outside Great Britain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from isochrones.errors import RoutingInputError
+from isochrones.gtfs.feed import Feed
+from isochrones.indicators import summarise_access
+from isochrones.network import WALK_SPEED_KPH, WalkNetwork, _kph_to_mps
+from isochrones.raptor import INF, Legs, Timetable, build_timetable, range_raptor
+from isochrones.travel_times import JTS_BANDS_MIN
+
+__all__ = [
+    "DEFAULT_WINDOW",
+    "TransitNetwork",
+    "WindowTimes",
+    "build_transit_network",
+    "local_utm_crs",
+    "transit_indicators",
+    "transit_isochrones",
+    "walk_legs",
+    "window_travel_times",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW: tuple[dt.time, dt.time] = (dt.time(7, 0), dt.time(10, 0))
+"""The DfT Journey Time Statistics morning window."""
+
+
+def local_utm_crs(lon: float, lat: float) -> pyproj.CRS:
+    """Return the WGS84 UTM zone CRS containing a point (e.g. EPSG:32722 for Porto Alegre).
+
+    Parameters
+    ----------
+    lon, lat
+        A point of the study area, in degrees.
+
+    Returns
+    -------
+    pyproj.CRS
+        A metric CRS.
+    """
+    zone = int((lon + 180) // 6) + 1
+    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def _to_xy(lon: np.ndarray, lat: np.ndarray, crs: pyproj.CRS | str) -> np.ndarray:
+    tr = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = tr.transform(np.asarray(lon, float), np.asarray(lat, float))
+    return np.column_stack([x, y])
+
+
+def walk_legs(
+    from_xy: np.ndarray,
+    to_xy: np.ndarray,
+    *,
+    max_min: float,
+    network: WalkNetwork | None = None,
+    speed_kph: float = WALK_SPEED_KPH,
+    exclude_self: bool = False,
+    block_size: int = 256,
+) -> Legs:
+    """Walking legs from every source point to every target within ``max_min``.
+
+    Parameters
+    ----------
+    from_xy, to_xy
+        ``(n, 2)`` coordinates in the network's (metric) CRS.
+    max_min
+        Longest leg kept, in minutes (door to door).
+    network
+        Walk along its streets (scipy Dijkstra on its CSR, limited to ``max_min``); ``None``
+        walks straight lines (for tests and quick looks).
+    speed_kph
+        Walking speed.
+    exclude_self
+        Drop legs from source ``i`` to target ``i`` (stop-to-stop transfers).
+    block_size
+        Sources routed per Dijkstra call (memory is ``block_size x n_nodes`` floats).
+
+    Returns
+    -------
+    Legs
+        Seconds per leg, rounded to whole seconds.
+    """
+    speed = _kph_to_mps(speed_kph)
+    if not max_min > 0:
+        raise RoutingInputError(f"max_min must be positive, got {max_min!r}.")
+    from_xy = np.asarray(from_xy, float).reshape(-1, 2)
+    to_xy = np.asarray(to_xy, float).reshape(-1, 2)
+    limit_m = max_min * 60.0 * speed
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    dists: list[np.ndarray] = []
+    if network is None:
+        if len(from_xy) and len(to_xy):
+            mat = cKDTree(from_xy).sparse_distance_matrix(
+                cKDTree(to_xy), limit_m, output_type="coo_matrix"
+            )
+            rows, cols, dists = [mat.row], [mat.col], [mat.data]
+        # sparse_distance_matrix drops zero distances: add coincident points back.
+        if len(from_xy) and len(to_xy):
+            d0, j0 = cKDTree(to_xy).query(from_xy, k=1)
+            same = np.flatnonzero(d0 == 0)
+            if len(same):
+                pairs = cKDTree(to_xy).query_ball_point(from_xy[same], r=0.0)
+                for i, js in zip(same, pairs, strict=True):
+                    rows.append(np.full(len(js), i))
+                    cols.append(np.asarray(js, dtype=np.int64))
+                    dists.append(np.zeros(len(js)))
+    else:
+        so = network.snap(from_xy)
+        sd = network.snap(to_xy)
+        target_order = np.argsort(sd.node_index, kind="stable")
+        t_nodes = sd.node_index[target_order]
+        unique_src, inverse = np.unique(so.node_index, return_inverse=True)
+        for start in range(0, len(unique_src), block_size):
+            block_nodes = unique_src[start : start + block_size]
+            dist = dijkstra(network.length_csr, directed=True, indices=block_nodes, limit=limit_m)
+            sub_t = dist[:, t_nodes]
+            members = np.flatnonzero((inverse >= start) & (inverse < start + len(block_nodes)))
+            metres = (
+                sub_t[inverse[members] - start]
+                + so.distance_m[members][:, None]
+                + sd.distance_m[target_order][None, :]
+            )
+            r, c = np.nonzero(metres <= limit_m)
+            rows.append(members[r])
+            cols.append(target_order[c])
+            dists.append(metres[r, c])
+    src = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    dst = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    metres_all = np.concatenate(dists) if dists else np.zeros(0)
+    if exclude_self:
+        keep = src != dst
+        src, dst, metres_all = src[keep], dst[keep], metres_all[keep]
+    return Legs.from_pairs(
+        src, dst, metres_all / speed, n_sources=len(from_xy), n_targets=len(to_xy)
+    )
+
+
+@dataclass(frozen=True)
+class TransitNetwork:
+    """A timetable for one date with its stops placed and linked on foot.
+
+    Attributes
+    ----------
+    timetable
+        Patterns and stop times (see :func:`~isochrones.raptor.build_timetable`).
+    stop_xy
+        Stop coordinates in ``crs``.
+    transfers
+        Stop-to-stop walking legs.
+    crs
+        The metric CRS of every coordinate.
+    walk
+        The street network legs are walked on (``None``: straight lines).
+    speed_kph, max_access_min, max_transfer_min
+        Walking options used.
+    """
+
+    timetable: Timetable
+    stop_xy: np.ndarray
+    transfers: Legs
+    crs: pyproj.CRS
+    walk: WalkNetwork | None
+    speed_kph: float
+    max_access_min: float
+    max_transfer_min: float
+
+    def legs(self, from_xy: np.ndarray, to_xy: np.ndarray, max_min: float) -> Legs:
+        """Walking legs on this network's streets (or straight lines)."""
+        return walk_legs(
+            from_xy, to_xy, max_min=max_min, network=self.walk, speed_kph=self.speed_kph
+        )
+
+
+def build_transit_network(
+    feed: Feed,
+    date: dt.date,
+    *,
+    crs: pyproj.CRS | str | None = None,
+    walk: WalkNetwork | None = None,
+    speed_kph: float = WALK_SPEED_KPH,
+    max_access_min: float = 10.0,
+    max_transfer_min: float = 10.0,
+    time_window_s: tuple[int, int] | None = None,
+) -> TransitNetwork:
+    """Prepare a feed for routing on a date.
+
+    Parameters
+    ----------
+    feed
+        A validated feed whose used stops have coordinates.
+    date
+        Routing date.
+    crs
+        Metric CRS for the stops; defaults to the walk network's, else the local UTM zone.
+    walk
+        Street network to snap stops to and walk transfers on (``None``: straight lines).
+    speed_kph
+        Walking speed.
+    max_access_min
+        Longest walk to the first stop and from the last stop.
+    max_transfer_min
+        Longest walking transfer between two stops.
+    time_window_s
+        Keep only trips relevant to ``(earliest, latest)`` seconds (speed-up).
+
+    Returns
+    -------
+    TransitNetwork
+        Ready for :func:`window_travel_times`.
+    """
+    stops = feed.stops
+    if stops[["stop_lat", "stop_lon"]].isna().any().any():
+        raise RoutingInputError(
+            f"{int(stops['stop_lat'].isna().sum())} stop(s) of {feed.source} have no "
+            "coordinates; add them (NaPTAN) before routing."
+        )
+    if walk is not None:
+        target_crs = walk.crs if crs is None else pyproj.CRS.from_user_input(crs)
+        if not pyproj.CRS.from_user_input(target_crs).equals(walk.crs):
+            raise RoutingInputError(
+                f"crs {target_crs} differs from the walk network's {walk.crs}; omit crs."
+            )
+    elif crs is None:
+        target_crs = local_utm_crs(float(stops["stop_lon"].median()), float(stops["stop_lat"].median()))
+    else:
+        target_crs = pyproj.CRS.from_user_input(crs)
+    tt = build_timetable(feed, date, time_window_s=time_window_s)
+    xy = _to_xy(stops["stop_lon"].to_numpy(), stops["stop_lat"].to_numpy(), target_crs)
+    transfers = walk_legs(
+        xy, xy, max_min=max_transfer_min, network=walk, speed_kph=speed_kph, exclude_self=True
+    )
+    return TransitNetwork(
+        timetable=tt,
+        stop_xy=xy,
+        transfers=transfers,
+        crs=pyproj.CRS.from_user_input(target_crs),
+        walk=walk,
+        speed_kph=speed_kph,
+        max_access_min=max_access_min,
+        max_transfer_min=max_transfer_min,
+    )
+
+
+@dataclass(frozen=True)
+class WindowTimes:
+    """Travel times across a departure window, summarised per origin and destination.
+
+    Attributes
+    ----------
+    departures_s
+        Departure times used (seconds after midnight).
+    percentiles
+        Percentiles reported (e.g. ``(25, 50, 75)``).
+    min_s
+        ``(n_origins, n_destinations)`` fastest travel time over the window (``inf``:
+        unreachable).
+    travel_s
+        ``(n_origins, n_destinations, n_percentiles)`` travel-time percentiles across the
+        departures (R5 style, waiting at the origin included).
+    planned_s
+        Same, for the "planned departure" time: each departure's journey timed from the
+        latest departure in the window that still makes the same arrival (no initial wait).
+    """
+
+    departures_s: np.ndarray
+    percentiles: tuple[float, ...]
+    min_s: np.ndarray
+    travel_s: np.ndarray
+    planned_s: np.ndarray
+
+    def percentile_s(self, p: float, *, planned: bool = False) -> np.ndarray:
+        """Return the ``(n_origins, n_destinations)`` seconds of one reported percentile."""
+        if p not in self.percentiles:
+            raise RoutingInputError(f"percentile {p} was not computed; have {self.percentiles}.")
+        arr = self.planned_s if planned else self.travel_s
+        return arr[:, :, self.percentiles.index(p)]
+
+    def to_frame(self, *, destination: int = 0) -> pd.DataFrame:
+        """Per-origin minutes for one destination column (0 for nearest-destination runs)."""
+        data: dict[str, np.ndarray] = {"min_min": self.min_s[:, destination] / 60.0}
+        for j, p in enumerate(self.percentiles):
+            data[f"p{p:g}_min"] = self.travel_s[:, destination, j] / 60.0
+        for j, p in enumerate(self.percentiles):
+            data[f"planned_p{p:g}_min"] = self.planned_s[:, destination, j] / 60.0
+        return pd.DataFrame(data)
+
+
+def _summarise_window(
+    times: np.ndarray, departures: np.ndarray, percentiles: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Min, percentiles and planned-departure percentiles of (o, m, d) int times."""
+    t = times.astype(np.int64)
+    reach = t < INF
+    arrival = np.where(reach, t + departures[None, :, None], np.iinfo(np.int64).max)
+    n_dep = t.shape[1]
+    # For every departure, the latest departure index with the same arrival.
+    idx = np.arange(n_dep)[None, :, None]
+    is_end = np.ones_like(reach)
+    is_end[:, :-1, :] = arrival[:, :-1, :] != arrival[:, 1:, :]
+    cand = np.where(is_end, idx, n_dep - 1)
+    last = np.minimum.accumulate(cand[:, ::-1, :], axis=1)[:, ::-1, :]
+    planned = np.where(reach, arrival - departures[last], INF)
+    mins = np.where(reach.any(axis=1), t.min(axis=1), INF).astype(float)
+    pct = np.percentile(t, list(percentiles), axis=1, method="nearest")
+    plan = np.percentile(planned, list(percentiles), axis=1, method="nearest")
+    pct = np.moveaxis(pct, 0, -1).astype(float)
+    plan = np.moveaxis(plan, 0, -1).astype(float)
+    for arr in (mins, pct, plan):
+        arr[arr >= INF] = np.inf
+    return mins, pct, plan
+
+
+def window_travel_times(
+    network: TransitNetwork,
+    origins_xy: np.ndarray,
+    destinations_xy: np.ndarray,
+    *,
+    window: tuple[dt.time, dt.time] = DEFAULT_WINDOW,
+    step_min: float = 1.0,
+    percentiles: Sequence[float] = (25, 50, 75),
+    nearest: bool = False,
+    max_walk_min: float = 60.0,
+    max_rounds: int = 8,
+    min_transfer_s: int = 60,
+    reuse_labels: bool = True,
+    block_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> WindowTimes:
+    """Travel times by public transport and walking over a departure window.
+
+    Parameters
+    ----------
+    network
+        From :func:`build_transit_network`.
+    origins_xy, destinations_xy
+        ``(n, 2)`` coordinates in ``network.crs``.
+    window
+        First and last departure (inclusive), default 07:00-10:00.
+    step_min
+        Minutes between departures.
+    percentiles
+        Percentiles of travel time across departures to report (50 is the median).
+    nearest
+        Report the time to the nearest destination (one column) instead of every
+        destination; the nearest may differ from one departure to the next.
+    max_walk_min
+        Longest walk all the way from origin to destination (walking is always an option up
+        to this limit; the timetable is used for everything else).
+    max_rounds
+        Most vehicles per journey.
+    min_transfer_s
+        Slack before any boarding after the first.
+    reuse_labels
+        Range-RAPTOR (``True``) or an independent run per departure (reference).
+    block_size
+        Origins per compiled call (bounds memory); chosen from the matrix size if ``None``.
+    progress
+        Called as ``progress(done, total)`` origins after each block.
+
+    Returns
+    -------
+    WindowTimes
+        Per origin x destination (or x 1 when ``nearest``) summaries in seconds.
+    """
+    start_s = window[0].hour * 3600 + window[0].minute * 60 + window[0].second
+    end_s = window[1].hour * 3600 + window[1].minute * 60 + window[1].second
+    if end_s < start_s or step_min <= 0:
+        raise RoutingInputError(
+            f"window {window[0]}-{window[1]} with step {step_min} min is empty; "
+            "give start <= end and a positive step."
+        )
+    if any(not 0 <= p <= 100 for p in percentiles):
+        raise RoutingInputError(f"percentiles must be within 0-100, got {list(percentiles)}.")
+    departures = np.arange(start_s, end_s + 1, int(round(step_min * 60)), dtype=np.int64)
+    origins_xy = np.asarray(origins_xy, float).reshape(-1, 2)
+    destinations_xy = np.asarray(destinations_xy, float).reshape(-1, 2)
+    if len(destinations_xy) == 0:
+        raise RoutingInputError("No destinations were given.")
+    stop_xy = network.stop_xy
+    egress = network.legs(stop_xy, destinations_xy, network.max_access_min)
+    direct_legs = network.legs(origins_xy, destinations_xy, max_walk_min)
+    n_o, n_d = len(origins_xy), len(destinations_xy)
+    direct = np.full((n_o, n_d), INF, dtype=np.int64)
+    frame = direct_legs.to_frame()
+    direct[frame["source"].to_numpy(), frame["target"].to_numpy()] = frame["seconds"].to_numpy()
+    if nearest:
+        egress = Legs.from_pairs(
+            np.repeat(np.arange(egress.n_sources), np.diff(egress.ptr)),
+            np.zeros(len(egress.target), dtype=np.int64),
+            egress.seconds,
+            n_sources=egress.n_sources,
+            n_targets=1,
+        )
+        direct = direct.min(axis=1, keepdims=True)
+        n_d = 1
+    access = network.legs(origins_xy, stop_xy, network.max_access_min)
+    if block_size is None:
+        # about 64 MB of int32 travel times per block
+        block_size = max(2, int(16_000_000 // max(1, len(departures) * n_d)))
+    mins = np.full((n_o, n_d), np.inf)
+    pct = np.full((n_o, n_d, len(percentiles)), np.inf)
+    plan = np.full((n_o, n_d, len(percentiles)), np.inf)
+    for b0 in range(0, n_o, block_size):
+        b1 = min(n_o, b0 + block_size)
+        sub = Legs(
+            ptr=access.ptr[b0 : b1 + 1] - access.ptr[b0],
+            target=access.target[access.ptr[b0] : access.ptr[b1]],
+            seconds=access.seconds[access.ptr[b0] : access.ptr[b1]],
+            n_targets=access.n_targets,
+        )
+        times = range_raptor(
+            network.timetable,
+            sub,
+            network.transfers,
+            egress,
+            departures,
+            direct_s=direct[b0:b1],
+            max_rounds=max_rounds,
+            min_transfer_s=min_transfer_s,
+            reuse_labels=reuse_labels,
+        )
+        mins[b0:b1], pct[b0:b1], plan[b0:b1] = _summarise_window(times, departures, percentiles)
+        if progress is not None:
+            progress(b1, n_o)
+    return WindowTimes(
+        departures_s=departures,
+        percentiles=tuple(float(p) for p in percentiles),
+        min_s=mins,
+        travel_s=pct,
+        planned_s=plan,
+    )
+
+
+def transit_indicators(
+    times_min: np.ndarray,
+    population: np.ndarray,
+    *,
+    reachable_counts: dict[float, np.ndarray] | None = None,
+    bands_min: Sequence[float] = JTS_BANDS_MIN,
+) -> pd.Series:
+    """JTS-style indicators for an area from per-origin travel times.
+
+    Parameters
+    ----------
+    times_min
+        Minutes from each origin to its nearest destination (``inf`` if none).
+    population
+        Residents of each origin.
+    reachable_counts
+        ``{band_min: counts}``: destinations (services) each origin reaches within the band.
+    bands_min
+        Bands for the population shares.
+
+    Returns
+    -------
+    pandas.Series
+        ``mean_time_min``, ``pop_weighted_mean_time_min``, ``pop_share_within_<b>min``,
+        ``pop_weighted_reachable_<b>min`` and counts, as
+        :func:`isochrones.indicators.summarise_access`.
+    """
+    frame = pd.DataFrame({"time_min": np.asarray(times_min, float),
+                          "population": np.asarray(population, float)})
+    for band, counts in (reachable_counts or {}).items():
+        frame[f"reachable_{band:g}min"] = np.asarray(counts)
+    return summarise_access(frame, bands_min=bands_min).iloc[0]
+
+
+def transit_isochrones(
+    network: TransitNetwork,
+    origin_xy: tuple[float, float],
+    *,
+    bands_min: Sequence[float] = (15, 30, 45, 60),
+    window: tuple[dt.time, dt.time] = DEFAULT_WINDOW,
+    step_min: float = 5.0,
+    percentile: float = 50,
+    cell_m: float = 200.0,
+    extent_m: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Nested public-transport isochrones from one point.
+
+    Travel times (the chosen percentile across the window) are computed to the centres of a
+    square grid of ``cell_m`` cells; each band is the union of the cells reached within it.
+
+    Parameters
+    ----------
+    network
+        From :func:`build_transit_network`.
+    origin_xy
+        The point, in ``network.crs``.
+    bands_min
+        Band limits, minutes.
+    window, step_min
+        Departure window and step.
+    percentile
+        Percentile of travel time across departures (50: median).
+    cell_m
+        Grid resolution in metres.
+    extent_m
+        Half-width of the grid around the origin (default: the stops' extent).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``band_min`` and ``geometry`` in ``network.crs``, smallest band first; nested.
+    """
+    bands = sorted(float(b) for b in bands_min)
+    if not bands or bands[0] <= 0:
+        raise RoutingInputError(f"bands_min must be positive minutes, got {list(bands_min)}.")
+    ox, oy = origin_xy
+    if extent_m is None:
+        xs, ys = network.stop_xy[:, 0], network.stop_xy[:, 1]
+        x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    else:
+        x0, x1, y0, y1 = ox - extent_m, ox + extent_m, oy - extent_m, oy + extent_m
+    gx, gy = np.meshgrid(np.arange(x0, x1 + cell_m, cell_m), np.arange(y0, y1 + cell_m, cell_m))
+    cells = np.column_stack([gx.ravel(), gy.ravel()])
+    res = window_travel_times(
+        network,
+        np.asarray([origin_xy], float),
+        cells,
+        window=window,
+        step_min=step_min,
+        percentiles=(percentile,),
+        max_walk_min=max(bands),
+    )
+    t_min = res.travel_s[0, :, 0] / 60.0
+    half = cell_m / 2.0
+    rows = []
+    previous = shapely.Polygon()
+    for band in bands:
+        inside = cells[t_min <= band]
+        boxes = shapely.box(inside[:, 0] - half, inside[:, 1] - half,
+                            inside[:, 0] + half, inside[:, 1] + half)
+        poly = shapely.union(previous, shapely.union_all(boxes))
+        rows.append({"band_min": band, "geometry": poly})
+        previous = poly
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=network.crs)

@@ -1,0 +1,38 @@
+"""End to end in a real browser: the home page, a sample scheme on the map."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def test_pick_hampton_and_see_it_on_the_map(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with running_app(env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, wait_until="domcontentloaded")
+        expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=30_000)
+        page.get_by_text("Pick a scheme").first.click()
+        page.get_by_role("option", name=re.compile("Hampton")).first.click()
+        page.get_by_role("button", name="Use this scheme").click()
+        expect(page.get_by_text("Area").first).to_be_visible(timeout=30_000)
+        frame = page.frame_locator("iframe").first
+        expect(frame.locator(".leaflet-container").first).to_be_visible(timeout=30_000)
+        expect(frame.get_by_text("OpenStreetMap").first).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(SCREENSHOTS / "home_hampton.png"), full_page=True)
+        browser.close()

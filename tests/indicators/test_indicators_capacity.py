@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from hiap.indicators.capacity import decay_weights, two_step_fca
+
+INF = np.inf
+# Three population points (rows) and two GP practices (columns), minutes.
+COST = np.array([[5.0, 40.0], [20.0, 10.0], [INF, 25.0]])
+SUPPLY = np.array([1.0, 2.0])
+DEMAND = np.array([1000.0, 2000.0, 1000.0])
+
+
+def test_plain_2sfca_by_hand() -> None:
+    res = two_step_fca(COST, SUPPLY, DEMAND, catchment=30.0)
+    # R_A = 1 / (1000 + 2000); R_B = 2 / (2000 + 1000) (population 1 is 40 min from B).
+    assert res.supply_ratio == pytest.approx([1 / 3000, 2 / 3000])
+    assert res.access * 1000 == pytest.approx([1 / 3, 1.0, 2 / 3])
+    # Every practice is reached, so the population-weighted access adds up to the supply.
+    assert (res.access * DEMAND).sum() == pytest.approx(SUPPLY.sum())
+
+
+def test_enhanced_2sfca_stepped_weights_by_hand() -> None:
+    res = two_step_fca(COST, SUPPLY, DEMAND, catchment=30.0, decay="stepped")
+    # Zones 0-10, 10-20, 20-30 min weigh 1.00, 0.68, 0.22 (Luo & Qi 2009).
+    r_a = 1 / (1000 * 1.0 + 2000 * 0.68)
+    r_b = 2 / (2000 * 1.0 + 1000 * 0.22)
+    assert res.supply_ratio == pytest.approx([r_a, r_b])
+    assert res.access == pytest.approx([r_a, 0.68 * r_a + r_b, 0.22 * r_b])
+
+
+def test_gaussian_decay_is_one_at_zero_and_zero_at_edge() -> None:
+    w = decay_weights(np.array([0.0, 15.0, 30.0, 31.0, INF]), catchment=30.0, decay="gaussian")
+    edge = np.exp(-0.5)
+    assert w == pytest.approx([1.0, (np.exp(-0.125) - edge) / (1 - edge), 0.0, 0.0, 0.0])
+
+
+def test_practice_nobody_reaches_gets_no_ratio() -> None:
+    res = two_step_fca(np.array([[INF]]), np.array([1.0]), np.array([500.0]), catchment=30.0)
+    assert res.supply_ratio.tolist() == [0.0] and res.access.tolist() == [0.0]
+
+
+def test_bad_shapes_and_values_are_refused() -> None:
+    with pytest.raises(ValueError, match="n_demand, n_supply"):
+        two_step_fca(COST.T, SUPPLY, DEMAND, catchment=30.0)
+    with pytest.raises(ValueError, match="negative"):
+        two_step_fca(COST, -SUPPLY, DEMAND, catchment=30.0)
+    with pytest.raises(ValueError, match="decay"):
+        decay_weights(COST, catchment=30.0, decay="linear")  # type: ignore[arg-type]

@@ -1,0 +1,64 @@
+"""The assessment of a real scheme: Hampton (Peterborough), ActDev site boundary, OSM 2012."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hiap.indicators import IndicatorReport, assess_indicators
+from hiap.schemes import load_sample_scheme
+from hiap.settings import get_settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[IndicatorReport, IndicatorReport]:
+    cache = tmp_path_factory.mktemp("cache")
+    settings = get_settings(environ={"HIAP_CACHE_DIR": str(cache)})
+    scheme = load_sample_scheme("actdev-hampton", settings)
+    cold = assess_indicators(scheme, settings=settings)
+    warm = assess_indicators(scheme, settings=settings)  # from the caches
+    return cold, warm
+
+
+def test_values_are_plausible(runs: tuple[IndicatorReport, IndicatorReport]) -> None:
+    rep, _ = runs
+    v = rep.values()
+    assert v["dwellings_per_ha"] == pytest.approx(6900 / 235.76, rel=1e-3)
+    # Suburban UK street networks: about 50-150 junctions per km² (walk networks with paths).
+    assert 40 <= v["intersection_density_per_km2"] <= 250
+    # The NHS list has practices in and around Hampton; a walk of minutes, not hours.
+    assert 3 <= v["gp_walk_min"] <= 30
+    assert v["gp_count_30min_walk"] >= 1
+    assert 0 <= v["everyday_destinations_800m"] <= 6
+    for r in rep.results:
+        if r.unit == "share":
+            assert 0.0 <= r.value <= 1.0, r.id
+    # The 2012 extract maps a 73 ha park and a 15 ha nature reserve by the site: most homes
+    # reach 10 ha within 1 km.
+    assert v["gi_neighbourhood_10ha_1km_share"] >= 0.5
+    assert 0 < v["gp_capacity_2sfca"] < 2  # GP practices per 1,000 residents
+    assert rep.points > 300
+
+
+def test_missing_timetable_is_explained(runs: tuple[IndicatorReport, IndicatorReport]) -> None:
+    rep, _ = runs
+    reasons = {u.id: u.reason for u in rep.unavailable}
+    for ind in ("gp_pt_min", "hospital_pt_min", "bus_frequency_per_hour"):
+        assert "hiap data download gtfs" in reasons[ind]
+
+
+def test_results_are_stable(runs: tuple[IndicatorReport, IndicatorReport]) -> None:
+    cold, warm = runs
+    assert cold.values() == warm.values()
+    assert [u.id for u in cold.unavailable] == [u.id for u in warm.unavailable]
+
+
+def test_sources_are_attributed(runs: tuple[IndicatorReport, IndicatorReport]) -> None:
+    rep, _ = runs
+    text = " ".join(rep.sources)
+    assert "© OpenStreetMap contributors, ODbL 1.0" in text
+    assert "Open Government Licence v3.0" in text
+    assert Path(get_settings().data_dir / "osm" / "peterborough_hampton_2012.osm").name in text

@@ -1,0 +1,66 @@
+"""Access indicators on hand-made tables and on a real network."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from isochrones import RoutingInputError, WalkNetwork
+from isochrones.indicators import origin_access, summarise_access
+from isochrones.travel_times import nearest_destination
+
+
+def test_summary_by_hand() -> None:
+    table = pd.DataFrame(
+        {
+            "time_min": [10.0, 20.0, 40.0, np.inf],
+            "population": [100, 300, 100, 500],
+            "district": ["a", "a", "b", "b"],
+            "reachable_15min": [1, 0, 0, 0],
+        }
+    )
+    overall = summarise_access(table, bands_min=[15, 30]).loc["all"]
+    assert overall["origins"] == 4 and overall["population"] == 1000
+    assert overall["unreachable_origins"] == 1
+    assert overall["mean_time_min"] == pytest.approx(70 / 3)
+    assert overall["pop_weighted_mean_time_min"] == pytest.approx((1000 + 6000 + 4000) / 500)
+    assert overall["pop_share_within_15min"] == pytest.approx(0.1)
+    assert overall["pop_share_within_30min"] == pytest.approx(0.4)
+    assert overall["pop_weighted_reachable_15min"] == pytest.approx(0.1)
+    by = summarise_access(table, by="district", bands_min=[15, 30])
+    assert by.loc["a", "pop_weighted_mean_time_min"] == pytest.approx(17.5)
+    assert by.loc["b", "pop_share_within_30min"] == 0
+    assert np.isnan(summarise_access(table.iloc[3:], bands_min=[15]).loc["all", "mean_time_min"])
+    unweighted = summarise_access(table, population_col=None, bands_min=[15])
+    assert unweighted.loc["all", "pop_share_within_15min"] == pytest.approx(0.25)
+
+
+def test_summary_errors() -> None:
+    with pytest.raises(RoutingInputError, match="missing"):
+        summarise_access(pd.DataFrame({"time_min": [1.0]}), by="lad_code")
+    with pytest.raises(RoutingInputError, match="negative"):
+        summarise_access(pd.DataFrame({"time_min": [1.0], "population": [-1]}))
+
+
+def test_origin_access_on_hampton(hampton_net: WalkNetwork) -> None:
+    rng = np.random.default_rng(3)
+    o = rng.choice(hampton_net.n_nodes, 30, replace=False)
+    d = rng.choice(hampton_net.n_nodes, 3, replace=False)
+    origins = gpd.GeoDataFrame(
+        {"population": rng.integers(100, 1000, 30)},
+        geometry=shapely.points(hampton_net.x[o] + 5, hampton_net.y[o]),
+        crs="EPSG:27700",
+    )
+    dests = gpd.GeoDataFrame(geometry=shapely.points(hampton_net.x[d], hampton_net.y[d]), crs="EPSG:27700")
+    access = origin_access(hampton_net, origins, dests)
+    t, nearest = nearest_destination(hampton_net, dests).for_points(hampton_net.snap(origins))
+    np.testing.assert_allclose(access["time_min"], t / 60)
+    assert (access["nearest"] == nearest).all()
+    # counts agree with the nearest time: at least one reachable iff nearest within the band
+    for band in (15, 30, 45, 60):
+        assert ((access[f"reachable_{band}min"] > 0) == (access["time_min"] <= band)).all()
+    summary = summarise_access(access.join(origins[["population"]]))
+    assert 0 < summary.loc["all", "pop_weighted_mean_time_min"] < 60

@@ -1,0 +1,175 @@
+"""RAPTOR against an independent time-expanded Dijkstra on real Porto Alegre sub-feeds,
+and the properties every answer must have."""
+
+import datetime as dt
+import heapq
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from isochrones.gtfs import Feed, load_feed, merge_feeds
+from isochrones.gtfs.calendar import trips_on_date
+from isochrones.raptor import INF, Legs, build_timetable, earliest_arrival, range_raptor
+from isochrones.scenarios import AddRoute, Scenario, apply_scenario
+from isochrones.transit import _to_xy, build_transit_network, walk_legs, window_travel_times
+
+POA = Path("/work/shared/data/transit/porto_alegre")
+DATE = dt.date(2019, 5, 13)  # a Monday inside both feeds
+SLACK = 60
+
+pytestmark = pytest.mark.slow
+
+
+def sub_feed(feed: Feed, route_ids: set[str]) -> Feed:
+    trips = feed.trips.loc[feed.trips["route_id"].isin(route_ids)]
+    st = feed.stop_times.loc[feed.stop_times["trip_id"].isin(trips["trip_id"])]
+    return Feed(
+        stops=feed.stops.loc[feed.stops["stop_id"].isin(st["stop_id"])].reset_index(drop=True),
+        routes=feed.routes.loc[feed.routes["route_id"].isin(route_ids)],
+        trips=trips, stop_times=st, calendar=feed.calendar, calendar_dates=feed.calendar_dates,
+        frequencies=feed.frequencies, source="sub-feed")
+
+
+@pytest.fixture(scope="module")
+def poa() -> Feed:
+    eptc = load_feed(POA / "poa_eptc.zip")
+    trensurb = load_feed(POA / "poa_trensurb.zip")
+    return merge_feeds([eptc, trensurb], prefixes=["bus:", "train:"])
+
+
+def dijkstra_arrivals(feed, date, stop_xy, origin, t0, transfers):
+    """Earliest ride arrival at every stop: Dijkstra over (stop, trip-position) events.
+
+    Written from the GTFS tables directly (no patterns, no rounds): independent of RAPTOR.
+    """
+    running = trips_on_date(feed, date)
+    st = feed.stop_times.merge(running, on="trip_id")
+    st = st.assign(a=st["arrival_s"] + st["offset_s"], d=st["departure_s"] + st["offset_s"],
+                   key=st["trip_id"] + "@" + st["offset_s"].astype(str))
+    st = st.sort_values(["key", "stop_sequence"])
+    trips = {k: (g["stop_id"].tolist(), g["a"].tolist(), g["d"].tolist()) for k, g in st.groupby("key")}
+    at_stop = defaultdict(list)
+    for k, (stops, _, deps) in trips.items():
+        for i, (s, d) in enumerate(zip(stops, deps)):
+            if i < len(stops) - 1:
+                at_stop[s].append((d, k, i))
+    for v in at_stop.values():
+        v.sort()
+    ready = {origin: t0}
+    ride = {}
+    on = set()
+    heap = [(t0, 0, origin, None, 0)]  # (time, kind 0=ready 1=on-trip 2=arrived, stop, trip, pos)
+    while heap:
+        t, kind, s, k, i = heapq.heappop(heap)
+        if kind == 0:
+            if t > ready.get(s, INF):
+                continue
+            for d, k2, i2 in at_stop.get(s, []):
+                if d >= t and (k2, i2) not in on:
+                    heapq.heappush(heap, (d, 1, s, k2, i2))
+        elif kind == 1:
+            if (k, i) in on:
+                continue
+            on.add((k, i))
+            stops, arr, _ = trips[k]
+            if i + 1 < len(stops):
+                heapq.heappush(heap, (arr[i + 1], 2, stops[i + 1], k, i + 1))
+        else:
+            # arrived at stops[i] on trip k: alight here, or stay on
+            stops, arr, dep = trips[k]
+            if (k, i) not in on:
+                on.add((k, i))
+                if i + 1 < len(stops):
+                    heapq.heappush(heap, (arr[i + 1], 2, stops[i + 1], k, i + 1))
+            if t < ride.get(s, INF):
+                ride[s] = t
+                for s2, w in [(s, 0)] + transfers.get(s, []):
+                    r = t + w + SLACK
+                    if r < ready.get(s2, INF):
+                        ready[s2] = r
+                        heapq.heappush(heap, (r, 0, s2, None, 0))
+    return ride
+
+
+def test_raptor_matches_time_expanded_dijkstra(poa: Feed) -> None:
+    rng = np.random.default_rng(5)
+    routes = sorted(poa.routes["route_id"])
+    bus = [r for r in routes if r.startswith("bus:")]
+    pairs = total = 0
+    for sample in range(3):
+        chosen = set(rng.choice(bus, size=12, replace=False)) | {r for r in routes if r.startswith("train:")}
+        feed = sub_feed(poa, chosen)
+        tt = build_timetable(feed, DATE)
+        xy = _to_xy(feed.stops["stop_lon"], feed.stops["stop_lat"], "EPSG:32722")
+        n = len(xy)
+        trf = walk_legs(xy, xy, max_min=5, exclude_self=True)
+        trf_map = defaultdict(list)
+        ids = tt.stop_ids
+        for s, t, w in trf.to_frame().itertuples(index=False):
+            trf_map[ids[s]].append((ids[t], int(w)))
+        egress = Legs.from_pairs(np.arange(n), np.arange(n), np.zeros(n), n_sources=n, n_targets=n)
+        for _ in range(12):
+            o = int(rng.integers(n))
+            t0 = int(rng.integers(11 * 3600, 16 * 3600))
+            access = Legs.from_pairs([0], [o], [0], n_sources=1, n_targets=n)
+            got = earliest_arrival(tt, access, trf, egress, t0, max_rounds=40,
+                                   min_transfer_s=SLACK)[0]
+            want = dijkstra_arrivals(feed, DATE, xy, ids[o], t0, trf_map)
+            expect = np.array([want.get(s, INF) for s in ids])
+            np.testing.assert_array_equal(got, expect)
+            pairs += 1
+            total += int((expect < INF).sum())
+    print(f"cross-check: {pairs} origin/time pairs, {total} reachable stop arrivals identical")
+    assert pairs == 36 and total > 1000
+
+
+@pytest.fixture(scope="module")
+def small_net(poa: Feed):
+    bus = sorted(r for r in poa.routes["route_id"] if r.startswith("bus:"))[:30]
+    feed = sub_feed(poa, set(bus) | {"train:LINHA1"})
+    net = build_transit_network(feed, DATE, crs="EPSG:32722")
+    hexes = pd.read_csv(POA / "poa_hexgrid.csv")
+    xy = _to_xy(hexes["lon"], hexes["lat"], net.crs)
+    rng = np.random.default_rng(1)
+    origins = xy[rng.choice(len(xy), 60, replace=False)]
+    dests = xy[rng.choice(len(xy), 40, replace=False)]
+    return feed, net, origins, dests
+
+
+def test_later_departure_never_arrives_earlier(small_net) -> None:
+    _, net, origins, dests = small_net
+    deps = np.arange(13 * 3600, 14 * 3600 + 1, 60)
+    egress = net.legs(net.stop_xy, dests, 10)
+    access = net.legs(origins, net.stop_xy, 10)
+    # independent runs per minute, so the property is not built in by label reuse
+    tt = range_raptor(net.timetable, access, net.transfers, egress, deps, reuse_labels=False)
+    arrival = np.where(tt < INF, tt.astype(np.int64) + deps[None, :, None], np.iinfo(np.int64).max)
+    assert (np.diff(arrival, axis=1) >= 0).all()
+    assert (tt < INF).mean() > 0.2
+
+
+def test_pt_plus_walk_never_worse_than_walk(small_net) -> None:
+    _, net, origins, dests = small_net
+    res = window_travel_times(net, origins, dests, window=(dt.time(13), dt.time(14)), max_walk_min=60)
+    walk = net.legs(origins, dests, 60).to_frame()
+    walk_s = np.full((len(origins), len(dests)), np.inf)
+    walk_s[walk["source"], walk["target"]] = walk["seconds"]
+    assert (res.min_s <= walk_s).all()
+    assert (res.travel_s[:, :, -1] <= walk_s).all()
+    assert (res.min_s < walk_s).any()  # the bus helps somewhere
+
+
+def test_adding_a_route_never_makes_times_worse(small_net) -> None:
+    feed, net, origins, dests = small_net
+    stops = feed.stops.sample(6, random_state=3)["stop_id"].tolist()
+    scen = Scenario(name="new", edits=[AddRoute(route_id="NEW", stops=stops, headway_min=10,
+                                               start=dt.time(12), end=dt.time(15), speed_kph=25)])
+    net2 = build_transit_network(apply_scenario(feed, scen), DATE, crs="EPSG:32722")
+    kw = dict(window=(dt.time(13), dt.time(14)), step_min=2, percentiles=(50, 90))
+    base = window_travel_times(net, origins, dests, **kw)
+    new = window_travel_times(net2, origins, dests, **kw)
+    assert (new.min_s <= base.min_s).all()
+    assert (new.travel_s <= base.travel_s).all()
