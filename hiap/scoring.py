@@ -174,7 +174,8 @@ class PrincipleScore(_Frozen):
     answered: int
     unanswered: int
     not_applicable: int
-    applicable_answered: int
+    applicable: int = Field(description="Criteria not marked not applicable (answered or not).")
+    applicable_answered: int = Field(description="Applicable criteria with a score.")
     formula: str
     criteria: tuple[CriterionScore, ...]
 
@@ -487,6 +488,7 @@ def score_checklist(
                 answered=sum(1 for r in rows if r.answered),
                 unanswered=sum(1 for r in rows if not r.answered),
                 not_applicable=sum(1 for r in rows if r.not_applicable),
+                applicable=sum(1 for r in rows if not r.not_applicable),
                 applicable_answered=applicable_answered,
                 formula=formula,
                 criteria=tuple(rows),

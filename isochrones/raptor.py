@@ -351,7 +351,7 @@ def _run_departure(
     queue,
     rode,
     ride_list,
-    ride_arr,
+    ride_lab,
 ):
     """One RAPTOR run from departure ``t0``, improving the labels given (kept between runs)."""
     inf = np.int32(1 << 30)
@@ -409,16 +409,22 @@ def _run_departure(
                             v = a + eg_s[e]
                             if v < dest[d]:
                                 dest[d] = v
-                    r = a + slack
-                    if r < ready[k, s] and r < bound:
-                        ready[k, s] = r
-                        if not rode[s]:
-                            rode[s] = True
-                            ride_list[n_ride] = s
-                            n_ride += 1
-                            ride_arr[s] = a
-                        elif a < ride_arr[s]:
-                            ride_arr[s] = a
+                    if a < bound:
+                        r = a + slack
+                        if r < ready[k, s]:
+                            ready[k, s] = r
+                            if not marked[s]:
+                                marked[s] = True
+                                mlist[nm] = s
+                                nm += 1
+                        # Transfers start from the ride arrival, even when the stop's
+                        # boarding label came from a walk (walks are never chained).
+                        if a < ride_lab[k, s]:
+                            ride_lab[k, s] = a
+                            if not rode[s]:
+                                rode[s] = True
+                                ride_list[n_ride] = s
+                                n_ride += 1
                 b = ready[k - 1, s]
                 if b < inf and i < length - 1:
                     hi = ntr if trip == -1 else trip
@@ -435,11 +441,7 @@ def _run_departure(
         for i in range(n_ride):
             s = ride_list[i]
             rode[s] = False
-            if not marked[s]:
-                marked[s] = True
-                mlist[nm] = s
-                nm += 1
-            a = ride_arr[s]
+            a = ride_lab[k, s]
             for q in range(tr_ptr[s], tr_ptr[s + 1]):
                 s2 = tr_to[q]
                 v = a + tr_s[q] + slack
@@ -494,7 +496,7 @@ def _range_kernel(
         rode = np.zeros(n_stops, dtype=np.bool_)
         mlist = np.zeros(n_stops, dtype=np.int32)
         ride_list = np.zeros(n_stops, dtype=np.int32)
-        ride_arr = np.zeros(n_stops, dtype=np.int32)
+        ride_lab = np.full((max_rounds + 1, n_stops), inf, dtype=np.int32)
         pat_first = np.full(n_pat, -1, dtype=np.int32)
         queue = np.zeros(n_pat, dtype=np.int32)
         a0 = acc_ptr[o]
@@ -503,6 +505,7 @@ def _range_kernel(
             t0 = departures[m]
             if not reuse:
                 ready[:, :] = inf
+                ride_lab[:, :] = inf
                 best_ride[:] = inf
                 dest[:] = inf
             for d in range(n_dest):
@@ -539,7 +542,7 @@ def _range_kernel(
                 queue,
                 rode,
                 ride_list,
-                ride_arr,
+                ride_lab,
             )
             for d in range(n_dest):
                 out[o, m, d] = dest[d] - t0 if dest[d] < inf else inf

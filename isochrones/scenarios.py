@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -380,9 +381,12 @@ def apply_scenario(feed: Feed, scenario: Scenario) -> Feed:
             out = _change_frequency(out, edit)
         else:
             out = _remove_route(out, edit.route_id)
-    out.stop_times.sort_values(["trip_id", "stop_sequence"], inplace=True, kind="stable")
-    out.stop_times.reset_index(drop=True, inplace=True)
-    return out
+    return replace(
+        out,
+        stop_times=out.stop_times.sort_values(
+            ["trip_id", "stop_sequence"], kind="stable", ignore_index=True
+        ),
+    )
 
 
 def diff_times(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from hiap.ui.saved_work import (
     FLASH_KEY,
     delete_selected,
     duplicate_selected,
+    export_text,
     import_upload,
     open_selected,
     prepare_report,
@@ -154,10 +155,9 @@ with saved_tab:
 
     st.subheader("Files and reports")
     slug = re.sub(r"[^a-z0-9]+", "-", chosen.scheme_name.lower()).strip("-") or "assessment"
-    document = store.load_document(chosen.id)
     st.download_button(
         f"Export version {latest} as JSON",
-        data=json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+        data=export_text(store, chosen.id, version=latest),
         file_name=f"{slug}-v{latest}.json",
         mime="application/json",
     )

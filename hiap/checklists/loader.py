@@ -330,6 +330,24 @@ def checklist_problems(
     return problems
 
 
+def _raw_duplicate_ids(data: Any, name: str) -> list[str]:
+    """Find repeated principle and criterion ids in unvalidated checklist data."""
+    ids: list[str] = []
+    principles = data.get("principles") if isinstance(data, dict) else None
+    for principle in principles if isinstance(principles, list) else []:
+        if not isinstance(principle, dict):
+            continue
+        if isinstance(principle.get("id"), str):
+            ids.append(principle["id"])
+        criteria = principle.get("criteria")
+        for criterion in criteria if isinstance(criteria, list) else []:
+            if isinstance(criterion, dict) and isinstance(criterion.get("id"), str):
+                ids.append(criterion["id"])
+    return [
+        f"{name}: {dup}: id is used more than once; make ids unique" for dup in _duplicates(ids)
+    ]
+
+
 def load_checklist(path: Path, *, indicators: IndicatorCatalogue, scales: ScaleSet) -> Checklist:
     """Load one scored checklist file and check it against indicators and scales.
 
@@ -353,7 +371,13 @@ def load_checklist(path: Path, *, indicators: IndicatorCatalogue, scales: ScaleS
         With every problem found, each naming the file and the id.
     """
     path = Path(path)
-    checklist = _validate(Checklist, read_yaml(path), path.name)
+    data = read_yaml(path)
+    try:
+        checklist = _validate(Checklist, data, path.name)
+    except ChecklistError as exc:
+        # Structure errors stop the cross-checks; still report repeated ids, the mistake
+        # most likely to come with them when criteria are copied and pasted.
+        raise ChecklistError(exc.problems + _raw_duplicate_ids(data, path.name)) from None
     problems = checklist_problems(checklist, indicators=indicators, scales=scales, name=path.name)
     if problems:
         raise ChecklistError(problems)

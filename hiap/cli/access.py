@@ -1,7 +1,150 @@
-"""`hiap access` commands."""
+"""`hiap access` commands: walking (and public transport) access to GP practices and hospitals."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-app = typer.Typer(help="access commands.", no_args_is_help=True)
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
+
+app = typer.Typer(
+    help="Travel times, isochrones and population reached for GP practices and hospitals.",
+    no_args_is_help=True,
+)
+
+
+# --- `hiap access walk` (walking access; self-contained, the transit command sits apart) ---
+
+_WALK_STEPS = (
+    "Building the walk network",
+    "Loading destinations",
+    "Loading populated origins",
+    "Routing (one multi-source pass)",
+    "Summarising indicators",
+    "Drawing isochrones and catchments",
+)
+
+
+def _walk_table(title: str, frame: pd.DataFrame) -> Table:
+    from rich.table import Table
+
+    columns = [
+        ("origins", "origins", "{:.0f}"),
+        ("population", "population", "{:,.0f}"),
+        ("pop_weighted_mean_time_min", "mean min (pop-weighted)", "{:.1f}"),
+        ("pop_share_within_15min", "≤15 min", "{:.0%}"),
+        ("pop_share_within_30min", "≤30 min", "{:.0%}"),
+        ("pop_share_within_60min", "≤60 min", "{:.0%}"),
+        ("pop_weighted_reachable_30min", "reachable ≤30 min", "{:.1f}"),
+    ]
+    table = Table(title=title)
+    table.add_column(str(frame.index.name or ""), style="bold")
+    for _, label, _ in columns:
+        table.add_column(label, justify="right")
+    for key, row in frame.iterrows():
+        cells = []
+        for col, _, fmt in columns:
+            value = row.get(col)
+            cells.append("–" if value is None or value != value else fmt.format(value))
+        table.add_row(str(key), *cells)
+    return table
+
+
+@app.command("walk")
+def walk(
+    out: Annotated[Path, typer.Option("--out", help="GeoPackage to write (.gpkg).")],
+    to: Annotated[str, typer.Option("--to", help="Destinations: gp or hospital.")] = "gp",
+    osm: Annotated[
+        Path | None,
+        typer.Option(
+            "--osm",
+            help="OSM extract (.osm.pbf/.osm); default: the first in data_dir/osm covering the area.",
+        ),
+    ] = None,
+    area: Annotated[
+        str | None,
+        typer.Option(
+            "--area",
+            help="Boundary file, or a district name or code (e.g. Peterborough, E06000031).",
+        ),
+    ] = None,
+    buffer_km: Annotated[
+        float,
+        typer.Option("--buffer-km", help="Network and destinations kept around the area, km."),
+    ] = 2.0,
+    level: Annotated[str, typer.Option("--level", help="Origins: lsoa or oa.")] = "lsoa",
+    speed_kph: Annotated[float, typer.Option("--speed-kph", help="Walking speed, km/h.")] = 4.8,
+) -> None:
+    """Compute walking times from every populated area to the nearest GP practice or hospital."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hiap.access.walk import resolve_area, walk_access, write_walk_geopackage
+    from hiap.errors import HiapError
+    from hiap.settings import get_settings
+    from isochrones.errors import IsochronesError
+
+    console, err = Console(), Console(stderr=True)
+    if to not in ("gp", "hospital"):
+        err.print(f"[red]Error:[/] --to must be 'gp' or 'hospital', got {to!r}.")
+        raise typer.Exit(2)
+    if level not in ("lsoa", "oa"):
+        err.print(f"[red]Error:[/] --level must be 'lsoa' or 'oa', got {level!r}.")
+        raise typer.Exit(2)
+    if out.suffix.lower() != ".gpkg":
+        err.print(f"[red]Error:[/] --out must end in .gpkg, got {out.name!r}.")
+        raise typer.Exit(2)
+    try:
+        settings = get_settings()
+        polygon, label = resolve_area(settings, area)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        ) as bar:
+            task = bar.add_task("Starting", total=len(_WALK_STEPS) + 1)
+
+            def advance(step: str) -> None:
+                bar.update(task, description=step, completed=_WALK_STEPS.index(step))
+
+            result = walk_access(
+                settings,
+                to=to,  # type: ignore[arg-type]
+                osm_path=osm,
+                area=polygon,
+                buffer_km=buffer_km,
+                level=level,  # type: ignore[arg-type]
+                speed_kph=speed_kph,
+                progress=advance,
+            )
+            bar.update(task, description="Writing the GeoPackage", completed=len(_WALK_STEPS))
+            written = write_walk_geopackage(result, out)
+            bar.update(task, description="Done", completed=len(_WALK_STEPS) + 1)
+    except (HiapError, IsochronesError) as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(1) from None
+    what = "GP practices" if to == "gp" else "hospitals"
+    console.print(
+        f"Walking at {speed_kph:g} km/h to {len(result.destinations)} {what}; area: {label}; "
+        f"network: {result.osm_path.name}; {len(result.origins)} {level.upper()} origins"
+        + (
+            f" ({result.dropped_origins} off the network left out)"
+            if result.dropped_origins
+            else ""
+        )
+    )
+    console.print(_walk_table("Overall", result.overall))
+    console.print(_walk_table("By district", result.by_district))
+    console.print(_walk_table("By IMD decile (1 = most deprived)", result.by_imd_decile))
+    console.print(
+        f"Wrote {written} (layers: origins, destinations, isochrones, catchments, indicators)."
+    )
+    for line in result.attribution:
+        console.print(f"[dim]{line}[/]")

@@ -37,9 +37,7 @@ def _summary(scheme: Scheme) -> list[str]:
     ]
     if scheme.boundary is not None:
         lines.append(f"Area:      {scheme.area_ha:,.1f} ha")
-    lines.append(
-        f"Centroid:  E {centre.x:,.0f} N {centre.y:,.0f} (lon {lon:.5f}, lat {lat:.5f})"
-    )
+    lines.append(f"Centroid:  E {centre.x:,.0f} N {centre.y:,.0f} (lon {lon:.5f}, lat {lat:.5f})")
     counts = [
         f"{0 if frame is None else len(frame)} {label}"
         for frame, label in (
@@ -90,7 +88,7 @@ def check(
         )
         raise typer.Exit(2)
     try:
-        scheme = read_scheme(file, settings=settings, layer=layer, kind=kind)  # type: ignore[arg-type]
+        scheme = read_scheme(file, settings=settings, layer=layer, kind=kind)
     except SchemeError as exc:
         where = exc.source or file.name
         typer.echo(f"{where}: {len(exc.problems)} problem(s) found:", err=True)

@@ -45,6 +45,7 @@ __all__ = [
     "everyday_destinations",
     "footway_share",
     "intersection_density",
+    "weekday_service_date",
 ]
 
 EVERYDAY_CATEGORIES: tuple[str, ...] = (
@@ -225,7 +226,7 @@ def bus_departures_per_hour(
         return None
     used = reach.any(axis=1)
     expanded = expand_frequencies(feed) if len(feed.frequencies) else feed
-    day = date or _first_tuesday(expanded)
+    day = date or weekday_service_date(expanded)
     running = trips_on_date(expanded, day)
     ids = stops["stop_id"].to_numpy()[close]
     st = expanded.stop_times
@@ -238,7 +239,8 @@ def bus_departures_per_hour(
     return BusService(best, int(used.sum()), day, (start_hour, end_hour))
 
 
-def _first_tuesday(feed: Feed) -> dt.date:
+def weekday_service_date(feed: Feed) -> dt.date:
+    """Return the first Tuesday on or after the start of the feed's calendar (a typical weekday)."""
     cal = feed.calendar
     dates = feed.calendar_dates
     if len(cal):

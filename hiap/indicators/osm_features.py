@@ -181,7 +181,8 @@ def extract_osm_features(path: Path | str, *, settings: Settings) -> OsmFeatures
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         frames = [gpd.read_parquet(folder / f"{n}.parquet") for n in names]
         bounds = tuple(float(v) for v in meta["bounds"])
-        return OsmFeatures(*frames, str(meta["source"]), digest, bounds)  # type: ignore[arg-type]
+        pois, green, streets = frames
+        return OsmFeatures(pois, green, streets, str(meta["source"]), digest, bounds)  # type: ignore[arg-type]
 
     features = _extract(path, digest)
     tmp = Path(tempfile.mkdtemp(dir=_ensure(folder.parent)))
@@ -224,13 +225,15 @@ def _write_sorted(src: Path, dst: Path) -> None:
     ways: list[mutable.Way] = []
     rels: list[mutable.Relation] = []
     for o in osmium.FileProcessor(str(src)):
+        if isinstance(o, osmium.osm.Changeset):
+            continue
         tags = {t.k: t.v for t in o.tags}
-        if o.is_node():
+        if isinstance(o, osmium.osm.Node):
             loc = osmium.osm.Location(o.location.lon, o.location.lat)
             nodes.append(mutable.Node(o, tags=tags, location=loc))
-        elif o.is_way():
+        elif isinstance(o, osmium.osm.Way):
             ways.append(mutable.Way(o, tags=tags, nodes=[n.ref for n in o.nodes]))
-        elif o.is_relation():
+        elif isinstance(o, osmium.osm.Relation):
             members = [(m.type, m.ref, m.role) for m in o.members]
             rels.append(mutable.Relation(o, tags=tags, members=members))
     with osmium.SimpleWriter(str(dst)) as writer:

@@ -288,7 +288,8 @@ def assess_indicators(
             _buses(run, graph, homes, feed)
             say(0.9, "GP capacity")
             _capacity(run, graph, homes, facilities.get("gp"), edge_note)
-            _public_transport(run, feed)
+            say(0.95, "Public transport")
+            _public_transport(run, graph, homes, feed, facilities)
     for ind in INDICATOR_IDS:
         if ind not in run.results:
             run.skip(ind, "Not measured.")
@@ -571,12 +572,46 @@ def _buses(run: _Run, graph: WalkGraph, homes: Homes, feed: Feed | None) -> None
     )
 
 
-def _public_transport(run: _Run, feed: Feed | None) -> None:
-    for ind in ("gp_pt_min", "hospital_pt_min"):
-        if feed is None:
+def _public_transport(
+    run: _Run,
+    graph: WalkGraph,
+    homes: Homes,
+    feed: Feed | None,
+    facilities: dict[str, gpd.GeoDataFrame],
+) -> None:
+    ids = ("gp_pt_min", "hospital_pt_min")
+    if feed is None:
+        for ind in ids:
             run.skip(ind, NO_FEED)
-        else:
-            run.skip(ind, "Public-transport times are computed on the Access to healthcare page.")
+        return
+    if access.feed_stops_near(feed, run.site, within_m=800.0) == 0:
+        for ind in ids:
+            run.skip(ind, f"No stop of the feed {feed.source} lies within 800 m of the site. " + NO_FEED)
+        return
+    day = neighbourhood.weekday_service_date(feed)
+    for kind, label in (("gp", "GP practice"), ("hospital", "hospital")):
+        fac = facilities.get(kind)
+        ind = f"{kind}_pt_min"
+        if fac is None or fac.empty:
+            run.skip(ind, f"No {label} locations could be loaded (see {kind}_walk_min).")
+            continue
+        try:
+            res = access.pt_access(graph, homes, fac, feed, date=day)
+        except IsochronesError as exc:
+            run.skip(ind, f"Public-transport routing failed: {exc}")
+            continue
+        w0, w1 = res.window
+        run.add(
+            ind, weighted_quantile(res.minutes, homes.weight, 0.5),
+            method=(
+                f"Median over the site's home points of the median door-to-door time to the "
+                f"nearest {label} by walking and scheduled public transport, departing every 2 "
+                f"minutes {w0:%H:%M}-{w1:%H:%M} on {day:%a %d %b %Y} (range-RAPTOR), walking "
+                "all the way where quicker."
+            ),
+            source=f"GTFS feed {feed.source}; {run.sources[0]}",
+            details={"p90_min": weighted_quantile(res.minutes, homes.weight, 0.9)},
+        )
 
 
 def _capacity(

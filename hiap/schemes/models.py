@@ -217,7 +217,7 @@ def make_metadata(values: dict[str, Any], *, source: str | None = None) -> Schem
         raise SchemeError(metadata_problems(exc), source=source) from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scheme:
     """A validated scheme: metadata plus geometry in British National Grid (EPSG:27700).
 
@@ -237,6 +237,11 @@ class Scheme:
         File name (or upload name) the scheme was read from.
     source_crs
         The coordinate reference system the file was drawn in, as ``AUTHORITY:CODE`` or WKT name.
+
+    Notes
+    -----
+    Schemes compare by identity (their frames cannot be compared with ``==``). Treat the frames
+    as read-only: the app shares one scheme object between pages; copy before changing them.
     """
 
     metadata: SchemeMetadata

@@ -79,6 +79,9 @@ _READ_ERRORS = (
     KeyError,
     IndexError,
     OverflowError,
+    # why: pyogrio 0.13 raises UnboundLocalError for a .prj that is not valid UTF-8 (found by
+    # the property-based test)
+    UnboundLocalError,
 )
 
 
@@ -258,6 +261,20 @@ def _read_zip(
             kml_bytes = (tmp / "upload.kml").read_bytes()
             check_xml_safe(kml_bytes, source=source)
             return _read_kml(tmp / "upload.kml", layer, source=source)
+        others = [
+            m
+            for m in members
+            if PurePosixPath(m.filename).suffix.lower() in (".geojson", ".json", ".gpkg")
+        ]
+        if len(others) == 1:
+            # why: people zip a GeoJSON or GeoPackage too; read it after the same checks
+            suffix = PurePosixPath(others[0].filename).suffix.lower()
+            target = tmp / f"upload{suffix}"
+            extract_members(data, [(others[0], target)], settings=settings, source=source)
+            if suffix == ".gpkg":
+                return _read_gpkg(target, layer, source=source)
+            frame = _read_layer(target, None, source=source, label="GeoJSON")
+            return RawScheme(frame, source, "geojson", layers=[others[0].filename])
         names = ", ".join(m.filename for m in members[:10]) or "(nothing)"
         raise SchemeError(
             f"The zip holds no shapefile (.shp) or KML; it holds: {names}. Zip the "

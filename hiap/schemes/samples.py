@@ -1,5 +1,4 @@
-"""Sample schemes: hand-drawn outlines shipped in ``sample_schemes/`` and real site
-boundaries found at run time in the data directory.
+"""Sample schemes: hand-drawn outlines and real site boundaries from the data directory.
 
 The samples are approximate outlines the hiap team drew from public facts (see
 ``sample_schemes/README.md``); their metadata sit in each GeoJSON feature's properties. Real

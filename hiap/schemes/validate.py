@@ -166,7 +166,7 @@ def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
     if crs.is_geographic:
         if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
             hint = ""
-            if 0 <= minx and maxx <= 700_000 and 0 <= miny and maxy <= 1_300_000:
+            if minx >= 0 and maxx <= 700_000 and miny >= 0 and maxy <= 1_300_000:
                 hint = (
                     " They look like British National Grid eastings and northings in metres: "
                     "GeoJSON must be WGS84 longitude/latitude (RFC 7946), so re-export it as "
@@ -210,9 +210,11 @@ def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
             xs, ys = [math.inf, math.inf], [math.inf, math.inf]
         if all(math.isfinite(v) for v in (*xs, *ys)) and _in_gb(min(xs), min(ys), max(xs), max(ys)):
             return [
-                f"The coordinates look swapped: they read as {where}, but with x and y "
-                f"exchanged they would fall in Great Britain. In {crs.name} x is the easting "
-                "and y the northing; swap the two values of every coordinate pair."
+                f"The scheme lies outside Great Britain in its declared coordinate system "
+                f"{crs.name} ({where}), but with x and y exchanged it would fall in Great "
+                "Britain: the coordinates look swapped (x is the easting, y the northing), or "
+                "the coordinate system is not the one the scheme was drawn in. Swap the two "
+                "values of every coordinate pair, or declare the right coordinate system."
             ]
     return [
         f"The scheme lies outside Great Britain ({where}). hiap assesses schemes in Great "
@@ -390,6 +392,12 @@ def validate_scheme(
         problems.append(_crs_problem(raw))
     else:
         source_crs = crs.to_string()
+        wgs84 = pyproj.CRS.from_epsg(WGS84_EPSG)
+        if raw.file_format == "geojson" and not crs.equals(wgs84, ignore_axis_order=True):
+            notes.append(
+                f"The GeoJSON declares its coordinate system as {source_crs} (an older "
+                "practice: RFC 7946 GeoJSON is always WGS84); it was used as declared."
+            )
         located = _location_problems(raw, all_geoms)
         problems.extend(located)
         if not located:

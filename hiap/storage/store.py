@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hiap.assessment import Assessment
+from hiap.assessment import ASSESSMENT_SCHEMA_VERSION, Assessment
 from hiap.settings import Settings
 from hiap.storage.database import connect, database_path_from_url
 from hiap.storage.diff import Difference, diff_documents
@@ -372,6 +372,13 @@ class AssessmentStore:
         """
         document = self.load_document(assessment_id, version=version)
         where = f"{self.path}, assessment {assessment_id} version {version or 'latest'}"
+        layout = document.get("schema_version", ASSESSMENT_SCHEMA_VERSION)
+        if isinstance(layout, int) and layout > ASSESSMENT_SCHEMA_VERSION:
+            raise StorageError(
+                f"{where} was saved by a newer hiap (assessment layout {layout}, this hiap "
+                f"reads up to {ASSESSMENT_SCHEMA_VERSION}); upgrade hiap to open it."
+            )
+        # Older layouts would be upgraded here, one step at a time; layout 1 is the first.
         return Assessment.from_dict(document, source=where)
 
     def latest_version(self, assessment_id: str) -> int:

@@ -8,6 +8,7 @@ Widget keys used here are the ones the page gives its widgets.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ import streamlit as st
 from hiap.assessment import Assessment, AssessmentError
 from hiap.errors import HiapError
 from hiap.scoring import validate_answers
+from hiap.storage import AssessmentStore
 from hiap.storage.transfer import MAX_IMPORT_BYTES
 from hiap.ui.checklist_form import criteria_catalogue
 from hiap.ui.state import ASSESSMENT_ID_KEY
@@ -28,6 +30,7 @@ __all__ = [
     "SELECTED_KEY",
     "delete_selected",
     "duplicate_selected",
+    "export_text",
     "import_upload",
     "open_selected",
     "prepare_report",
@@ -160,6 +163,27 @@ def import_upload() -> None:
     st.session_state[SELECTED_KEY] = assessment.id
     what = "as a new version of the saved assessment" if existed else "as a new assessment"
     _flash("success", f"Imported {assessment.scheme_name} from {name} {what} (v{version}).")
+
+
+def export_text(store: AssessmentStore, assessment_id: str, *, version: int | None = None) -> str:
+    """Return a saved version (latest by default) as the JSON text of an export file.
+
+    Parameters
+    ----------
+    store
+        The assessment store.
+    assessment_id
+        The assessment.
+    version
+        The version; ``None`` for the latest.
+
+    Returns
+    -------
+    str
+        Indented JSON that :meth:`hiap.assessment.Assessment.from_json` reads back.
+    """
+    document = store.load_document(assessment_id, version=version)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def prepared_report(assessment_id: str, version: int, fmt: str) -> bytes | None:

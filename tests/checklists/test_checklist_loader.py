@@ -304,3 +304,14 @@ def test_single_file_loader(tmp_path: Path) -> None:
         scales=catalogue.scales,
     )
     assert hnt == catalogue.checklist("hnt")
+
+
+def test_duplicates_reported_alongside_structure_errors(tmp_path: Path) -> None:
+    def change(d: dict[str, Any]) -> None:
+        _criterion(d, "HNT.5.3")["id"] = "HNT.5.2"
+        _criterion(d, "HNT.5.4")["weighting"] = 2
+
+    err = _fails(_mutate(tmp_path, "hnt.yaml", change))
+    assert len(err.problems) == 2
+    assert "hnt.yaml: HNT.5.4: Extra inputs are not permitted" in str(err)
+    assert "hnt.yaml: HNT.5.2: id is used more than once" in str(err)

@@ -38,7 +38,9 @@ def test_check_prints_a_summary() -> None:
 
 
 def test_check_transport_sample() -> None:
-    result = runner.invoke(app, ["scheme", "check", str(SAMPLE_SCHEMES_DIR / "fenland-bus-link.geojson")])
+    result = runner.invoke(
+        app, ["scheme", "check", str(SAMPLE_SCHEMES_DIR / "fenland-bus-link.geojson")]
+    )
     assert result.exit_code == 0, result.output
     assert "Features:  0 polygon(s), 1 line(s), 8 stop(s)" in result.stdout
     assert "Service:   every 60 min, 12 h span" in result.stdout
@@ -48,8 +50,13 @@ def test_check_reports_every_problem_without_a_traceback(tmp_path: Path) -> None
     ring = [[52.17, 0.11], [52.17, 0.12], [52.176, 0.12], [52.176, 0.11], [52.17, 0.11]]
     document = {
         "type": "FeatureCollection",
-        "features": [{"type": "Feature", "properties": {"dwellings": -1},
-                      "geometry": {"type": "Polygon", "coordinates": [ring]}}],
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"dwellings": -1},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        ],
     }
     path = tmp_path / "bad.geojson"
     path.write_text(json.dumps(document))
@@ -94,6 +101,8 @@ def test_list_shows_the_samples() -> None:
     result = runner.invoke(app, ["scheme", "list"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert any(line.startswith("northstowe ") and "housing" in line and "sample" in line for line in lines)
+    assert any(
+        line.startswith("northstowe ") and "housing" in line and "sample" in line for line in lines
+    )
     assert any(line.startswith("fenland-bus-link ") and "transport" in line for line in lines)
     assert "approximate outlines" in result.stdout

@@ -24,17 +24,19 @@ def grid_xy(i: int, j: int) -> tuple[float, float]:
     return X0 + i * STEP_M, Y0 + j * STEP_M
 
 
-def build_grid_graph(size: int = SIZE) -> nx.MultiDiGraph:
+def build_grid_graph(size: int = SIZE, rows: int | None = None) -> nx.MultiDiGraph:
+    """A ``size`` (columns) x ``rows`` grid of 100 m blocks with both edge directions."""
+    ny = size if rows is None else rows
     g = nx.MultiDiGraph(crs="EPSG:27700")
     for i in range(size):
-        for j in range(size):
+        for j in range(ny):
             x, y = grid_xy(i, j)
-            g.add_node(i * size + j, x=x, y=y)
+            g.add_node(i * ny + j, x=x, y=y)
     for i in range(size):
-        for j in range(size):
+        for j in range(ny):
             for di, dj in ((1, 0), (0, 1)):
-                if i + di < size and j + dj < size:
-                    a, b = i * size + j, (i + di) * size + (j + dj)
+                if i + di < size and j + dj < ny:
+                    a, b = i * ny + j, (i + di) * ny + (j + dj)
                     g.add_edge(a, b, length=STEP_M)
                     g.add_edge(b, a, length=STEP_M)
     for n in g.nodes:

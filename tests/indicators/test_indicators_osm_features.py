@@ -76,7 +76,7 @@ def test_missing_and_bad_files(tmp_path: Path, settings: Settings) -> None:
         extract_osm_features(tmp_path / "nowhere.osm.pbf", settings=settings)
     bad = tmp_path / "bad.osm"
     bad.write_text("this is not xml")
-    with pytest.raises(DataError, match="bad.osm"):
+    with pytest.raises(DataError, match=r"bad\.osm"):
         extract_osm_features(bad, settings=settings)
 
 

@@ -61,7 +61,7 @@ def test_calendar_exception_removes_route_3(feed) -> None:
 def test_added_service_on_a_saturday(feed) -> None:
     assert arrive(feed, dt.date(2024, 1, 6), "A", "D", hm(8, 50)) == hm(9, 30)
     with pytest.raises(RoutingInputError, match="no trip"):
-        build_timetable(feed, dt.date(2024, 1, 13))
+        build_timetable(feed, dt.date(2024, 1, 14))
 
 
 def test_overnight_trip_of_the_previous_day(feed) -> None:

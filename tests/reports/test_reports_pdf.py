@@ -31,7 +31,7 @@ def test_pdf_is_a_multi_page_a4_report(report_assessment: Assessment, catalogue:
     assert pdf.rstrip().endswith(b"%%EOF")
     assert len(pdf) > 100_000  # three embedded figures and ~20 pages of text
     pages, blob = pdf_pages_and_text(pdf)
-    # Cover, summary, two score chapters, the criteria of 63 criteria, HUDU, method, sources.
+    # Cover, summary, two score chapters, every criterion, HUDU matrix, method, sources.
     assert pages >= 12
     # A4 is 595 x 842 points.
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", blob)

@@ -20,22 +20,36 @@ SITE_E, SITE_N, SITE_SIDE_M = 545_000.0, 254_000.0, 300.0
 SITE_AREA_HA = SITE_SIDE_M**2 / 10_000
 
 
-def bng_square(e: float = SITE_E, n: float = SITE_N, side_m: float = SITE_SIDE_M) -> shapely.Polygon:
+def bng_square(
+    e: float = SITE_E, n: float = SITE_N, side_m: float = SITE_SIDE_M
+) -> shapely.Polygon:
     return shapely.box(e, n, e + side_m, n + side_m)
 
 
 def site_frame(crs: int = 27700, **attributes: object) -> gpd.GeoDataFrame:
     """The 9 ha site as one feature, in the given CRS."""
-    frame = gpd.GeoDataFrame({k: [v] for k, v in attributes.items()}, geometry=[bng_square()], crs=27700)
+    frame = gpd.GeoDataFrame(
+        {k: [v] for k, v in attributes.items()}, geometry=[bng_square()], crs=27700
+    )
     return frame.to_crs(crs)
 
 
 def route_frames() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """A 2 km bus route with three stops, in BNG."""
-    line = shapely.LineString([(SITE_E, SITE_N), (SITE_E + 1000, SITE_N), (SITE_E + 1000, SITE_N + 1000)])
-    stops = [shapely.Point(SITE_E, SITE_N), shapely.Point(SITE_E + 1000, SITE_N), shapely.Point(SITE_E + 1000, SITE_N + 1000)]
+    line = shapely.LineString(
+        [(SITE_E, SITE_N), (SITE_E + 1000, SITE_N), (SITE_E + 1000, SITE_N + 1000)]
+    )
+    stops = [
+        shapely.Point(SITE_E, SITE_N),
+        shapely.Point(SITE_E + 1000, SITE_N),
+        shapely.Point(SITE_E + 1000, SITE_N + 1000),
+    ]
     return (
-        gpd.GeoDataFrame({"name": ["Route 1"], "kind": ["transport"], "headway_min": [15]}, geometry=[line], crs=27700),
+        gpd.GeoDataFrame(
+            {"name": ["Route 1"], "kind": ["transport"], "headway_min": [15]},
+            geometry=[line],
+            crs=27700,
+        ),
         gpd.GeoDataFrame({"name": ["A", "B", "C"]}, geometry=stops, crs=27700),
     )
 
@@ -45,7 +59,9 @@ def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
 
 
 def feature_collection(geometries: list[dict], properties: dict | None = None) -> bytes:
-    features = [{"type": "Feature", "properties": properties or {}, "geometry": g} for g in geometries]
+    features = [
+        {"type": "Feature", "properties": properties or {}, "geometry": g} for g in geometries
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
@@ -59,8 +75,15 @@ def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
     return path
 
 
-def shapefile_zip(tmp: Path, frame: gpd.GeoDataFrame, *, stem: str = "site", drop: tuple[str, ...] = (),
-                  folder: str = "", extra: dict[str, bytes] | None = None) -> bytes:
+def shapefile_zip(
+    tmp: Path,
+    frame: gpd.GeoDataFrame,
+    *,
+    stem: str = "site",
+    drop: tuple[str, ...] = (),
+    folder: str = "",
+    extra: dict[str, bytes] | None = None,
+) -> bytes:
     """Write a shapefile with pyogrio and zip its parts (minus ``drop`` suffixes)."""
     out = tmp / f"shp-{stem}"
     out.mkdir(exist_ok=True)
@@ -90,6 +113,8 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def make(**overrides: object) -> Settings:
-        return get_settings(environ={}, data_dir=tmp_path, cache_dir=tmp_path / "cache", **overrides)
+        return get_settings(
+            environ={}, data_dir=tmp_path, cache_dir=tmp_path / "cache", **overrides
+        )
 
     return make

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from hiap.errors import SchemeError
 from hiap.schemes import Scheme, read_scheme
 from hiap.settings import Settings, get_settings
-from tests.schemes.conftest import geojson_bytes, kml_bytes, route_frames, shapefile_zip, site_frame, write_gpkg
+from tests.schemes.conftest import (
+    geojson_bytes,
+    kml_bytes,
+    route_frames,
+    shapefile_zip,
+    site_frame,
+    write_gpkg,
+)
 
 FILENAMES = ["s.geojson", "s.json", "s.gpkg", "s.zip", "s.kml", "s.kmz", "s.shp", "s.txt", "s"]
 
@@ -92,7 +99,9 @@ def mutated(draw: st.DrawFn) -> tuple[bytes, str]:
         with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(out, "w") as dst:
             for info in src.infolist():
                 member = src.read(info)
-                dst.writestr(info.filename, _mutate(draw, member) if draw(st.booleans()) else member)
+                dst.writestr(
+                    info.filename, _mutate(draw, member) if draw(st.booleans()) else member
+                )
         return out.getvalue(), name
     return _mutate(draw, original), name
 
@@ -106,4 +115,12 @@ def test_mutated_valid_files(case: tuple[bytes, str]) -> None:
 
 def test_unmutated_files_read() -> None:
     for filename, data in _valid_files().items():
-        assert isinstance(read_scheme(data, filename=filename, settings=_settings(), layer="a" if filename.endswith("gpkg") else None), Scheme)
+        assert isinstance(
+            read_scheme(
+                data,
+                filename=filename,
+                settings=_settings(),
+                layer="a" if filename.endswith("gpkg") else None,
+            ),
+            Scheme,
+        )

@@ -57,8 +57,10 @@ def test_geopackage_in_british_national_grid(tmp_path: Path, settings: Settings)
 
 
 def test_geopackage_with_several_layers_needs_a_choice(tmp_path: Path, settings: Settings) -> None:
-    line, stops = route_frames()
-    path = write_gpkg(tmp_path / "plan.gpkg", {"red_line": site_frame(), "phases": site_frame(), "bus": line})
+    line, _ = route_frames()
+    path = write_gpkg(
+        tmp_path / "plan.gpkg", {"red_line": site_frame(), "phases": site_frame(), "bus": line}
+    )
     with pytest.raises(SchemeError) as info:
         read_scheme(path, settings=settings)
     message = str(info.value)
@@ -67,7 +69,7 @@ def test_geopackage_with_several_layers_needs_a_choice(tmp_path: Path, settings:
         assert layer in message
     assert "--layer" in message
     _assert_site(read_scheme(path, settings=settings, layer="red_line"))
-    with pytest.raises(SchemeError, match="no layer named 'nope'.*red_line"):
+    with pytest.raises(SchemeError, match=r"no layer named 'nope'.*red_line"):
         read_scheme(path, settings=settings, layer="nope")
 
 
@@ -96,7 +98,9 @@ def test_zip_with_two_shapefiles_lists_them(tmp_path: Path, settings: Settings) 
                     out.writestr(info.filename, archive.read(info))
     with pytest.raises(SchemeError, match="2 shapefiles: north, south"):
         read_scheme(buffer.getvalue(), filename="both.zip", settings=settings)
-    _assert_site(read_scheme(buffer.getvalue(), filename="both.zip", settings=settings, layer="south"))
+    _assert_site(
+        read_scheme(buffer.getvalue(), filename="both.zip", settings=settings, layer="south")
+    )
 
 
 def test_bare_shapefile_path_reads_with_its_sidecars(tmp_path: Path, settings: Settings) -> None:
@@ -128,10 +132,18 @@ def test_kml_and_kmz(tmp_path: Path, settings: Settings) -> None:
 def test_transport_line_with_stops(settings: Settings) -> None:
     line, stops = route_frames()
     data = feature_collection(
-        [*(g.__geo_interface__ for g in line.to_crs(4326).geometry),
-         *(g.__geo_interface__ for g in stops.to_crs(4326).geometry)],
-        {"name": "Route 1", "kind": "transport", "headway_min": 15, "mode": "bus",
-         "first_departure": "06:30", "last_departure": "22:00"},
+        [
+            *(g.__geo_interface__ for g in line.to_crs(4326).geometry),
+            *(g.__geo_interface__ for g in stops.to_crs(4326).geometry),
+        ],
+        {
+            "name": "Route 1",
+            "kind": "transport",
+            "headway_min": 15,
+            "mode": "bus",
+            "first_departure": "06:30",
+            "last_departure": "22:00",
+        },
     )
     scheme = read_scheme(data, filename="route.geojson", settings=settings)
     assert scheme.kind == "transport"
@@ -161,7 +173,9 @@ def test_kind_is_inferred_and_mixed_keeps_both(settings: Settings) -> None:
 def test_explicit_metadata_wins_over_attributes(settings: Settings) -> None:
     data = geojson_bytes(site_frame(name="From file", dwellings=10))
     scheme = read_scheme(
-        data, filename="a.geojson", settings=settings,
+        data,
+        filename="a.geojson",
+        settings=settings,
         metadata={"name": "Given", "phasing_year": 2031, "persons_per_dwelling": 2.5},
     )
     assert scheme.name == "Given"
@@ -171,7 +185,9 @@ def test_explicit_metadata_wins_over_attributes(settings: Settings) -> None:
 
 
 def test_name_defaults_to_the_file_name(settings: Settings) -> None:
-    scheme = read_scheme(geojson_bytes(site_frame()), filename="land_north_of_x.geojson", settings=settings)
+    scheme = read_scheme(
+        geojson_bytes(site_frame()), filename="land_north_of_x.geojson", settings=settings
+    )
     assert scheme.name == "land north of x"
     assert any("No dwellings given" in note for note in scheme.notes)
 
@@ -199,7 +215,9 @@ def test_features_disagreeing_on_metadata_are_noted(settings: Settings) -> None:
         (b"PK\x03\x04garbage", "broken.zip", "not a readable zip archive"),
     ],
 )
-def test_empty_and_unreadable_files(data: bytes, filename: str, expected: str, settings: Settings) -> None:
+def test_empty_and_unreadable_files(
+    data: bytes, filename: str, expected: str, settings: Settings
+) -> None:
     with pytest.raises(SchemeError, match=expected) as info:
         read_scheme(data, filename=filename, settings=settings)
     assert info.value.source == filename
@@ -221,3 +239,35 @@ def test_missing_path_and_missing_filename(tmp_path: Path, settings: Settings) -
 def test_unknown_suffix_is_sniffed(settings: Settings) -> None:
     scheme = read_scheme(geojson_bytes(site_frame()), filename="download", settings=settings)
     _assert_site(scheme)
+
+
+def test_prj_that_is_not_text_is_a_scheme_error(tmp_path: Path, settings: Settings) -> None:
+    # Regression found by the property-based test: pyogrio failed with UnboundLocalError.
+    data = shapefile_zip(tmp_path, site_frame())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members["site.prj"] = members["site.prj"].replace(b"PARAMETER", b"PARAMETER\x80", 1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, blob in members.items():
+            archive.writestr(name, blob)
+    with pytest.raises(SchemeError, match="could not be read as a Shapefile"):
+        read_scheme(buffer.getvalue(), filename="site.zip", settings=settings)
+
+
+def test_zipped_geojson_is_read(settings: Settings) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export/site.geojson", geojson_bytes(site_frame()))
+    _assert_site(read_scheme(buffer.getvalue(), filename="site.zip", settings=settings))
+
+
+def test_geojson_with_an_old_style_crs_member(settings: Settings) -> None:
+    import json
+
+    document = json.loads(site_frame(27700).to_json())
+    document["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}
+    scheme = read_scheme(json.dumps(document).encode(), filename="bng.geojson", settings=settings)
+    _assert_site(scheme)
+    assert scheme.source_crs == "EPSG:27700"
+    assert any("RFC 7946 GeoJSON is always WGS84" in note for note in scheme.notes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -72,7 +73,9 @@ def test_samples_lie_in_their_real_district(scheme_id: str, settings: Settings) 
 
 @pytest.mark.skipif(not ACTDEV_DIR.is_dir(), reason="needs the shared ActDev sites")
 @pytest.mark.parametrize("site", ["great-kneighton", "trumpington-meadows", "hampton"])
-def test_drawn_outline_covers_the_actdev_site_without_copying_it(site: str, settings: Settings) -> None:
+def test_drawn_outline_covers_the_actdev_site_without_copying_it(
+    site: str, settings: Settings
+) -> None:
     mine = load_sample_scheme(site, settings).footprint
     actdev = load_sample_scheme(f"actdev-{site}", settings)
     theirs = actdev.footprint
@@ -112,10 +115,12 @@ def test_bus_link_serves_doddington_hospital(settings: Settings) -> None:
 
 
 def test_unknown_sample_lists_the_ids(settings: Settings) -> None:
-    with pytest.raises(SchemeError, match="No sample scheme 'atlantis'.*northstowe"):
+    with pytest.raises(SchemeError, match=r"No sample scheme 'atlantis'.*northstowe"):
         load_sample_scheme("atlantis", settings)
 
 
-def test_listing_with_an_empty_data_directory(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_listing_with_an_empty_data_directory(
+    tmp_path: Path, make_settings: Callable[..., Settings]
+) -> None:
     infos = list_sample_schemes(make_settings(), samples_dir=tmp_path)
     assert infos == []

@@ -35,7 +35,9 @@ def _problems(data: bytes, filename: str, settings: Settings, **kwargs: object) 
 
 def test_self_intersecting_polygon_is_repaired_and_noted(settings: Settings) -> None:
     bowtie = [(0.110, 52.170), (0.120, 52.176), (0.120, 52.170), (0.110, 52.176)]
-    scheme = read_scheme(feature_collection([polygon_lonlat(bowtie)]), filename="bowtie.geojson", settings=settings)
+    scheme = read_scheme(
+        feature_collection([polygon_lonlat(bowtie)]), filename="bowtie.geojson", settings=settings
+    )
     assert scheme.boundary is not None
     assert bool(scheme.boundary.geometry.is_valid.all())
     assert scheme.boundary.geometry[0].geom_type == "MultiPolygon"
@@ -49,7 +51,9 @@ def test_self_intersecting_polygon_is_repaired_and_noted(settings: Settings) -> 
 
 def test_swapped_coordinates(settings: Settings) -> None:
     swapped = [(lat, lon) for lon, lat in CAMBRIDGE_SITE]
-    [problem] = _problems(feature_collection([polygon_lonlat(swapped)]), "swapped.geojson", settings)
+    [problem] = _problems(
+        feature_collection([polygon_lonlat(swapped)]), "swapped.geojson", settings
+    )
     assert "look swapped" in problem
     assert "longitude first" in problem
 
@@ -89,8 +93,10 @@ def test_swapped_projected_coordinates_outside_gb(tmp_path: Path, settings: Sett
     # Northings and eastings exchanged for a site in Shetland: N 1,150,000 as an easting
     # falls far out at sea, east of GB; swapped back it is in GB.
     square = shapely.box(1_150_000, 445_000, 1_150_300, 445_300)
-    path = write_gpkg(tmp_path / "swap.gpkg", {"site": gpd.GeoDataFrame(geometry=[square], crs=27700)})
-    with pytest.raises(SchemeError, match="x and y exchanged they would fall in Great Britain"):
+    path = write_gpkg(
+        tmp_path / "swap.gpkg", {"site": gpd.GeoDataFrame(geometry=[square], crs=27700)}
+    )
+    with pytest.raises(SchemeError, match="with x and y exchanged it would fall in Great Britain"):
         read_scheme(path, settings=settings)
 
 
@@ -132,7 +138,12 @@ def test_every_problem_is_reported_together(settings: Settings) -> None:
     problems = _problems(data, "many.geojson", settings)
     assert len(problems) == 4
     text = "\n".join(problems)
-    for part in ("look swapped", "'dwellings'", "'phasing_year'", "headway_min describe a transport service"):
+    for part in (
+        "look swapped",
+        "'dwellings'",
+        "'phasing_year'",
+        "headway_min describe a transport service",
+    ):
         assert part in text
     with pytest.raises(SchemeError) as info:
         read_scheme(data, filename="many.geojson", settings=settings)
@@ -159,7 +170,10 @@ def test_geometry_collection_is_split(settings: Settings) -> None:
     line, _ = route_frames()
     collection = {
         "type": "GeometryCollection",
-        "geometries": [polygon_lonlat(CAMBRIDGE_SITE), line.to_crs(4326).geometry[0].__geo_interface__],
+        "geometries": [
+            polygon_lonlat(CAMBRIDGE_SITE),
+            line.to_crs(4326).geometry[0].__geo_interface__,
+        ],
     }
     scheme = read_scheme(feature_collection([collection]), filename="gc.geojson", settings=settings)
     assert scheme.kind == "mixed"
@@ -167,7 +181,9 @@ def test_geometry_collection_is_split(settings: Settings) -> None:
 
 
 def test_implausible_density_is_noted(settings: Settings) -> None:
-    scheme = read_scheme(geojson_bytes(site_frame()), filename="dense.geojson", settings=settings, dwellings=5000)
+    scheme = read_scheme(
+        geojson_bytes(site_frame()), filename="dense.geojson", settings=settings, dwellings=5000
+    )
     assert any("dwellings per hectare" in note for note in scheme.notes)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -47,6 +49,8 @@ def test_kill_9_mid_save_keeps_the_last_committed_version(tmp_path: Path) -> Non
             line = proc.stdout.readline()
             assert line, proc.stderr.read() if proc.stderr else "writer died"
             last_printed = int(line.split()[0])
+        # A save of this document takes ~150 ms; land the kill anywhere inside the next one.
+        time.sleep(random.uniform(0.0, 0.15))
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         proc.stdout.close()

@@ -12,6 +12,7 @@ from hiap.storage import (
     AssessmentNotFoundError,
     AssessmentStore,
     ConfirmationError,
+    StorageError,
     VersionConflictError,
 )
 from tests.storage.builders import T0, build_assessment
@@ -155,3 +156,20 @@ def test_sessions_on_different_assessments_stay_separate(tmp_path: Path) -> None
     rows = AssessmentStore(path).list()
     assert sorted(r.scheme_name for r in rows) == ["North", "South"]
     assert all(r.versions == 20 for r in rows)
+
+
+def test_a_document_from_a_newer_hiap_is_refused(
+    store: AssessmentStore, assessment: Assessment
+) -> None:
+    import json
+    import sqlite3
+
+    store.save(assessment, author="a")
+    conn = sqlite3.connect(store.path)
+    data = json.loads(conn.execute("SELECT document FROM versions").fetchone()[0])
+    data["schema_version"] = 99
+    conn.execute("UPDATE versions SET document = ?", (json.dumps(data),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="newer hiap"):
+        store.load(assessment.id)
