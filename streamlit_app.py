@@ -16,6 +16,10 @@ PAGES = {
         st.Page("pages/blue_zones.py", title="Blue Zones", icon="🌿"),
         st.Page("pages/impact_matrix.py", title="Impact matrix", icon="⚖️"),
     ],
+    "Access": [
+        st.Page("pages/access.py", title="Access to healthcare", icon="🚶"),
+        st.Page("pages/scenario.py", title="Transport scenario", icon="🚌"),
+    ],
     "Saved work": [
         st.Page("pages/assessments.py", title="Assessments and reports", icon="💾"),
     ],

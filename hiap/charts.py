@@ -30,7 +30,7 @@ UNSCORED_COLOUR = "#9aa5ad"
 """Grey for items with nothing scored yet."""
 _LINE = "#00567a"
 _FILL = "rgba(0, 86, 122, 0.25)"
-_LABEL_WIDTH = 22
+_LABEL_WIDTH = 18
 
 
 def wrap_label(text: str, *, width: int = _LABEL_WIDTH) -> str:
@@ -150,7 +150,7 @@ def principle_radar(
             },
             "angularaxis": {"direction": "clockwise", "tickfont": {"size": 11}},
         },
-        margin={"l": 90, "r": 90, "t": 60 if title else 30, "b": 40},
+        margin={"l": 120, "r": 120, "t": 60 if title else 40, "b": 40},
         height=520,
     )
     return figure

@@ -74,9 +74,7 @@ def file_digest(path: str | Path) -> str:
     return _DIGESTS[memo_key]
 
 
-def cache_key(
-    osm_path: str | Path, *, area_wkb: bytes | None, options: Mapping[str, Any]
-) -> str:
+def cache_key(osm_path: str | Path, *, area_wkb: bytes | None, options: Mapping[str, Any]) -> str:
     """Return the cache key of a graph build.
 
     Parameters
@@ -109,7 +107,9 @@ def _encode_column(values: list[Any]) -> pa.Array:
     present = [v for v in values if v is not None]
     if present and all(isinstance(v, bool) for v in present):
         return pa.array(values, type=pa.bool_())
-    if present and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in present):
+    if present and all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in present
+    ):
         return pa.array([None if v is None else int(v) for v in values], type=pa.int64())
     if present and all(isinstance(v, float | np.floating) for v in present):
         return pa.array([None if v is None else float(v) for v in values], type=pa.float64())

@@ -77,9 +77,7 @@ def origin_access(
         raise RoutingInputError("No destinations were given: nothing to measure access to.")
     snapped_orig = network.snap(origins)
     snapped_dest = network.snap(destinations)
-    nearest = nearest_destination(
-        network, snapped_dest, speed_kph=speed_kph, cutoff_min=cutoff_min
-    )
+    nearest = nearest_destination(network, snapped_dest, speed_kph=speed_kph, cutoff_min=cutoff_min)
     time_s, dest = nearest.for_points(snapped_orig)
     frame = pd.DataFrame(
         {"time_min": time_s / 60.0, "nearest": dest, "snap_m": snapped_orig.distance_m},
@@ -119,7 +117,9 @@ def _summarise(
     total = pop.sum()
     for band in bands:
         within = pop[t <= band].sum()
-        out[f"pop_share_within_{_band_label(band)}"] = float(within / total) if total > 0 else np.nan
+        out[f"pop_share_within_{_band_label(band)}"] = (
+            float(within / total) if total > 0 else np.nan
+        )
     for col in group.columns:
         if col.startswith("reachable_") and total > 0:
             out[f"pop_weighted_{col}"] = float(np.average(group[col], weights=pop))
@@ -172,7 +172,9 @@ def summarise_access(
     if population_col is not None:
         cols.append(population_col)
     if not by_cols:
-        row = _summarise(access[cols], time_col=time_col, population_col=population_col, bands=bands)
+        row = _summarise(
+            access[cols], time_col=time_col, population_col=population_col, bands=bands
+        )
         return row.to_frame("all").T
     parts = {
         key: _summarise(group[cols], time_col=time_col, population_col=population_col, bands=bands)

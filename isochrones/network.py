@@ -20,7 +20,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import networkx as nx
@@ -123,7 +123,9 @@ def build_walk_graph(
         if (folder / "edges.parquet").is_file():
             start = time.perf_counter()
             graph = cache.load_graph(folder)
-            logger.info("walk graph loaded from cache %s in %.2f s", folder, time.perf_counter() - start)
+            logger.info(
+                "walk graph loaded from cache %s in %.2f s", folder, time.perf_counter() - start
+            )
             return graph
     ways = read_walk_ways(osm_path)
     graph = graph_from_ways(ways, area=area, area_crs=area_crs, margin_m=margin_m)
@@ -204,13 +206,21 @@ def graph_from_ways(
     graph.add_nodes_from(
         (
             int(node_ids[p]),
-            {"y": float(ways.lat[p]), "x": float(ways.lon[p]), **ways.node_tags.get(int(node_ids[p]), {})},
+            {
+                "y": float(ways.lat[p]),
+                "x": float(ways.lon[p]),
+                **ways.node_tags.get(int(node_ids[p]), {}),
+            },
         )
         for p in node_pos
     )
     way_attrs = ways.ways
     forward = [
-        (int(node_ids[a]), int(node_ids[b]), {**way_attrs[w], "oneway": False, "reversed": False, "length": float(d)})
+        (
+            int(node_ids[a]),
+            int(node_ids[b]),
+            {**way_attrs[w], "oneway": False, "reversed": False, "length": float(d)},
+        )
         for a, b, w, d in zip(pos_u, pos_v, seg_way, lengths, strict=True)
     ]
     graph.add_edges_from(forward)
@@ -223,21 +233,78 @@ def graph_from_ways(
 
 @dataclass(frozen=True)
 class Snapped:
-    """Points attached to network nodes.
+    """Points attached to the network.
+
+    A point snapped to a node is attached to that node only. A point snapped to an edge is
+    attached to both its ends: to ``node_index`` at ``distance_m`` (the straight line to the
+    edge plus the way along it to that end) and to ``alt_node_index`` at ``alt_distance_m``.
+    Every offset is walked at the network's speed.
 
     Attributes
     ----------
     node_index
-        Position of the nearest node in :attr:`WalkNetwork.node_ids` (int64).
+        Position of the (first) attachment node in :attr:`WalkNetwork.node_ids` (int64).
     node_id
         Its OSM id.
     distance_m
-        Straight-line distance from the point to that node, in metres.
+        Metres walked between the point and that node.
+    alt_node_index, alt_distance_m
+        Second attachment (edge snapping only), else None.
+    edge_index, along_m, offset_m
+        Edge snapping only: the snapped edge's position in the network's edge arrays, the
+        distance along it from its tail (network metres) and the straight-line distance from
+        the point to the edge.
     """
 
     node_index: np.ndarray
     node_id: np.ndarray
     distance_m: np.ndarray
+    alt_node_index: np.ndarray | None = None
+    alt_distance_m: np.ndarray | None = None
+    edge_index: np.ndarray | None = None
+    along_m: np.ndarray | None = None
+    offset_m: np.ndarray | None = None
+
+    def attachments(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Return the (node positions, offsets in metres) pairs, one or two of them.
+
+        Returns
+        -------
+        list of tuple
+            ``[(node_index, distance_m)]`` or, for edge snapping, also the second end.
+        """
+        pairs = [(self.node_index, self.distance_m)]
+        if self.alt_node_index is not None and self.alt_distance_m is not None:
+            pairs.append((self.alt_node_index, self.alt_distance_m))
+        return pairs
+
+    def subset(self, rows: np.ndarray) -> Snapped:
+        """Return the snapped points at some row positions.
+
+        Parameters
+        ----------
+        rows
+            Integer positions.
+
+        Returns
+        -------
+        Snapped
+            The same attachments for those points only.
+        """
+
+        def take(arr: np.ndarray | None) -> np.ndarray | None:
+            return None if arr is None else arr[rows]
+
+        return Snapped(
+            node_index=self.node_index[rows],
+            node_id=self.node_id[rows],
+            distance_m=self.distance_m[rows],
+            alt_node_index=take(self.alt_node_index),
+            alt_distance_m=take(self.alt_distance_m),
+            edge_index=take(self.edge_index),
+            along_m=take(self.along_m),
+            offset_m=take(self.offset_m),
+        )
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -282,6 +349,7 @@ class WalkNetwork:
     edge_geometry: np.ndarray
     _tree: cKDTree = field(repr=False)
     _reverse_csr: sp.csr_matrix = field(repr=False)
+    _edge_tree: shapely.STRtree = field(repr=False)
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> WalkNetwork:
@@ -337,8 +405,10 @@ class WalkNetwork:
         missing = np.array([g is None for g in geoms], dtype=bool)
         if missing.any():
             coords = np.stack(
-                [np.column_stack([x[eu[missing]], y[eu[missing]]]),
-                 np.column_stack([x[ev[missing]], y[ev[missing]]])],
+                [
+                    np.column_stack([x[eu[missing]], y[eu[missing]]]),
+                    np.column_stack([x[ev[missing]], y[ev[missing]]]),
+                ],
                 axis=1,
             )
             geoms[missing] = shapely.linestrings(coords)
@@ -361,6 +431,9 @@ class WalkNetwork:
         reverse = csr.transpose().tocsr()
         reverse.sort_indices()
         tree = cKDTree(np.column_stack([x, y]))
+        for matrix in (csr, reverse):
+            for arr in (matrix.data, matrix.indices, matrix.indptr):
+                arr.setflags(write=False)
         return cls(
             node_ids=_readonly(node_ids),
             x=_readonly(x),
@@ -373,6 +446,7 @@ class WalkNetwork:
             edge_geometry=_readonly(geoms),
             _tree=tree,
             _reverse_csr=reverse,
+            _edge_tree=shapely.STRtree(geoms),
         )
 
     @property
@@ -418,41 +492,81 @@ class WalkNetwork:
         self,
         points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
         *,
+        to: Literal["node", "edge"] = "node",
         max_snap_m: float | None = None,
     ) -> Snapped:
-        """Attach points to their nearest network node.
+        """Attach points to the network: to the nearest node, or to both ends of the nearest edge.
+
+        Snapping to edges is more exact where simplified edges are long (rural lanes): a point
+        beside the middle of a 1 km lane is 500 m from either end along the lane, which is what
+        it walks, rather than the straight line to the nearer end. It treats the snapped edge as
+        walkable both ways, which every edge of a walk graph is.
 
         Parameters
         ----------
         points
             Points in the network's CRS: a GeoSeries/GeoDataFrame (its CRS is checked), or an
             ``(n, 2)`` array of x, y.
+        to
+            ``"node"`` (k-d tree, nearest node) or ``"edge"`` (nearest edge geometry).
         max_snap_m
-            If given, points farther than this from any node raise an error (they are probably
-            outside the network's area).
+            If given, points farther than this from the network raise an error (they are
+            probably outside the network's area).
 
         Returns
         -------
         Snapped
-            Node positions, OSM ids and straight-line distances in metres.
+            Attachment nodes and offsets in metres.
 
         Raises
         ------
         RoutingInputError
             On a CRS mismatch, empty or non-point geometries, or points beyond ``max_snap_m``.
         """
+        if to not in ("node", "edge"):
+            raise RoutingInputError(f"to must be 'node' or 'edge', got {to!r}.")
         xy = self._points_xy(points)
-        dist, pos = self._tree.query(xy, k=1)
-        pos = np.asarray(pos, dtype=np.int64)
-        dist = np.asarray(dist, dtype=np.float64)
-        if max_snap_m is not None and len(dist) and dist.max() > max_snap_m:
-            far = np.flatnonzero(dist > max_snap_m)
+        if to == "node":
+            dist, pos = self._tree.query(xy, k=1)
+            pos = np.asarray(pos, dtype=np.int64)
+            straight = np.asarray(dist, dtype=np.float64)
+            snapped = Snapped(node_index=pos, node_id=self.node_ids[pos], distance_m=straight)
+        else:
+            pts = shapely.points(xy)
+            found, straight = self._edge_tree.query_nearest(
+                pts, return_distance=True, all_matches=False
+            )
+            edge = np.empty(len(xy), dtype=np.int64)
+            edge[found[0]] = found[1]
+            straight = np.asarray(straight, dtype=np.float64)[np.argsort(found[0])]
+            geoms = self.edge_geometry[edge]
+            geom_len = shapely.length(geoms)
+            share = np.divide(
+                shapely.line_locate_point(geoms, pts),
+                geom_len,
+                out=np.zeros(len(xy)),
+                where=geom_len > 0,
+            )
+            along = share * self.edge_length_m[edge]
+            tail, head = self.edge_u[edge], self.edge_v[edge]
+            snapped = Snapped(
+                node_index=tail,
+                node_id=self.node_ids[tail],
+                distance_m=straight + along,
+                alt_node_index=head,
+                alt_distance_m=straight + (self.edge_length_m[edge] - along),
+                edge_index=edge,
+                along_m=along,
+                offset_m=straight,
+            )
+        if max_snap_m is not None and len(straight) and straight.max() > max_snap_m:
+            far = np.flatnonzero(straight > max_snap_m)
             raise RoutingInputError(
                 f"{len(far)} points are more than {max_snap_m:g} m from the walk network "
-                f"(first at row {int(far[0])}, {dist[far[0]]:.0f} m away). Build the network "
+                f"(first at row {int(far[0])}, {straight[far[0]]:.0f} m away). Build the network "
                 "for a larger area or drop points outside it."
             )
-        return Snapped(node_index=pos, node_id=self.node_ids[pos], distance_m=dist)
+        return snapped
 
     def _points_xy(self, points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray) -> np.ndarray:
         if isinstance(points, gpd.GeoDataFrame):

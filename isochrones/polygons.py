@@ -61,9 +61,7 @@ def _pieces(
         length = lengths[i]
         # Lengths are great-circle metres and geometries are projected: cut by fraction so the
         # cut lands at the right share of the street whatever the projection's scale factor.
-        out[i] = ops.substring(
-            geoms[i], start_m[i] / length, end_m[i] / length, normalized=True
-        )
+        out[i] = ops.substring(geoms[i], start_m[i] / length, end_m[i] / length, normalized=True)
     return out
 
 
@@ -76,9 +74,7 @@ def _polygon(lines: np.ndarray, buffer_m: float) -> shapely.Geometry:
     return shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4))
 
 
-def _reachable_lines(
-    network: WalkNetwork, dist_m: np.ndarray, budget_m: float
-) -> np.ndarray:
+def _reachable_lines(network: WalkNetwork, dist_m: np.ndarray, budget_m: float) -> np.ndarray:
     """Pieces of every directed edge reachable from its tail within the budget."""
     du = dist_m[network.edge_u]
     edges = np.flatnonzero(du < budget_m)
@@ -146,7 +142,9 @@ def isochrones(
             budget = band * 60.0 * speed
             lines = _reachable_lines(network, dist_m, budget)
             if origin_xy is not None:
-                lines = np.concatenate([lines, _connectors(network, sub, origin_xy[members], budget)])
+                lines = np.concatenate(
+                    [lines, _connectors(network, sub, origin_xy[members], budget)]
+                )
             poly = shapely.union(previous, _polygon(lines, buffer_m))
             row: dict[str, object] = {"band_min": band, "geometry": poly}
             if per_origin:
@@ -207,9 +205,7 @@ def catchments(
         raise RoutingInputError(f"buffer_m must be positive, got {buffer_m!r}.")
     bands = _check_bands(bands_min)
     speed = _kph_to_mps(speed_kph)
-    nearest = nearest_destination(
-        network, destinations, speed_kph=speed_kph, cutoff_min=bands[-1]
-    )
+    nearest = nearest_destination(network, destinations, speed_kph=speed_kph, cutoff_min=bands[-1])
     dist_m = nearest.time_s * speed
     owner = nearest.destination
     eu, ev, length = network.edge_u, network.edge_v, network.edge_length_m

@@ -217,7 +217,8 @@ def _add_route(feed: Feed, edit: AddRoute) -> Feed:
                 lonlat.append((s.lon, s.lat))
             elif s in known.index:
                 ids.append(s)
-                lonlat.append((float(known.at[s, "stop_lon"]), float(known.at[s, "stop_lat"])))
+                lon_s, lat_s = known.loc[s, ["stop_lon", "stop_lat"]].to_numpy(float)
+                lonlat.append((float(lon_s), float(lat_s)))
             else:
                 problems.append(f"add_route: stop {s!r} is not in the feed; give it as a new stop "
                                 "with stop_id, lat and lon.")
@@ -255,7 +256,7 @@ def _add_route(feed: Feed, edit: AddRoute) -> Feed:
         assert edit.speed_kph is not None
         runs = seg / (edit.speed_kph / 3.6)
     service_id = f"scenario:{edit.route_id}"
-    starts = np.arange(_secs(edit.start), _secs(edit.end) + 1, int(round(edit.headway_min * 60)))
+    starts = np.arange(_secs(edit.start), _secs(edit.end) + 1, round(edit.headway_min * 60))
     directions = [(ids, runs, 0)]
     if edit.both_directions:
         directions.append((ids[::-1], runs[::-1], 1))
@@ -267,8 +268,8 @@ def _add_route(feed: Feed, edit: AddRoute) -> Feed:
             trips.append({"trip_id": trip_id, "route_id": edit.route_id, "service_id": service_id,
                           "direction_id": direction, "shape_id": ""})
             for i, sid in enumerate(seq_ids):
-                arrive = int(round(t0 + offsets[i] - (edit.dwell_s if i else 0)))
-                depart = int(round(t0 + offsets[i]))
+                arrive = round(t0 + offsets[i] - (edit.dwell_s if i else 0))
+                depart = round(t0 + offsets[i])
                 st.append({"trip_id": trip_id, "stop_sequence": i + 1, "stop_id": sid,
                            "arrival_s": max(arrive, int(t0)), "departure_s": depart})
     route = {"route_id": edit.route_id, "agency_id": "scenario", "route_short_name": edit.route_id,
@@ -330,10 +331,10 @@ def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
         tpl = st.loc[st["trip_id"] == rep].sort_values("stop_sequence")
         rel_arr = tpl["arrival_s"].to_numpy() - tpl["departure_s"].iloc[0]
         rel_dep = tpl["departure_s"].to_numpy() - tpl["departure_s"].iloc[0]
-        for t0 in range(start, end + 1, int(round(edit.headway_min * 60))):
+        for t0 in range(start, end + 1, round(edit.headway_min * 60)):
             trip_id = f"{edit.route_id}:{direction}:{t0}"
             new_trips.append({"trip_id": trip_id, "route_id": edit.route_id,
-                              "service_id": service_id, "direction_id": int(direction),
+                              "service_id": service_id, "direction_id": int(str(direction)),
                               "shape_id": ""})
             new_st.append(pd.DataFrame({"trip_id": trip_id,
                                         "stop_sequence": tpl["stop_sequence"].to_numpy(),

@@ -91,7 +91,7 @@ def walk_legs(
     exclude_self: bool = False,
     block_size: int = 256,
 ) -> Legs:
-    """Walking legs from every source point to every target within ``max_min``.
+    """Compute walking legs from every source point to every target within ``max_min``.
 
     Parameters
     ----------
@@ -131,7 +131,7 @@ def walk_legs(
             rows, cols, dists = [mat.row], [mat.col], [mat.data]
         # sparse_distance_matrix drops zero distances: add coincident points back.
         if len(from_xy) and len(to_xy):
-            d0, j0 = cKDTree(to_xy).query(from_xy, k=1)
+            d0, _j0 = cKDTree(to_xy).query(from_xy, k=1)
             same = np.flatnonzero(d0 == 0)
             if len(same):
                 pairs = cKDTree(to_xy).query_ball_point(from_xy[same], r=0.0)
@@ -200,7 +200,7 @@ class TransitNetwork:
     max_transfer_min: float
 
     def legs(self, from_xy: np.ndarray, to_xy: np.ndarray, max_min: float) -> Legs:
-        """Walking legs on this network's streets (or straight lines)."""
+        """Compute walking legs on this network's streets (or straight lines)."""
         return walk_legs(
             from_xy, to_xy, max_min=max_min, network=self.walk, speed_kph=self.speed_kph
         )
@@ -406,7 +406,7 @@ def window_travel_times(
         )
     if any(not 0 <= p <= 100 for p in percentiles):
         raise RoutingInputError(f"percentiles must be within 0-100, got {list(percentiles)}.")
-    departures = np.arange(start_s, end_s + 1, int(round(step_min * 60)), dtype=np.int64)
+    departures = np.arange(start_s, end_s + 1, round(step_min * 60), dtype=np.int64)
     origins_xy = np.asarray(origins_xy, float).reshape(-1, 2)
     destinations_xy = np.asarray(destinations_xy, float).reshape(-1, 2)
     if len(destinations_xy) == 0:

@@ -51,10 +51,9 @@ Points: TypeAlias = gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray | Snapped
 
 def _as_snapped(network: WalkNetwork, points: Points) -> Snapped:
     if isinstance(points, Snapped):
-        if len(points.node_index) and (
-            points.node_index.min() < 0 or points.node_index.max() >= network.n_nodes
-        ):
-            raise RoutingInputError("Snapped points refer to nodes outside this network.")
+        for nodes, _ in points.attachments():
+            if len(nodes) and (nodes.min() < 0 or nodes.max() >= network.n_nodes):
+                raise RoutingInputError("Snapped points refer to nodes outside this network.")
         return points
     return network.snap(points)
 
@@ -67,30 +66,39 @@ def _limit_m(cutoff_min: float | None, speed_mps: float) -> float:
     return float(cutoff_min) * 60.0 * speed_mps
 
 
-def _with_virtual_sources(
-    csr: sp.csr_matrix, nodes: np.ndarray, offsets_m: np.ndarray
-) -> sp.csr_matrix:
-    """Append one virtual node per source, linked to its network node by its snap offset.
+def _with_virtual_sources(csr: sp.csr_matrix, snapped: Snapped) -> sp.csr_matrix:
+    """Append one virtual node per point, linked to its attachment node(s) by their offsets.
 
-    Dijkstra from the virtual nodes then starts each source at its offset exactly, and the
-    ``sources`` array scipy returns names the source itself, not just its node.
+    Dijkstra from the virtual nodes then starts each point at its offsets exactly, and the
+    ``sources`` array scipy returns names the point itself, not just its node.
     """
     n = csr.shape[0]
-    k = len(nodes)
-    indptr = np.concatenate([csr.indptr, csr.indptr[-1] + np.arange(1, k + 1)])
-    indices = np.concatenate([csr.indices, nodes.astype(csr.indices.dtype)])
-    data = np.concatenate([csr.data, offsets_m.astype(np.float64)])
+    k = len(snapped.node_index)
+    pairs = snapped.attachments()
+    cols = np.column_stack([nodes for nodes, _ in pairs]).astype(np.int64)
+    offs = np.column_stack([off for _, off in pairs]).astype(np.float64)
+    if cols.shape[1] == 2:
+        # An edge snapped at a self-loop has one end twice: keep the shorter offset only.
+        same = cols[:, 0] == cols[:, 1]
+        offs[same, 0] = np.minimum(offs[same, 0], offs[same, 1])
+        offs[same, 1] = np.inf
+    keep = np.isfinite(offs)
+    counts = keep.sum(axis=1)
+    indptr = np.concatenate([csr.indptr, csr.indptr[-1] + np.cumsum(counts)])
+    indices = np.concatenate([csr.indices, cols[keep].astype(csr.indices.dtype)])
+    data = np.concatenate([csr.data, offs[keep]])
     return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
 
 
 def _multi_source(
-    csr: sp.csr_matrix, nodes: np.ndarray, offsets_m: np.ndarray, limit_m: float
+    csr: sp.csr_matrix, snapped: Snapped, limit_m: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (distance in metres, source index or -1) for every node, nearest source first."""
+    nodes = snapped.node_index
     if len(nodes) == 0:
         raise RoutingInputError("No sources or destinations were given.")
     n = csr.shape[0]
-    graph = _with_virtual_sources(csr, nodes, offsets_m)
+    graph = _with_virtual_sources(csr, snapped)
     dist, _, src = dijkstra(
         graph,
         directed=True,
@@ -141,8 +149,13 @@ class NearestDestination:
             Seconds (origin snap distance included; ``inf`` beyond the cutoff) and the
             destination index (-1 when none is reachable).
         """
-        time_s = self.time_s[snapped.node_index] + snapped.distance_m / self.speed_mps
-        dest = self.destination[snapped.node_index].copy()
+        time_s = np.full(len(snapped.node_index), np.inf)
+        dest = np.full(len(snapped.node_index), -1, dtype=np.int64)
+        for nodes, offsets in snapped.attachments():
+            candidate = self.time_s[nodes] + offsets / self.speed_mps
+            better = candidate < time_s
+            time_s = np.where(better, candidate, time_s)
+            dest = np.where(better, self.destination[nodes], dest)
         over = time_s > self.cutoff_s
         time_s = np.where(over, np.inf, time_s)
         dest[over | ~np.isfinite(time_s)] = -1
@@ -178,9 +191,7 @@ def nearest_destination(
     speed = _kph_to_mps(speed_kph)
     snapped = _as_snapped(network, destinations)
     limit = _limit_m(cutoff_min, speed)
-    dist, src = _multi_source(
-        network.reverse_length_csr, snapped.node_index, snapped.distance_m, limit
-    )
+    dist, src = _multi_source(network.reverse_length_csr, snapped, limit)
     cutoff_s = np.inf if cutoff_min is None else float(cutoff_min) * 60.0
     return NearestDestination(
         time_s=dist / speed, destination=src, speed_mps=speed, cutoff_s=cutoff_s
@@ -215,9 +226,7 @@ def time_from_sources(
     """
     speed = _kph_to_mps(speed_kph)
     snapped = _as_snapped(network, sources)
-    dist, src = _multi_source(
-        network.length_csr, snapped.node_index, snapped.distance_m, _limit_m(cutoff_min, speed)
-    )
+    dist, src = _multi_source(network.length_csr, snapped, _limit_m(cutoff_min, speed))
     return dist / speed, src
 
 
@@ -257,21 +266,17 @@ def od_matrix(
     orig = _as_snapped(network, origins)
     dest = _as_snapped(network, destinations)
     limit = _limit_m(cutoff_min, speed)
+    n = network.n_nodes
+    # Destinations become virtual nodes (their snap offsets on the links), origins are read at
+    # their attachment nodes plus their own offsets.
+    graph = _with_virtual_sources(network.reverse_length_csr, dest)
     out = np.full((len(orig.node_index), len(dest.node_index)), np.inf)
     for start in range(0, len(dest.node_index), block_size):
         stop = min(start + block_size, len(dest.node_index))
-        block = dijkstra(
-            network.reverse_length_csr,
-            directed=True,
-            indices=dest.node_index[start:stop],
-            limit=limit,
-        )
-        # metres: destination snap + network path + origin snap
-        metres = (
-            block[:, orig.node_index].T
-            + dest.distance_m[start:stop][None, :]
-            + orig.distance_m[:, None]
-        )
+        block = dijkstra(graph, directed=True, indices=np.arange(n + start, n + stop), limit=limit)
+        metres = np.full((len(orig.node_index), stop - start), np.inf)
+        for nodes, offsets in orig.attachments():
+            metres = np.minimum(metres, block[:, nodes].T + offsets[:, None])
         out[:, start:stop] = metres / speed
     if cutoff_min is not None:
         out[out > cutoff_min * 60.0] = np.inf
@@ -303,9 +308,7 @@ def k_nearest(times_s: np.ndarray, *, k: int) -> tuple[np.ndarray, np.ndarray]:
     return t, idx
 
 
-def count_within(
-    times_s: np.ndarray, *, bands_min: Sequence[float] = JTS_BANDS_MIN
-) -> np.ndarray:
+def count_within(times_s: np.ndarray, *, bands_min: Sequence[float] = JTS_BANDS_MIN) -> np.ndarray:
     """Count the destinations each origin reaches within each time band.
 
     Parameters

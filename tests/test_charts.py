@@ -42,9 +42,9 @@ def test_radar_draws_unscored_as_grey_zero_and_says_so() -> None:
 
 
 def test_long_labels_wrap() -> None:
-    label = wrap_label("Develop health services that help people to stay well", width=22)
+    label = wrap_label("Develop health services that help people to stay well", width=18)
     assert "<br>" in label
-    assert all(len(line) <= 22 for line in label.split("<br>"))
+    assert all(len(line) <= 18 for line in label.split("<br>"))
 
 
 def test_bars_keep_order_colours_and_text() -> None:

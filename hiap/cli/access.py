@@ -148,3 +148,106 @@ def walk(
     )
     for line in result.attribution:
         console.print(f"[dim]{line}[/]")
+
+
+# --- `hiap access transit` (public transport + walking over a departure window) ---
+
+
+@app.command("transit")
+def transit(
+    to: Annotated[
+        str, typer.Option("--to", help="gp, hospital, or a CSV/GPKG of destination points.")
+    ],
+    gtfs: Annotated[
+        list[Path],
+        typer.Option("--gtfs", help="GTFS zip/folder or TransXChange .xml (repeatable)."),
+    ],
+    osm: Annotated[Path, typer.Option("--osm", help="OSM extract (.osm.pbf) for walking legs.")],
+    date: Annotated[str, typer.Option("--date", help="Service day, YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="GeoPackage to write (.gpkg).")],
+    window: Annotated[
+        str, typer.Option("--window", help="Departure window HH:MM-HH:MM.")
+    ] = "07:00-10:00",
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="Scenario JSON/YAML to compare.")
+    ] = None,
+    origins: Annotated[
+        Path | None,
+        typer.Option(
+            "--origins", help="CSV/GPKG of origin points (population column used if present)."
+        ),
+    ] = None,
+) -> None:
+    """Public-transport + walking times to the nearest GP, hospital or given destinations."""
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hiap.access.transit import load_points, transit_access, write_transit_geopackage
+    from hiap.errors import HiapError
+    from hiap.settings import get_settings
+    from isochrones.errors import IsochronesError
+
+    console, err = Console(), Console(stderr=True)
+    try:
+        day = dt.date.fromisoformat(date)
+        start, end = (dt.time.fromisoformat(p) for p in window.split("-"))
+    except ValueError:
+        err.print(
+            f"[red]Error:[/] --date must be YYYY-MM-DD and --window HH:MM-HH:MM "
+            f"(got {date!r}, {window!r})."
+        )
+        raise typer.Exit(2) from None
+    if out.suffix.lower() != ".gpkg":
+        err.print(f"[red]Error:[/] --out must end in .gpkg, got {out.name!r}.")
+        raise typer.Exit(2)
+    try:
+        settings = get_settings()
+        if to in ("gp", "hospital"):
+            from hiap.data.health import load_gp_practices, load_hospitals
+
+            dest = load_gp_practices(settings) if to == "gp" else load_hospitals(settings)
+            dest = dest.to_crs("EPSG:4326")
+        else:
+            dest = load_points(Path(to), weight_col="healthcare")
+        if origins is not None:
+            orig = load_points(origins, weight_col="population")
+        elif to in ("gp", "hospital"):
+            from hiap.data.population import load_area_origins
+
+            orig = load_area_origins(settings).to_crs("EPSG:4326")
+        else:
+            err.print("[red]Error:[/] give --origins when --to is a file.")
+            raise typer.Exit(2)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err,
+        ) as bar:
+            task = bar.add_task("Starting", total=1)
+
+            def advance(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=stage, completed=done, total=total)
+
+            result = transit_access(
+                settings,
+                gtfs=gtfs,
+                osm=osm,
+                date=day,
+                destinations=dest,
+                origins=orig,
+                window=(start, end),
+                scenario=scenario,
+                progress=advance,
+            )
+            written = write_transit_geopackage(result, out)
+    except (HiapError, IsochronesError) as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(result.indicators.T.to_string(float_format=lambda v: f"{v:.3g}"))
+    console.print(f"Wrote {written} (layers: origins, destinations, indicators).")
+    for line in result.attribution:
+        console.print(f"[dim]{line}[/]")

@@ -7,6 +7,13 @@ called on their own with a :class:`WalkGraph` and :class:`Homes`.
 """
 
 from hiap.indicators.capacity import TwoStepResult, decay_weights, two_step_fca
+from hiap.indicators.criteria import (
+    CriterionSuggestion,
+    HuduSuggestion,
+    apply_indicators,
+    suggest_criteria,
+    suggest_hudu,
+)
 from hiap.indicators.homes import Homes
 from hiap.indicators.osm_features import OsmFeatures, extract_osm_features
 from hiap.indicators.points import scheme_points
@@ -21,18 +28,23 @@ from hiap.indicators.walkgraph import WalkGraph
 
 __all__ = [
     "INDICATOR_IDS",
+    "CriterionSuggestion",
     "Homes",
+    "HuduSuggestion",
     "IndicatorReport",
     "IndicatorResult",
     "OsmFeatures",
     "TwoStepResult",
     "UnavailableIndicator",
     "WalkGraph",
+    "apply_indicators",
     "assess_indicators",
     "decay_weights",
     "extract_osm_features",
     "find_osm_extract",
     "gp_capacity",
     "scheme_points",
+    "suggest_criteria",
+    "suggest_hudu",
     "two_step_fca",
 ]

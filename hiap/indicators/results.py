@@ -99,7 +99,7 @@ class IndicatorResult(BaseModel):
         """Return the value with its unit for display (shares as percentages)."""
         if self.unit == "share":
             return f"{self.value:.0%}"
-        if self.unit == "count" and float(self.value).is_integer():
+        if self.unit in ("count", "categories (0-6)") and float(self.value).is_integer():
             return f"{int(self.value)}"
         return f"{self.value:.1f} {self.unit}"
 

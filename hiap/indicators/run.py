@@ -25,6 +25,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hiap.attribution import OGL, OSM
+from hiap.checklists import load_indicators
+from hiap.checklists.models import IndicatorDirection
 from hiap.data._common import dataset_files
 from hiap.data.health import load_gp_practices, load_hospitals
 from hiap.data.population import load_area_origins
@@ -82,7 +84,7 @@ _NAMES: dict[str, tuple[str, str, bool]] = {
     "gi_doorstep_05ha_200m_share": ("Homes within 200 m of 0.5 ha doorstep greenspace", "share", True),
     "gi_local_2ha_300m_share": ("Homes within 300 m of 2 ha local greenspace", "share", True),
     "gi_neighbourhood_10ha_1km_share": ("Homes within 1 km of 10 ha neighbourhood greenspace", "share", True),
-    "dwellings_per_ha": ("Residential density", "dwellings/ha", True),
+    "dwellings_per_ha": ("Residential density (gross, whole site)", "dwellings/ha", True),
     "everyday_destinations_800m": ("Everyday destination types within 800 m", "count", True),
     "intersection_density_per_km2": ("Street intersection density", "per km²", True),
     "footway_share": ("Streets with a footway or path", "share", True),
@@ -136,6 +138,7 @@ class _Run:
     scheme: Scheme
     settings: Settings
     site: BaseGeometry
+    names: dict[str, tuple[str, str, bool]] = field(default_factory=lambda: dict(_NAMES))
     results: dict[str, IndicatorResult] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
@@ -151,7 +154,7 @@ class _Run:
         notes: tuple[str, ...] | list[str] = (),
         details: dict[str, float] | None = None,
     ) -> None:
-        name, unit, higher = _NAMES[indicator_id]
+        name, unit, higher = self.names[indicator_id]
         if not np.isfinite(value):
             self.skip(indicator_id, "None was reachable within the area the data covers. " + " ".join(notes))
             return
@@ -229,7 +232,7 @@ def assess_indicators(
             source=scheme.source_name or None,
         )
     site = shapely.union_all(scheme.boundary.geometry.to_numpy())
-    run = _Run(scheme, settings, site)
+    run = _Run(scheme, settings, site, names=_catalogue_names())
     start = time.perf_counter()
 
     say(0.05, "Reading OpenStreetMap features")
@@ -297,7 +300,7 @@ def assess_indicators(
     logger.info("indicators for %s in %.2f s", scheme.name, time.perf_counter() - start)
     results = tuple(run.results[i] for i in INDICATOR_IDS if i in run.results)
     missing = tuple(
-        UnavailableIndicator(id=i, name=_NAMES[i][0], reason=run.unavailable[i])
+        UnavailableIndicator(id=i, name=run.names[i][0], reason=run.unavailable[i])
         for i in INDICATOR_IDS
         if i not in run.results
     )
@@ -308,6 +311,25 @@ def assess_indicators(
         sources=tuple(dict.fromkeys(run.sources)),
         points=len(points),
     )
+
+
+def _catalogue_names() -> dict[str, tuple[str, str, bool]]:
+    """Return names, units and directions from ``checklists/indicators.yaml``.
+
+    So the checklists and the measurements speak alike; the built-in ones are used where the
+    catalogue cannot be read.
+    """
+    names = dict(_NAMES)
+    try:
+        catalogue = load_indicators()
+    except HiapError as exc:
+        logger.warning("indicator catalogue not read, using built-in names: %s", exc)
+        return names
+    for ind in catalogue.indicators:
+        if ind.id in names and ind.id != "dwellings_per_ha":  # we measure gross, not net
+            higher = ind.direction == IndicatorDirection.HIGHER_IS_BETTER
+            names[ind.id] = (ind.name, ind.unit, higher)
+    return names
 
 
 def _edge_note(site: BaseGeometry, features: OsmFeatures) -> Callable[[float], str]:
@@ -355,6 +377,11 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                 for ind in ("gp_count_15min_walk", "gp_count_30min_walk", "gp_capacity_2sfca"):
                     run.skip(ind, str(exc))
             continue
+        notes: list[str] = []
+        if kind == "hospital" and "sector" in fac:
+            # The catalogue measures access to NHS hospital sites, which everyone may use.
+            fac = fac[fac["sector"].astype("string").str.contains("NHS", na=False)]
+            notes.append("NHS hospital sites only; independent-sector hospitals are left out.")
         found[kind] = fac
         label = "GP practice" if kind == "gp" else "hospital"
         src = _facility_source(fac, kind)
@@ -362,7 +389,16 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
         result = access.walk_access(graph, homes, fac)
         median = weighted_quantile(result.minutes, homes.weight, 0.5)
         p90 = weighted_quantile(result.minutes, homes.weight, 0.9)
-        notes = [edge(minutes_to_metres(median if np.isfinite(median) else 60.0))]
+        if not np.isfinite(median):
+            nearest = f"{fac.distance(run.site).min() / 1000:.1f} km" if len(fac) else f"over {reach_m / 1000:.0f} km"
+            run.skip(
+                f"{kind}_walk_min",
+                f"No {label} is within reach of most of the site's homes on the walk network built "
+                f"around it (the OSM extract, up to {NETWORK_MARGIN_M / 1000:.0f} km beyond the "
+                f"site); the nearest lies {nearest} away in a straight line. Use an OSM extract "
+                "that covers the surrounding area.",
+            )
+        notes.append(edge(minutes_to_metres(median if np.isfinite(median) else 60.0)))
         if result.facilities_off_network:
             notes.append(
                 f"{result.facilities_off_network} {label}s within {reach_m / 1000:.0f} km lie off "

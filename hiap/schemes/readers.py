@@ -232,8 +232,13 @@ def _read_kml(path: Path, layer: str | None, *, source: str) -> RawScheme:
     if not frames:
         return RawScheme(_empty_frame(), source, "kml", layers=available)
     crs = frames[0].crs
-    merged = pd.concat([frame.to_crs(crs) for frame in frames], ignore_index=True)
-    return RawScheme(gpd.GeoDataFrame(merged, crs=crs), source, "kml", available, notes)
+    merged = gpd.GeoDataFrame(
+        pd.concat([frame.to_crs(crs) for frame in frames], ignore_index=True), crs=crs
+    )
+    if "Name" in merged.columns and "name" not in merged.columns:
+        # why: GDAL reads a placemark's <name> as "Name"; it is the scheme's name
+        merged = merged.rename(columns={"Name": "name"})
+    return RawScheme(merged, source, "kml", available, notes)
 
 
 def _shapefile_sets(members: list[zipfile.ZipInfo]) -> dict[str, dict[str, zipfile.ZipInfo]]:
@@ -297,12 +302,28 @@ def _read_zip(
         )
     targets = [(info, tmp / f"upload{suffix}") for suffix, info in parts.items()]
     extract_members(data, targets, settings=settings, source=source)
+    _check_prj_text(tmp / "upload.prj", source=source)
     frame = _read_layer(tmp / "upload.shp", None, source=source, label="a Shapefile")
     notes = []
     if len(sets) > 1:
         notes.append(f"Read shapefile '{chosen}' of {len(sets)} in the zip.")
     # why: without a .prj GDAL leaves frame.crs as None; validation reports it with the remedy
     return RawScheme(frame, source, "shapefile", layers=[chosen], notes=notes)
+
+
+def _check_prj_text(prj: Path, *, source: str) -> None:
+    """Refuse a .prj that is not text, before GDAL (whose reader fails obscurely on it)."""
+    if not prj.is_file():
+        return
+    try:
+        prj.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise SchemeError(
+            "The shapefile's .prj is not a text coordinate-system definition (it holds "
+            "non-text bytes, so the file is damaged). Export the layer again from your GIS so "
+            "the .prj is rewritten, and zip it with the .shp, .shx and .dbf.",
+            source=source,
+        ) from None
 
 
 def _read_bytes(data: bytes, filename: str, layer: str | None, *, settings: Settings) -> RawScheme:
@@ -356,6 +377,7 @@ def _read_shp_path(path: Path, layer: str | None, *, settings: Settings) -> RawS
         )
     total = sum(p.stat().st_size for p in present.values())
     check_upload_size(total, settings=settings, source=source)
+    _check_prj_text(parts[".prj"], source=source)
     frame = _read_layer(path, None, source=source, label="a Shapefile")
     notes = [f"Layer '{layer}' ignored: a shapefile has a single layer."] if layer else []
     return RawScheme(frame, source, "shapefile", layers=[path.stem], notes=notes)

@@ -351,31 +351,14 @@ def validate_scheme(
     if kind is not None and found.get("kind") not in (None, kind):
         notes.append(f"The file says kind '{found['kind']}'; using '{kind}' as requested.")
 
-    counts = _counts(len(polys), len(lines), len(points))
     if chosen_kind is None:
         raise SchemeError(
-            f"The file has only {counts}: a housing scheme needs its site boundary as a "
-            "polygon, and a transport scheme its route as a line (stops may be points). Draw "
-            "the boundary or the route and export again.",
+            f"The file has only {_counts(len(polys), len(lines), len(points))}: a housing "
+            "scheme needs its site boundary as a polygon, and a transport scheme its route as "
+            "a line (stops may be points). Draw the boundary or the route and export again.",
             source=source,
         )
-    if chosen_kind in ("housing", "mixed") and polys.empty:
-        problems.append(
-            f"No polygons: a {chosen_kind} scheme needs its site boundary as a polygon, but the "
-            f"file has {counts}. Draw the red-line boundary as a closed polygon"
-            + (", or choose kind 'transport' for a route." if not lines.empty else ".")
-        )
-    if chosen_kind in ("transport", "mixed") and lines.empty:
-        problems.append(
-            f"No lines: a {chosen_kind} scheme needs its route or link as a line, but the file "
-            f"has {counts}. Draw the proposed route as a line (stops may be points)."
-        )
-    if chosen_kind == "housing" and not lines.empty:
-        notes.append(f"{len(lines)} line(s) ignored: kind 'mixed' would keep them as routes.")
-    if chosen_kind == "housing" and not points.empty:
-        notes.append(f"{len(points)} point(s) ignored: only transport schemes have stops.")
-    if chosen_kind == "transport" and not polys.empty:
-        notes.append(f"{len(polys)} polygon(s) ignored: kind 'mixed' would keep them.")
+    problems.extend(_geometry_kind_problems(chosen_kind, polys, lines, points, notes))
     all_geoms = gpd.GeoSeries(
         pd.concat([f.geometry for f in (polys, lines, points) if not f.empty], ignore_index=True),
         crs=frame.crs,
@@ -440,6 +423,36 @@ def validate_scheme(
         source_name=source,
         source_crs=source_crs,
     )
+
+
+def _geometry_kind_problems(
+    kind: str,
+    polys: gpd.GeoDataFrame,
+    lines: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    notes: list[str],
+) -> list[str]:
+    """Check the kind has the geometry it needs; note what it will ignore."""
+    problems = []
+    counts = _counts(len(polys), len(lines), len(points))
+    if kind in ("housing", "mixed") and polys.empty:
+        problems.append(
+            f"No polygons: a {kind} scheme needs its site boundary as a polygon, but the "
+            f"file has {counts}. Draw the red-line boundary as a closed polygon"
+            + (", or choose kind 'transport' for a route." if not lines.empty else ".")
+        )
+    if kind in ("transport", "mixed") and lines.empty:
+        problems.append(
+            f"No lines: a {kind} scheme needs its route or link as a line, but the file "
+            f"has {counts}. Draw the proposed route as a line (stops may be points)."
+        )
+    if kind == "housing" and not lines.empty:
+        notes.append(f"{len(lines)} line(s) ignored: kind 'mixed' would keep them as routes.")
+    if kind == "housing" and not points.empty:
+        notes.append(f"{len(points)} point(s) ignored: only transport schemes have stops.")
+    if kind == "transport" and not polys.empty:
+        notes.append(f"{len(polys)} polygon(s) ignored: kind 'mixed' would keep them.")
+    return problems
 
 
 def _default_name(source: str) -> str:

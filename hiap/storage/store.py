@@ -21,13 +21,14 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hiap.assessment import ASSESSMENT_SCHEMA_VERSION, Assessment
+from hiap.checklists.models import Catalogue
 from hiap.settings import Settings
 from hiap.storage.database import connect, database_path_from_url
 from hiap.storage.diff import Difference, diff_documents
@@ -106,6 +107,12 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    # Closing the connection rolls back too; this only makes it immediate.
+    with suppress(sqlite3.Error):
+        conn.execute("ROLLBACK")
+
+
 def _author(author: str) -> str:
     author = author.strip() if isinstance(author, str) else ""
     if not author:
@@ -163,8 +170,14 @@ class AssessmentStore:
                 ) from exc
             try:
                 yield conn
+            except sqlite3.Error as exc:
+                _rollback(conn)
+                raise StorageError(
+                    f"Saving to {self.path} failed ({exc}); nothing was changed, the last "
+                    "saved version is intact."
+                ) from exc
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
             try:
                 conn.execute("COMMIT")
@@ -216,6 +229,11 @@ class AssessmentStore:
                 (ident,),
             ).fetchone()
             latest, latest_sha = (row[0], row[1]) if row else (0, None)
+            if base_version is not None and row is None and base_version > 0:
+                raise VersionConflictError(
+                    f"Assessment {ident!r} was deleted after these edits started (from version "
+                    f"{base_version}). Save again without base_version to restore it, or discard them."
+                )
             if base_version is not None and base_version != latest:
                 raise VersionConflictError(
                     f"Assessment {ident!r} is at version {latest}, but these edits started "
@@ -519,7 +537,14 @@ class AssessmentStore:
 
         return write_assessment_json(self.load(assessment_id, version=version), path)
 
-    def import_json(self, path: str | Path, *, author: str, as_copy: bool = False) -> str:
+    def import_json(
+        self,
+        path: str | Path,
+        *,
+        author: str,
+        as_copy: bool = False,
+        catalogue: Catalogue | None = None,
+    ) -> str:
         """Validate an assessment JSON file and save it.
 
         Parameters
@@ -531,6 +556,8 @@ class AssessmentStore:
         as_copy
             Save it under a fresh id even if its id is already stored. Otherwise an assessment
             with the same id gets the file as a new version (its history is kept).
+        catalogue
+            When given, the answers must also fit these checklists (criterion ids, scales).
 
         Returns
         -------
@@ -545,7 +572,7 @@ class AssessmentStore:
         """
         from hiap.storage.transfer import read_assessment_json
 
-        assessment = read_assessment_json(path)
+        assessment = read_assessment_json(path, catalogue=catalogue)
         if as_copy:
             assessment = _with_new_identity(assessment, scheme_name=assessment.scheme_name)
         self.save(assessment, author=author)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hiap.assessment import Assessment, AssessmentError
+
+if TYPE_CHECKING:
+    from hiap.checklists.models import Catalogue
 
 __all__ = ["MAX_IMPORT_BYTES", "read_assessment_json", "write_assessment_json"]
 
@@ -46,13 +50,17 @@ def write_assessment_json(assessment: Assessment, path: str | Path) -> Path:
     return target
 
 
-def read_assessment_json(path: str | Path) -> Assessment:
+def read_assessment_json(path: str | Path, *, catalogue: Catalogue | None = None) -> Assessment:
     """Read and validate an assessment JSON file.
 
     Parameters
     ----------
     path
         A file written by :func:`write_assessment_json` (or ``hiap`` export).
+    catalogue
+        When given, the answers must also fit these checklists (known criterion and topic
+        ids, scores within each criterion's scale), as :func:`hiap.scoring.validate_answers`
+        checks.
 
     Returns
     -------
@@ -87,4 +95,11 @@ def read_assessment_json(path: str | Path) -> Assessment:
         ) from None
     if not text.strip():
         raise AssessmentError("the file is empty; export the assessment again", source=str(source))
-    return Assessment.from_json(text, source=str(source))
+    assessment = Assessment.from_json(text, source=str(source))
+    if catalogue is not None:
+        from hiap.scoring import validate_answers
+
+        problems = validate_answers(assessment, catalogue)
+        if problems:
+            raise AssessmentError(problems, source=str(source))
+    return assessment

@@ -543,24 +543,13 @@ def _summary(
         )
         if score.provisional:
             st.caption("Provisional until every criterion is answered.")
-        table = pd.DataFrame(
-            {
-                "Principle": [p.name for p in score.principles],
-                "Score": [
-                    "—" if p.percent is None else f"{p.percent:.0f}%" for p in score.principles
-                ],
-                "Band": [p.band.value if p.band else "" for p in score.principles],
-                "Answered": [f"{p.answered}/{p.total}" for p in score.principles],
-            }
-        )
-        st.dataframe(table, hide_index=True, width="stretch")
         with st.expander("How the score is computed"):
             st.markdown(f"`{score.formula}`")
             for p in score.principles:
                 st.markdown(f"- `{p.formula}`")
+    numbers = {p.id: p.number for p in checklist.principles}
+    labels = [f"{numbers.get(p.principle_id, '')} {p.name}".strip() for p in score.principles]
     with right:
-        numbers = {p.id: p.number for p in checklist.principles}
-        labels = [f"{numbers.get(p.principle_id, '')} {p.name}".strip() for p in score.principles]
         percents = [p.percent for p in score.principles]
         colours = [RAG_COLOURS[p.band.value] if p.band else "" for p in score.principles]
         figure = (
@@ -569,6 +558,16 @@ def _summary(
             else theme_bars(labels, percents, colours=colours)
         )
         st.plotly_chart(figure, width="stretch", key=f"chart.{checklist.id}")
+    table = pd.DataFrame(
+        {
+            "Principle": labels,
+            "Score": ["—" if p.percent is None else f"{p.percent:.0f}%" for p in score.principles],
+            "Band": [p.band.value if p.band else "" for p in score.principles],
+            "Answered": [f"{p.answered} of {p.total}" for p in score.principles],
+            "Not applicable": [p.not_applicable for p in score.principles],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 def render_checklist(checklist_id: str, *, chart: Literal["radar", "bars"]) -> None:

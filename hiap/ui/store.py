@@ -84,7 +84,9 @@ class SaveStatus:
 
 
 @st.cache_resource(show_spinner=False)
-def _store_for(database_url: str) -> AssessmentStore:
+def _store_for(database_url: str, class_token: str) -> AssessmentStore:
+    # class_token is part of the cache key only: when Streamlit reloads edited modules during
+    # development, a store built from the old class must not meet the new Assessment class.
     return AssessmentStore(database_path_from_url(database_url))
 
 
@@ -102,7 +104,8 @@ def assessment_store() -> AssessmentStore:
         ``SettingsError`` for a URL that is not ``sqlite:///``, ``StorageError`` when the
         database cannot be opened.
     """
-    return _store_for(app_settings().database_url)
+    token = f"{AssessmentStore.__module__}:{id(AssessmentStore)}:{id(Assessment)}"
+    return _store_for(app_settings().database_url, token)
 
 
 def store_or_stop() -> AssessmentStore:
@@ -245,7 +248,7 @@ def current_assessment(store: AssessmentStore) -> Assessment | None:
         return None
     try:
         return store.load(assessment_id)
-    except AssessmentNotFoundError:
+    except LookupError:  # AssessmentNotFoundError; the built-in base survives module reloads
         draft = st.session_state.get(_DRAFT_KEY)
         if isinstance(draft, Assessment) and draft.id == assessment_id:
             return draft

@@ -39,7 +39,7 @@ def expand_frequencies(feed: Feed) -> Feed:
     first_dep = st.groupby("trip_id", sort=False)["departure_s"].min()
     runs = []
     for row in freq.itertuples(index=False):
-        starts = np.arange(row.start_s, row.end_s, row.headway_s, dtype=np.int64)
+        starts = np.arange(int(row.start_s), int(row.end_s), int(row.headway_s), dtype=np.int64)  # type: ignore[call-overload]
         runs.append(pd.DataFrame({"trip_id": row.trip_id, "start_s": starts}))
     run = pd.concat(runs, ignore_index=True).drop_duplicates()
     run["new_trip_id"] = run["trip_id"] + "#" + run["start_s"].astype(str)

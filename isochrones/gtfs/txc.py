@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import defusedxml.ElementTree as safe_et
+import defusedxml.ElementTree as safe_et  # noqa: N813
 import numpy as np
 import pandas as pd
 
@@ -84,7 +84,7 @@ def _duration_s(text: str) -> int:
     if not m:
         raise ValueError(f"not an ISO 8601 duration: {text!r}")
     d, h, mi, s = (float(x) if x else 0.0 for x in m.groups())
-    return int(round(d * 86400 + h * 3600 + mi * 60 + s))
+    return round(d * 86400 + h * 3600 + mi * 60 + s)
 
 
 def _easter(year: int) -> dt.date:
@@ -190,7 +190,7 @@ def _holiday_dates(names: list[str], years: range) -> tuple[list[dt.date], list[
 
 
 def _date_ranges(el: Any) -> list[tuple[dt.date, dt.date]]:
-    ranges = []
+    ranges: list[tuple[dt.date, dt.date]] = []
     if el is None:
         return ranges
     for dr in el.findall("DateRange"):

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pyproj
 import pytest
-from isochrones.gtfs import load_feed
 
 from hiap.indicators.access import pt_access
 from hiap.indicators.walkgraph import WalkGraph
+from isochrones.gtfs import load_feed
 
 from .conftest import build_grid_graph, grid_xy, homes_at, points_at
 

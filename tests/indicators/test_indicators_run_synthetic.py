@@ -19,8 +19,9 @@ from hiap.indicators import assess_indicators
 from hiap.indicators.results import INDICATOR_IDS
 from hiap.schemes.models import Scheme, SchemeMetadata
 from hiap.settings import get_settings
+from isochrones.gtfs import load_feed
 
-from .conftest import OsmWriter
+from .conftest import TO_LL, OsmWriter
 
 STEP = 90.0
 X0, Y0 = 499_950.0, 299_970.0  # multiples of 90, so home points fall on grid nodes
@@ -70,26 +71,55 @@ def report(tmp_path_factory: pytest.TempPathFactory):
         boundary=gpd.GeoDataFrame(geometry=[site], crs=27700),
     )
     messages: list[str] = []
+    osm_path = _write_osm(tmp / "grid.osm")
     rep = assess_indicators(
         scheme,
         settings=settings,
-        osm_path=_write_osm(tmp / "grid.osm"),
+        osm_path=osm_path,
         spacing_m=STEP,
         progress=lambda f, m: messages.append(m),
     )
     assert messages[-1] == "Done"
-    return rep, site
+    (tmp / "feed").mkdir()
+    feed = load_feed(_write_feed(tmp / "feed"))
+    with_feed = assess_indicators(
+        scheme, settings=settings, osm_path=osm_path, spacing_m=STEP, feed=feed
+    )
+    return rep, site, with_feed
+
+
+def _write_feed(folder: Path) -> Path:
+    """One stop at grid node (5,0) with a bus every 15 minutes, 06:00-21:00 on weekdays."""
+    lon, lat = TO_LL.transform(*_xy(5, 0))
+    trips = ["route_id,service_id,trip_id"]
+    times = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
+    for k in range(61):
+        m = 6 * 60 + 15 * k
+        t0, t1 = f"{m // 60:02d}:{m % 60:02d}:00", f"{(m + 3) // 60:02d}:{(m + 3) % 60:02d}:00"
+        trips.append(f"R,WK,T{k}")
+        times += [f"T{k},{t0},{t0},S,1", f"T{k},{t1},{t1},E,2"]
+    files = {
+        "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\nX,Test,https://x.org,Europe/London\n",
+        "stops.txt": f"stop_id,stop_name,stop_lat,stop_lon\nS,Stop,{lat},{lon}\nE,End,{lat + 0.01},{lon}\n",
+        "routes.txt": "route_id,agency_id,route_short_name,route_long_name,route_type\nR,X,1,One,3\n",
+        "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20250106,20251231\n",
+        "trips.txt": "\n".join(trips) + "\n",
+        "stop_times.txt": "\n".join(times) + "\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
 
 
 def test_every_indicator_is_measured_or_explained(report) -> None:
-    rep, _ = report
+    rep, _, _ = report
     ids = [r.id for r in rep.results] + [u.id for u in rep.unavailable]
     assert sorted(ids) == sorted(INDICATOR_IDS)
     assert rep.points == 4
 
 
 def test_hand_computed_values(report) -> None:
-    rep, site = report
+    rep, site, _ = report
     v = rep.values()
     assert v["dwellings_per_ha"] == pytest.approx(81 / 3.24)
     # Park entry (6,1): homes 90, 180, 180, 270 m away.
@@ -119,7 +149,7 @@ def test_hand_computed_values(report) -> None:
 
 
 def test_missing_data_is_explained(report) -> None:
-    rep, _ = report
+    rep, _, _ = report
     reasons = {u.id: u.reason for u in rep.unavailable}
     assert "hiap data download gtfs" in reasons["bus_frequency_per_hour"]
     assert "hiap data download gtfs" in reasons["gp_pt_min"]
@@ -128,7 +158,7 @@ def test_missing_data_is_explained(report) -> None:
 
 
 def test_results_carry_method_source_and_attribution(report) -> None:
-    rep, _ = report
+    rep, _, _ = report
     for r in rep.results:
         assert r.method and r.source
         if r.id != "dwellings_per_ha":
@@ -136,3 +166,29 @@ def test_results_carry_method_source_and_attribution(report) -> None:
     assert "edits up to 2024-05-01" in rep.sources[0]
     frame = rep.to_frame()
     assert len(frame) == len(INDICATOR_IDS)
+
+
+def test_with_a_feed(report) -> None:
+    rep, _, with_feed = report
+    # Every home is within 270 m of the stop, which has 4 departures an hour.
+    assert with_feed.values()["bus_frequency_per_hour"] == pytest.approx(4.0)
+    reasons = {u.id: u.reason for u in with_feed.unavailable}
+    assert "could be loaded" in reasons["gp_pt_min"]  # no GP data in this data directory
+    same = {k: v for k, v in with_feed.values().items() if k != "bus_frequency_per_hour"}
+    assert same == rep.values()
+
+
+def test_names_units_directions_follow_the_catalogue(report) -> None:
+    from hiap.checklists import load_indicators
+
+    catalogue = load_indicators()
+    rep, _, _ = report
+    for r in rep.results:
+        ind = catalogue.get(r.id)
+        assert ind is not None, r.id
+        assert r.unit == ind.unit
+        assert r.higher_is_better == (ind.direction == "higher_is_better")
+        if ind.minimum is not None:
+            assert r.value >= ind.minimum
+        if ind.maximum is not None:
+            assert r.value <= ind.maximum

@@ -54,7 +54,9 @@ def test_origin_access_on_hampton(hampton_net: WalkNetwork) -> None:
         geometry=shapely.points(hampton_net.x[o] + 5, hampton_net.y[o]),
         crs="EPSG:27700",
     )
-    dests = gpd.GeoDataFrame(geometry=shapely.points(hampton_net.x[d], hampton_net.y[d]), crs="EPSG:27700")
+    dests = gpd.GeoDataFrame(
+        geometry=shapely.points(hampton_net.x[d], hampton_net.y[d]), crs="EPSG:27700"
+    )
     access = origin_access(hampton_net, origins, dests)
     t, nearest = nearest_destination(hampton_net, dests).for_points(hampton_net.snap(origins))
     np.testing.assert_allclose(access["time_min"], t / 60)

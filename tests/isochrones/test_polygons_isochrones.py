@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,7 +39,7 @@ def test_bands_are_nested_and_hold_their_reachable_nodes(rutland_net: WalkNetwor
     iso = isochrones(rutland_net, origin, bands_min=bands, buffer_m=50)
     assert iso["band_min"].tolist() == bands and iso.crs.to_epsg() == 27700
     polys = iso.geometry.to_numpy()
-    for small, large in zip(polys[:-1], polys[1:], strict=True):
+    for small, large in itertools.pairwise(polys):
         assert large.buffer(1e-6).contains(small)
         assert large.area > small.area
     time_s, _ = time_from_sources(rutland_net, origin)

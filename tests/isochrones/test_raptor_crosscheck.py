@@ -53,7 +53,7 @@ def dijkstra_arrivals(feed, date, stop_xy, origin, t0, transfers):
     trips = {k: (g["stop_id"].tolist(), g["a"].tolist(), g["d"].tolist()) for k, g in st.groupby("key")}
     at_stop = defaultdict(list)
     for k, (stops, _, deps) in trips.items():
-        for i, (s, d) in enumerate(zip(stops, deps)):
+        for i, (s, d) in enumerate(zip(stops, deps, strict=False)):
             if i < len(stops) - 1:
                 at_stop[s].append((d, k, i))
     for v in at_stop.values():
@@ -79,14 +79,14 @@ def dijkstra_arrivals(feed, date, stop_xy, origin, t0, transfers):
                 heapq.heappush(heap, (arr[i + 1], 2, stops[i + 1], k, i + 1))
         else:
             # arrived at stops[i] on trip k: alight here, or stay on
-            stops, arr, dep = trips[k]
+            stops, arr, _dep = trips[k]
             if (k, i) not in on:
                 on.add((k, i))
                 if i + 1 < len(stops):
                     heapq.heappush(heap, (arr[i + 1], 2, stops[i + 1], k, i + 1))
             if t < ride.get(s, INF):
                 ride[s] = t
-                for s2, w in [(s, 0)] + transfers.get(s, []):
+                for s2, w in [(s, 0), *transfers.get(s, [])]:
                     r = t + w + SLACK
                     if r < ready.get(s2, INF):
                         ready[s2] = r
@@ -99,7 +99,7 @@ def test_raptor_matches_time_expanded_dijkstra(poa: Feed) -> None:
     routes = sorted(poa.routes["route_id"])
     bus = [r for r in routes if r.startswith("bus:")]
     pairs = total = 0
-    for sample in range(3):
+    for _sample in range(3):
         chosen = set(rng.choice(bus, size=12, replace=False)) | {r for r in routes if r.startswith("train:")}
         feed = sub_feed(poa, chosen)
         tt = build_timetable(feed, DATE)

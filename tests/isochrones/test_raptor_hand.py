@@ -1,14 +1,13 @@
 """RAPTOR on a tiny feed with hand-computed answers (transfer, overnight trip, calendar)."""
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from isochrones.errors import RoutingInputError
 from isochrones.gtfs import load_feed
-from isochrones.raptor import INF, Legs, build_timetable, earliest_arrival, range_raptor
+from isochrones.raptor import Legs, build_timetable, earliest_arrival, range_raptor
 from tests.isochrones.gtfs.tiny import write_feed
 
 H = 3600
@@ -67,8 +66,9 @@ def test_added_service_on_a_saturday(feed) -> None:
 def test_overnight_trip_of_the_previous_day(feed) -> None:
     # Monday's T9 (23:50 A, 24:05 B, 24:20 D) still runs early on Tuesday.
     assert arrive(feed, dt.date(2024, 1, 2), "B", "D", hm(0, 0)) == hm(0, 20)
-    # On Monday there was no Sunday service, so nothing runs just after midnight.
-    assert arrive(feed, dt.date(2024, 1, 1), "B", "D", hm(0, 0)) == INF
+    # On Monday there was no Sunday service: the first way is T1 from B at 08:10, change at C
+    # to T2 (the walk B -> E only follows a ride; the access here is B itself).
+    assert arrive(feed, dt.date(2024, 1, 1), "B", "D", hm(0, 0)) == hm(8, 40)
     # And the same trip on its own day reaches D after midnight (24:20).
     assert arrive(feed, dt.date(2024, 1, 1), "A", "D", hm(23, 0)) == hm(24, 20)
 
@@ -81,6 +81,6 @@ def test_range_equals_independent_runs(feed) -> None:
     slow = range_raptor(tt, access, transfers, egress, deps, reuse_labels=False)
     np.testing.assert_array_equal(fast, slow)
     d = fast[0, :, idx["D"]]
-    # Leaving at 08:00 exactly still catches T1; at 08:01 nothing reaches D any more.
+    # Leaving at 08:00 exactly still catches T1; at 08:01 only the late T9 (24:20) is left.
     assert d[60] == hm(8, 28) - hm(8, 0)
-    assert d[61] == INF
+    assert d[61] == hm(24, 20) - hm(8, 1)

@@ -33,9 +33,21 @@ ONE_MPS_KPH = 3.6
 
 def hand_graph() -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(crs="EPSG:27700")
-    for name, (x, y) in {"A": (0, 0), "B": (100, 0), "C": (200, 0), "D": (100, 100), "E": (300, 0)}.items():
+    for name, (x, y) in {
+        "A": (0, 0),
+        "B": (100, 0),
+        "C": (200, 0),
+        "D": (100, 100),
+        "E": (300, 0),
+    }.items():
         g.add_node(ord(name), x=float(x), y=float(y))
-    two_way = [("A", "B", 100.0), ("B", "C", 100.0), ("B", "C", 80.0), ("B", "D", 100.0), ("C", "D", 150.0)]
+    two_way = [
+        ("A", "B", 100.0),
+        ("B", "C", 100.0),
+        ("B", "C", 80.0),
+        ("B", "D", 100.0),
+        ("C", "D", 150.0),
+    ]
     for a, b, length in two_way:
         g.add_edge(ord(a), ord(b), length=length)
         g.add_edge(ord(b), ord(a), length=length)
@@ -72,7 +84,9 @@ def test_nearest_destination_by_hand(net: WalkNetwork) -> None:
 def test_nearest_destination_respects_direction(net: WalkNetwork) -> None:
     # E can be reached from C but cannot be left: from E only dest 1 (at E itself) is reachable,
     # and C's nearest is E (105) only because C->E exists; routing forward from E would say 190.
-    result = nearest_destination(net, gpd.GeoSeries([Point(0, -10)], crs="EPSG:27700"), speed_kph=ONE_MPS_KPH)
+    result = nearest_destination(
+        net, gpd.GeoSeries([Point(0, -10)], crs="EPSG:27700"), speed_kph=ONE_MPS_KPH
+    )
     assert np.isinf(result.time_s[pos(net, "E")])
     assert result.destination[pos(net, "E")] == -1
     assert result.time_s[pos(net, "C")] == pytest.approx(190.0)
@@ -94,7 +108,9 @@ def test_cutoff(net: WalkNetwork) -> None:
     far = net.snap(np.array([[100.0, 145.0]]))  # 45 m from D
     t, d = nearest_destination(net, DESTS, speed_kph=ONE_MPS_KPH, cutoff_min=4.5).for_points(far)
     assert t[0] == pytest.approx(210.0 + 45.0) and d[0] == 0
-    t, d = nearest_destination(net, DESTS, speed_kph=ONE_MPS_KPH, cutoff_min=4.0).for_points(far)  # node 210 s fits, 255 s does not
+    t, d = nearest_destination(net, DESTS, speed_kph=ONE_MPS_KPH, cutoff_min=4.0).for_points(
+        far
+    )  # node 210 s fits, 255 s does not
     assert np.isinf(t[0]) and d[0] == -1
 
 
@@ -116,7 +132,9 @@ def test_od_matrix_k_nearest_and_counts(net: WalkNetwork) -> None:
     counts = count_within(od, bands_min=[1, 3, 5])
     assert counts.tolist() == [[0, 1, 2], [1, 1, 2]]
     capped = od_matrix(net, origins, DESTS, speed_kph=ONE_MPS_KPH, cutoff_min=3)
-    assert np.isinf(capped[0, 0]) and np.isinf(capped[1, 1]) and capped[0, 1] == pytest.approx(125.0)
+    assert (
+        np.isinf(capped[0, 0]) and np.isinf(capped[1, 1]) and capped[0, 1] == pytest.approx(125.0)
+    )
 
 
 def test_bad_inputs_raise_clear_errors(net: WalkNetwork) -> None:

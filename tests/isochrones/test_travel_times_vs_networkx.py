@@ -60,7 +60,9 @@ def test_time_from_sources_and_od_matrix_equal_networkx(
     dests = _random_points(rutland_net, 7, seed=4)
     g, sources = _with_virtual_sources(rutland_graph, rutland_net, origins, reverse=False)
     time_s, _ = time_from_sources(rutland_net, origins[:1], cutoff_min=20)
-    single = nx.single_source_dijkstra_path_length(g, sources[0], cutoff=20 * 60 * SPEED_MPS, weight="length")
+    single = nx.single_source_dijkstra_path_length(
+        g, sources[0], cutoff=20 * 60 * SPEED_MPS, weight="length"
+    )
     expected = np.array([single.get(int(n), np.inf) for n in rutland_net.node_ids]) / SPEED_MPS
     np.testing.assert_allclose(time_s, expected, rtol=0, atol=1e-6)
 

@@ -60,7 +60,7 @@ def test_metadata_is_frozen_and_parses_times() -> None:
     assert meta.first_departure == dt.time(6, 0)
     assert meta.service_span_h == pytest.approx(17.5)
     with pytest.raises(ValueError, match="frozen"):
-        meta.name = "Other"  # type: ignore[misc]
+        meta.name = "Other"
 
 
 def test_scheme_helpers_on_a_hand_built_scheme() -> None:
@@ -75,6 +75,6 @@ def test_scheme_helpers_on_a_hand_built_scheme() -> None:
     assert scheme.density_dph == pytest.approx(40.0)
     assert scheme.route_length_km == 0.0
     wgs84 = scheme.boundary_wgs84()
-    assert wgs84 is not None and wgs84.crs.to_epsg() == 4326
+    assert wgs84 is not None and str(wgs84.crs) == "EPSG:4326"
+    assert str(boundary.crs) == "EPSG:27700"  # the input frame was not reprojected in place
     assert scheme.boundary is boundary
-    assert boundary.crs is not None and boundary.crs.to_epsg() == 27700

@@ -122,7 +122,7 @@ def test_shapefile_missing_shx_is_reported(tmp_path: Path, settings: Settings) -
 def test_kml_and_kmz(tmp_path: Path, settings: Settings) -> None:
     data = kml_bytes(tmp_path, site_frame(name="KML site"))
     scheme = read_scheme(data, filename="site.kml", settings=settings)
-    _assert_site(scheme)
+    _assert_site(scheme, name="KML site")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("doc.kml", data)
@@ -246,12 +246,16 @@ def test_prj_that_is_not_text_is_a_scheme_error(tmp_path: Path, settings: Settin
     data = shapefile_zip(tmp_path, site_frame())
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = {info.filename: archive.read(info) for info in archive.infolist()}
-    members["site.prj"] = members["site.prj"].replace(b"PARAMETER", b"PARAMETER\x80", 1)
+    members["site.prj"] = members["site.prj"].replace(
+        b'PARAMETER["False_Easting",400000.0],PARAMETER["False_Northing",-100000.0],',
+        b'PARAMETER[\x80"False_Easting",400000.0]\x01PARAMETER["False_Northing",-100000.0]\x01',
+    )
+    assert b"\x80" in members["site.prj"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, blob in members.items():
             archive.writestr(name, blob)
-    with pytest.raises(SchemeError, match="could not be read as a Shapefile"):
+    with pytest.raises(SchemeError, match=r"\.prj is not a text coordinate-system definition"):
         read_scheme(buffer.getvalue(), filename="site.zip", settings=settings)
 
 

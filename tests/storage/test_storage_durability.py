@@ -75,7 +75,7 @@ def test_kill_9_mid_save_keeps_the_last_committed_version(tmp_path: Path) -> Non
 @pytest.mark.slow
 def test_concurrent_processes_lose_no_versions(tmp_path: Path) -> None:
     db = tmp_path / "busy.sqlite"
-    AssessmentStore(db)  # create the schema once, as the app does at start-up
+    # The four writers also race to create and migrate the new database file.
     shared, alone_a, alone_b = (str(uuid.uuid4()) for _ in range(3))
     count = 25
     procs = {

@@ -173,3 +173,39 @@ def test_a_document_from_a_newer_hiap_is_refused(
     conn.close()
     with pytest.raises(StorageError, match="newer hiap"):
         store.load(assessment.id)
+
+
+def test_saving_edits_of_a_deleted_assessment_is_flagged(
+    store: AssessmentStore, assessment: Assessment
+) -> None:
+    store.save(assessment, author="a")
+    store.delete(assessment.id, confirm=assessment.id)
+    with pytest.raises(VersionConflictError, match="was deleted"):
+        store.save(
+            assessment.with_answer("HNT.1.1", Answer(score=1), now=T0), author="b", base_version=1
+        )
+    assert not store.exists(assessment.id)
+    assert store.save(assessment, author="b") == 1  # restoring it on purpose is allowed
+
+
+def test_a_failed_save_changes_nothing(store: AssessmentStore, assessment: Assessment) -> None:
+    import sqlite3
+
+    store.save(assessment, author="a")
+    before = store.list()
+    conn = sqlite3.connect(store.path)
+    # Simulate a failure after the assessments row was updated, inside the same transaction.
+    conn.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON versions WHEN NEW.author = 'boom' "
+        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    )
+    conn.commit()
+    conn.close()
+    edited = assessment.with_answer("HNT.1.1", Answer(score=0), now=T0).with_changes(
+        scheme_name="Renamed", now=T0
+    )
+    with pytest.raises(StorageError, match=r"disk on fire.*last saved version is intact"):
+        store.save(edited, author="boom")
+    assert store.list() == before  # the name and time were rolled back with the version
+    assert store.load(assessment.id) == assessment
+    assert store.save(edited, author="ok") == 2

@@ -79,3 +79,22 @@ def test_unreadable_files_are_refused(tmp_path: Path, content: bytes, message: s
 def test_a_missing_file_is_named(tmp_path: Path, store: AssessmentStore) -> None:
     with pytest.raises(AssessmentError, match=r"nope\.json.*check the path"):
         store.import_json(tmp_path / "nope.json", author="a")
+
+
+def test_answers_are_checked_against_the_checklists(
+    store: AssessmentStore, assessment: Assessment, tmp_path: Path
+) -> None:
+    from hiap.checklists.loader import load_catalogue
+
+    catalogue = load_catalogue()
+    data = assessment.model_dump(mode="json")
+    data["answers"]["HNT.2.1"] = {"score": 3}  # HNT.2.1 is scored 0-2
+    data["answers"]["HNT.99.1"] = {"score": 1}
+    path = tmp_path / "misfit.json"
+    path.write_text(json.dumps(data))
+    assert read_assessment_json(path).answers["HNT.2.1"].score == 3  # a valid Assessment...
+    with pytest.raises(AssessmentError) as info:  # ...that does not fit the checklists
+        store.import_json(path, author="a", catalogue=catalogue)
+    message = str(info.value)
+    assert "misfit.json" in message and "HNT.2.1" in message and "HNT.99.1" in message
+    assert store.list() == []

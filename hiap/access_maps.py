@@ -1,0 +1,409 @@
+"""Folium maps of access to health services, built without Streamlit (so they are testable).
+
+Which function to use when:
+
+* :func:`band_colours` -- the sequential colour of each travel-time band (dark = near).
+* :func:`access_map` -- isochrone bands, origins coloured by travel time, GP surgeries and
+  hospitals (name and code on click), bus stops and the scheme, with a legend, a layer control
+  and the OpenStreetMap attribution.
+* :func:`difference_map` -- a bus scenario: origins coloured by the change in travel time,
+  with the new route and its stops.
+* :func:`draw_map` -- an empty base map with the draw tool, for sketching a new bus route.
+
+Inputs may be in any CRS and are never modified; everything is drawn in WGS84.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import branca.colormap as cm
+import folium
+import geopandas as gpd
+import numpy as np
+from folium.plugins import Draw
+
+from hiap import attribution
+from hiap.maps import SCHEME_STYLE, WGS84, add_layer, base_map
+
+if TYPE_CHECKING:
+    from hiap.schemes import Scheme
+
+__all__ = [
+    "BAND_PALETTE",
+    "CHANGE_COLOURS",
+    "DESTINATION_STYLES",
+    "access_map",
+    "band_colours",
+    "difference_map",
+    "draw_map",
+]
+
+BAND_PALETTE: tuple[str, ...] = (
+    "#08306b",
+    "#08519c",
+    "#2171b5",
+    "#4292c6",
+    "#6baed6",
+    "#9ecae1",
+    "#c6dbef",
+    "#deebf7",
+)
+"""Sequential blues (ColorBrewer Blues, reversed): the nearest band is the darkest."""
+
+CHANGE_COLOURS = {"faster": "#1a9850", "same": "#bdbdbd", "slower": "#d73027", "new": "#542788"}
+"""Difference layer: faster, unchanged, slower, newly connected origins."""
+
+DESTINATION_STYLES: dict[str, dict[str, str]] = {
+    "gp": {"label": "GP surgeries", "colour": "#c2185b", "icon": "user-md"},
+    "hospital": {"label": "Hospitals", "colour": "#b71c1c", "icon": "plus-square"},
+    "healthcare": {"label": "Healthcare facilities", "colour": "#c2185b", "icon": "plus"},
+}
+"""Marker colour, icon and layer label of each kind of destination."""
+
+STOP_COLOUR = "#ff6f00"
+NEW_ROUTE_COLOUR = "#6a1b9a"
+
+
+def band_colours(bands_min: Sequence[float]) -> list[str]:
+    """Return one colour per band, spread evenly over :data:`BAND_PALETTE`.
+
+    Parameters
+    ----------
+    bands_min
+        Band limits in minutes, smallest first.
+
+    Returns
+    -------
+    list of str
+        Hex colours, darkest for the smallest band.
+    """
+    count = len(bands_min)
+    if count == 0:
+        return []
+    if count == 1:
+        return [BAND_PALETTE[0]]
+    last = len(BAND_PALETTE) - 1
+    return [BAND_PALETTE[round(i * last / (count - 1))] for i in range(count)]
+
+
+def _band_legend(bands_min: Sequence[float], caption: str) -> cm.StepColormap:
+    bands = [float(b) for b in bands_min]
+    colours = band_colours(bands)
+    index = [0.0, *bands]
+    return cm.StepColormap(colours, index=index, vmin=0.0, vmax=bands[-1], caption=caption)
+
+
+def _bounds(frames: Sequence[gpd.GeoDataFrame | None]) -> tuple[float, float, float, float]:
+    boxes = [f.to_crs(WGS84).total_bounds for f in frames if f is not None and not f.empty]
+    boxes = [b for b in boxes if np.all(np.isfinite(b))]
+    if not boxes:
+        return (-0.5, 52.0, 0.5, 52.75)  # why: Cambridgeshire and Peterborough when nothing is drawn
+    return (
+        float(min(b[0] for b in boxes)),
+        float(min(b[1] for b in boxes)),
+        float(max(b[2] for b in boxes)),
+        float(max(b[3] for b in boxes)),
+    )
+
+
+def _add_bands(
+    fmap: folium.Map, bands: gpd.GeoDataFrame, *, name: str, colours: Mapping[float, str]
+) -> None:
+    group = folium.FeatureGroup(name=name)
+    shown = bands.to_crs(WGS84).sort_values("band_min", ascending=False)
+    for row in shown.itertuples():
+        if row.geometry is None or row.geometry.is_empty:
+            continue
+        colour = colours[float(row.band_min)]
+        style = {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.45}
+        folium.GeoJson(
+            row.geometry.__geo_interface__,
+            style_function=lambda _f, style=style: style,
+            tooltip=f"within {float(row.band_min):g} min",
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _band_of(minutes: float, bands: Sequence[float]) -> float | None:
+    for band in bands:
+        if minutes <= band:
+            return float(band)
+    return None
+
+
+def _add_origins(
+    fmap: folium.Map,
+    origins: gpd.GeoDataFrame,
+    *,
+    time_col: str,
+    name: str,
+    bands: Sequence[float],
+    colours: Mapping[float, str],
+) -> None:
+    group = folium.FeatureGroup(name=name)
+    shown = origins.to_crs(WGS84)
+    label_col = "name" if "name" in shown.columns else ("code" if "code" in shown.columns else None)
+    for _, row in shown.iterrows():
+        point = row.geometry
+        minutes = float(row[time_col])
+        band = _band_of(minutes, bands) if math.isfinite(minutes) else None
+        colour = colours[band] if band is not None else "#969696"
+        text = f"{minutes:.1f} min" if math.isfinite(minutes) else f"not reached within {bands[-1]:g} min"
+        label = f"{row[label_col]}: {text}" if label_col else text
+        if "population" in shown.columns:
+            label += f" (population {float(row['population']):,.0f})"
+        folium.CircleMarker(
+            [point.y, point.x], radius=5, color="#333333", weight=1, fill=True,
+            fill_color=colour, fill_opacity=0.9, tooltip=label,
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> None:
+    style = DESTINATION_STYLES.get(kind, DESTINATION_STYLES["healthcare"])
+    group = folium.FeatureGroup(name=style["label"])
+    shown = frame.to_crs(WGS84)
+    for _, row in shown.iterrows():
+        name = str(row.get("name", "") or "")
+        code = str(row.get("code", "") or "")
+        postcode = str(row.get("postcode", "") or "")
+        popup = f"<b>{name}</b><br>Code: {code}" + (f"<br>{postcode}" if postcode else "")
+        folium.Marker(
+            [row.geometry.y, row.geometry.x],
+            popup=folium.Popup(popup, max_width=260),
+            tooltip=name or code,
+            icon=folium.Icon(color="red" if kind == "hospital" else "purple", icon=style["icon"], prefix="fa"),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_stops(fmap: folium.Map, stops: gpd.GeoDataFrame, *, name: str, colour: str) -> None:
+    group = folium.FeatureGroup(name=name)
+    shown = stops.to_crs(WGS84)
+    for _, row in shown.iterrows():
+        label = str(row.get("stop_name", row.get("name", "")) or "stop")
+        folium.CircleMarker(
+            [row.geometry.y, row.geometry.x], radius=3, color=colour, weight=1, fill=True,
+            fill_opacity=0.9, tooltip=label,
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_attribution_note(fmap: folium.Map, lines: Sequence[str]) -> None:
+    # The tile attribution covers the base map; the data lines go in a small corner note.
+    text = " · ".join(dict.fromkeys([attribution.OSM, *lines]))
+    html = (
+        '<div style="position: fixed; bottom: 18px; left: 8px; z-index: 9999; '
+        'background: rgba(255,255,255,0.8); font-size: 10px; padding: 2px 4px; max-width: 60%;">'
+        f"{text}</div>"
+    )
+    fmap.get_root().html.add_child(folium.Element(html))
+
+
+def access_map(
+    *,
+    isochrones: gpd.GeoDataFrame | None = None,
+    isochrone_label: str = "Walking time",
+    origins: gpd.GeoDataFrame | None = None,
+    origin_time_col: str = "time_min",
+    origin_label: str = "Areas by travel time",
+    bands_min: Sequence[float] = (5, 10, 15, 20, 30),
+    destinations: Mapping[str, gpd.GeoDataFrame] | None = None,
+    stops: gpd.GeoDataFrame | None = None,
+    scheme: Scheme | None = None,
+    attribution_lines: Sequence[str] = (),
+) -> folium.Map:
+    """Return a map of access to health services.
+
+    Parameters
+    ----------
+    isochrones
+        Nested bands (``band_min``, geometry), e.g. from :func:`isochrones.isochrones`.
+    isochrone_label
+        Layer name and legend caption of the bands (``"<label> (min)"``).
+    origins
+        Points with ``origin_time_col`` minutes (``inf``: not reached), optional ``name``,
+        ``code`` and ``population``; drawn as circles in the band colours.
+    origin_time_col
+        Column of minutes in ``origins``.
+    origin_label
+        Layer name of the origins.
+    bands_min
+        Band limits in minutes, for the colours and the legend.
+    destinations
+        ``{"gp": frame, "hospital": frame}`` (or ``"healthcare"``): points with ``name`` and
+        ``code`` shown on click.
+    stops
+        Bus stops (``stop_name``), drawn small.
+    scheme
+        The scheme, drawn as its boundary, route and stops.
+    attribution_lines
+        Data attribution lines shown in a corner note (OSM is always included).
+
+    Returns
+    -------
+    folium.Map
+        With a legend, a layer control and the OSM attribution.
+    """
+    bands = sorted(float(b) for b in bands_min)
+    if isochrones is not None and not isochrones.empty:
+        bands = sorted({*bands, *(float(b) for b in isochrones["band_min"])})
+    colours = dict(zip(bands, band_colours(bands), strict=True))
+    frames: list[gpd.GeoDataFrame | None] = [isochrones, origins]
+    if scheme is not None:
+        frames += [scheme.boundary, scheme.lines]
+    if not any(f is not None and not f.empty for f in frames) and destinations:
+        frames += list(destinations.values())
+    fmap = base_map(_bounds(frames))
+    if isochrones is not None and not isochrones.empty:
+        _add_bands(fmap, isochrones, name=f"{isochrone_label} (min)", colours=colours)
+    if origins is not None and not origins.empty:
+        _add_origins(fmap, origins, time_col=origin_time_col, name=origin_label, bands=bands, colours=colours)
+    if stops is not None and not stops.empty:
+        _add_stops(fmap, stops, name="Bus stops", colour=STOP_COLOUR)
+    for kind, frame in (destinations or {}).items():
+        if frame is not None and not frame.empty:
+            _add_destinations(fmap, kind, frame)
+    if scheme is not None:
+        _add_scheme(fmap, scheme)
+    _band_legend(bands, f"{isochrone_label} (min)").add_to(fmap)
+    _add_attribution_note(fmap, attribution_lines)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def _add_scheme(fmap: folium.Map, scheme: Scheme) -> None:
+    label = scheme.metadata.name
+    if scheme.boundary is not None and not scheme.boundary.empty:
+        add_layer(fmap, scheme.boundary, name=f"Scheme: {label}", style=SCHEME_STYLE)
+    if scheme.lines is not None and not scheme.lines.empty:
+        add_layer(
+            fmap, scheme.lines, name="Scheme route",
+            style={"color": NEW_ROUTE_COLOUR, "weight": 5, "opacity": 0.85},
+        )
+
+
+def difference_map(
+    diff: gpd.GeoDataFrame,
+    *,
+    change_col: str = "change_min",
+    base_col: str = "base_min",
+    scenario_col: str = "scenario_min",
+    route_lines: gpd.GeoDataFrame | None = None,
+    route_stops: gpd.GeoDataFrame | None = None,
+    threshold_min: float = 0.5,
+    attribution_lines: Sequence[str] = (),
+) -> folium.Map:
+    """Return a map of a scenario's change in travel time per origin.
+
+    Parameters
+    ----------
+    diff
+        Origins (points) with the baseline, scenario and change columns in minutes; change is
+        scenario minus baseline (negative: faster; ``-inf``: newly reached).
+    change_col, base_col, scenario_col
+        Column names.
+    route_lines, route_stops
+        The new or changed route and its stops, drawn on top.
+    threshold_min
+        Changes smaller than this (in either direction) count as unchanged.
+    attribution_lines
+        Data attribution lines shown in a corner note (OSM is always included).
+
+    Returns
+    -------
+    folium.Map
+        Layers "Faster", "Slower", "Unchanged", "Newly reached", the route, a layer control.
+    """
+    fmap = base_map(_bounds([diff, route_lines]))
+    shown = diff.to_crs(WGS84)
+    groups = {
+        "new": folium.FeatureGroup(name="Newly reached"),
+        "faster": folium.FeatureGroup(name="Faster"),
+        "slower": folium.FeatureGroup(name="Slower"),
+        "same": folium.FeatureGroup(name="Unchanged", show=False),
+    }
+    label_col = "name" if "name" in shown.columns else ("code" if "code" in shown.columns else None)
+    for _, row in shown.iterrows():
+        change = float(row[change_col])
+        base, scen = float(row[base_col]), float(row[scenario_col])
+        if not math.isfinite(base) and math.isfinite(scen):
+            kind = "new"
+        elif math.isfinite(change) and change <= -threshold_min:
+            kind = "faster"
+        elif math.isfinite(change) and change >= threshold_min:
+            kind = "slower"
+        else:
+            kind = "same"
+        text = f"{base:.1f} → {scen:.1f} min" if math.isfinite(base) else f"not reached → {scen:.1f} min"
+        if label_col:
+            text = f"{row[label_col]}: {text}"
+        radius = 4 + min(8.0, abs(change) / 2) if math.isfinite(change) else 8
+        folium.CircleMarker(
+            [row.geometry.y, row.geometry.x], radius=radius, color=CHANGE_COLOURS[kind],
+            weight=1, fill=True, fill_opacity=0.8, tooltip=text,
+        ).add_to(groups[kind])
+    for group in groups.values():
+        group.add_to(fmap)
+    if route_lines is not None and not route_lines.empty:
+        add_layer(
+            fmap, route_lines, name="Scenario route",
+            style={"color": NEW_ROUTE_COLOUR, "weight": 5, "opacity": 0.9},
+        )
+    if route_stops is not None and not route_stops.empty:
+        _add_stops(fmap, route_stops, name="Scenario stops", colour=NEW_ROUTE_COLOUR)
+    legend = cm.StepColormap(
+        [CHANGE_COLOURS["faster"], CHANGE_COLOURS["same"], CHANGE_COLOURS["slower"]],
+        index=[-30, -threshold_min, threshold_min, 30], vmin=-30, vmax=30,
+        caption="Change in travel time (min; purple: newly reached)",
+    )
+    legend.add_to(fmap)
+    _add_attribution_note(fmap, attribution_lines)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def draw_map(
+    bounds_wgs84: tuple[float, float, float, float],
+    *,
+    stops: gpd.GeoDataFrame | None = None,
+    route_lines: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """Return a base map with the draw tool (lines and markers) for sketching a bus route.
+
+    Parameters
+    ----------
+    bounds_wgs84
+        Area to show, ``(minx, miny, maxx, maxy)`` in longitude/latitude.
+    stops
+        Existing bus stops, for reference.
+    route_lines
+        A route drawn or uploaded earlier, shown so it can be checked.
+
+    Returns
+    -------
+    folium.Map
+        With the Draw control (polyline and marker only) and a layer control.
+    """
+    fmap = base_map(bounds_wgs84)
+    if stops is not None and not stops.empty:
+        _add_stops(fmap, stops, name="Bus stops", colour=STOP_COLOUR)
+    if route_lines is not None and not route_lines.empty:
+        add_layer(
+            fmap, route_lines, name="Scenario route",
+            style={"color": NEW_ROUTE_COLOUR, "weight": 5, "opacity": 0.9},
+        )
+    Draw(
+        export=False,
+        draw_options={
+            "polyline": {"shapeOptions": {"color": NEW_ROUTE_COLOUR}},
+            "polygon": False, "rectangle": False, "circle": False, "circlemarker": False,
+            "marker": True,
+        },
+        edit_options={"edit": False},
+    ).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap

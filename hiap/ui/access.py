@@ -1,0 +1,188 @@
+"""Cached loads and runs for the access and scenario pages.
+
+Read-only, shared objects (walk networks, feeds, transit networks) are ``st.cache_resource``
+keyed by the files' SHA-256 digests, so an edited file is never served stale; result frames are
+``st.cache_data`` (each caller gets a copy). Parameters starting with ``_`` are the big
+objects Streamlit must not hash; the key that stands for them is passed alongside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import streamlit as st
+
+from hiap.access import WalkAccessResult, load_walk_network, walk_access
+from hiap.access_runs import (
+    TransitArea,
+    porto_alegre_demo,
+    scheme_access,
+    transit_times,
+    walk_times,
+)
+from hiap.settings import Settings
+from isochrones import WalkNetwork, build_walk_graph, isochrones
+from isochrones.cache import file_digest
+from isochrones.gtfs import Feed, load_feed, merge_feeds
+from isochrones.scenarios import Scenario, apply_scenario
+from isochrones.transit import TransitNetwork, build_transit_network
+
+__all__ = [
+    "area_walk_network",
+    "digest",
+    "feed_resource",
+    "porto_alegre_area",
+    "scenario_feed",
+    "scheme_access_cached",
+    "transit_network_resource",
+    "transit_times_cached",
+    "walk_access_cached",
+    "walk_isochrones_cached",
+    "walk_network_resource",
+    "walk_times_cached",
+]
+
+
+def digest(path: str | Path) -> str:
+    """SHA-256 of a file (memoised per path, size and modification time)."""
+    return file_digest(path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def walk_network_resource(
+    osm_path: str, osm_digest: str, *, crs: str, cache_dir: str | None
+) -> WalkNetwork:
+    """The whole extract's walk network, built once per file digest and shared read-only."""
+    del osm_digest  # part of the cache key only
+    graph = build_walk_graph(osm_path, to_crs=crs, cache_dir=cache_dir)
+    return WalkNetwork.from_graph(graph)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def feed_resource(paths: tuple[str, ...], digests: tuple[str, ...]) -> Feed:
+    """A feed (several merged), loaded once per set of file digests and shared read-only."""
+    del digests
+    feeds = [load_feed(p) for p in paths]
+    return feeds[0] if len(feeds) == 1 else merge_feeds(feeds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def transit_network_resource(
+    _feed: Feed, feed_key: str, _walk: WalkNetwork, walk_key: str, date: dt.date
+) -> TransitNetwork:
+    """The feed's timetable for a date, stops linked on the walk network (shared read-only)."""
+    del feed_key, walk_key
+    return build_transit_network(_feed, date, walk=_walk)
+
+
+@st.cache_resource(show_spinner=False)
+def porto_alegre_area(_settings: Settings, data_dir: str) -> TransitArea:
+    """The Porto Alegre demo's origins and destinations (read once per data directory)."""
+    del data_dir
+    return porto_alegre_demo(_settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def walk_access_cached(
+    _settings: Settings,
+    settings_key: str,
+    boundary_wkb: bytes,
+    to: str,
+    bands_min: tuple[float, ...],
+    buffer_km: float,
+    osm_path: str,
+    osm_digest: str,
+) -> WalkAccessResult:
+    """:func:`hiap.access.walk_access` around a scheme, cached per input."""
+    del settings_key, osm_digest
+    area = shapely.from_wkb(boundary_wkb)
+    return walk_access(
+        _settings,
+        to=to,
+        osm_path=osm_path,
+        area=area,
+        buffer_km=buffer_km,  # type: ignore[arg-type]
+        bands_min=bands_min,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def transit_times_cached(
+    _network: TransitNetwork,
+    network_key: str,
+    _origins: gpd.GeoDataFrame,
+    _destinations: gpd.GeoDataFrame,
+    points_key: str,
+    window: tuple[dt.time, dt.time],
+    step_min: float,
+    _progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """:func:`hiap.access_runs.transit_times`, cached per network, points and window."""
+    del network_key, points_key
+    return transit_times(
+        _network, _origins, _destinations, window=window, step_min=step_min, progress=_progress
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def scenario_feed(_feed: Feed, feed_key: str, scenario_json: str) -> Feed:
+    """The baseline feed with a scenario applied (a new object; the baseline is untouched)."""
+    del feed_key
+    return apply_scenario(_feed, Scenario.model_validate_json(scenario_json))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def area_walk_network(
+    _settings: Settings, osm_path: str, osm_digest: str, boundary_wkb: bytes, buffer_km: float
+) -> WalkNetwork:
+    """The walk network around a scheme (same build and disk cache as the walk run)."""
+    del osm_digest
+    _, network, _ = load_walk_network(
+        _settings, osm_path=osm_path, area=shapely.from_wkb(boundary_wkb), buffer_km=buffer_km
+    )
+    return network
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def scheme_access_cached(
+    _network: WalkNetwork,
+    network_key: str,
+    _boundary: gpd.GeoDataFrame,
+    _destinations: gpd.GeoDataFrame,
+    inputs_key: str,
+    new_residents: float,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """:func:`hiap.access_runs.scheme_access`, cached per network, scheme and destinations."""
+    del network_key, inputs_key
+    return scheme_access(_network, _boundary, _destinations, new_residents=new_residents)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def walk_times_cached(
+    _network: WalkNetwork,
+    network_key: str,
+    _origins: gpd.GeoDataFrame,
+    _destinations: gpd.GeoDataFrame,
+    points_key: str,
+) -> pd.DataFrame:
+    """:func:`hiap.access_runs.walk_times`, cached per network and points."""
+    del network_key, points_key
+    return walk_times(_network, _origins, _destinations)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def walk_isochrones_cached(
+    _network: WalkNetwork,
+    network_key: str,
+    _destinations: gpd.GeoDataFrame,
+    points_key: str,
+    bands_min: tuple[float, ...],
+) -> gpd.GeoDataFrame:
+    """Walking isochrones from the nearest destination, cached per network, points and bands."""
+    del network_key, points_key
+    return isochrones(_network, _destinations, bands_min=bands_min)

@@ -1,0 +1,148 @@
+"""Walking access glue (hiap.access.walk) and the `hiap access walk` command, on real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import box
+from typer.testing import CliRunner
+
+from hiap.access.walk import (
+    WalkAccessResult,
+    find_osm_extract,
+    resolve_area,
+    walk_access,
+    write_walk_geopackage,
+)
+from hiap.cli.main import app
+from hiap.errors import DataError, SettingsError
+from hiap.settings import Settings
+from isochrones import WalkNetwork, build_walk_graph, nearest_destination
+
+HAMPTON_BOX_LL = box(-0.2895, 52.5275, -0.2483, 52.5492)
+
+
+@pytest.fixture(scope="module")
+def hampton_gp(access_settings: Settings, hampton_extract: Path) -> WalkAccessResult:
+    return walk_access(access_settings, to="gp", osm_path=hampton_extract)
+
+
+def test_walk_access_times_match_the_router(
+    hampton_gp: WalkAccessResult, access_settings: Settings, hampton_extract: Path
+) -> None:
+    origins = hampton_gp.origins
+    assert len(origins) > 5 and origins.crs.to_epsg() == 27700
+    assert {"code", "population", "imd_decile", "lad_name", "time_min", "nearest_code"} <= set(
+        origins
+    )
+    assert np.isfinite(origins["time_min"]).all() and (origins["time_min"] > 0).all()
+    # recompute independently from the cached graph
+    net = WalkNetwork.from_graph(
+        build_walk_graph(hampton_extract, cache_dir=access_settings.cache_dir)
+    )
+    t, d = nearest_destination(net, hampton_gp.destinations).for_points(net.snap(origins))
+    np.testing.assert_allclose(origins["time_min"], t / 60)
+    assert (
+        origins["nearest_code"].tolist() == hampton_gp.destinations["code"].to_numpy()[d].tolist()
+    )
+    overall = hampton_gp.overall.loc["all"]
+    assert overall["population"] == origins["population"].sum()
+    assert overall["pop_share_within_15min"] == pytest.approx(
+        origins.loc[origins.time_min <= 15, "population"].sum() / origins["population"].sum()
+    )
+    assert "Peterborough" in hampton_gp.by_district.index
+    assert any("OpenStreetMap" in line for line in hampton_gp.attribution)
+
+
+def test_geopackage_layers(
+    hampton_gp: WalkAccessResult, access_settings: Settings, hampton_extract: Path, tmp_path: Path
+) -> None:
+    out = write_walk_geopackage(hampton_gp, tmp_path / "walk.gpkg")
+    layers = {name for name, _ in pyogrio.list_layers(out)}
+    assert layers == {"origins", "destinations", "isochrones", "catchments", "indicators"}
+    iso = gpd.read_file(out, layer="isochrones")
+    assert iso["band_min"].tolist() == [5, 10, 15, 20, 30]
+    # every origin's street node sits inside the band of its own time (when within 30 min)
+    net = WalkNetwork.from_graph(
+        build_walk_graph(hampton_extract, cache_dir=access_settings.cache_dir)
+    )
+    near = hampton_gp.origins[hampton_gp.origins.time_min <= 30]
+    snapped = net.snap(near)
+    for time_min, pos in zip(near["time_min"], snapped.node_index, strict=True):
+        band = min(b for b in iso["band_min"] if b >= time_min)
+        poly = iso.loc[iso.band_min == band].geometry.iloc[0]
+        assert poly.buffer(1e-6).contains(shapely.Point(net.x[pos], net.y[pos]))
+    with pytest.raises(SettingsError, match="gpkg"):
+        write_walk_geopackage(hampton_gp, tmp_path / "walk.shp")
+
+
+def test_find_osm_extract_prefers_the_covering_one(access_settings: Settings) -> None:
+    hampton_area = gpd.GeoSeries([HAMPTON_BOX_LL.buffer(-0.005)], crs=4326).to_crs(27700).iloc[0]
+    assert "hampton" in find_osm_extract(access_settings, area=hampton_area).name
+    cambridge = box(544_000, 256_000, 548_000, 260_000)
+    with pytest.raises(DataError, match="overlaps the area"):
+        find_osm_extract(access_settings, area=cambridge)
+
+
+def test_resolve_area(access_settings: Settings, tmp_path: Path) -> None:
+    geom, label = resolve_area(access_settings, "e06000031")
+    assert "Peterborough" in label and geom.area > 1e7
+    geom2, _ = resolve_area(access_settings, "Peterborough")
+    assert shapely.equals(geom, geom2)
+    path = tmp_path / "area.geojson"
+    gpd.GeoDataFrame(geometry=[HAMPTON_BOX_LL], crs=4326).to_file(path)
+    geom3, label3 = resolve_area(access_settings, path)
+    assert label3 == "area.geojson" and 5e6 < geom3.area < 2e7
+    with pytest.raises(SettingsError, match="Districts available"):
+        resolve_area(access_settings, "Atlantis")
+
+
+def test_cli_walk(
+    access_settings: Settings,
+    hampton_extract: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HIAP_DATA_DIR", str(access_settings.data_dir))
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(access_settings.cache_dir))
+    area = tmp_path / "hampton.geojson"
+    gpd.GeoDataFrame(geometry=[HAMPTON_BOX_LL.buffer(-0.004)], crs=4326).to_file(area)
+    out = tmp_path / "out.gpkg"
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "access",
+            "walk",
+            "--to",
+            "gp",
+            "--area",
+            str(area),
+            "--buffer-km",
+            "1",
+            "--osm",
+            str(hampton_extract),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Overall" in result.output and "OpenStreetMap" in result.output
+    origins = gpd.read_file(out, layer="origins")
+    assert len(origins) > 0 and "time_min" in origins
+
+    # the nearest hospitals are 3-4 km north of the Hampton extract: a clear error, not a guess
+    none = runner.invoke(
+        app,
+        ["access", "walk", "--to", "hospital", "--osm", str(hampton_extract), "--out", str(out)],
+    )
+    assert none.exit_code == 1 and "No hospital lies" in none.output
+    bad = runner.invoke(app, ["access", "walk", "--area", "Atlantis", "--out", str(out)])
+    assert bad.exit_code == 1 and "Districts available" in bad.output
+    bad_to = runner.invoke(app, ["access", "walk", "--to", "dentist", "--out", str(out)])
+    assert bad_to.exit_code == 2 and "gp" in bad_to.output
