@@ -27,7 +27,7 @@ def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if isinstance(dtype, pd.StringDtype) or dtype == object:
             out[column] = out[column].astype(object).where(out[column].notna(), None)
             out[column] = out[column].map(lambda v: v if v is None else str(v))
-        elif np.issubdtype(dtype, np.floating):
+        elif pd.api.types.is_float_dtype(dtype):
             # GeoPackage has no infinity; an unreached origin is stored as empty (NULL).
             out[column] = out[column].replace([np.inf, -np.inf], np.nan)
     return out

@@ -19,6 +19,7 @@ its own reachable edges.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -94,6 +95,7 @@ def isochrones(
     speed_kph: float = WALK_SPEED_KPH,
     buffer_m: float = 50.0,
     per_origin: bool = False,
+    snap_to: Literal["node", "edge"] = "node",
 ) -> gpd.GeoDataFrame:
     """Nested walking isochrones from one or many origins.
 
@@ -113,6 +115,8 @@ def isochrones(
     per_origin
         If False, one set of bands for the nearest of all origins; if True, one set per origin
         (column ``origin`` holds its position in the input).
+    snap_to
+        How points are attached to the network (see :meth:`WalkNetwork.snap`).
 
     Returns
     -------
@@ -124,17 +128,16 @@ def isochrones(
         raise RoutingInputError(f"buffer_m must be positive, got {buffer_m!r}.")
     bands = _check_bands(bands_min)
     speed = _kph_to_mps(speed_kph)
-    snapped = _as_snapped(network, origins)
-    origin_xy = None if isinstance(origins, Snapped) else network._points_xy(origins)
+    if isinstance(origins, Snapped):
+        snapped, origin_xy = _as_snapped(network, origins), None
+    else:
+        snapped = network.snap(origins, to=snap_to)
+        origin_xy = network._points_xy(origins)
     count = len(snapped.node_index)
     groups = [np.array([i]) for i in range(count)] if per_origin else [np.arange(count)]
     rows: list[dict[str, object]] = []
     for members in groups:
-        sub = Snapped(
-            node_index=snapped.node_index[members],
-            node_id=snapped.node_id[members],
-            distance_m=snapped.distance_m[members],
-        )
+        sub = snapped.subset(members)
         time_s, _ = time_from_sources(network, sub, speed_kph=speed_kph, cutoff_min=bands[-1])
         dist_m = time_s * speed
         previous = shapely.Polygon()
@@ -157,12 +160,38 @@ def isochrones(
 def _connectors(
     network: WalkNetwork, snapped: Snapped, origin_xy: np.ndarray, budget_m: float
 ) -> np.ndarray:
-    """Straight walks from origins to their snap nodes, cut where the budget runs out."""
-    out = []
-    for i in np.flatnonzero(snapped.distance_m > 0):
-        node = (network.x[snapped.node_index[i]], network.y[snapped.node_index[i]])
-        line = shapely.LineString([tuple(origin_xy[i]), node])
-        share = min(1.0, budget_m / snapped.distance_m[i])
+    """Draw the walks from origins onto the network, cut where the budget runs out.
+
+    Node snapping: the straight line to the node. Edge snapping: the straight line to the
+    edge, then the snapped edge both ways from that point.
+    """
+    out: list[shapely.Geometry] = []
+    edges, alongs, offsets = snapped.edge_index, snapped.along_m, snapped.offset_m
+    for i in range(len(snapped.node_index)):
+        if edges is not None and alongs is not None and offsets is not None:
+            edge, along, straight = int(edges[i]), float(alongs[i]), float(offsets[i])
+            geom = network.edge_geometry[edge]
+            length = float(network.edge_length_m[edge])
+            target = shapely.line_interpolate_point(
+                geom, along / length if length > 0 else 0.0, normalized=True
+            )
+            left = budget_m - straight
+            if left > 0 and length > 0:
+                piece = _pieces(
+                    network,
+                    np.array([edge]),
+                    np.array([max(0.0, along - left)]),
+                    np.array([min(length, along + left)]),
+                )[0]
+                out.append(piece)
+        else:
+            straight = float(snapped.distance_m[i])
+            pos = snapped.node_index[i]
+            target = shapely.Point(network.x[pos], network.y[pos])
+        if straight <= 0:
+            continue
+        line = shapely.LineString([tuple(origin_xy[i]), (target.x, target.y)])
+        share = min(1.0, budget_m / straight)
         out.append(line if share >= 1.0 else ops.substring(line, 0.0, share, normalized=True))
     return np.array(out, dtype=object)
 

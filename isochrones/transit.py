@@ -37,6 +37,8 @@ from isochrones.errors import RoutingInputError
 from isochrones.gtfs.feed import Feed
 from isochrones.indicators import summarise_access
 from isochrones.network import WALK_SPEED_KPH, WalkNetwork, _kph_to_mps
+# The walk isochrones' edge builder, reused so both kinds of polygon are drawn alike.
+from isochrones.polygons import _polygon, _reachable_lines
 from isochrones.raptor import INF, Legs, Timetable, build_timetable, range_raptor
 from isochrones.travel_times import JTS_BANDS_MIN
 
@@ -502,36 +504,40 @@ def transit_indicators(
 
 def transit_isochrones(
     network: TransitNetwork,
-    origin_xy: tuple[float, float],
+    origins_xy: np.ndarray,
     *,
     bands_min: Sequence[float] = (15, 30, 45, 60),
     window: tuple[dt.time, dt.time] = DEFAULT_WINDOW,
     step_min: float = 5.0,
     percentile: float = 50,
+    buffer_m: float = 50.0,
     cell_m: float = 200.0,
-    extent_m: float | None = None,
 ) -> gpd.GeoDataFrame:
-    """Nested public-transport isochrones from one point.
+    """Nested public-transport + walking isochrones from a point or a scheme's points.
 
-    Travel times (the chosen percentile across the window) are computed to the centres of a
-    square grid of ``cell_m`` cells; each band is the union of the cells reached within it.
+    With a walk network, travel times (the chosen percentile across the window) are computed
+    to every street node and the polygons are drawn like the walking ones
+    (:func:`isochrones.polygons.isochrones`): reachable street edges, cut where the time runs
+    out, buffered by ``buffer_m``. Without one, the area is a union of ``cell_m`` squares
+    whose centres are reached in time.
 
     Parameters
     ----------
     network
         From :func:`build_transit_network`.
-    origin_xy
-        The point, in ``network.crs``.
+    origins_xy
+        ``(2,)`` point or ``(n, 2)`` points (e.g. a scheme's entrances) in ``network.crs``;
+        each place takes the quickest of them.
     bands_min
         Band limits, minutes.
     window, step_min
         Departure window and step.
     percentile
         Percentile of travel time across departures (50: median).
+    buffer_m
+        Half-width of the street corridor drawn around reachable edges.
     cell_m
-        Grid resolution in metres.
-    extent_m
-        Half-width of the grid around the origin (default: the stops' extent).
+        Grid resolution in metres when there is no walk network.
 
     Returns
     -------
@@ -541,32 +547,41 @@ def transit_isochrones(
     bands = sorted(float(b) for b in bands_min)
     if not bands or bands[0] <= 0:
         raise RoutingInputError(f"bands_min must be positive minutes, got {list(bands_min)}.")
-    ox, oy = origin_xy
-    if extent_m is None:
-        xs, ys = network.stop_xy[:, 0], network.stop_xy[:, 1]
-        x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    origins = np.asarray(origins_xy, float).reshape(-1, 2)
+    walk = network.walk
+    if walk is not None:
+        targets = np.column_stack([walk.x, walk.y])
     else:
-        x0, x1, y0, y1 = ox - extent_m, ox + extent_m, oy - extent_m, oy + extent_m
-    gx, gy = np.meshgrid(np.arange(x0, x1 + cell_m, cell_m), np.arange(y0, y1 + cell_m, cell_m))
-    cells = np.column_stack([gx.ravel(), gy.ravel()])
+        pts = np.vstack([network.stop_xy, origins])
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        gx, gy = np.meshgrid(np.arange(x0, x1 + cell_m, cell_m), np.arange(y0, y1 + cell_m, cell_m))
+        targets = np.column_stack([gx.ravel(), gy.ravel()])
     res = window_travel_times(
         network,
-        np.asarray([origin_xy], float),
-        cells,
+        origins,
+        targets,
         window=window,
         step_min=step_min,
         percentiles=(percentile,),
         max_walk_min=max(bands),
     )
-    t_min = res.travel_s[0, :, 0] / 60.0
-    half = cell_m / 2.0
+    t_s = res.travel_s[:, :, 0].min(axis=0)
     rows = []
     previous = shapely.Polygon()
     for band in bands:
-        inside = cells[t_min <= band]
-        boxes = shapely.box(inside[:, 0] - half, inside[:, 1] - half,
-                            inside[:, 0] + half, inside[:, 1] + half)
-        poly = shapely.union(previous, shapely.union_all(boxes))
+        if walk is not None:
+            speed = _kph_to_mps(network.speed_kph)
+            # A node reached at time t leaves (band - t) of walking along its edges: the walk
+            # builder does exactly that with distances, so convert times to metres of walking.
+            lines = _reachable_lines(walk, t_s * speed, band * 60.0 * speed)
+            shape = _polygon(lines, buffer_m)
+        else:
+            inside = targets[t_s <= band * 60.0]
+            half = cell_m / 2.0
+            shape = shapely.union_all(shapely.box(inside[:, 0] - half, inside[:, 1] - half,
+                                                  inside[:, 0] + half, inside[:, 1] + half))
+        poly = shapely.union(previous, shape)
         rows.append({"band_min": band, "geometry": poly})
         previous = poly
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=network.crs)

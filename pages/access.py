@@ -84,7 +84,7 @@ def show_indicators(rows: dict[str, pd.DataFrame]) -> None:
             {"Population": "{:,.0f}", "Share within 15 min": "{:.0%}", "Share within 30 min": "{:.0%}"},
             precision=1,
         ),
-        use_container_width=True,
+        width="stretch",
     )
 
 
@@ -191,7 +191,7 @@ if area_choice == SCHEME_AREA:
         st.plotly_chart(
             equity_chart(table, title=f"Walking time to the nearest {KIND_LABEL[shown_kind]} by IMD decile",
                          mode_label="Walking time"),
-            use_container_width=True,
+            width="stretch",
         )
         st.info(
             f"The network ({result.osm_path.name}) covers {len(result.origins)} LSOAs in "
@@ -233,7 +233,7 @@ if area_choice == SCHEME_AREA:
                 )
                 st.plotly_chart(equity_chart(times_by_imd_decile(origins),
                                              title="Public transport time by IMD decile",
-                                             mode_label="Public transport time"), use_container_width=True)
+                                             mode_label="Public transport time"), width="stretch")
                 offer_downloads({"origins": origins}, origins, f"pt_{kind}")
         except (HiapError, IsochronesError, FeedError) as error:
             st.error(str(error))

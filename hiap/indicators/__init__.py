@@ -6,7 +6,13 @@ each (:mod:`~hiap.indicators.greenspace` for ANGSt and the Green Infrastructure 
 called on their own with a :class:`WalkGraph` and :class:`Homes`.
 """
 
-from hiap.indicators.capacity import TwoStepResult, decay_weights, two_step_fca
+from hiap.indicators.capacity import (
+    GpCapacity,
+    TwoStepResult,
+    decay_weights,
+    gp_capacity,
+    two_step_fca,
+)
 from hiap.indicators.criteria import (
     CriterionSuggestion,
     HuduSuggestion,
@@ -23,12 +29,13 @@ from hiap.indicators.results import (
     IndicatorResult,
     UnavailableIndicator,
 )
-from hiap.indicators.run import assess_indicators, find_osm_extract, gp_capacity
+from hiap.indicators.run import assess_indicators, find_osm_extract
 from hiap.indicators.walkgraph import WalkGraph
 
 __all__ = [
     "INDICATOR_IDS",
     "CriterionSuggestion",
+    "GpCapacity",
     "Homes",
     "HuduSuggestion",
     "IndicatorReport",

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -33,7 +32,6 @@ from hiap.data.population import load_area_origins
 from hiap.errors import HiapError, SchemeError
 from hiap.indicators import access, capacity, food, greenspace, neighbourhood, play
 from hiap.indicators.homes import (
-    MAX_SNAP_M,
     Homes,
     snap_destinations,
     weighted_quantile,
@@ -47,14 +45,14 @@ from hiap.indicators.results import (
     IndicatorResult,
     UnavailableIndicator,
 )
-from hiap.indicators.walkgraph import WalkGraph, metres_to_minutes, minutes_to_metres
+from hiap.indicators.walkgraph import WalkGraph, minutes_to_metres
 from hiap.schemes.models import Scheme
 from hiap.settings import Settings
 from isochrones.errors import IsochronesError
 from isochrones.gtfs import Feed
 from isochrones.network import WalkNetwork, build_walk_graph
 
-__all__ = ["NETWORK_MARGIN_M", "Progress", "assess_indicators", "find_osm_extract", "gp_capacity"]
+__all__ = ["GP_CATCHMENT_MIN", "NETWORK_MARGIN_M", "Progress", "assess_indicators", "find_osm_extract"]
 
 logger = logging.getLogger(__name__)
 
@@ -660,14 +658,21 @@ def _capacity(
     except HiapError as exc:
         run.skip("gp_capacity_2sfca", str(exc))
         return
-    value = gp_capacity(graph, homes, gps, pop, new_residents=run.scheme.new_residents or 0.0)
+    value = capacity.gp_capacity(
+        graph, homes, gps, pop, new_residents=run.scheme.new_residents or 0.0,
+        catchment_min=GP_CATCHMENT_MIN,
+    )
     if value is None:
         run.skip("gp_capacity_2sfca", f"No GP practice is within a {GP_CATCHMENT_MIN:.0f} minute walk of the site's homes.")
         return
     run.sources.append(f"ONS population estimates by LSOA ({OGL})")
-    supply = "GP practice count (epraccur has no list sizes)"
+    supply = (
+        "registered list sizes"
+        if value.supply_kind == "list size"
+        else "GP practice count (epraccur has no list sizes)"
+    )
     run.add(
-        "gp_capacity_2sfca", value["2sfca"],
+        "gp_capacity_2sfca", value.per_1000["2sfca"],
         method=(
             f"Two-step floating catchment (Luo & Wang 2003): {supply} divided by the population "
             f"within a {GP_CATCHMENT_MIN:.0f} minute walk of each practice, summed over the "
@@ -678,86 +683,18 @@ def _capacity(
         buffer_m=minutes_to_metres(GP_CATCHMENT_MIN),
         notes=[
             edge(minutes_to_metres(2 * GP_CATCHMENT_MIN)),
-            "Supply is the number of practices, not GPs or list sizes: a large practice counts as much as a small one.",
+            ""
+            if value.supply_kind == "list size"
+            else "Supply is the number of practices, not GPs or list sizes: a large practice "
+            "counts as much as a small one.",
             f"Population at LSOA centroids ({pop.attrs.get('centroid_kind', 'centroids')}); "
-            f"{value['dropped_population']:,.0f} residents at centroids off the walk network were left out.",
+            f"{value.dropped_population:,.0f} residents at centroids off the walk network were left out.",
             "For a built scheme its residents are already in the census population, so adding them again overstates demand.",
         ],
         details={
-            "e2sfca_stepped": value["stepped"],
-            "gaussian": value["gaussian"],
-            "practices_in_reach": value["practices"],
+            "e2sfca_stepped": value.per_1000["stepped"],
+            "gaussian": value.per_1000["gaussian"],
+            "practices_in_reach": float(value.practices),
             "new_residents": run.scheme.new_residents or 0.0,
         },
     )
-
-
-def gp_capacity(
-    graph: WalkGraph,
-    homes: Homes,
-    gps: gpd.GeoDataFrame,
-    population: gpd.GeoDataFrame,
-    *,
-    new_residents: float,
-    catchment_min: float = GP_CATCHMENT_MIN,
-) -> dict[str, float] | None:
-    """GP supply per 1,000 residents at the scheme's homes by 2SFCA (plain, stepped, Gaussian).
-
-    Parameters
-    ----------
-    graph
-        Walk graph.
-    homes
-        The scheme's home points; ``new_residents`` are spread over them by weight.
-    gps
-        GP practices (EPSG:27700); a ``list_size`` column is used as supply when present,
-        else each practice counts 1.
-    population
-        Population points with a ``population`` column (EPSG:27700).
-    new_residents
-        Residents the scheme adds to demand.
-    catchment_min
-        Walk catchment in minutes.
-
-    Returns
-    -------
-    dict or None
-        ``2sfca``, ``stepped`` and ``gaussian`` (per 1,000 residents), ``practices`` in reach
-        of any home and ``dropped_population``; ``None`` when no practice is in reach.
-    """
-    limit = minutes_to_metres(catchment_min)
-    # Only practices a home can reach matter in step 2, but their step-1 catchments reach
-    # another catchment further out, so take demand within twice the catchment.
-    hull = shapely.convex_hull(shapely.union_all(homes.points.geometry.to_numpy()))
-    near_gps = gps[gps.distance(hull) <= limit]
-    dest = snap_destinations(graph, near_gps.geometry)
-    if len(dest.node) == 0:
-        return None
-    pop = population[population.distance(hull) <= 2 * limit]
-    pop_dest = snap_destinations(graph, pop.geometry)
-    kept_pop = pop["population"].to_numpy(float)[_kept(graph, pop)]
-    dropped = float(pop["population"].sum() - kept_pop.sum())
-    dist = graph.distances_from(dest.node, limit_m=limit)  # (gp, node)
-    to_pop = dist[:, pop_dest.node] + dest.offset_m[:, None] + pop_dest.offset_m[None, :]
-    to_homes = dist[:, homes.node] + dest.offset_m[:, None] + homes.offset_m[None, :]
-    cost = metres_to_minutes(np.vstack([to_pop.T, to_homes.T]))  # (demand, gp)
-    demand = np.concatenate([kept_pop, homes.weight * new_residents])
-    supply = (
-        near_gps["list_size"].to_numpy(float)[_kept(graph, near_gps)]
-        if "list_size" in near_gps
-        else np.ones(len(dest.node))
-    )
-    out: dict[str, float] = {}
-    n_pop = len(kept_pop)
-    for key, decay in (("2sfca", "none"), ("stepped", "stepped"), ("gaussian", "gaussian")):
-        res = capacity.two_step_fca(cost, supply, demand, catchment=catchment_min, decay=decay)  # type: ignore[arg-type]
-        out[key] = float(np.sum(res.access[n_pop:] * homes.weight) * 1000.0)
-    out["practices"] = float((cost[n_pop:] <= catchment_min).any(axis=0).sum())
-    out["dropped_population"] = dropped
-    return out
-
-
-def _kept(graph: WalkGraph, frame: gpd.GeoDataFrame) -> Any:
-    geoms = shapely.point_on_surface(frame.geometry.to_numpy())
-    _, dist = graph.snap(shapely.get_x(geoms), shapely.get_y(geoms))
-    return dist <= MAX_SNAP_M

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,7 +34,9 @@ from isochrones.scenarios import Scenario, apply_scenario
 from isochrones.transit import TransitNetwork, build_transit_network
 
 __all__ = [
+    "PtBundle",
     "area_walk_network",
+    "demo_bundle",
     "digest",
     "feed_resource",
     "porto_alegre_area",
@@ -186,3 +189,39 @@ def walk_isochrones_cached(
     """Walking isochrones from the nearest destination, cached per network, points and bands."""
     del network_key, points_key
     return isochrones(_network, _destinations, bands_min=bands_min)
+
+
+@dataclass(frozen=True)
+class PtBundle:
+    """An area with its walk network and baseline feed, ready for public-transport runs."""
+
+    area: TransitArea
+    network: WalkNetwork
+    network_key: str
+    feed: Feed
+    feed_key: str
+
+
+def demo_bundle(settings: Settings) -> PtBundle:
+    """Load (once per server) the Porto Alegre demo: area, walk network and EPTC feed.
+
+    Raises
+    ------
+    HiapError, IsochronesError, FeedError
+        When the sample files are missing or unreadable (the page shows the message).
+    """
+    area = porto_alegre_area(settings, str(settings.data_dir))
+    osm_digest = digest(area.osm_path)
+    with st.status("Loading the Porto Alegre walk network and timetable…") as status:
+        network = walk_network_resource(
+            str(area.osm_path), osm_digest, crs=area.crs,
+            cache_dir=None if settings.cache_dir is None else str(settings.cache_dir),
+        )
+        feed_digests = tuple(digest(p) for p in area.feed_paths)
+        feed = feed_resource(tuple(str(p) for p in area.feed_paths), feed_digests)
+        status.update(
+            label=f"Walk network {network.n_nodes:,} junctions; feed {len(feed.routes)} routes, "
+            f"{len(feed.stops):,} stops",
+            state="complete",
+        )
+    return PtBundle(area, network, osm_digest, feed, ":".join(feed_digests))

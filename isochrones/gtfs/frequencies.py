@@ -38,9 +38,12 @@ def expand_frequencies(feed: Feed) -> Feed:
     st = feed.stop_times
     first_dep = st.groupby("trip_id", sort=False)["departure_s"].min()
     runs = []
-    for row in freq.itertuples(index=False):
-        starts = np.arange(int(row.start_s), int(row.end_s), int(row.headway_s), dtype=np.int64)  # type: ignore[call-overload]
-        runs.append(pd.DataFrame({"trip_id": row.trip_id, "start_s": starts}))
+    for trip_id, lo, hi, step in zip(
+        freq["trip_id"], freq["start_s"].to_numpy(np.int64), freq["end_s"].to_numpy(np.int64),
+        freq["headway_s"].to_numpy(np.int64), strict=True,
+    ):
+        starts = np.arange(lo, hi, step, dtype=np.int64)
+        runs.append(pd.DataFrame({"trip_id": trip_id, "start_s": starts}))
     run = pd.concat(runs, ignore_index=True).drop_duplicates()
     run["new_trip_id"] = run["trip_id"] + "#" + run["start_s"].astype(str)
     run["shift_s"] = run["start_s"] - run["trip_id"].map(first_dep).to_numpy(np.int64)

@@ -46,3 +46,27 @@ def test_bad_shapes_and_values_are_refused() -> None:
         two_step_fca(COST, -SUPPLY, DEMAND, catchment=30.0)
     with pytest.raises(ValueError, match="decay"):
         decay_weights(COST, catchment=30.0, decay="linear")  # type: ignore[arg-type]
+
+
+def test_gp_capacity_on_the_street_grid(grid) -> None:
+    import geopandas as gpd
+
+    from hiap.indicators.capacity import gp_capacity
+
+    from .conftest import homes_at, points_at
+
+    gps = points_at((0, 0), (6, 6))
+    pop = points_at((1, 0), (3, 3), (6, 4), (15, 6))
+    pop = gpd.GeoDataFrame({"population": [1000.0, 2000.0, 1000.0, 777.0]}, geometry=pop.geometry)
+    homes = homes_at(grid, (5, 6))
+    # 10 min = 800 m. GP (0,0) reaches (1,0) at 100 m and (3,3) at 600 m; GP (6,6) reaches
+    # (3,3) at 600 m, (6,4) at 200 m and the scheme's 500 new residents at 100 m. The point at
+    # (15,6) is 900 m beyond the grid: off the network, left out.
+    res = gp_capacity(grid, homes, gps, pop, new_residents=500.0, catchment_min=10.0)
+    assert res is not None
+    assert res.per_1000["2sfca"] == pytest.approx(1000 / 3500)
+    assert res.practices == 1 and res.supply_kind == "practice count"
+    assert res.dropped_population == 777.0
+    assert res.areas["access_2sfca"].to_numpy() == pytest.approx(
+        [1000 / 3000, 1000 / 3000 + 1000 / 3500, 1000 / 3500]
+    )
