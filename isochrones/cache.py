@@ -4,8 +4,8 @@ Building the Rutland walk graph from its PBF takes seconds (most of it OSMnx's s
 reading the two parquet files back and rebuilding the MultiDiGraph takes a fraction of that.
 
 The key is a SHA-256 over: the extract's full SHA-256 (see :func:`file_digest`), the area's WKB,
-the build options, :data:`GRAPH_FORMAT_VERSION`, the builder's source files and the OSMnx version (whose simplification
-shapes the result). A stale cache is impossible short of a SHA-256 collision; an unused one is
+the build options, :data:`GRAPH_FORMAT_VERSION`, the builder's source files and the OSMnx
+version (whose simplification shapes the result). A stale cache is impossible short of a SHA-256 collision; an unused one is
 just a folder that can be deleted at any time.
 """
 

@@ -18,11 +18,12 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from hiap.access import WalkAccessResult, load_walk_network, walk_access
+from hiap.access import WalkAccessResult, find_osm_extract, load_walk_network, walk_access
 from hiap.access_runs import (
     TransitArea,
     porto_alegre_demo,
     scheme_access,
+    scheme_transit_area,
     transit_times,
     walk_times,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "porto_alegre_area",
     "scenario_feed",
     "scheme_access_cached",
+    "scheme_bundle",
     "transit_network_resource",
     "transit_times_cached",
     "walk_access_cached",
@@ -225,3 +227,21 @@ def demo_bundle(settings: Settings) -> PtBundle:
             state="complete",
         )
     return PtBundle(area, network, osm_digest, feed, ":".join(feed_digests))
+
+
+def scheme_bundle(settings: Settings, boundary: gpd.GeoDataFrame, *, buffer_km: float) -> PtBundle:
+    """The area around a UK scheme with its walk network and the GTFS feed(s) covering it.
+
+    Raises
+    ------
+    HiapError
+        When no OSM extract or no feed covers the scheme (the message says how to get one).
+    """
+    area = shapely.make_valid(shapely.union_all(boundary.to_crs(27700).geometry.to_numpy()))
+    osm = find_osm_extract(settings, area=area)
+    osm_digest = digest(osm)
+    transit_area = scheme_transit_area(settings, boundary, osm_path=osm, buffer_km=buffer_km)
+    network = area_walk_network(settings, str(osm), osm_digest, shapely.to_wkb(area), buffer_km)
+    feed_digests = tuple(digest(p) for p in transit_area.feed_paths)
+    feed = feed_resource(tuple(str(p) for p in transit_area.feed_paths), feed_digests)
+    return PtBundle(transit_area, network, f"{osm_digest}:{buffer_km}", feed, ":".join(feed_digests))
