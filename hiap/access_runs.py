@@ -41,6 +41,7 @@ from isochrones.transit import TransitNetwork, local_utm_crs, window_travel_time
 __all__ = [
     "PORTO_ALEGRE_DIR",
     "TransitArea",
+    "busiest_hour",
     "default_date",
     "feed_stops",
     "feeds_covering",
@@ -251,6 +252,19 @@ def default_date(feed: Feed, *, today: dt.date | None = None) -> dt.date:
     first = today if start <= today <= end else start
     tuesday = first + dt.timedelta(days=(1 - first.weekday()) % 7)
     return tuesday if tuesday <= end else first
+
+
+def busiest_hour(feed: Feed) -> dt.time:
+    """Return the start of the hour in which most trips begin (a sensible default window).
+
+    Sample feeds may run only part of the day (r5r's Porto Alegre feed: 11:00-16:00), so a
+    fixed 07:00 window could find no bus at all.
+    """
+    first = feed.stop_times.groupby("trip_id")["departure_s"].min()
+    if first.empty:
+        return dt.time(7, 0)
+    hour = int((first // 3600).mode().iloc[0]) % 24
+    return dt.time(hour, 0)
 
 
 def _xy(frame: gpd.GeoDataFrame) -> np.ndarray:

@@ -15,6 +15,7 @@ count as *not* within any band and are left out of the means (their number is re
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -48,6 +49,7 @@ def origin_access(
     bands_min: Sequence[float] = JTS_BANDS_MIN,
     cutoff_min: float | None = None,
     count_reachable: bool = True,
+    snap_to: Literal["node", "edge"] = "node",
 ) -> pd.DataFrame:
     """Measure the walking access of every origin to a set of destinations.
 
@@ -65,22 +67,33 @@ def origin_access(
         Search limit for the nearest destination (``None``: whole network).
     count_reachable
         Also count destinations within each band (one search per destination).
+    snap_to
+        Attach origins and destinations to the nearest node or edge (see
+        :meth:`~isochrones.network.WalkNetwork.snap`).
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``origins``: ``time_min`` (``inf`` when none is reachable),
         ``nearest`` (position in ``destinations``, -1 if none), ``snap_m`` (origin's
-        distance to the network) and ``reachable_<band>min`` counts.
+        straight-line distance to the network) and ``reachable_<band>min`` counts.
     """
     if len(destinations) == 0:
         raise RoutingInputError("No destinations were given: nothing to measure access to.")
-    snapped_orig = network.snap(origins)
-    snapped_dest = network.snap(destinations)
+    snapped_orig = network.snap(origins, to=snap_to)
+    snapped_dest = network.snap(destinations, to=snap_to)
     nearest = nearest_destination(network, snapped_dest, speed_kph=speed_kph, cutoff_min=cutoff_min)
     time_s, dest = nearest.for_points(snapped_orig)
     frame = pd.DataFrame(
-        {"time_min": time_s / 60.0, "nearest": dest, "snap_m": snapped_orig.distance_m},
+        {
+            "time_min": time_s / 60.0,
+            "nearest": dest,
+            "snap_m": (
+                snapped_orig.offset_m
+                if snapped_orig.offset_m is not None
+                else snapped_orig.distance_m
+            ),
+        },
         index=origins.index,
     )
     if count_reachable:

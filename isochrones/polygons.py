@@ -203,6 +203,7 @@ def catchments(
     bands_min: Sequence[float] = (15.0,),
     speed_kph: float = WALK_SPEED_KPH,
     buffer_m: float = 50.0,
+    snap_to: Literal["node", "edge"] = "node",
 ) -> gpd.GeoDataFrame:
     """Network-Voronoi catchments: the streets for which each destination is the nearest.
 
@@ -222,6 +223,8 @@ def catchments(
         Walking speed.
     buffer_m
         Half-width of the street corridor drawn, in metres.
+    snap_to
+        How destination points are attached (see :meth:`WalkNetwork.snap`).
 
     Returns
     -------
@@ -234,6 +237,8 @@ def catchments(
         raise RoutingInputError(f"buffer_m must be positive, got {buffer_m!r}.")
     bands = _check_bands(bands_min)
     speed = _kph_to_mps(speed_kph)
+    if not isinstance(destinations, Snapped):
+        destinations = network.snap(destinations, to=snap_to)
     nearest = nearest_destination(network, destinations, speed_kph=speed_kph, cutoff_min=bands[-1])
     dist_m = nearest.time_s * speed
     owner = nearest.destination

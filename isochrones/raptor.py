@@ -327,6 +327,7 @@ def _run_departure(
     acc_s,
     max_rounds,
     slack,
+    cutoff,
     ps_ptr,
     ps_stops,
     pt_ptr,
@@ -357,7 +358,8 @@ def _run_departure(
     inf = np.int32(1 << 30)
     # Target pruning: a label no earlier than every destination's best arrival cannot
     # improve any of them (walking and riding only add time).
-    bound = dest.max()
+    limit = t0 + cutoff if cutoff < inf else inf
+    bound = min(dest.max(), limit)
     nm = 0
     for j in range(acc_stop.shape[0]):
         s = acc_stop[j]
@@ -371,7 +373,7 @@ def _run_departure(
     for k in range(1, max_rounds + 1):
         if nm == 0:
             break
-        bound = dest.max()
+        bound = min(dest.max(), limit)
         nq = 0
         for i in range(nm):
             s = mlist[i]
@@ -463,6 +465,7 @@ def _range_kernel(
     acc_s,
     max_rounds,
     slack,
+    cutoff,
     reuse,
     n_dest,
     ps_ptr,
@@ -518,6 +521,7 @@ def _range_kernel(
                 acc_s[a0:a1],
                 max_rounds,
                 slack,
+                cutoff,
                 ps_ptr,
                 ps_stops,
                 pt_ptr,
@@ -545,7 +549,8 @@ def _range_kernel(
                 ride_lab,
             )
             for d in range(n_dest):
-                out[o, m, d] = dest[d] - t0 if dest[d] < inf else inf
+                v = dest[d] - t0 if dest[d] < inf else inf
+                out[o, m, d] = v if v <= cutoff else inf
 
 
 def _check_legs(timetable: Timetable, access: Legs, transfers: Legs, egress: Legs) -> None:
@@ -572,6 +577,7 @@ def range_raptor(
     departures_s: np.ndarray,
     *,
     direct_s: np.ndarray | None = None,
+    cutoff_s: int | None = None,
     max_rounds: int = 8,
     min_transfer_s: int = 60,
     reuse_labels: bool = True,
@@ -596,6 +602,9 @@ def range_raptor(
         walking limit). The result is then the best of walking and public transport, and
         journeys slower than walking are pruned early (a large speed-up). ``None``: public
         transport only.
+    cutoff_s
+        Longest travel time wanted: longer ones are reported as :data:`INF` and journeys are
+        pruned as soon as they exceed it (much faster for many destinations).
     max_rounds
         Most vehicles boarded in one journey.
     min_transfer_s
@@ -634,6 +643,7 @@ def range_raptor(
         access.seconds,
         int(max_rounds),
         np.int32(min_transfer_s),
+        np.int32(INF if cutoff_s is None else min(int(cutoff_s), int(INF))),
         bool(reuse_labels),
         int(egress.n_targets),
         tt.pattern_stop_ptr,

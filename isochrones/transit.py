@@ -357,6 +357,7 @@ def window_travel_times(
     percentiles: Sequence[float] = (25, 50, 75),
     nearest: bool = False,
     max_walk_min: float = 60.0,
+    max_travel_min: float | None = None,
     max_rounds: int = 8,
     min_transfer_s: int = 60,
     reuse_labels: bool = True,

@@ -11,7 +11,14 @@ from streamlit_folium import st_folium
 from hiap import attribution
 from hiap.access import find_osm_extract
 from hiap.access_maps import access_map
-from hiap.access_runs import GET_GTFS, default_date, feed_stops, find_feeds, scheme_transit_area
+from hiap.access_runs import (
+    GET_GTFS,
+    busiest_hour,
+    default_date,
+    feed_stops,
+    find_feeds,
+    scheme_transit_area,
+)
 from hiap.equity import equity_chart, times_by_imd_decile
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes, to_geopackage_bytes
@@ -58,11 +65,22 @@ with left:
     else:
         kinds = ["healthcare"]
         st.caption("Destinations: hexagons holding at least one healthcare facility.")
+bundle = None
+if area_choice == DEMO:
+    try:
+        bundle = cached.demo_bundle(settings)
+    except (HiapError, IsochronesError, FeedError) as error:
+        st.error(str(error))
+        st.stop()
 with right:
     if wants_pt:
-        date = st.date_input("Date", value=None, key="access.date")
-        start = st.time_input("Departures from", dt.time(7, 0), key="access.start")
-        end = st.time_input("Departures until", dt.time(8, 0), key="access.end")
+        # why: the DfT JTS morning window by default; a sample feed's busiest hour otherwise
+        first = busiest_hour(bundle.feed) if bundle is not None else dt.time(7, 0)
+        date = st.date_input(
+            "Date", value=default_date(bundle.feed) if bundle is not None else None, key="access.date"
+        )
+        start = st.time_input("Departures from", first, key="access.start")
+        end = st.time_input("Departures until", dt.time(min(first.hour + 1, 23), 0), key="access.end")
         step = st.select_slider("Minutes between departures", [1, 2, 5, 10, 15], 5, key="access.step")
 
 if st.button("Run access", type="primary", key="access.run"):
@@ -247,18 +265,9 @@ st.info(
     f"hexagons with a healthcare facility. For Cambridgeshire: {GET_GTFS}"
 )
 feeds_found = find_feeds(settings)
-try:
-    demo = cached.porto_alegre_area(settings, str(settings.data_dir))
-except HiapError as error:
-    st.error(str(error))
+if bundle is None:
     st.stop()
-osm_digest = cached.digest(demo.osm_path)
-with st.status("Loading the Porto Alegre walk network…") as status:
-    network = cached.walk_network_resource(
-        str(demo.osm_path), osm_digest, crs=demo.crs,
-        cache_dir=None if settings.cache_dir is None else str(settings.cache_dir),
-    )
-    status.update(label=f"Walk network: {network.n_nodes:,} junctions", state="complete")
+demo, network, osm_digest = bundle.area, bundle.network, bundle.network_key
 dest = demo.destinations["healthcare"]
 origins = demo.origins
 layers: dict[str, gpd.GeoDataFrame] = {}
@@ -272,20 +281,15 @@ if wants_walk:
     summaries["Walking"] = summarise_access(origins, time_col="walk_min")
 stops = None
 if wants_pt:
-    try:
-        feed = cached.feed_resource(tuple(str(p) for p in demo.feed_paths),
-                                    tuple(cached.digest(p) for p in demo.feed_paths))
-    except (FeedError, IsochronesError) as error:
-        st.error(str(error))
-        st.stop()
+    feed = bundle.feed
     day = pt_date(feed)
     with st.status(f"Preparing the timetable for {day:%A %d %B %Y}…") as status:
-        tn = cached.transit_network_resource(feed, osm_digest + str(demo.feed_paths), network, osm_digest, day)
+        tn = cached.transit_network_resource(feed, bundle.feed_key, network, osm_digest, day)
         status.update(label=f"Timetable for {day:%A %d %B %Y}: {tn.timetable.n_patterns:,} patterns",
                       state="complete")
     bar = st.progress(0.0, text="Routing by public transport")
     pt = cached.transit_times_cached(
-        tn, f"{osm_digest}:{demo.feed_paths}:{day}", origins, dest, "poa-healthcare",
+        tn, f"{bundle.feed_key}:{osm_digest}:{day}", demo.origins, dest, "healthcare",
         (start, end), float(step),
         _progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Routing: {done}/{total} origins"),
     )

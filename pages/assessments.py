@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from hiap.errors import HiapError
 from hiap.storage import AssessmentSummary
 from hiap.ui.checklist_form import catalogue_or_stop
 from hiap.ui.saved_work import (
@@ -53,7 +54,11 @@ with import_tab:
     if author is None:
         st.caption("Enter your name in the sidebar to import.")
 
-summaries: list[AssessmentSummary] = store.list()
+try:
+    summaries: list[AssessmentSummary] = store.list()
+except HiapError as error:
+    st.error(f"The saved assessments cannot be listed: {error}")
+    st.stop()
 with saved_tab:
     if not summaries:
         st.info(
@@ -90,7 +95,11 @@ with saved_tab:
         ),
     )
     chosen = by_id[selected_id]
-    history = store.history(chosen.id)
+    try:
+        history = store.history(chosen.id)
+    except HiapError as error:
+        st.error(f"The history of {chosen.scheme_name} cannot be read: {error}")
+        st.stop()
     latest = history[-1].version
 
     left, right = st.columns(2)
@@ -136,7 +145,11 @@ with saved_tab:
     after = col_b.selectbox(
         "After", versions, index=len(versions) - 1, key=f"hiap.saved.v2.{chosen.id}"
     )
-    differences = store.compare(chosen.id, int(before), int(after))
+    try:
+        differences = store.compare(chosen.id, int(before), int(after))
+    except HiapError as error:
+        st.error(f"Versions {before} and {after} cannot be compared: {error}")
+        differences = []
     if not differences:
         st.caption(f"Versions {before} and {after} hold the same answers.")
     else:
@@ -155,12 +168,17 @@ with saved_tab:
 
     st.subheader("Files and reports")
     slug = re.sub(r"[^a-z0-9]+", "-", chosen.scheme_name.lower()).strip("-") or "assessment"
-    st.download_button(
-        f"Export version {latest} as JSON",
-        data=export_text(store, chosen.id, version=latest),
-        file_name=f"{slug}-v{latest}.json",
-        mime="application/json",
-    )
+    try:
+        exported = export_text(store, chosen.id, version=latest)
+    except HiapError as error:
+        st.error(f"Version {latest} cannot be exported: {error}")
+    else:
+        st.download_button(
+            f"Export version {latest} as JSON",
+            data=exported,
+            file_name=f"{slug}-v{latest}.json",
+            mime="application/json",
+        )
     for fmt, label, mime in (
         ("html", "HTML report", "text/html"),
         ("pdf", "PDF report", "application/pdf"),

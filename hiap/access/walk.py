@@ -269,6 +269,7 @@ def walk_access(
     bands_min: Sequence[float] = DEFAULT_BANDS_MIN,
     speed_kph: float = WALK_SPEED_KPH,
     buffer_m: float = 50.0,
+    snap_to: Literal["node", "edge"] = "edge",
     progress: Progress = _no_progress,
 ) -> WalkAccessResult:
     """Measure walking access from populated areas to GP practices or hospitals.
@@ -293,6 +294,9 @@ def walk_access(
         Walking speed (DfT JTS 4.8 km/h).
     buffer_m
         Half-width of the street corridors drawn in the polygons.
+    snap_to
+        Attach origins and destinations to the nearest street edge (default: the walk along
+        the street to either end counts) or to the nearest node.
     progress
         Called with the name of each step as it starts (for a progress bar).
 
@@ -326,8 +330,11 @@ def walk_access(
     progress("Loading populated origins")
     origins = load_area_origins(settings, level=level)
     origins = origins[origins.intersects(reach)].reset_index(drop=True)
-    snap = net.snap(origins) if len(origins) else None
-    keep = snap.distance_m <= MAX_ORIGIN_SNAP_M if snap is not None else None
+    snap = net.snap(origins, to=snap_to) if len(origins) else None
+    straight = (
+        None if snap is None else (snap.offset_m if snap.offset_m is not None else snap.distance_m)
+    )
+    keep = straight <= MAX_ORIGIN_SNAP_M if straight is not None else None
     dropped = 0 if keep is None else int((~keep).sum())
     if keep is not None:
         origins = origins[keep].reset_index(drop=True)
@@ -337,7 +344,9 @@ def walk_access(
             "the population files cover Cambridgeshire and Peterborough only."
         )
     progress("Routing (one multi-source pass)")
-    access = origin_access(net, origins, destinations, speed_kph=speed_kph, bands_min=JTS_BANDS_MIN)
+    access = origin_access(
+        net, origins, destinations, speed_kph=speed_kph, bands_min=JTS_BANDS_MIN, snap_to=snap_to
+    )
     codes = destinations["code"].to_numpy()
     names = destinations["name"].to_numpy()
     nearest = access["nearest"].to_numpy()
@@ -353,9 +362,21 @@ def walk_access(
     by_district = summarise_access(table, by="lad_name")
     by_imd = summarise_access(table, by="imd_decile")
     progress("Drawing isochrones and catchments")
-    iso = isochrones(net, destinations, bands_min=bands_min, speed_kph=speed_kph, buffer_m=buffer_m)
+    iso = isochrones(
+        net,
+        destinations,
+        bands_min=bands_min,
+        speed_kph=speed_kph,
+        buffer_m=buffer_m,
+        snap_to=snap_to,
+    )
     catch = catchments(
-        net, destinations, bands_min=bands_min, speed_kph=speed_kph, buffer_m=buffer_m
+        net,
+        destinations,
+        bands_min=bands_min,
+        speed_kph=speed_kph,
+        buffer_m=buffer_m,
+        snap_to=snap_to,
     )
     catch.insert(0, "code", codes[catch["destination"].to_numpy()])
     catch.insert(1, "name", names[catch["destination"].to_numpy()])

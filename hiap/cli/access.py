@@ -78,6 +78,9 @@ def walk(
     ] = 2.0,
     level: Annotated[str, typer.Option("--level", help="Origins: lsoa or oa.")] = "lsoa",
     speed_kph: Annotated[float, typer.Option("--speed-kph", help="Walking speed, km/h.")] = 4.8,
+    snap: Annotated[
+        str, typer.Option("--snap", help="Attach points to the nearest street edge or node.")
+    ] = "edge",
 ) -> None:
     """Compute walking times from every populated area to the nearest GP practice or hospital."""
     from rich.console import Console
@@ -94,6 +97,9 @@ def walk(
         raise typer.Exit(2)
     if level not in ("lsoa", "oa"):
         err.print(f"[red]Error:[/] --level must be 'lsoa' or 'oa', got {level!r}.")
+        raise typer.Exit(2)
+    if snap not in ("edge", "node"):
+        err.print(f"[red]Error:[/] --snap must be 'edge' or 'node', got {snap!r}.")
         raise typer.Exit(2)
     if out.suffix.lower() != ".gpkg":
         err.print(f"[red]Error:[/] --out must end in .gpkg, got {out.name!r}.")
@@ -122,6 +128,7 @@ def walk(
                 buffer_km=buffer_km,
                 level=level,  # type: ignore[arg-type]
                 speed_kph=speed_kph,
+                snap_to=snap,  # type: ignore[arg-type]
                 progress=advance,
             )
             bar.update(task, description="Writing the GeoPackage", completed=len(_WALK_STEPS))

@@ -62,7 +62,7 @@ class WalkGraph:
         """Build from an OSMnx-style graph projected to metres (the graph is only read).
 
         ``street_count`` is read from the nodes when OSMnx (or the routing core) set it, else
-        counted as the number of distinct neighbours.
+        counted as :meth:`from_network` does.
         """
         network = WalkNetwork.from_graph(graph)
         counts = [graph.nodes[int(n)].get("street_count") for n in network.node_ids]
@@ -72,11 +72,21 @@ class WalkGraph:
 
     @classmethod
     def from_network(cls, network: WalkNetwork) -> WalkGraph:
-        """Build from routing arrays, counting distinct neighbours as streets."""
-        sym = (network.length_csr + network.length_csr.T).tocsr()
-        sym.setdiag(0)
-        sym.eliminate_zeros()
-        return cls(network, np.diff(sym.indptr).astype(np.int64))
+        """Build from routing arrays, counting streets per node as OSMnx does.
+
+        OSMnx's ``street_count`` counts the physical street segments at a node: each
+        two-way pair of directed edges once, parallel segments (two streets joining the
+        same junctions) separately, and a loop twice. The segments are told apart by their
+        end nodes and length.
+        """
+        u = np.asarray(network.edge_u, dtype=np.int64)
+        v = np.asarray(network.edge_v, dtype=np.int64)
+        length_mm = np.round(np.asarray(network.edge_length_m) * 1000.0).astype(np.int64)
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        segments = np.unique(np.column_stack([lo, hi, length_mm]), axis=0)
+        counts = np.bincount(segments[:, 0], minlength=network.n_nodes)
+        counts += np.bincount(segments[:, 1], minlength=network.n_nodes)
+        return cls(network, counts.astype(np.int64))
 
     @property
     def x_m(self) -> FloatArray:

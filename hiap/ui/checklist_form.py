@@ -37,7 +37,7 @@ from hiap.scoring import (
     suggest_score,
     validate_answers,
 )
-from hiap.storage import AssessmentStore, StorageError
+from hiap.storage import AssessmentStore
 from hiap.ui.state import ASSESSMENT_ID_KEY
 from hiap.ui.store import (
     apply_edit,
@@ -530,7 +530,7 @@ def _summary(
     left, right = st.columns([2, 3])
     with left:
         st.metric(
-            f"{checklist.name}: overall",
+            "Overall score",
             "—" if score.percent is None else f"{score.percent:.0f}%",
             help="Mean of the principle percentages; each principle counts equally unless "
             "weighted.",
@@ -586,7 +586,7 @@ def render_checklist(checklist_id: str, *, chart: Literal["radar", "bars"]) -> N
     try:
         assessment = require_assessment(store)
         version = _latest_version(store, assessment)
-    except StorageError as error:
+    except HiapError as error:  # a broken database or a saved document that no longer fits
         st.error(f"The assessment cannot be loaded: {error}")
         st.stop()
         raise

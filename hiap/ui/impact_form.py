@@ -16,7 +16,6 @@ from hiap.assessment import Answer, Assessment, Direction, HuduEntry
 from hiap.checklists import Catalogue, HuduTopic
 from hiap.errors import HiapError
 from hiap.scoring import AssessmentScore, ScoringError, score_assessment, suggest_hudu_direction
-from hiap.storage import StorageError
 from hiap.ui.checklist_form import (
     NOT_APPLICABLE,
     NOT_SCORED,
@@ -221,7 +220,7 @@ def render_impact_matrix() -> None:
     try:
         assessment = require_assessment(store)
         version = store.latest_version(assessment.id) if store.exists(assessment.id) else None
-    except StorageError as error:
+    except HiapError as error:  # a broken database or a saved document that no longer fits
         st.error(f"The assessment cannot be loaded: {error}")
         st.stop()
         raise

@@ -139,8 +139,8 @@ def assessor_sidebar() -> str | None:
     str or None
         The name, or ``None`` until one is entered.
     """
-    if _ASSESSOR_WIDGET_KEY not in st.session_state:
-        st.session_state[_ASSESSOR_WIDGET_KEY] = st.session_state.get(ASSESSOR_KEY, "")
+    # Re-seed on every page: each page's copy of the widget is a new widget to Streamlit.
+    st.session_state[_ASSESSOR_WIDGET_KEY] = st.session_state.get(ASSESSOR_KEY, "")
     with st.sidebar:
         st.text_input(
             "Your name (assessor)",

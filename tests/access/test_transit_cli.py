@@ -17,18 +17,42 @@ def test_transit_command_porto_alegre(tmp_path: Path, monkeypatch: pytest.Monkey
     origins = hexes.loc[hexes["population"] > 0].sample(40, random_state=0)
     origins.to_csv(tmp_path / "o.csv", index=False)
     scen = tmp_path / "s.yaml"
-    scen.write_text("name: s\nedits:\n  - kind: change_frequency\n    route_id: poa_eptc:T1\n"
-                    "    headway_min: 5\n")
+    scen.write_text(
+        "name: s\nedits:\n  - kind: change_frequency\n    route_id: poa_eptc:T1\n"
+        "    headway_min: 5\n"
+    )
     out = tmp_path / "r.gpkg"
-    result = CliRunner().invoke(app, [
-        "access", "transit", "--to", str(POA / "poa_hexgrid.csv"), "--origins", str(tmp_path / "o.csv"),
-        "--gtfs", str(POA / "poa_eptc.zip"), "--gtfs", str(POA / "poa_trensurb.zip"),
-        "--osm", str(POA / "poa_osm.pbf"), "--date", "2019-05-13", "--window", "13:00-13:30",
-        "--scenario", str(scen), "--out", str(out)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "access",
+            "transit",
+            "--to",
+            str(POA / "poa_hexgrid.csv"),
+            "--origins",
+            str(tmp_path / "o.csv"),
+            "--gtfs",
+            str(POA / "poa_eptc.zip"),
+            "--gtfs",
+            str(POA / "poa_trensurb.zip"),
+            "--osm",
+            str(POA / "poa_osm.pbf"),
+            "--date",
+            "2019-05-13",
+            "--window",
+            "13:00-13:30",
+            "--scenario",
+            str(scen),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     layer = gpd.read_file(out, layer="origins")
     assert len(layer) == 40
-    assert {"p50_min_base", "p50_min_scenario", "p50_min_change", "planned_p50_min_base"} <= set(layer.columns)
+    assert {"p50_min_base", "p50_min_scenario", "p50_min_change", "planned_p50_min_base"} <= set(
+        layer.columns
+    )
     assert (layer["min_min_base"].dropna() <= layer["p50_min_base"].dropna()).all()
     assert layer["p50_min_base"].notna().sum() >= 35
     ind = gpd.read_file(out, layer="indicators")
@@ -36,8 +60,22 @@ def test_transit_command_porto_alegre(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_transit_command_bad_date(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, [
-        "access", "transit", "--to", "gp", "--gtfs", "x.zip", "--osm", "x.pbf",
-        "--date", "13/05/2019", "--out", str(tmp_path / "r.gpkg")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "access",
+            "transit",
+            "--to",
+            "gp",
+            "--gtfs",
+            "x.zip",
+            "--osm",
+            "x.pbf",
+            "--date",
+            "13/05/2019",
+            "--out",
+            str(tmp_path / "r.gpkg"),
+        ],
+    )
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output

@@ -45,7 +45,8 @@ def test_walk_access_times_match_the_router(
     net = WalkNetwork.from_graph(
         build_walk_graph(hampton_extract, cache_dir=access_settings.cache_dir)
     )
-    t, d = nearest_destination(net, hampton_gp.destinations).for_points(net.snap(origins))
+    dests = net.snap(hampton_gp.destinations, to="edge")
+    t, d = nearest_destination(net, dests).for_points(net.snap(origins, to="edge"))
     np.testing.assert_allclose(origins["time_min"], t / 60)
     assert (
         origins["nearest_code"].tolist() == hampton_gp.destinations["code"].to_numpy()[d].tolist()
@@ -67,16 +68,20 @@ def test_geopackage_layers(
     assert layers == {"origins", "destinations", "isochrones", "catchments", "indicators"}
     iso = gpd.read_file(out, layer="isochrones")
     assert iso["band_min"].tolist() == [5, 10, 15, 20, 30]
-    # every origin's street node sits inside the band of its own time (when within 30 min)
+    # where each origin meets its street lies inside the band of its own time (within 30 min)
     net = WalkNetwork.from_graph(
         build_walk_graph(hampton_extract, cache_dir=access_settings.cache_dir)
     )
     near = hampton_gp.origins[hampton_gp.origins.time_min <= 30]
-    snapped = net.snap(near)
-    for time_min, pos in zip(near["time_min"], snapped.node_index, strict=True):
+    snapped = net.snap(near, to="edge")
+    assert snapped.edge_index is not None and snapped.along_m is not None
+    for i, time_min in enumerate(near["time_min"]):
+        edge = snapped.edge_index[i]
+        share = snapped.along_m[i] / net.edge_length_m[edge]
+        meet = shapely.line_interpolate_point(net.edge_geometry[edge], share, normalized=True)
         band = min(b for b in iso["band_min"] if b >= time_min)
         poly = iso.loc[iso.band_min == band].geometry.iloc[0]
-        assert poly.buffer(1e-6).contains(shapely.Point(net.x[pos], net.y[pos]))
+        assert poly.buffer(1e-6).contains(meet)
     with pytest.raises(SettingsError, match="gpkg"):
         write_walk_geopackage(hampton_gp, tmp_path / "walk.shp")
 

@@ -398,3 +398,14 @@ def test_export_and_html_report_downloads(store: AssessmentStore) -> None:
     _ok(at)
     labels = [d.proto.label for d in at.get("download_button")]
     assert "Download the HTML report (version 2)" in labels
+
+
+@pytest.mark.slow
+def test_pdf_report_is_prepared_for_download(store: AssessmentStore) -> None:
+    _saved(store)
+    at = _app(SAVED)
+    next(b for b in at.button if b.label.startswith("Prepare the PDF report")).click().run()
+    _ok(at)
+    assert not at.error
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Download the PDF report (version 2)" in labels

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from hiap.indicators import IndicatorReport, assess_indicators
+from hiap.indicators.run import NETWORK_MARGIN_M
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
+from isochrones.network import WalkNetwork, build_walk_graph
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +56,22 @@ def test_results_are_stable(runs: tuple[IndicatorReport, IndicatorReport]) -> No
     cold, warm = runs
     assert cold.values() == warm.values()
     assert [u.id for u in cold.unavailable] == [u.id for u in warm.unavailable]
+
+
+def test_a_shared_network_gives_the_same(
+    runs: tuple[IndicatorReport, IndicatorReport], tmp_path: Path
+) -> None:
+    cold, _ = runs
+    settings = get_settings(environ={"HIAP_CACHE_DIR": str(tmp_path)})
+    scheme = load_sample_scheme("actdev-hampton", settings)
+    graph = build_walk_graph(
+        settings.data_dir / "osm" / "peterborough_hampton_2012.osm",
+        area=scheme.footprint,
+        margin_m=NETWORK_MARGIN_M,
+    )
+    network = WalkNetwork.from_graph(graph)  # as the app shares it: street counts recounted
+    shared = assess_indicators(scheme, settings=settings, network=network)
+    assert shared.values() == cold.values()
 
 
 def test_sources_are_attributed(runs: tuple[IndicatorReport, IndicatorReport]) -> None:

@@ -31,6 +31,24 @@ def test_partial_edge_is_cut_at_the_exact_remaining_distance() -> None:
     assert not poly.contains(Point(0, -16))
 
 
+def test_edge_snapped_origin_walks_both_ways_along_its_edge() -> None:
+    net = WalkNetwork.from_graph(hand_graph())
+    # 10 m to A-B at x=50, then 20 m each way along it within 30 s at 1 m/s
+    iso = isochrones(
+        net,
+        np.array([[50.0, 10.0]]),
+        bands_min=[0.5],
+        speed_kph=ONE_MPS_KPH,
+        buffer_m=2,
+        snap_to="edge",
+    )
+    poly = iso.geometry.iloc[0]
+    assert poly.contains(Point(31, 0)) and poly.contains(Point(69, 0))
+    assert not poly.contains(Point(27, 0)) and not poly.contains(Point(73, 0))
+    assert poly.contains(Point(50, 9)) and not poly.contains(Point(0, 0))
+
+
+@pytest.mark.slow
 def test_bands_are_nested_and_hold_their_reachable_nodes(rutland_net: WalkNetwork) -> None:
     rng = np.random.default_rng(7)
     p = int(rng.integers(rutland_net.n_nodes))

@@ -153,3 +153,26 @@ def test_bad_inputs_raise_clear_errors(net: WalkNetwork) -> None:
 def test_network_arrays_are_read_only(net: WalkNetwork) -> None:
     with pytest.raises(ValueError, match="read-only"):
         net.x[0] = 1.0
+
+
+def test_edge_snapping_by_hand(net: WalkNetwork) -> None:
+    origin = net.snap(np.array([[50.0, 10.0]]), to="edge")  # 10 m off A-B, halfway along
+    assert origin.alt_node_index is not None and origin.alt_distance_m is not None
+    ends = {
+        int(origin.node_id[0]): float(origin.distance_m[0]),
+        int(net.node_ids[origin.alt_node_index[0]]): float(origin.alt_distance_m[0]),
+    }
+    assert ends == {ord("A"): pytest.approx(60.0), ord("B"): pytest.approx(60.0)}
+    t, d = nearest_destination(net, DESTS, speed_kph=ONE_MPS_KPH).for_points(origin)
+    assert t[0] == pytest.approx(70.0) and d[0] == 0
+    # a destination beside B-D, 60 m from B and 40 m from D
+    dest = net.snap(np.array([[100.0, 60.0]]), to="edge")
+    result = nearest_destination(net, dest, speed_kph=ONE_MPS_KPH)
+    assert result.time_s[pos(net, "A")] == pytest.approx(160.0)
+    assert result.time_s[pos(net, "C")] == pytest.approx(140.0)
+    assert result.time_s[pos(net, "D")] == pytest.approx(40.0)
+    assert np.isinf(result.time_s[pos(net, "E")])
+    od = od_matrix(net, origin, dest, speed_kph=ONE_MPS_KPH)
+    assert od[0, 0] == pytest.approx(120.0)
+    with pytest.raises(RoutingInputError, match="'node' or 'edge'"):
+        net.snap(np.array([[0.0, 0.0]]), to="street")  # type: ignore[arg-type]

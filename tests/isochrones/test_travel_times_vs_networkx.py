@@ -19,19 +19,20 @@ def _random_points(net: WalkNetwork, count: int, seed: int) -> np.ndarray:
 
 
 def _with_virtual_sources(
-    graph: nx.MultiDiGraph, net: WalkNetwork, points: np.ndarray, *, reverse: bool
+    graph: nx.MultiDiGraph, net: WalkNetwork, points: np.ndarray, *, reverse: bool, to: str = "node"
 ) -> tuple[nx.MultiDiGraph, list[tuple[str, int]]]:
-    """networkx graph with one virtual node per point, linked by its snap distance."""
+    """networkx graph with one virtual node per point, linked by its snap offset(s)."""
     g = graph.reverse(copy=True) if reverse else graph.copy()
-    snapped = net.snap(points)
+    snapped = net.snap(points, to=to)  # type: ignore[arg-type]
     sources = []
-    for i, (node, dist) in enumerate(zip(snapped.node_id, snapped.distance_m, strict=True)):
-        g.add_edge(("src", i), int(node), length=float(dist))
-        sources.append(("src", i))
+    for nodes, offsets in snapped.attachments():
+        for i, (node, dist) in enumerate(zip(net.node_ids[nodes], offsets, strict=True)):
+            g.add_edge(("src", i), int(node), length=float(dist))
+    sources = [("src", i) for i in range(len(points))]
     return g, sources
 
 
-@pytest.mark.parametrize("which", ["hampton", "rutland"])
+@pytest.mark.parametrize("which", ["hampton", pytest.param("rutland", marks=pytest.mark.slow)])
 def test_nearest_destination_equals_networkx(which: str, request: pytest.FixtureRequest) -> None:
     graph: nx.MultiDiGraph = request.getfixturevalue(f"{which}_graph")
     net: WalkNetwork = request.getfixturevalue(f"{which}_net")
@@ -53,6 +54,7 @@ def test_nearest_destination_equals_networkx(which: str, request: pytest.Fixture
     np.testing.assert_allclose(result.time_s, expected, rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_time_from_sources_and_od_matrix_equal_networkx(
     rutland_graph: nx.MultiDiGraph, rutland_net: WalkNetwork
 ) -> None:
@@ -75,6 +77,32 @@ def test_time_from_sources_and_od_matrix_equal_networkx(
             assert od[i, j] == pytest.approx(metres / SPEED_MPS, abs=1e-6)
 
 
+@pytest.mark.parametrize("to", ["node", "edge"])
+def test_edge_and_node_snapping_equal_networkx(
+    to: str, hampton_graph: nx.MultiDiGraph, hampton_net: WalkNetwork
+) -> None:
+    points = _random_points(hampton_net, 25, seed=9)
+    dests = points[:6]
+    origins = points[6:]
+    g, sources = _with_virtual_sources(hampton_graph, hampton_net, dests, reverse=True, to=to)
+    multi = nx.multi_source_dijkstra_path_length(g, sources, weight="length")
+    result = nearest_destination(hampton_net, hampton_net.snap(dests, to=to))  # type: ignore[arg-type]
+    expected = np.array([multi.get(int(n), np.inf) for n in hampton_net.node_ids]) / SPEED_MPS
+    np.testing.assert_allclose(result.time_s, expected, rtol=0, atol=1e-6)
+    # origins: door to door through either end of their edge, against networkx per pair
+    o_snap = hampton_net.snap(origins, to=to)  # type: ignore[arg-type]
+    t, _ = result.for_points(o_snap)
+    od = od_matrix(hampton_net, o_snap, hampton_net.snap(dests, to=to))  # type: ignore[arg-type]
+    np.testing.assert_allclose(od.min(axis=1), t, rtol=0, atol=1e-6)
+    for i in range(len(origins)):
+        best = min(
+            multi.get(int(hampton_net.node_ids[nodes[i]]), np.inf) + offsets[i]
+            for nodes, offsets in o_snap.attachments()
+        )
+        assert t[i] == pytest.approx(best / SPEED_MPS, abs=1e-6)
+
+
+@pytest.mark.slow
 def test_cutoff_drops_exactly_the_far_nodes(rutland_net: WalkNetwork) -> None:
     dests = _random_points(rutland_net, 6, seed=5)
     full = nearest_destination(rutland_net, dests)

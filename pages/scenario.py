@@ -1,0 +1,213 @@
+"""Transport scenario: add a bus route or change a frequency, compare with the baseline."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from hiap.access_maps import access_map, difference_map, draw_map
+from hiap.access_runs import GET_GTFS, busiest_hour, default_date, feed_stops
+from hiap.equity import newly_within
+from hiap.errors import HiapError
+from hiap.exports import to_csv_bytes
+from hiap.scenario_inputs import (
+    new_route,
+    parse_scenario,
+    route_from_drawings,
+    route_from_file,
+    scenario_layers,
+    scenario_text,
+)
+from hiap.ui import access as cached
+from hiap.ui.settings import app_settings
+from hiap.ui.state import require_scheme
+from isochrones.errors import IsochronesError
+from isochrones.gtfs.errors import FeedError, ScenarioError
+from isochrones.scenarios import ChangeFrequency, Scenario
+
+settings = app_settings()
+DEMO = "Porto Alegre demo (public-transport sample)"
+SCHEME_AREA = "Around the current scheme"
+HOW = ["Draw a new route", "Upload a route file", "Change a route's frequency", "Load a saved scenario"]
+
+st.title("Transport scenario")
+st.caption(
+    "Test a bus change before it is made: add a route (drawn on the map or uploaded) with its "
+    "headway and hours, or run an existing route more often; then compare public-transport "
+    "times to healthcare with the baseline timetable."
+)
+
+area_choice = st.radio("Area", [DEMO, SCHEME_AREA], horizontal=True, key="scenario.area")
+try:
+    if area_choice == DEMO:
+        bundle = cached.demo_bundle(settings)
+    else:
+        scheme = require_scheme()
+        if scheme.boundary is None or scheme.boundary.empty:
+            st.warning("This scheme has no boundary polygon; choose the Porto Alegre demo.")
+            st.stop()
+        bundle = cached.scheme_bundle(settings, scheme.boundary, buffer_km=5.0)
+except (HiapError, IsochronesError, FeedError) as error:
+    st.warning(f"{error}")
+    st.caption(f"The Porto Alegre demo shows the scenario tools at work. {GET_GTFS}")
+    st.stop()
+area, feed = bundle.area, bundle.feed
+stops = feed_stops(feed)
+kind = next(iter(area.destinations))
+destinations = area.destinations[kind]
+
+how = st.radio("How to describe the scenario", HOW, horizontal=True, key="scenario.how")
+scenario: Scenario | None = None
+if how in HOW[:2]:
+    one, two, three = st.columns(3)
+    name = one.text_input("Route name", "New bus route", key="scenario.name")
+    headway = two.number_input("Headway (minutes)", 2.0, 120.0, 10.0, 1.0, key="scenario.headway")
+    speed = three.number_input("Average speed (km/h)", 5.0, 60.0, 18.0, 1.0, key="scenario.speed")
+    first = one.time_input("First departure", dt.time(6, 0), key="scenario.first")
+    last = two.time_input("Last departure", dt.time(22, 0), key="scenario.last")
+    spacing = three.number_input("Stop spacing (m)", 150.0, 2000.0, 400.0, 50.0, key="scenario.spacing")
+    line, points = None, []
+    if how == HOW[0]:
+        st.caption("Draw the route with the line tool (double-click to finish); markers add stops.")
+        drawn = st_folium(
+            draw_map(area.area_wgs84, stops=stops), height=480, use_container_width=True,
+            returned_objects=["all_drawings"], key="scenario-draw",
+        )
+        line, points = route_from_drawings((drawn or {}).get("all_drawings"))
+    else:
+        upload = st.file_uploader(
+            "Route file (a line, optional stop points)", type=["geojson", "json", "gpkg", "kml"],
+            key="scenario.route_file",
+        )
+        if upload is not None:
+            try:
+                line, points = route_from_file(upload.getvalue(), upload.name)
+            except HiapError as error:
+                st.error(str(error))
+    if line is not None:
+        try:
+            edit = new_route(
+                line, stops=points, name=name, headway_min=headway, start=first, end=last,
+                speed_kph=speed, stop_spacing_m=spacing,
+            )
+            scenario = Scenario(name=name, edits=[edit])
+        except ValueError as error:
+            st.error(f"The route is not usable: {error}")
+    else:
+        st.info("No route yet: draw a line on the map or upload a file.")
+elif how == HOW[2]:
+    routes = feed.routes.assign(
+        label=feed.routes["route_short_name"].fillna("") + " " + feed.routes["route_long_name"].fillna("")
+    ).sort_values("label")
+    labels = dict(zip(routes["route_id"], routes["label"].str.strip(), strict=True))
+    route_id = st.selectbox("Route", list(labels), format_func=lambda r: f"{labels[r]} ({r})",
+                            key="scenario.route")
+    headway = st.number_input("New headway (minutes)", 2.0, 120.0, 5.0, 1.0, key="scenario.new_headway")
+    scenario = Scenario(
+        name=f"{labels[route_id]} every {headway:g} min",
+        edits=[ChangeFrequency(route_id=route_id, headway_min=headway)],
+    )
+else:
+    upload = st.file_uploader("Scenario file", type=["json", "yaml", "yml"], key="scenario.file")
+    if upload is not None:
+        try:
+            scenario = parse_scenario(upload.getvalue(), upload.name)
+        except ScenarioError as error:
+            st.error(str(error))
+
+if scenario is None:
+    st.stop()
+st.markdown(f"**Scenario:** {scenario.name} ({len(scenario.edits)} edit(s))")
+save_json, save_yaml = st.columns(2)
+save_json.download_button("Save scenario (JSON)", scenario_text(scenario, "json"),
+                          file_name="scenario.json", mime="application/json", key="scenario.save_json")
+save_yaml.download_button("Save scenario (YAML)", scenario_text(scenario, "yaml"),
+                          file_name="scenario.yaml", mime="application/yaml", key="scenario.save_yaml")
+
+one, two, three, four = st.columns(4)
+date = one.date_input("Date", default_date(feed), key="scenario.date")
+first_hour = busiest_hour(feed)  # why: sample feeds may run only part of the day
+start = two.time_input("Departures from", first_hour, key="scenario.start")
+end = three.time_input("Departures until", dt.time(min(first_hour.hour + 1, 23), 0), key="scenario.end")
+step = four.select_slider("Minutes between departures", [1, 2, 5, 10, 15], 5, key="scenario.step")
+threshold = st.slider("Threshold for 'within' (minutes)", 10, 60, 30, 5, key="scenario.threshold")
+
+if st.button("Run baseline and scenario", type="primary", key="scenario.run"):
+    st.session_state["scenario.ran"] = scenario.model_dump_json()
+if st.session_state.get("scenario.ran") != scenario.model_dump_json():
+    st.stop()
+
+try:
+    with st.status("Applying the scenario and preparing both timetables…") as status:
+        edited = cached.scenario_feed(feed, bundle.feed_key, scenario.model_dump_json())
+        base_tn = cached.transit_network_resource(feed, bundle.feed_key, bundle.network, bundle.network_key, date)
+        scen_key = f"{bundle.feed_key}:{scenario.model_dump_json()}"
+        scen_tn = cached.transit_network_resource(edited, scen_key, bundle.network, bundle.network_key, date)
+        status.update(label="Timetables ready", state="complete")
+    bar = st.progress(0.0, text="Routing the baseline")
+    base = cached.transit_times_cached(
+        base_tn, f"{bundle.feed_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
+        (start, end), float(step),
+        _progress=lambda d, t: bar.progress(0.5 * d / max(t, 1), text=f"Baseline: {d}/{t} origins"),
+    )
+    scen = cached.transit_times_cached(
+        scen_tn, f"{scen_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
+        (start, end), float(step),
+        _progress=lambda d, t: bar.progress(0.5 + 0.5 * d / max(t, 1), text=f"Scenario: {d}/{t} origins"),
+    )
+    bar.empty()
+except (HiapError, IsochronesError, FeedError, ScenarioError) as error:
+    st.error(str(error))
+    st.stop()
+
+origins = area.origins.copy()
+origins["base_min"] = base["time_min"]
+origins["scenario_min"] = scen["time_min"]
+origins["change_min"] = origins["scenario_min"] - origins["base_min"]
+origins.loc[origins["base_min"].eq(origins["scenario_min"]), "change_min"] = 0.0
+lines, new_stops = scenario_layers(scenario)
+
+st.subheader("What changed")
+groups = origins["imd_decile"] if "imd_decile" in origins.columns else None
+table = newly_within(origins["base_min"], origins["scenario_min"], origins["population"],
+                     groups=groups, threshold_min=float(threshold))
+if groups is None:
+    st.caption("IMD deciles exist for England only; the demo area is summarised as a whole.")
+faster = int((origins["change_min"] < -0.5).sum())
+c1, c2, c3 = st.columns(3)
+c1.metric(f"Residents newly within {threshold} min", f"{table['newly_within'].sum():,.0f}")
+c2.metric("Areas with a faster trip", f"{faster:,}")
+c3.metric("Largest saving (min)", f"{-origins['change_min'].replace(float('-inf'), 0).min():.1f}")
+st.dataframe(
+    table.rename(columns={
+        "population": "Population", "within_before": f"Within {threshold} min before",
+        "within_after": f"Within {threshold} min after", "newly_within": "Newly within",
+        "no_longer_within": "No longer within", "net_change": "Net change",
+    }).style.format("{:,.0f}"),
+    width="stretch",
+)
+
+view = st.radio("Maps", ["Difference layer", "Side by side"], horizontal=True, key="scenario.view")
+if view == "Difference layer":
+    st_folium(
+        difference_map(origins, route_lines=lines, route_stops=new_stops, attribution_lines=area.attribution),
+        height=520, use_container_width=True, returned_objects=[], key="scenario-diff",
+    )
+else:
+    left, right = st.columns(2)
+    for column, col, title in ((left, "base_min", "Baseline"), (right, "scenario_min", "Scenario")):
+        with column:
+            st.markdown(f"**{title}**")
+            st_folium(
+                access_map(origins=origins, origin_time_col=col, origin_label=f"{title}: time",
+                           isochrone_label="Public transport time", bands_min=(10, 15, 20, 30, 45),
+                           destinations={kind: destinations},
+                           stops=new_stops, attribution_lines=area.attribution),
+                height=460, use_container_width=True, returned_objects=[], key=f"scenario-{col}",
+            )
+changed = origins[origins["change_min"].abs() > 0.5]
+st.download_button("Download per-origin changes (CSV)", to_csv_bytes(
+    pd.DataFrame(origins.drop(columns="geometry")) if changed.empty else changed),
+    file_name="scenario_changes.csv", mime="text/csv", key="scenario.csv")
+st.caption(" · ".join(area.attribution))

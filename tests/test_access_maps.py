@@ -1,0 +1,120 @@
+"""Folium access maps, checked on their rendered HTML (layers, colours, attribution, popups)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from hiap import attribution
+from hiap.access_maps import (
+    BAND_PALETTE,
+    CHANGE_COLOURS,
+    access_map,
+    band_colours,
+    difference_map,
+    draw_map,
+)
+from hiap.schemes.models import Scheme, SchemeMetadata
+
+BNG = "EPSG:27700"
+
+
+def _bands() -> gpd.GeoDataFrame:
+    # Nested squares around a point in Peterborough, 5/10/15 minutes.
+    centre = (518000.0, 295000.0)
+    rows = [
+        {"band_min": b, "geometry": box(centre[0] - r, centre[1] - r, centre[0] + r, centre[1] + r)}
+        for b, r in ((5.0, 300), (10.0, 700), (15.0, 1100))
+    ]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=BNG)
+
+
+def _gps() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"code": ["D81001", "D81002"], "name": ["HAMPTON MEDICAL CENTRE", "NENE VALLEY PRACTICE"],
+         "postcode": ["PE7 8QA", "PE2 5RT"]},
+        geometry=[Point(518000, 295000), Point(518900, 295600)], crs=BNG,
+    )
+
+
+def test_band_colours_are_sequential_and_dark_first() -> None:
+    assert band_colours([5]) == [BAND_PALETTE[0]]
+    five = band_colours([5, 10, 15, 20, 30])
+    assert five[0] == BAND_PALETTE[0] and five[-1] == BAND_PALETTE[-1]
+    assert len(set(five)) == 5
+    # darkness (sum of RGB) increases monotonically along the bands
+    light = [sum(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in five]
+    assert light == sorted(light)
+    assert band_colours([]) == []
+
+
+def test_access_map_has_bands_markers_legend_and_attribution() -> None:
+    scheme = Scheme(
+        metadata=SchemeMetadata(name="Test Fields", dwellings=100),
+        boundary=gpd.GeoDataFrame(geometry=[box(517800, 294800, 518200, 295200)], crs=BNG),
+    )
+    origins = gpd.GeoDataFrame(
+        {"code": ["E01000001", "E01000002"], "name": ["LSOA A", "LSOA B"],
+         "population": [1500, 1600], "time_min": [4.0, np.inf]},
+        geometry=[Point(518100, 295100), Point(520000, 297000)], crs=BNG,
+    )
+    stops = gpd.GeoDataFrame({"stop_name": ["Hampton Hargate"]}, geometry=[Point(518300, 295300)], crs=BNG)
+    bands = _bands()
+    before = bands.copy()
+    fmap = access_map(
+        isochrones=bands, isochrone_label="Walking time to a GP surgery", origins=origins,
+        bands_min=(5, 10, 15), destinations={"gp": _gps()}, stops=stops, scheme=scheme,
+        attribution_lines=["NHS Digital, OGL v3.0"],
+    )
+    html = fmap.get_root().render()
+    for colour in band_colours([5, 10, 15]):
+        assert colour in html
+    for layer in ("Walking time to a GP surgery (min)", "Areas by travel time", "GP surgeries",
+                  "Bus stops", "Scheme: Test Fields"):
+        assert layer in html, layer
+    assert "L.control.layers" in html
+    assert "OpenStreetMap" in html and attribution.OSM in html and "NHS Digital, OGL v3.0" in html
+    assert "HAMPTON MEDICAL CENTRE" in html and "Code: D81001" in html
+    assert "not reached within 15 min" in html  # the infinite origin
+    assert "within 5 min" in html
+    # legend drawn by branca
+    assert "Walking time to a GP surgery (min)" in html and "d3" in html
+    # inputs untouched (still BNG, same rows)
+    assert bands.crs == before.crs and bands.equals(before)
+
+
+def test_access_map_without_results_still_attributes_osm() -> None:
+    html = access_map(destinations={"hospital": _gps()}).get_root().render()
+    assert "Hospitals" in html and attribution.OSM in html
+
+
+def test_difference_map_sorts_origins_by_change() -> None:
+    diff = gpd.GeoDataFrame(
+        {"name": ["faster", "slower", "new", "same"],
+         "base_min": [30.0, 20.0, np.inf, 12.0], "scenario_min": [22.0, 25.0, 40.0, 12.0],
+         "change_min": [-8.0, 5.0, -np.inf, 0.0]},
+        geometry=[Point(-51.2, -30.05), Point(-51.21, -30.05), Point(-51.2, -30.06), Point(-51.22, -30.04)],
+        crs="EPSG:4326",
+    )
+    route = gpd.GeoDataFrame({"name": ["New 1"]}, geometry=[LineString([(-51.2, -30.05), (-51.22, -30.04)])],
+                             crs="EPSG:4326")
+    html = difference_map(diff, route_lines=route).get_root().render()
+    for layer in ("Newly reached", "Faster", "Slower", "Unchanged", "Scenario route"):
+        assert layer in html
+    for colour in CHANGE_COLOURS.values():
+        assert colour in html
+    assert "not reached → 40.0 min" in html and "30.0 → 22.0 min" in html
+
+
+def test_draw_map_offers_line_and_marker_tools_only() -> None:
+    html = draw_map((-51.3, -30.2, -51.1, -30.0)).get_root().render()
+    assert "L.Control.Draw" in html
+    assert '"polygon": false' in html and '"rectangle": false' in html
+    assert attribution.OSM_TILE_ATTRIBUTION.split(">")[0] in html
+
+
+@pytest.mark.parametrize("bands", [[5, 10, 15, 20, 30], [10, 20, 30, 45, 60, 75, 90, 120, 150]])
+def test_band_colours_one_per_band(bands: list[int]) -> None:
+    assert len(band_colours(bands)) == len(bands)
