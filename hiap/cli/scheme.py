@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from hiap.errors import HiapError, SchemeError
-from hiap.schemes import SCHEME_KINDS, Scheme, list_sample_schemes, read_scheme
+from hiap.schemes import (
+    SCHEME_KINDS,
+    Scheme,
+    list_sample_schemes,
+    load_sample_scheme,
+    read_scheme,
+)
 from hiap.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -114,3 +120,73 @@ def list_schemes() -> None:
         "Samples are approximate outlines drawn by the hiap team (see sample_schemes/README.md); "
         "data-directory sites are read in place."
     )
+
+
+def _scheme_from_argument(argument: str, settings: Settings) -> Scheme:
+    """Read a scheme from a file path, or load a sample by its id (``hiap scheme list``)."""
+    path = Path(argument)
+    if path.exists():
+        return read_scheme(path, settings=settings)
+    return load_sample_scheme(argument, settings)
+
+
+@app.command("assess")
+def assess(
+    scheme: Annotated[
+        str, typer.Argument(help="A scheme file, or a sample id from `hiap scheme list`.")
+    ],
+    osm: Annotated[
+        Path | None,
+        typer.Option(help="OSM extract (PBF or XML); default: the one covering the scheme."),
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option(help="Also write the indicators to this CSV file.")
+    ] = None,
+    spacing_m: Annotated[
+        float, typer.Option(help="Spacing of the grid of home points inside the site, metres.")
+    ] = 75.0,
+) -> None:
+    """Measure the spatial health indicators of a scheme (greenspace, GP access, food, play...)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from hiap.indicators import assess_indicators
+
+    settings = _settings()
+    console = Console()
+    try:
+        chosen = _scheme_from_argument(scheme, settings)
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+        ) as bar:
+            task = bar.add_task("Measuring", total=1.0)
+
+            def report_progress(fraction: float, message: str) -> None:
+                bar.update(task, completed=fraction, description=message)
+
+            report = assess_indicators(
+                chosen,
+                settings=settings,
+                osm_path=osm,
+                spacing_m=spacing_m,
+                progress=report_progress,
+            )
+            bar.update(task, completed=1.0, description="Done")
+    except HiapError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    table = Table(title=f"Health indicators: {report.scheme_name} ({report.points} home points)")
+    table.add_column("indicator")
+    table.add_column("value", justify="right")
+    table.add_column("method", overflow="fold")
+    for result in report.results:
+        table.add_row(result.name, result.formatted(), result.method)
+    console.print(table)
+    for missing in report.unavailable:
+        console.print(f"[yellow]Not measured[/]: {missing.name}: {missing.reason}")
+    for line in report.sources:
+        console.print(f"[dim]{line}[/]")
+    if csv is not None:
+        report.to_frame().to_csv(csv, index=False)
+        console.print(f"Wrote {csv}")

@@ -567,7 +567,12 @@ def _summary(
             "Not applicable": [p.not_applicable for p in score.principles],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table.style.map(_band_cell, subset=["Band"]), hide_index=True, width="stretch")
+
+
+def _band_cell(value: object) -> str:
+    colour = RAG_COLOURS.get(str(value))
+    return f"background-color: {colour}; color: white; font-weight: 600" if colour else ""
 
 
 def render_checklist(checklist_id: str, *, chart: Literal["radar", "bars"]) -> None:

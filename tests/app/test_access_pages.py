@@ -1,0 +1,155 @@
+"""The Access to healthcare and Transport scenario pages, driven with AppTest on real data.
+
+Walk access runs on the Hampton (Peterborough) OSM extract around the Hampton sample scheme;
+public transport on r5r's Porto Alegre sample (no Cambridgeshire feed is available offline).
+The folium maps are custom components: their script travels in ``json_args``, so the tests
+read the layer names from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from hiap.schemes import load_sample_scheme
+from hiap.settings import get_settings
+from hiap.ui.state import SCHEME_KEY
+
+APP = "../../streamlit_app.py"  # AppTest resolves this against this file's folder
+ACCESS = "pages/access.py"
+SCENARIO = "pages/scenario.py"
+DEMO = "Porto Alegre demo (public-transport sample)"
+TIMEOUT_S = 240
+
+DATA = get_settings().data_dir
+needs_hampton = pytest.mark.skipif(
+    not (DATA / "osm" / "peterborough_hampton_2012.osm").is_file(), reason="Hampton OSM missing"
+)
+needs_poa = pytest.mark.skipif(
+    not (DATA / "transit" / "porto_alegre" / "poa_eptc.zip").is_file(), reason="Porto Alegre sample missing"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("HIAP_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _app(page: str, *, hampton: bool = False) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    if hampton:
+        at.session_state[SCHEME_KEY] = load_sample_scheme("hampton", get_settings())
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _map_scripts(at: AppTest) -> list[str]:
+    return [el.proto.json_args for el in at.get("component_instance")]
+
+
+def test_access_without_scheme_points_to_the_scheme_page() -> None:
+    at = _app(ACCESS)
+    at.button(key="access.run").click().run()
+    assert not at.exception
+    assert any("Scheme" in i.value for i in at.info)
+
+
+@needs_hampton
+@pytest.mark.slow
+def test_walk_access_around_hampton_shows_map_indicators_and_equity() -> None:
+    at = _app(ACCESS, hampton=True)
+    at.button(key="access.run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    scripts = _map_scripts(at)
+    assert scripts, "no folium map was drawn"
+    for layer in ("Walking time to a GP surgery (min)", "GP surgeries", "LSOAs by walking time",
+                  "Scheme: Hampton, Peterborough"):
+        assert layer in scripts[0], layer
+    assert "OpenStreetMap" in scripts[0]
+    table = at.dataframe[0].value
+    assert list(table.index) == [
+        "Scheme (20,060 new residents)",
+        "Surrounding area (LSOAs on the network)",
+        "Surrounding area with the scheme's residents",
+    ]
+    times = table["Mean time (min, pop-weighted)"]
+    assert ((times > 1) & (times < 60)).all()
+    # the scheme's residents are counted in the combined population
+    pops = table["Population"]
+    assert pops.iloc[2] == pytest.approx(pops.iloc[0] + pops.iloc[1])
+    assert at.get("plotly_chart"), "equity chart missing"
+    assert any("IMD deciles" in i.value for i in at.info)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download isochrones and times (GeoPackage)" in labels
+    assert "Download per-origin times (CSV)" in labels
+
+
+@needs_hampton
+def test_public_transport_around_hampton_says_what_is_missing() -> None:
+    at = _app(ACCESS, hampton=True)
+    at.radio(key="access.mode").set_value("Public transport").run()
+    at.button(key="access.run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(w.value for w in at.warning)
+    assert "No GTFS feed" in text and "hiap data download gtfs" in text
+
+
+@needs_poa
+@pytest.mark.slow
+def test_public_transport_on_the_porto_alegre_demo() -> None:
+    at = _app(ACCESS)
+    at.radio(key="access.area").set_value(DEMO).run()
+    at.radio(key="access.mode").set_value("Public transport").run()
+    assert at.time_input(key="access.start").value == dt.time(13, 0)  # the sample's busiest hour
+    at.time_input(key="access.end").set_value(dt.time(13, 30))
+    at.select_slider(key="access.step").set_value(15)
+    at.button(key="access.run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert list(table.index) == ["Public transport"]
+    assert 0.5 < table["Share within 30 min"].iloc[0] <= 1.0
+    script = _map_scripts(at)[-1]
+    for layer in ("Bus stops", "Healthcare facilities", "Hexagons by public transport time"):
+        assert layer in script
+
+
+@needs_poa
+@pytest.mark.slow
+def test_scenario_more_buses_on_a_route_makes_some_trips_faster() -> None:
+    at = _app(SCENARIO)
+    at.radio(key="scenario.how").set_value("Change a route's frequency").run()
+    at.selectbox(key="scenario.route").set_value("T12").run()
+    at.number_input(key="scenario.new_headway").set_value(4.0)
+    at.time_input(key="scenario.end").set_value(dt.time(13, 30))
+    at.select_slider(key="scenario.step").set_value(15)
+    at.button(key="scenario.run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Areas with a faster trip"].replace(",", "")) > 0
+    table = at.dataframe[0].value
+    assert table.loc["all", "Newly within"] >= 0
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Save scenario (JSON)" in labels and "Save scenario (YAML)" in labels
+    assert any("Faster" in s for s in _map_scripts(at))
+    at.radio(key="scenario.view").set_value("Side by side").run()
+    assert not at.exception
+    assert sum("Baseline: time" in s or "Scenario: time" in s for s in _map_scripts(at)) == 2
+
+
+@needs_hampton
+def test_scenario_around_hampton_without_a_feed_explains() -> None:
+    at = _app(SCENARIO, hampton=True)
+    at.radio(key="scenario.area").set_value("Around the current scheme").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("hiap data download gtfs" in w.value for w in at.warning)
