@@ -108,6 +108,11 @@ def build_walk_graph(
     """
     if margin_m < 0:
         raise RoutingInputError(f"margin_m must be >= 0, got {margin_m}.")
+    if area is not None and margin_m > 0 and pyproj.CRS.from_user_input(area_crs).is_geographic:
+        raise RoutingInputError(
+            f"margin_m is in metres but area_crs {area_crs!r} is in degrees; pass the area in a "
+            "projected CRS such as EPSG:27700."
+        )
     if area is not None and (area.is_empty or not area.is_valid):
         raise RoutingInputError(
             "The clip area is empty or invalid; pass a valid polygon (try shapely.make_valid)."
@@ -371,7 +376,8 @@ class WalkNetwork:
         RoutingInputError
             When the graph is empty, unprojected, or an edge lacks a valid length.
         """
-        if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
+        m = graph.number_of_edges()
+        if graph.number_of_nodes() == 0 or m == 0:
             raise RoutingInputError("The street graph is empty: build it from a larger area.")
         crs = pyproj.CRS.from_user_input(graph.graph.get("crs", "epsg:4326"))
         if crs.is_geographic:
@@ -384,7 +390,6 @@ class WalkNetwork:
         y = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), dtype=np.float64)
         order = np.argsort(node_ids)
         sorted_ids = node_ids[order]
-        m = graph.number_of_edges()
         eu = np.empty(m, dtype=np.int64)
         ev = np.empty(m, dtype=np.int64)
         length = np.empty(m, dtype=np.float64)
@@ -413,10 +418,12 @@ class WalkNetwork:
             )
             geoms[missing] = shapely.linestrings(coords)
         # Make each geometry run from u to v (OSMnx's do, but a reversed copy would not).
-        starts = shapely.get_point(geoms, 0)
-        d_start = shapely.distance(starts, shapely.points(x[eu], y[eu]))
-        ends = shapely.get_point(geoms, -1)
-        d_end = shapely.distance(ends, shapely.points(x[eu], y[eu]))
+        coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        counts = np.bincount(owner, minlength=len(geoms))
+        last = np.cumsum(counts) - 1
+        first = last - counts + 1
+        d_start = np.hypot(coords[first, 0] - x[eu], coords[first, 1] - y[eu])
+        d_end = np.hypot(coords[last, 0] - x[eu], coords[last, 1] - y[eu])
         flip = d_end < d_start
         if flip.any():
             geoms[flip] = shapely.reverse(geoms[flip])

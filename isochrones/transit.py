@@ -384,6 +384,9 @@ def window_travel_times(
     max_walk_min
         Longest walk all the way from origin to destination (walking is always an option up
         to this limit; the timetable is used for everything else).
+    max_travel_min
+        Longest travel time of interest: longer times are ``inf`` and the search stops there
+        (a large speed-up for many-to-many runs such as "services within 60 minutes").
     max_rounds
         Most vehicles per journey.
     min_transfer_s
@@ -453,6 +456,7 @@ def window_travel_times(
             egress,
             departures,
             direct_s=direct[b0:b1],
+            cutoff_s=None if max_travel_min is None else int(max_travel_min * 60),
             max_rounds=max_rounds,
             min_transfer_s=min_transfer_s,
             reuse_labels=reuse_labels,
@@ -566,6 +570,7 @@ def transit_isochrones(
         step_min=step_min,
         percentiles=(percentile,),
         max_walk_min=max(bands),
+        max_travel_min=max(bands),
     )
     t_s = res.travel_s[:, :, 0].min(axis=0)
     rows = []

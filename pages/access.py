@@ -287,13 +287,13 @@ if wants_pt:
         tn = cached.transit_network_resource(feed, bundle.feed_key, network, osm_digest, day)
         status.update(label=f"Timetable for {day:%A %d %B %Y}: {tn.timetable.n_patterns:,} patterns",
                       state="complete")
-    bar = st.progress(0.0, text="Routing by public transport")
-    pt = cached.transit_times_cached(
-        tn, f"{bundle.feed_key}:{osm_digest}:{day}", demo.origins, dest, "healthcare",
-        (start, end), float(step),
-        _progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Routing: {done}/{total} origins"),
-    )
-    bar.empty()
+    departures = int((dt.datetime.combine(day, end) - dt.datetime.combine(day, start)).seconds // 60 // step) + 1
+    with st.status(f"Routing {len(demo.origins):,} origins × {departures} departures by public transport…") as status:
+        pt = cached.transit_times_cached(
+            tn, f"{bundle.feed_key}:{osm_digest}:{day}", demo.origins, dest, "healthcare",
+            (start, end), float(step),
+        )
+        status.update(label="Public-transport routing: done", state="complete")
     origins = origins.join(pt.rename(columns={"time_min": "pt_min"}))
     summaries["Public transport"] = summarise_access(origins, time_col="pt_min")
     stops = feed_stops(feed)

@@ -21,7 +21,7 @@ from hiap.scenario_inputs import (
 )
 from hiap.ui import access as cached
 from hiap.ui.settings import app_settings
-from hiap.ui.state import require_scheme
+from hiap.ui.state import current_scheme, require_scheme
 from isochrones.errors import IsochronesError
 from isochrones.gtfs.errors import FeedError, ScenarioError
 from isochrones.scenarios import ChangeFrequency, Scenario
@@ -38,7 +38,11 @@ st.caption(
     "times to healthcare with the baseline timetable."
 )
 
-area_choice = st.radio("Area", [DEMO, SCHEME_AREA], horizontal=True, key="scenario.area")
+# why: around the scheme when one is chosen; the demo otherwise (no UK feed offline here)
+area_choice = st.radio(
+    "Area", [SCHEME_AREA, DEMO], index=0 if current_scheme() is not None else 1, horizontal=True,
+    key="scenario.area",
+)
 try:
     if area_choice == DEMO:
         bundle = cached.demo_bundle(settings)
@@ -145,18 +149,17 @@ try:
         scen_key = f"{bundle.feed_key}:{scenario.model_dump_json()}"
         scen_tn = cached.transit_network_resource(edited, scen_key, bundle.network, bundle.network_key, date)
         status.update(label="Timetables ready", state="complete")
-    bar = st.progress(0.0, text="Routing the baseline")
-    base = cached.transit_times_cached(
-        base_tn, f"{bundle.feed_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
-        (start, end), float(step),
-        _progress=lambda d, t: bar.progress(0.5 * d / max(t, 1), text=f"Baseline: {d}/{t} origins"),
-    )
-    scen = cached.transit_times_cached(
-        scen_tn, f"{scen_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
-        (start, end), float(step),
-        _progress=lambda d, t: bar.progress(0.5 + 0.5 * d / max(t, 1), text=f"Scenario: {d}/{t} origins"),
-    )
-    bar.empty()
+    with st.status("Routing the baseline and the scenario…") as status:
+        base = cached.transit_times_cached(
+            base_tn, f"{bundle.feed_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
+            (start, end), float(step),
+        )
+        status.update(label="Baseline routed; routing the scenario…")
+        scen = cached.transit_times_cached(
+            scen_tn, f"{scen_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
+            (start, end), float(step),
+        )
+        status.update(label="Baseline and scenario routed", state="complete")
 except (HiapError, IsochronesError, FeedError, ScenarioError) as error:
     st.error(str(error))
     st.stop()

@@ -9,7 +9,6 @@ objects Streamlit must not hash; the key that stands for them is passed alongsid
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,12 +124,11 @@ def transit_times_cached(
     points_key: str,
     window: tuple[dt.time, dt.time],
     step_min: float,
-    _progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """:func:`hiap.access_runs.transit_times`, cached per network, points and window."""
     del network_key, points_key
     return transit_times(
-        _network, _origins, _destinations, window=window, step_min=step_min, progress=_progress
+        _network, _origins, _destinations, window=window, step_min=step_min
     )
 
 

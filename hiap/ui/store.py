@@ -202,8 +202,16 @@ def assessment_for_scheme(scheme: Scheme, *, assessor: str | None = None) -> Ass
         figures["phasing_year"] = meta.phasing_year
     if scheme.area_ha > 0:
         figures["area_ha"] = round(scheme.area_ha, 2)
-    if scheme.source_name:
-        figures["source"] = scheme.source_name
+    if meta.mode is not None:
+        figures["mode"] = meta.mode
+    if meta.headway_min is not None:
+        figures["headway_min"] = meta.headway_min
+    if scheme.route_length_km > 0:
+        figures["route_length_km"] = round(scheme.route_length_km, 2)
+    if meta.description:
+        figures["description"] = meta.description
+    if meta.source or scheme.source_name:
+        figures["source"] = meta.source or scheme.source_name
     return Assessment.new(
         scheme_name=meta.name,
         scheme_metadata=figures,

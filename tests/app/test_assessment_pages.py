@@ -409,3 +409,28 @@ def test_pdf_report_is_prepared_for_download(store: AssessmentStore) -> None:
     assert not at.error
     labels = [d.proto.label for d in at.get("download_button")]
     assert "Download the PDF report (version 2)" in labels
+
+
+def test_every_sample_scheme_starts_an_assessment_with_its_boundary_in_wgs84() -> None:
+    from shapely.geometry import shape
+
+    from hiap.schemes import list_sample_schemes, load_sample_scheme
+    from hiap.settings import get_settings
+    from hiap.ui.store import assessment_for_scheme
+
+    settings = get_settings()
+    samples = list_sample_schemes(settings)
+    assert samples, "no sample schemes found"
+    for info in samples:
+        scheme = load_sample_scheme(info.id, settings)
+        assessment = assessment_for_scheme(scheme, assessor="Jo")
+        assert assessment.scheme_name == scheme.metadata.name
+        assert assessment.answers == {} and assessment.assessor == "Jo"
+        assert assessment.boundary is not None
+        west, south, east, north = shape(assessment.boundary).bounds
+        # Cambridgeshire and Peterborough, in degrees.
+        assert -0.6 < west < east < 0.6 and 52.0 < south < north < 52.8, info.id
+        if scheme.area_ha > 0:
+            assert assessment.scheme_metadata["area_ha"] == pytest.approx(scheme.area_ha, abs=0.01)
+        if scheme.route_length_km > 0:
+            assert assessment.scheme_metadata["route_length_km"] > 0
