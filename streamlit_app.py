@@ -15,6 +15,7 @@ PAGES = {
         st.Page("pages/healthy_new_towns.py", title="Healthy New Towns", icon="🏘️"),
         st.Page("pages/blue_zones.py", title="Blue Zones", icon="🌿"),
         st.Page("pages/impact_matrix.py", title="Impact matrix", icon="⚖️"),
+        st.Page("pages/evidence.py", title="Spatial evidence", icon="📏"),
     ],
     "Access": [
         st.Page("pages/access.py", title="Access to healthcare", icon="🚶"),

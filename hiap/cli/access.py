@@ -184,6 +184,10 @@ def transit(
             "--origins", help="CSV/GPKG of origin points (population column used if present)."
         ),
     ] = None,
+    count_reachable: Annotated[
+        bool,
+        typer.Option("--count-reachable", help="Also count services within 15/30/45/60 min (slower)."),
+    ] = False,
 ) -> None:
     """Public-transport + walking times to the nearest GP, hospital or given destinations."""
     import datetime as dt
@@ -248,6 +252,7 @@ def transit(
                 origins=orig,
                 window=(start, end),
                 scenario=scenario,
+                count_reachable=count_reachable,
                 progress=advance,
             )
             written = write_transit_geopackage(result, out)

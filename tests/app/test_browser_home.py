@@ -27,7 +27,7 @@ def test_pick_hampton_and_see_it_on_the_map(tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url, wait_until="domcontentloaded")
         expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=30_000)
-        page.get_by_text("Pick a scheme").first.click()
+        page.get_by_role("combobox", name="Scheme").click()
         page.get_by_role("option", name=re.compile("Hampton")).first.click()
         page.get_by_role("button", name="Use this scheme").click()
         expect(page.get_by_text("Area").first).to_be_visible(timeout=30_000)

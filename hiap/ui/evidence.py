@@ -1,0 +1,53 @@
+"""Streamlit glue for the spatial evidence page: measure once per scheme, keep per session."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from hiap.indicators import IndicatorReport, assess_indicators
+from hiap.schemes import Scheme
+from hiap.settings import Settings
+
+_REPORTS_KEY = "hiap.indicator_reports"
+
+
+def scheme_key(scheme: Scheme) -> str:
+    """Return a key that changes whenever the scheme's geometry or metadata changes."""
+    digest = hashlib.sha256(scheme.metadata.model_dump_json().encode())
+    if scheme.boundary is not None:
+        for geometry in scheme.boundary.geometry:
+            digest.update(geometry.wkb)
+    return digest.hexdigest()[:16]
+
+
+def measured_report(scheme: Scheme) -> IndicatorReport | None:
+    """Return this session's indicator report for the scheme, if it was measured."""
+    return st.session_state.get(_REPORTS_KEY, {}).get(scheme_key(scheme))
+
+
+def measure(scheme: Scheme, settings: Settings) -> IndicatorReport:
+    """Measure the scheme's indicators with a progress bar, and keep the result in the session.
+
+    Parameters
+    ----------
+    scheme
+        A housing or mixed scheme with a boundary.
+    settings
+        The app's settings.
+
+    Returns
+    -------
+    IndicatorReport
+        Every measured indicator, and the ones that could not be measured with the reason.
+    """
+    bar = st.progress(0.0, text="Preparing the walk network and OpenStreetMap features...")
+
+    def report_progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    report = assess_indicators(scheme, settings=settings, progress=report_progress)
+    bar.empty()
+    st.session_state.setdefault(_REPORTS_KEY, {})[scheme_key(scheme)] = report
+    return report

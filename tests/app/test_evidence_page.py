@@ -1,0 +1,58 @@
+"""The spatial evidence page: measure Hampton on real data and fill the assessment with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hiap.schemes import load_sample_scheme
+from hiap.settings import get_settings
+from hiap.storage import AssessmentStore
+from hiap.ui.state import ASSESSOR_KEY, SCHEME_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "streamlit_app.py")
+PAGE = "pages/evidence.py"
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "db.sqlite"
+    monkeypatch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
+    import streamlit as st
+
+    st.cache_resource.clear()
+    return path
+
+
+def test_without_a_scheme_the_page_points_home(database: Path) -> None:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    assert "Scheme" in app.info[0].value
+
+
+@pytest.mark.slow
+def test_measure_hampton_and_fill_the_assessment(database: Path) -> None:
+    app = AppTest.from_file(APP, default_timeout=180).run()
+    app.session_state[SCHEME_KEY] = load_sample_scheme("hampton", get_settings())
+    app.session_state[ASSESSOR_KEY] = "Ann Planner"
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    next(b for b in app.button if b.label.startswith("Measure")).click().run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert "Walk time to the nearest GP surgery" in set(table["indicator"])
+    fill = next(b for b in app.button if b.label.startswith("Fill the assessment"))
+    fill.click().run()
+    assert not app.exception
+    assert "Saved as version 1" in app.success[0].value
+    store = AssessmentStore(database)
+    (summary,) = store.list()
+    saved = store.load(summary.id)
+    measured = [a for a in saved.answers.values() if a.measured_value is not None]
+    assert measured, "the measurements should fill criteria"
+    assert all(a.suggested_score is not None for a in measured)
