@@ -45,6 +45,7 @@ def test_transit_command_porto_alegre(tmp_path: Path, monkeypatch: pytest.Monkey
             str(scen),
             "--out",
             str(out),
+            "--count-reachable",
         ],
     )
     assert result.exit_code == 0, result.output

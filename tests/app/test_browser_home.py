@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.web_assets import ensure_web_assets, route_web_assets
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,6 +19,9 @@ pytestmark = [
 def test_pick_hampton_and_see_it_on_the_map(tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    modules = ensure_web_assets()
+    if modules is None:
+        pytest.skip("npm could not install Leaflet for the offline map (npm registry unreachable)")
     env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with running_app(env) as url, sync_playwright() as playwright:
@@ -25,6 +29,7 @@ def test_pick_hampton_and_see_it_on_the_map(tmp_path: Path) -> None:
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        route_web_assets(page, modules)
         page.goto(url, wait_until="domcontentloaded")
         expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=30_000)
         page.get_by_role("combobox", name="Scheme").click()

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from isochrones.gtfs import Feed, load_feed, merge_feeds
+from isochrones.gtfs import Feed, empty_feed, load_feed, merge_feeds, validate_feed
 from isochrones.gtfs.calendar import trips_on_date
 from isochrones.raptor import INF, Legs, build_timetable, earliest_arrival, range_raptor
 from isochrones.scenarios import AddRoute, Scenario, apply_scenario
@@ -173,3 +175,61 @@ def test_adding_a_route_never_makes_times_worse(small_net) -> None:
     new = window_travel_times(net2, origins, dests, **kw)
     assert (new.min_s <= base.min_s).all()
     assert (new.travel_s <= base.travel_s).all()
+
+
+@st.composite
+def random_timetable(draw):
+    n_stops = draw(st.integers(3, 8))
+    stop_ids = [f"S{i}" for i in range(n_stops)]
+    trips, rows = [], []
+    for r in range(draw(st.integers(1, 4))):
+        seq = draw(st.lists(st.sampled_from(stop_ids), min_size=2, max_size=5, unique=True))
+        for k in range(draw(st.integers(1, 4))):
+            t = draw(st.integers(0, 3600))
+            trip_id = f"R{r}T{k}"
+            trips.append({"trip_id": trip_id, "route_id": f"R{r}", "service_id": "ALL",
+                          "direction_id": 0, "shape_id": ""})
+            for i, s in enumerate(seq):
+                if i:
+                    t += draw(st.integers(0, 600))
+                dwell = draw(st.integers(0, 60))
+                rows.append({"trip_id": trip_id, "stop_sequence": i + 1, "stop_id": s,
+                             "arrival_s": t, "departure_s": t + dwell})
+                t += dwell
+    walks = draw(st.lists(st.tuples(st.integers(0, n_stops - 1), st.integers(0, n_stops - 1),
+                                    st.integers(0, 900)), max_size=10))
+    origin = draw(st.integers(0, n_stops - 1))
+    t0 = draw(st.integers(0, 3600))
+    return stop_ids, trips, rows, walks, origin, t0
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_timetable())
+def test_raptor_matches_dijkstra_on_random_timetables(case) -> None:
+    stop_ids, trips, rows, walks, origin, t0 = case
+    base = empty_feed("random")
+    feed = validate_feed(Feed(
+        stops=pd.DataFrame({"stop_id": stop_ids, "stop_name": stop_ids,
+                            "stop_lat": 10.0, "stop_lon": np.arange(len(stop_ids)) / 100}),
+        routes=pd.DataFrame({"route_id": sorted({t["route_id"] for t in trips}), "agency_id": "",
+                             "route_short_name": "", "route_long_name": "", "route_type": 3}),
+        trips=pd.DataFrame(trips), stop_times=pd.DataFrame(rows),
+        calendar=pd.DataFrame([{"service_id": "ALL", "monday": True, "tuesday": True,
+                                "wednesday": True, "thursday": True, "friday": True,
+                                "saturday": True, "sunday": True,
+                                "start_date": pd.Timestamp("2019-01-01"),
+                                "end_date": pd.Timestamp("2030-01-01")}]),
+        calendar_dates=base.calendar_dates, frequencies=base.frequencies, source="random"))
+    tt = build_timetable(feed, DATE)
+    n = tt.n_stops
+    walks = [(a, b, w) for a, b, w in walks if a != b]
+    trf = Legs.from_pairs([a for a, _, _ in walks], [b for _, b, _ in walks],
+                          [w for _, _, w in walks], n_sources=n, n_targets=n)
+    trf_map = defaultdict(list)
+    for s, t, w in trf.to_frame().itertuples(index=False):
+        trf_map[tt.stop_ids[s]].append((tt.stop_ids[t], int(w)))
+    access = Legs.from_pairs([0], [origin], [0], n_sources=1, n_targets=n)
+    ident = Legs.from_pairs(np.arange(n), np.arange(n), np.zeros(n), n_sources=n, n_targets=n)
+    got = earliest_arrival(tt, access, trf, ident, t0, max_rounds=30, min_transfer_s=SLACK)[0]
+    want = dijkstra_arrivals(feed, DATE, None, tt.stop_ids[origin], t0, trf_map)
+    np.testing.assert_array_equal(got, [want.get(s, INF) for s in tt.stop_ids])
