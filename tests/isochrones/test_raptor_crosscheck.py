@@ -203,7 +203,7 @@ def random_timetable(draw):
     return stop_ids, trips, rows, walks, origin, t0
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(random_timetable())
 def test_raptor_matches_dijkstra_on_random_timetables(case) -> None:
     stop_ids, trips, rows, walks, origin, t0 = case
