@@ -47,7 +47,7 @@ from pydantic import (
     model_validator,
 )
 
-from hiap.errors import HiapError
+from hiap.errors import ProblemsError
 
 __all__ = [
     "ASSESSMENT_SCHEMA_VERSION",
@@ -82,7 +82,7 @@ _GEOJSON_TYPES = {
 }
 
 
-class AssessmentError(ValueError, HiapError):
+class AssessmentError(ProblemsError):
     """Saved or uploaded assessment data cannot be used.
 
     Parameters
@@ -92,17 +92,6 @@ class AssessmentError(ValueError, HiapError):
     source
         Where the data came from (file name, database row), if known.
     """
-
-    def __init__(self, problems: list[str] | str, *, source: str | None = None) -> None:
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        self.source = source
-        where = f"{source}: " if source else ""
-        if len(self.problems) == 1:
-            message = f"{where}{self.problems[0]}"
-        else:
-            lines = "\n".join(f"  - {p}" for p in self.problems)
-            message = f"{where}{len(self.problems)} problems found:\n{lines}"
-        super().__init__(message)
 
 
 class Direction(StrEnum):

@@ -23,15 +23,17 @@ class DownloadError(ConnectionError, HiapError):
     """A dataset could not be downloaded (offline, moved, or checksum mismatch)."""
 
 
-class SchemeError(ValueError, HiapError):
-    """A scheme file or its metadata cannot be used.
+class ProblemsError(ValueError, HiapError):
+    """Input with one or more problems, all reported together.
+
+    Validation collects every problem before raising, so the user can fix them all at once.
 
     Parameters
     ----------
     problems
         Every problem found, each a sentence that names the remedy.
     source
-        The file (or upload name) the problems were found in.
+        The file, upload or record the problems were found in.
     """
 
     def __init__(self, problems: list[str] | str, *, source: str | None = None) -> None:
@@ -44,6 +46,10 @@ class SchemeError(ValueError, HiapError):
             lines = "\n".join(f"  - {p}" for p in self.problems)
             message = f"{where}{len(self.problems)} problems found:\n{lines}"
         super().__init__(message)
+
+
+class SchemeError(ProblemsError):
+    """A scheme file or its metadata cannot be used (see :class:`ProblemsError`)."""
 
 
 class UnsafeUploadError(SchemeError):

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hiap.assessment import Answer, Assessment, Direction
 from hiap.checklists.models import Catalogue, Checklist, Criterion, HuduTopic, Scale
-from hiap.errors import HiapError
+from hiap.errors import ProblemsError
 
 __all__ = [
     "DEFAULT_BANDS",
@@ -57,7 +57,7 @@ __all__ = [
 _EPS = 1e-9  # percentages are compared with a tolerance: 2/3 × 100 must count as 66.67%
 
 
-class ScoringError(ValueError, HiapError):
+class ScoringError(ProblemsError):
     """An assessment does not fit the checklists it is scored against.
 
     Parameters
@@ -67,17 +67,6 @@ class ScoringError(ValueError, HiapError):
     source
         The assessment (name or id) the problems were found in.
     """
-
-    def __init__(self, problems: list[str] | str, *, source: str | None = None) -> None:
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        self.source = source
-        where = f"{source}: " if source else ""
-        if len(self.problems) == 1:
-            message = f"{where}{self.problems[0]}"
-        else:
-            lines = "\n".join(f"  - {p}" for p in self.problems)
-            message = f"{where}{len(self.problems)} problems found:\n{lines}"
-        super().__init__(message)
 
 
 class Band(StrEnum):
