@@ -46,22 +46,31 @@ def run(window: tuple[dt.time, dt.time], date: dt.date, walk: WalkNetwork, feed,
     n_min = len(res.departures_s)
     sub_step = 15
     t = time.perf_counter()
-    sub = window_travel_times(net, origins, dests, window=window, step_min=sub_step,
-                              nearest=True, reuse_labels=False)
+    sub = window_travel_times(
+        net, origins, dests, window=window, step_min=sub_step, nearest=True, reuse_labels=False
+    )
     t_sub = time.perf_counter() - t
     t_naive = t_sub * n_min / len(sub.departures_s)
     med = res.to_frame()["p50_min"]
-    print(f"window {window[0]:%H:%M}-{window[1]:%H:%M} on {date}: {len(origins)} origins, "
-          f"{len(dests)} destinations, {n_min} departures, {net.timetable.n_patterns} patterns, "
-          f"{len(net.timetable.trip_ids)} trips, {net.transfers.target.size} transfers")
+    print(
+        f"window {window[0]:%H:%M}-{window[1]:%H:%M} on {date}: {len(origins)} origins, "
+        f"{len(dests)} destinations, {n_min} departures, {net.timetable.n_patterns} patterns, "
+        f"{len(net.timetable.trip_ids)} trips, {net.transfers.target.size} transfers"
+    )
     print(f"  timetable + stop transfers on the street network: {t_net:.2f} s")
-    print(f"  range-RAPTOR whole window (access/egress legs included): {t_range:.2f} s, "
-          f"{1000 * t_range / n_min:.1f} ms per departure minute")
-    print(f"  separate RAPTOR per minute: {t_sub:.2f} s for {len(sub.departures_s)} minutes "
-          f"(every {sub_step}th), extrapolated to {n_min}: {t_naive:.1f} s")
+    print(
+        f"  range-RAPTOR whole window (access/egress legs included): {t_range:.2f} s, "
+        f"{1000 * t_range / n_min:.1f} ms per departure minute"
+    )
+    print(
+        f"  separate RAPTOR per minute: {t_sub:.2f} s for {len(sub.departures_s)} minutes "
+        f"(every {sub_step}th), extrapolated to {n_min}: {t_naive:.1f} s"
+    )
     print(f"  ratio separate/range: {t_naive / t_range:.1f}x")
-    print(f"  median travel time to nearest healthcare: {np.nanmedian(med[np.isfinite(med)]):.1f} min; "
-          f"unreachable origins: {int((~np.isfinite(med)).sum())}")
+    print(
+        f"  median travel time to nearest healthcare: {np.nanmedian(med[np.isfinite(med)]):.1f} min; "
+        f"unreachable origins: {int((~np.isfinite(med)).sum())}"
+    )
 
 
 def main() -> None:
@@ -72,16 +81,20 @@ def main() -> None:
     a, b = args.window.split("-")
     date = dt.date.fromisoformat(args.date)
     t = time.perf_counter()
-    feed = merge_feeds([load_feed(DATA / "poa_eptc.zip"), load_feed(DATA / "poa_trensurb.zip")],
-                       prefixes=["bus:", "train:"])
+    feed = merge_feeds(
+        [load_feed(DATA / "poa_eptc.zip"), load_feed(DATA / "poa_trensurb.zip")],
+        prefixes=["bus:", "train:"],
+    )
     t_feed = time.perf_counter() - t
     t = time.perf_counter()
     graph = build_walk_graph(DATA / "poa_osm.pbf", to_crs="EPSG:32722")
     walk = WalkNetwork.from_graph(graph)
     t_walk = time.perf_counter() - t
     hexes = pd.read_csv(DATA / "poa_hexgrid.csv")
-    print(f"load GTFS (2 feeds): {t_feed:.2f} s; walk network ({walk.n_nodes} nodes, EPSG:32722): "
-          f"{t_walk:.2f} s")
+    print(
+        f"load GTFS (2 feeds): {t_feed:.2f} s; walk network ({walk.n_nodes} nodes, EPSG:32722): "
+        f"{t_walk:.2f} s"
+    )
     windows = [(dt.time.fromisoformat(a), dt.time.fromisoformat(b))]
     if windows[0] != (dt.time(13), dt.time(16)):
         windows.append((dt.time(13), dt.time(16)))

@@ -556,13 +556,15 @@ def _range_kernel(
 def _check_legs(timetable: Timetable, access: Legs, transfers: Legs, egress: Legs) -> None:
     problems = []
     if access.n_targets != timetable.n_stops:
-        problems.append(f"access legs point to {access.n_targets} stops, timetable has "
-                        f"{timetable.n_stops}")
+        problems.append(
+            f"access legs point to {access.n_targets} stops, timetable has {timetable.n_stops}"
+        )
     if transfers.n_sources != timetable.n_stops or transfers.n_targets != timetable.n_stops:
         problems.append("transfer legs must be stop x stop for this timetable")
     if egress.n_sources != timetable.n_stops:
-        problems.append(f"egress legs start from {egress.n_sources} stops, timetable has "
-                        f"{timetable.n_stops}")
+        problems.append(
+            f"egress legs start from {egress.n_sources} stops, timetable has {timetable.n_stops}"
+        )
     if problems:
         raise RoutingInputError(
             "; ".join(problems) + ". Build the legs from the same feed as the timetable."

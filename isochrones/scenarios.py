@@ -7,7 +7,9 @@ A :class:`Scenario` is a list of edits applied in order to a *copy* of a feed:
   headway, an operating span and either a speed or stop-to-stop running times;
 * :class:`ChangeFrequency` -- re-time an existing route at a new headway (its usual running
   times kept, one representative trip per direction);
-* :class:`RemoveRoute` -- drop a route and its trips.
+* :class:`RemoveRoute` -- drop a route and its trips;
+* :class:`AddFeed` -- add the services of a TransXChange or GTFS file (a proposed service
+  drawn up by a council).
 
 Run :func:`isochrones.transit.window_travel_times` on the baseline and on
 ``apply_scenario(feed, scenario)`` and compare with :func:`diff_times`.
@@ -29,9 +31,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from isochrones.gtfs.errors import ScenarioError
-from isochrones.gtfs.feed import WEEKDAYS, Feed
+from isochrones.gtfs.feed import WEEKDAYS, Feed, load_feed, merge_feeds
+from isochrones.gtfs.txc import load_transxchange
 
 __all__ = [
+    "AddFeed",
     "AddRoute",
     "ChangeFrequency",
     "NewStop",
@@ -111,7 +115,21 @@ class RemoveRoute(_Model):
     route_id: str
 
 
-Edit = Annotated[AddRoute | ChangeFrequency | RemoveRoute, Field(discriminator="kind")]
+class AddFeed(_Model):
+    """Add every service of another timetable file (a council's proposal in TransXChange or GTFS).
+
+    ``path`` is read relative to the scenario file's folder (see :func:`apply_scenario`);
+    ``stop_coordinates`` (ATCO code -> ``[lat, lon]``) locates TransXChange stops the file
+    lists without coordinates. Its ids are prefixed with ``prefix`` to keep them apart.
+    """
+
+    kind: Literal["add_feed"] = "add_feed"
+    path: str
+    prefix: str = "scenario:"
+    stop_coordinates: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+
+Edit = Annotated[AddRoute | ChangeFrequency | RemoveRoute | AddFeed, Field(discriminator="kind")]
 
 
 class Scenario(_Model):
@@ -192,8 +210,12 @@ def _local_crs(lon: float, lat: float) -> pyproj.CRS:
 
 
 def _always_service(feed: Feed, service_id: str) -> pd.DataFrame:
-    row = {"service_id": service_id, **dict.fromkeys(WEEKDAYS, True),
-           "start_date": pd.Timestamp("1900-01-01"), "end_date": pd.Timestamp("2199-12-31")}
+    row = {
+        "service_id": service_id,
+        **dict.fromkeys(WEEKDAYS, True),
+        "start_date": pd.Timestamp("1900-01-01"),
+        "end_date": pd.Timestamp("2199-12-31"),
+    }
     return pd.concat([feed.calendar, pd.DataFrame([row])], ignore_index=True)
 
 
@@ -211,8 +233,14 @@ def _add_route(feed: Feed, edit: AddRoute) -> Feed:
             if isinstance(s, NewStop):
                 if s.stop_id in known.index:
                     problems.append(f"add_route: new stop {s.stop_id!r} already exists.")
-                new_stops.append({"stop_id": s.stop_id, "stop_name": s.name,
-                                  "stop_lat": s.lat, "stop_lon": s.lon})
+                new_stops.append(
+                    {
+                        "stop_id": s.stop_id,
+                        "stop_name": s.name,
+                        "stop_lat": s.lat,
+                        "stop_lon": s.lon,
+                    }
+                )
                 ids.append(s.stop_id)
                 lonlat.append((s.lon, s.lat))
             elif s in known.index:
@@ -220,8 +248,10 @@ def _add_route(feed: Feed, edit: AddRoute) -> Feed:
                 lon_s, lat_s = known.loc[s, ["stop_lon", "stop_lat"]].to_numpy(float)
                 lonlat.append((float(lon_s), float(lat_s)))
             else:
-                problems.append(f"add_route: stop {s!r} is not in the feed; give it as a new stop "
-                                "with stop_id, lat and lon.")
+                problems.append(
+                    f"add_route: stop {s!r} is not in the feed; give it as a new stop "
+                    "with stop_id, lat and lon."
+                )
     else:
         assert edit.line is not None
         lon0, lat0 = edit.line[0]
@@ -235,13 +265,21 @@ def _add_route(feed: Feed, edit: AddRoute) -> Feed:
         lon, lat = back.transform(shapely.get_x(pts), shapely.get_y(pts))
         for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
             sid = f"{edit.route_id}:{i + 1}"
-            new_stops.append({"stop_id": sid, "stop_name": f"{edit.name or edit.route_id} {i + 1}",
-                              "stop_lat": float(y), "stop_lon": float(x)})
+            new_stops.append(
+                {
+                    "stop_id": sid,
+                    "stop_name": f"{edit.name or edit.route_id} {i + 1}",
+                    "stop_lat": float(y),
+                    "stop_lon": float(x),
+                }
+            )
             ids.append(sid)
             lonlat.append((float(x), float(y)))
     if edit.stop_to_stop_min is not None and len(edit.stop_to_stop_min) != len(ids) - 1:
-        problems.append(f"add_route: stop_to_stop_min has {len(edit.stop_to_stop_min)} values; "
-                        f"the route has {len(ids)} stops, so give {len(ids) - 1}.")
+        problems.append(
+            f"add_route: stop_to_stop_min has {len(edit.stop_to_stop_min)} values; "
+            f"the route has {len(ids)} stops, so give {len(ids) - 1}."
+        )
     if problems:
         raise ScenarioError(problems)
     if edit.stop_to_stop_min is not None:
@@ -265,18 +303,38 @@ def _add_route(feed: Feed, edit: AddRoute) -> Feed:
         offsets = np.concatenate([[0.0], np.cumsum(np.asarray(seq_runs) + edit.dwell_s)])
         for t0 in starts:
             trip_id = f"{edit.route_id}:{direction}:{int(t0)}"
-            trips.append({"trip_id": trip_id, "route_id": edit.route_id, "service_id": service_id,
-                          "direction_id": direction, "shape_id": ""})
+            trips.append(
+                {
+                    "trip_id": trip_id,
+                    "route_id": edit.route_id,
+                    "service_id": service_id,
+                    "direction_id": direction,
+                    "shape_id": "",
+                }
+            )
             for i, sid in enumerate(seq_ids):
                 arrive = round(t0 + offsets[i] - (edit.dwell_s if i else 0))
                 depart = round(t0 + offsets[i])
-                st.append({"trip_id": trip_id, "stop_sequence": i + 1, "stop_id": sid,
-                           "arrival_s": max(arrive, int(t0)), "departure_s": depart})
-    route = {"route_id": edit.route_id, "agency_id": "scenario", "route_short_name": edit.route_id,
-             "route_long_name": edit.name, "route_type": 3}
+                st.append(
+                    {
+                        "trip_id": trip_id,
+                        "stop_sequence": i + 1,
+                        "stop_id": sid,
+                        "arrival_s": max(arrive, int(t0)),
+                        "departure_s": depart,
+                    }
+                )
+    route = {
+        "route_id": edit.route_id,
+        "agency_id": "scenario",
+        "route_short_name": edit.route_id,
+        "route_long_name": edit.name,
+        "route_type": 3,
+    }
     return Feed(
         stops=pd.concat([stops, pd.DataFrame(new_stops, columns=stops.columns)], ignore_index=True)
-        if new_stops else stops.copy(),
+        if new_stops
+        else stops.copy(),
         routes=pd.concat([feed.routes, pd.DataFrame([route])], ignore_index=True),
         trips=pd.concat([feed.trips, pd.DataFrame(trips)], ignore_index=True),
         stop_times=pd.concat(
@@ -333,13 +391,26 @@ def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
         rel_dep = tpl["departure_s"].to_numpy() - tpl["departure_s"].iloc[0]
         for t0 in range(start, end + 1, round(edit.headway_min * 60)):
             trip_id = f"{edit.route_id}:{direction}:{t0}"
-            new_trips.append({"trip_id": trip_id, "route_id": edit.route_id,
-                              "service_id": service_id, "direction_id": int(str(direction)),
-                              "shape_id": ""})
-            new_st.append(pd.DataFrame({"trip_id": trip_id,
-                                        "stop_sequence": tpl["stop_sequence"].to_numpy(),
-                                        "stop_id": tpl["stop_id"].to_numpy(),
-                                        "arrival_s": rel_arr + t0, "departure_s": rel_dep + t0}))
+            new_trips.append(
+                {
+                    "trip_id": trip_id,
+                    "route_id": edit.route_id,
+                    "service_id": service_id,
+                    "direction_id": int(str(direction)),
+                    "shape_id": "",
+                }
+            )
+            new_st.append(
+                pd.DataFrame(
+                    {
+                        "trip_id": trip_id,
+                        "stop_sequence": tpl["stop_sequence"].to_numpy(),
+                        "stop_id": tpl["stop_id"].to_numpy(),
+                        "arrival_s": rel_arr + t0,
+                        "departure_s": rel_dep + t0,
+                    }
+                )
+            )
     route_row = feed.routes.loc[feed.routes["route_id"] == edit.route_id]
     return Feed(
         stops=out.stops,
@@ -354,7 +425,24 @@ def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
     )
 
 
-def apply_scenario(feed: Feed, scenario: Scenario) -> Feed:
+def _add_feed(feed: Feed, edit: AddFeed, base_dir: Path) -> Feed:
+    path = Path(edit.path)
+    if not path.is_absolute():
+        path = base_dir / path
+    if not path.exists():
+        raise ScenarioError(
+            f"add_feed: {path} does not exist (paths are relative to the scenario file's folder)."
+        )
+    if path.suffix.lower() == ".xml":
+        extra = load_transxchange(
+            path, stop_coordinates=edit.stop_coordinates, require_coordinates=True
+        )
+    else:
+        extra = load_feed(path)
+    return merge_feeds([feed, extra], prefixes=["", edit.prefix])
+
+
+def apply_scenario(feed: Feed, scenario: Scenario, *, base_dir: str | Path = ".") -> Feed:
     """Return a new feed with the scenario's edits applied in order (the input is untouched).
 
     Parameters
@@ -363,6 +451,8 @@ def apply_scenario(feed: Feed, scenario: Scenario) -> Feed:
         The baseline feed.
     scenario
         The edits.
+    base_dir
+        Folder that relative ``add_feed`` paths are read from (the scenario file's folder).
 
     Returns
     -------
@@ -380,6 +470,8 @@ def apply_scenario(feed: Feed, scenario: Scenario) -> Feed:
             out = _add_route(out, edit)
         elif isinstance(edit, ChangeFrequency):
             out = _change_frequency(out, edit)
+        elif isinstance(edit, AddFeed):
+            out = _add_feed(out, edit, Path(base_dir))
         else:
             out = _remove_route(out, edit.route_id)
     return replace(

@@ -37,6 +37,7 @@ from isochrones.errors import RoutingInputError
 from isochrones.gtfs.feed import Feed
 from isochrones.indicators import summarise_access
 from isochrones.network import WALK_SPEED_KPH, WalkNetwork, _kph_to_mps
+
 # The walk isochrones' edge builder, reused so both kinds of polygon are drawn alike.
 from isochrones.polygons import _polygon, _reachable_lines
 from isochrones.raptor import INF, Legs, Timetable, build_timetable, range_raptor
@@ -131,16 +132,6 @@ def walk_legs(
                 cKDTree(to_xy), limit_m, output_type="coo_matrix"
             )
             rows, cols, dists = [mat.row], [mat.col], [mat.data]
-        # sparse_distance_matrix drops zero distances: add coincident points back.
-        if len(from_xy) and len(to_xy):
-            d0, _j0 = cKDTree(to_xy).query(from_xy, k=1)
-            same = np.flatnonzero(d0 == 0)
-            if len(same):
-                pairs = cKDTree(to_xy).query_ball_point(from_xy[same], r=0.0)
-                for i, js in zip(same, pairs, strict=True):
-                    rows.append(np.full(len(js), i))
-                    cols.append(np.asarray(js, dtype=np.int64))
-                    dists.append(np.zeros(len(js)))
     else:
         so = network.snap(from_xy)
         sd = network.snap(to_xy)
@@ -258,7 +249,9 @@ def build_transit_network(
                 f"crs {target_crs} differs from the walk network's {walk.crs}; omit crs."
             )
     elif crs is None:
-        target_crs = local_utm_crs(float(stops["stop_lon"].median()), float(stops["stop_lat"].median()))
+        target_crs = local_utm_crs(
+            float(stops["stop_lon"].median()), float(stops["stop_lat"].median())
+        )
     else:
         target_crs = pyproj.CRS.from_user_input(crs)
     tt = build_timetable(feed, date, time_window_s=time_window_s)
@@ -500,8 +493,9 @@ def transit_indicators(
         ``pop_weighted_reachable_<b>min`` and counts, as
         :func:`isochrones.indicators.summarise_access`.
     """
-    frame = pd.DataFrame({"time_min": np.asarray(times_min, float),
-                          "population": np.asarray(population, float)})
+    frame = pd.DataFrame(
+        {"time_min": np.asarray(times_min, float), "population": np.asarray(population, float)}
+    )
     for band, counts in (reachable_counts or {}).items():
         frame[f"reachable_{band:g}min"] = np.asarray(counts)
     return summarise_access(frame, bands_min=bands_min).iloc[0]
@@ -585,8 +579,14 @@ def transit_isochrones(
         else:
             inside = targets[t_s <= band * 60.0]
             half = cell_m / 2.0
-            shape = shapely.union_all(shapely.box(inside[:, 0] - half, inside[:, 1] - half,
-                                                  inside[:, 0] + half, inside[:, 1] + half))
+            shape = shapely.union_all(
+                shapely.box(
+                    inside[:, 0] - half,
+                    inside[:, 1] - half,
+                    inside[:, 0] + half,
+                    inside[:, 1] + half,
+                )
+            )
         poly = shapely.union(previous, shape)
         rows.append({"band_min": band, "geometry": poly})
         previous = poly

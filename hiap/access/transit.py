@@ -198,7 +198,12 @@ def transit_access(
         counts: dict[float, np.ndarray] = {}
         if count_reachable:
             full = window_travel_times(
-                net, o_xy, d_xy, window=window, percentiles=(50,), max_walk_min=max_walk_min,
+                net,
+                o_xy,
+                d_xy,
+                window=window,
+                percentiles=(50,),
+                max_walk_min=max_walk_min,
                 max_travel_min=max(bands_min),
                 progress=lambda done, total: report(f"Services reachable ({label})", done, total),
             )
@@ -206,8 +211,9 @@ def transit_access(
             for band in bands_min:
                 counts[band] = (median <= band).sum(axis=1)
                 frame[f"reachable_{band:g}min"] = counts[band]
-        ind = transit_indicators(frame[median_col].to_numpy(), population,
-                                 reachable_counts=counts, bands_min=bands_min)
+        ind = transit_indicators(
+            frame[median_col].to_numpy(), population, reachable_counts=counts, bands_min=bands_min
+        )
         return frame, ind
 
     base, base_ind = run(feed, "baseline")
@@ -215,7 +221,7 @@ def transit_access(
     indicators = base_ind.to_frame("baseline").T
     if scenario is not None:
         scen = load_scenario(scenario)
-        edited = apply_scenario(feed, scen)
+        edited = apply_scenario(feed, scen, base_dir=scenario.parent)
         scen_frame, scen_ind = run(edited, f"scenario {scen.name}")
         diff = diff_times(base, scen_frame)
         for col in diff.columns:

@@ -186,7 +186,9 @@ def transit(
     ] = None,
     count_reachable: Annotated[
         bool,
-        typer.Option("--count-reachable", help="Also count services within 15/30/45/60 min (slower)."),
+        typer.Option(
+            "--count-reachable", help="Also count services within 15/30/45/60 min (slower)."
+        ),
     ] = False,
 ) -> None:
     """Public-transport + walking times to the nearest GP, hospital or given destinations."""

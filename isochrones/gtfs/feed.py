@@ -272,10 +272,9 @@ def load_feed(path: str | Path, *, interpolate: bool = True) -> Feed:
     st = tables["stop_times.txt"].copy()
     st["arrival_s"] = parse_gtfs_time(st["arrival_time"])
     st["departure_s"] = parse_gtfs_time(st["departure_time"])
-    bad_time = (
-        (st["arrival_time"].str.strip() != "") & st["arrival_s"].isna()
-        | (st["departure_time"].str.strip() != "") & st["departure_s"].isna()
-    )
+    bad_time = (st["arrival_time"].str.strip() != "") & st["arrival_s"].isna() | (
+        st["departure_time"].str.strip() != ""
+    ) & st["departure_s"].isna()
     if bad_time.any():
         example = st.loc[bad_time].iloc[0]
         problems.append(
@@ -343,7 +342,9 @@ def load_feed(path: str | Path, *, interpolate: bool = True) -> Feed:
 # --------------------------------------------------------------------------- validation
 
 
-def _haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+def _haversine_m(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     rlat1, rlat2 = np.radians(lat1), np.radians(lat2)
     dlat = rlat2 - rlat1
     dlon = np.radians(lon2 - lon1)

@@ -39,8 +39,11 @@ def expand_frequencies(feed: Feed) -> Feed:
     first_dep = st.groupby("trip_id", sort=False)["departure_s"].min()
     runs = []
     for trip_id, lo, hi, step in zip(
-        freq["trip_id"], freq["start_s"].to_numpy(np.int64), freq["end_s"].to_numpy(np.int64),
-        freq["headway_s"].to_numpy(np.int64), strict=True,
+        freq["trip_id"],
+        freq["start_s"].to_numpy(np.int64),
+        freq["end_s"].to_numpy(np.int64),
+        freq["headway_s"].to_numpy(np.int64),
+        strict=True,
     ):
         starts = np.arange(lo, hi, step, dtype=np.int64)
         runs.append(pd.DataFrame({"trip_id": trip_id, "start_s": starts}))

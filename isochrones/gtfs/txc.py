@@ -287,13 +287,21 @@ def load_transxchange(
     stops: dict[str, dict[str, Any]] = {}
     for sp in root.findall("StopPoints/AnnotatedStopPointRef"):
         code = _text(sp, "StopPointRef")
-        stops[code] = {"stop_id": code, "stop_name": _text(sp, "CommonName"),
-                       "stop_lat": float("nan"), "stop_lon": float("nan")}
+        stops[code] = {
+            "stop_id": code,
+            "stop_name": _text(sp, "CommonName"),
+            "stop_lat": float("nan"),
+            "stop_lon": float("nan"),
+        }
     for sp in root.findall("StopPoints/StopPoint"):
         code = _text(sp, "AtcoCode") or _text(sp, "StopPointRef")
         lat, lon = _stop_location(sp)
-        stops[code] = {"stop_id": code, "stop_name": _text(sp, "Descriptor/CommonName"),
-                       "stop_lat": lat, "stop_lon": lon}
+        stops[code] = {
+            "stop_id": code,
+            "stop_name": _text(sp, "Descriptor/CommonName"),
+            "stop_lat": lat,
+            "stop_lon": lon,
+        }
     coords = dict(stop_coordinates or {})
     for code, rec in stops.items():
         if np.isnan(rec["stop_lat"]) and code in coords:
@@ -314,9 +322,12 @@ def load_transxchange(
                 continue
             for code in (frm, to):
                 if code not in stops:
-                    stops[code] = {"stop_id": code, "stop_name": "",
-                                   "stop_lat": coords.get(code, (np.nan, np.nan))[0],
-                                   "stop_lon": coords.get(code, (np.nan, np.nan))[1]}
+                    stops[code] = {
+                        "stop_id": code,
+                        "stop_name": "",
+                        "stop_lat": coords.get(code, (np.nan, np.nan))[0],
+                        "stop_lon": coords.get(code, (np.nan, np.nan))[1],
+                    }
             links.append((frm, to, run, wait_from, wait_to))
         sections[jps.get("id", "")] = links
 
@@ -341,9 +352,15 @@ def load_transxchange(
         service_info[code] = (s, e, svc.find("OperatingProfile"))
         desc = _text(svc, "Description")
         for line in svc.findall("Lines/Line"):
-            routes.append({"route_id": line.get("id", code), "agency_id": operator,
-                           "route_short_name": _text(line, "LineName"),
-                           "route_long_name": desc, "route_type": 3})
+            routes.append(
+                {
+                    "route_id": line.get("id", code),
+                    "agency_id": operator,
+                    "route_short_name": _text(line, "LineName"),
+                    "route_long_name": desc,
+                    "route_type": 3,
+                }
+            )
         for jp in svc.findall("StandardService/JourneyPattern"):
             direction = {"outbound": 0, "inbound": 1}.get(_text(jp, "Direction"), -1)
             refs = [r.text.strip() for r in jp.findall("JourneyPatternSectionRefs") if r.text]
@@ -362,16 +379,25 @@ def load_transxchange(
         if sid in calendars:
             return sid
         days, _ = _profile_days(prof)
-        calendars[sid] = {"service_id": sid, **{w: i in days for i, w in enumerate(WEEKDAYS)},
-                          "start_date": pd.Timestamp(s), "end_date": pd.Timestamp(e)}
+        calendars[sid] = {
+            "service_id": sid,
+            **{w: i in days for i, w in enumerate(WEEKDAYS)},
+            "start_date": pd.Timestamp(s),
+            "end_date": pd.Timestamp(e),
+        }
         years = range(s.year, e.year + 1)
         if prof is not None:
             for kind, exc_type in (("DaysOfOperation", 1), ("DaysOfNonOperation", 2)):
                 for a, b in _date_ranges(prof.find(f"SpecialDaysOperation/{kind}")):
                     day = a
                     while day <= b:
-                        cal_dates.append({"service_id": sid, "date": pd.Timestamp(day),
-                                          "exception_type": exc_type})
+                        cal_dates.append(
+                            {
+                                "service_id": sid,
+                                "date": pd.Timestamp(day),
+                                "exception_type": exc_type,
+                            }
+                        )
                         day += dt.timedelta(days=1)
                 bh = prof.find(f"BankHolidayOperation/{kind}")
                 if bh is not None:
@@ -382,8 +408,13 @@ def load_transxchange(
                         )
                     for day in dates:
                         if s <= day <= e:
-                            cal_dates.append({"service_id": sid, "date": pd.Timestamp(day),
-                                              "exception_type": exc_type})
+                            cal_dates.append(
+                                {
+                                    "service_id": sid,
+                                    "date": pd.Timestamp(day),
+                                    "exception_type": exc_type,
+                                }
+                            )
         return sid
 
     for vj in root.findall("VehicleJourneys/VehicleJourney"):
@@ -408,19 +439,40 @@ def load_transxchange(
             problems.append(f"VehicleJourney {vj_code}: its journey pattern has no timing links.")
             continue
         sid = service_id_for(svc_code, vj.find("OperatingProfile"))
-        trips.append({"trip_id": vj_code, "route_id": _text(vj, "LineRef") or svc_code,
-                      "service_id": sid, "direction_id": direction, "shape_id": ""})
+        trips.append(
+            {
+                "trip_id": vj_code,
+                "route_id": _text(vj, "LineRef") or svc_code,
+                "service_id": sid,
+                "direction_id": direction,
+                "shape_id": "",
+            }
+        )
         seq = 1
         t += links[0][3]
-        stop_times.append({"trip_id": vj_code, "stop_sequence": seq, "stop_id": links[0][0],
-                           "arrival_s": t, "departure_s": t})
+        stop_times.append(
+            {
+                "trip_id": vj_code,
+                "stop_sequence": seq,
+                "stop_id": links[0][0],
+                "arrival_s": t,
+                "departure_s": t,
+            }
+        )
         for i, (_, to, run, _, wait_to) in enumerate(links):
             arrive = t + run
             nxt_wait = links[i + 1][3] if i + 1 < len(links) else 0
             t = arrive + wait_to + nxt_wait
             seq += 1
-            stop_times.append({"trip_id": vj_code, "stop_sequence": seq, "stop_id": to,
-                               "arrival_s": arrive, "departure_s": t})
+            stop_times.append(
+                {
+                    "trip_id": vj_code,
+                    "stop_sequence": seq,
+                    "stop_id": to,
+                    "arrival_s": arrive,
+                    "departure_s": t,
+                }
+            )
     if not trips and not problems:
         problems.append("no VehicleJourney found; the file holds no timetable.")
     if problems:
@@ -446,6 +498,4 @@ def load_transxchange(
             f"{no_xy} stop(s) have no coordinates in the file; pass stop_coordinates "
             "(NaPTAN) before routing."
         )
-    return validate_feed(
-        feed, require_coordinates=require_coordinates, extra_warnings=warnings
-    )
+    return validate_feed(feed, require_coordinates=require_coordinates, extra_warnings=warnings)

@@ -58,7 +58,9 @@ def test_transit_command_porto_alegre(tmp_path: Path, monkeypatch: pytest.Monkey
     assert layer["p50_min_base"].notna().sum() >= 35
     ind = gpd.read_file(out, layer="indicators")
     assert list(ind["run"]) == ["baseline", "s", "change"]
-    assert (ind["pop_weighted_reachable_60min"].iloc[:2] >= ind["pop_weighted_reachable_15min"].iloc[:2]).all()
+    assert (
+        ind["pop_weighted_reachable_60min"].iloc[:2] >= ind["pop_weighted_reachable_15min"].iloc[:2]
+    ).all()
     assert (layer["reachable_60min_base"] >= layer["reachable_30min_base"]).all()
 
 

@@ -27,8 +27,9 @@ def legs_for(tt, origin_stop: str):
     n = tt.n_stops
     access = Legs.from_pairs([0], [idx[origin_stop]], [0], n_sources=1, n_targets=n)
     # B -> E is a 2-minute walk (both ways).
-    transfers = Legs.from_pairs([idx["B"], idx["E"]], [idx["E"], idx["B"]], [120, 120],
-                                n_sources=n, n_targets=n)
+    transfers = Legs.from_pairs(
+        [idx["B"], idx["E"]], [idx["E"], idx["B"]], [120, 120], n_sources=n, n_targets=n
+    )
     egress = Legs.from_pairs(np.arange(n), np.arange(n), np.zeros(n), n_sources=n, n_targets=n)
     return idx, access, transfers, egress
 

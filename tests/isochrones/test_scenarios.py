@@ -7,6 +7,7 @@ import pytest
 from isochrones.gtfs import ScenarioError, load_feed
 from isochrones.raptor import Legs, build_timetable, earliest_arrival
 from isochrones.scenarios import (
+    AddFeed,
     AddRoute,
     ChangeFrequency,
     NewStop,
@@ -27,10 +28,20 @@ def feed(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_add_route_with_new_stop_and_times(feed) -> None:
-    scen = Scenario(name="s", edits=[AddRoute(
-        route_id="N", stops=["A", NewStop(stop_id="M", lat=52.015, lon=0.0), "D"],
-        headway_min=15, start=dt.time(8), end=dt.time(9), stop_to_stop_min=[5, 6],
-        both_directions=False)])
+    scen = Scenario(
+        name="s",
+        edits=[
+            AddRoute(
+                route_id="N",
+                stops=["A", NewStop(stop_id="M", lat=52.015, lon=0.0), "D"],
+                headway_min=15,
+                start=dt.time(8),
+                end=dt.time(9),
+                stop_to_stop_min=[5, 6],
+                both_directions=False,
+            )
+        ],
+    )
     out = apply_scenario(feed, scen)
     assert "M" in set(out.stops["stop_id"]) and "M" not in set(feed.stops["stop_id"])
     assert len(out.trips) == len(feed.trips) + 5  # 08:00, 08:15, ... 09:00
@@ -41,16 +52,27 @@ def test_add_route_with_new_stop_and_times(feed) -> None:
     none = Legs.from_pairs([], [], [], n_sources=n, n_targets=n)
     ident = Legs.from_pairs(range(n), range(n), [0] * n, n_sources=n, n_targets=n)
     # leave A at 07:55: new route at 08:00 reaches D at 08:11, before the baseline's 08:28+
-    assert earliest_arrival(tt, access, none, ident, 7 * 3600 + 55 * 60)[0, idx["D"]] == 8 * 3600 + 11 * 60
+    assert (
+        earliest_arrival(tt, access, none, ident, 7 * 3600 + 55 * 60)[0, idx["D"]]
+        == 8 * 3600 + 11 * 60
+    )
 
 
 def test_line_route_change_and_remove(feed) -> None:
-    scen = Scenario(name="s", edits=[
-        AddRoute(route_id="L", line=[(0.0, 52.0), (0.0, 52.03)], stop_spacing_m=1000,
-                 headway_min=30, speed_kph=20),
-        ChangeFrequency(route_id="R1", headway_min=20, start=dt.time(7), end=dt.time(8)),
-        RemoveRoute(route_id="R2"),
-    ])
+    scen = Scenario(
+        name="s",
+        edits=[
+            AddRoute(
+                route_id="L",
+                line=[(0.0, 52.0), (0.0, 52.03)],
+                stop_spacing_m=1000,
+                headway_min=30,
+                speed_kph=20,
+            ),
+            ChangeFrequency(route_id="R1", headway_min=20, start=dt.time(7), end=dt.time(8)),
+            RemoveRoute(route_id="R2"),
+        ],
+    )
     out = apply_scenario(feed, scen)
     new_stops = out.stops.loc[out.stops["stop_id"].str.startswith("L:")]
     assert len(new_stops) == 5  # ~3.3 km at 1 km spacing -> 5 stops
@@ -65,13 +87,46 @@ def test_scenario_round_trip_and_errors(tmp_path: Path, feed) -> None:
     for name in ("s.json", "s.yaml"):
         assert load_scenario(save_scenario(scen, tmp_path / name)) == scen
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"name": "b", "edits": [{"kind": "add_route", "route_id": "Q",
-                                                        "headway_min": -1, "colour": "red"}]}))
+    bad.write_text(
+        json.dumps(
+            {
+                "name": "b",
+                "edits": [
+                    {"kind": "add_route", "route_id": "Q", "headway_min": -1, "colour": "red"}
+                ],
+            }
+        )
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(bad)
     assert len(info.value.problems) >= 2
     with pytest.raises(ScenarioError, match="not in the feed"):
         apply_scenario(feed, Scenario(name="y", edits=[RemoveRoute(route_id="nope")]))
     with pytest.raises(ScenarioError, match="'ZZ' is not in the feed"):
-        apply_scenario(feed, Scenario(name="z", edits=[
-            AddRoute(route_id="Q", stops=["A", "ZZ"], headway_min=10)]))
+        apply_scenario(
+            feed,
+            Scenario(name="z", edits=[AddRoute(route_id="Q", stops=["A", "ZZ"], headway_min=10)]),
+        )
+
+
+def test_add_transxchange_proposal(tmp_path: Path, feed) -> None:
+    txc = Path("/work/shared/data/transit/tnds_txc_ea_20-12_St_Ives_Town_Circular.xml")
+    base = load_feed(write_feed(tmp_path / "b"))
+    codes = [f"0500HSTIV{n:03d}" for n in range(1, 80)]
+    scen = Scenario(
+        name="st-ives",
+        edits=[
+            AddFeed(
+                path=str(txc),
+                stop_coordinates={c: (52.33, -0.07 + i / 1000) for i, c in enumerate(codes)},
+            )
+        ],
+    )
+    out = apply_scenario(base, scen)
+    assert len(out.trips) == len(base.trips) + 5
+    assert out.trips["trip_id"].str.startswith("scenario:VJ_").sum() == 5
+    path = save_scenario(scen, tmp_path / "s.yaml")
+    assert load_scenario(path) == scen
+    bad = Scenario(name="x", edits=[AddFeed(path="missing.xml")])
+    with pytest.raises(ScenarioError, match="does not exist"):
+        apply_scenario(base, bad, base_dir=tmp_path)

@@ -72,8 +72,13 @@ def test_transit_network_on_grid_and_isochrones(tmp_path: Path) -> None:
     from pyproj import Transformer
 
     back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    xy = {"A": (300_000, 5_760_000), "B": (300_000, 5_760_500), "C": (300_500, 5_760_500),
-          "D": (301_100, 5_761_100), "E": (300_100, 5_760_500)}
+    xy = {
+        "A": (300_000, 5_760_000),
+        "B": (300_000, 5_760_500),
+        "C": (300_500, 5_760_500),
+        "D": (301_100, 5_761_100),
+        "E": (300_100, 5_760_500),
+    }
     lines = ["stop_id,stop_name,stop_lat,stop_lon"]
     for sid, (x, y) in xy.items():
         lon, lat = back.transform(x, y)
@@ -87,14 +92,20 @@ def test_transit_network_on_grid_and_isochrones(tmp_path: Path) -> None:
     # D is 1.1 km from C along the streets: no transfer within 5 minutes
     assert not ((frame["source"] == ids.index("C")) & (frame["target"] == ids.index("D"))).any()
     origin = np.array([xy["A"]], float)
-    res = window_travel_times(tn, origin, np.array([xy["D"]], float),
-                              window=(dt.time(7, 55), dt.time(8, 0)), max_walk_min=60)
+    res = window_travel_times(
+        tn,
+        origin,
+        np.array([xy["D"]], float),
+        window=(dt.time(7, 55), dt.time(8, 0)),
+        max_walk_min=60,
+    )
     # walk all the way: 2200 m = 27.5 min; the bus: leave 08:00, D at 08:28 -> 28 min at 08:00
     walk_s = 2200 / SPEED
     assert res.min_s[0, 0] == pytest.approx(min(walk_s, 28 * 60), abs=1)
     assert (res.travel_s <= walk_s + 1).all()
-    iso = transit_isochrones(tn, origin, bands_min=(5, 10), window=(dt.time(8), dt.time(8, 5)),
-                             step_min=1)
+    iso = transit_isochrones(
+        tn, origin, bands_min=(5, 10), window=(dt.time(8), dt.time(8, 5)), step_min=1
+    )
     assert list(iso["band_min"]) == [5.0, 10.0]
     assert iso.geometry.iloc[1].contains(iso.geometry.iloc[0])
     # within 5 minutes only walking (400 m of street each way from A at the corner)
@@ -102,8 +113,11 @@ def test_transit_network_on_grid_and_isochrones(tmp_path: Path) -> None:
 
 
 def test_indicators_and_utm() -> None:
-    ind = transit_indicators(np.array([10.0, 20.0, np.inf]), np.array([100, 300, 100]),
-                             reachable_counts={30: np.array([2, 1, 0])})
+    ind = transit_indicators(
+        np.array([10.0, 20.0, np.inf]),
+        np.array([100, 300, 100]),
+        reachable_counts={30: np.array([2, 1, 0])},
+    )
     assert ind["pop_weighted_mean_time_min"] == pytest.approx(17.5)
     assert ind["pop_share_within_15min"] == pytest.approx(0.2)
     assert ind["pop_weighted_reachable_30min"] == pytest.approx((200 + 300) / 500)

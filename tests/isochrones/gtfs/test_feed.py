@@ -24,7 +24,11 @@ def test_tiny_feed_typed_tables(tmp_path: Path) -> None:
     st = feed.stop_times
     assert st["arrival_s"].dtype == "int64"
     t9 = st.loc[st["trip_id"] == "T9"]
-    assert t9["arrival_s"].tolist() == [23 * 3600 + 50 * 60, 24 * 3600 + 5 * 60, 24 * 3600 + 20 * 60]
+    assert t9["arrival_s"].tolist() == [
+        23 * 3600 + 50 * 60,
+        24 * 3600 + 5 * 60,
+        24 * 3600 + 20 * 60,
+    ]
     assert feed.calendar["monday"].dtype == bool
     assert feed.warnings == ()
 
@@ -52,9 +56,10 @@ def test_calendar_and_exceptions(tmp_path: Path) -> None:
 
 def test_malformed_feed_reports_every_problem(tmp_path: Path) -> None:
     stops = TINY["stops.txt"].replace("E,E,52.01,0.01", "E,E,,") + "Z,Z,,\n"
-    stop_times = TINY["stop_times.txt"].replace(
-        "T1,08:20:00,08:20:00,C,3", "T1,08:05:00,08:05:00,C,3"
-    ) + "T2,08:50:00,08:50:00,NOPE,3\nGHOST,08:00:00,08:00:00,A,1\n"
+    stop_times = (
+        TINY["stop_times.txt"].replace("T1,08:20:00,08:20:00,C,3", "T1,08:05:00,08:05:00,C,3")
+        + "T2,08:50:00,08:50:00,NOPE,3\nGHOST,08:00:00,08:00:00,A,1\n"
+    )
     trips = TINY["trips.txt"] + "R404,WK,T404\n"
     folder = write_feed(tmp_path / "bad", stops=stops, stop_times=stop_times, trips=trips)
     with pytest.raises(FeedError) as info:
@@ -79,8 +84,12 @@ def test_times_out_of_order_and_missing_columns(tmp_path: Path) -> None:
     assert any("stop_lat, stop_lon" in p for p in info.value.problems)
 
 
-def test_recoverable_problems_are_counted_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    stop_times = TINY["stop_times.txt"] + "GHOST,08:00:00,08:00:00,A,1\nGHOST,08:09:00,08:09:00,B,2\n"
+def test_recoverable_problems_are_counted_warnings(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stop_times = (
+        TINY["stop_times.txt"] + "GHOST,08:00:00,08:00:00,A,1\nGHOST,08:09:00,08:09:00,B,2\n"
+    )
     stops = TINY["stops.txt"] + "Z,Unused,,\n"
     with caplog.at_level(logging.WARNING):
         feed = load_feed(write_feed(tmp_path / "w", stop_times=stop_times, stops=stops))

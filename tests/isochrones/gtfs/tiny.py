@@ -29,9 +29,7 @@ TINY = {
         "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
         "WK,1,1,1,1,1,0,0,20240101,20241231\nR3S,1,1,1,1,1,0,0,20240101,20241231\n"
     ),
-    "calendar_dates.txt": (
-        "service_id,date,exception_type\nR3S,20240103,2\nHOL,20240106,1\n"
-    ),
+    "calendar_dates.txt": ("service_id,date,exception_type\nR3S,20240103,2\nHOL,20240106,1\n"),
 }
 
 
