@@ -54,7 +54,19 @@ BNG_CRS = "EPSG:27700"
 """British National Grid, the projected CRS used throughout."""
 
 
-def _kph_to_mps(speed_kph: float) -> float:
+def kph_to_mps(speed_kph: float) -> float:
+    """Convert a speed in km/h to m/s, rejecting a speed that is not a positive number.
+
+    Parameters
+    ----------
+    speed_kph
+        Speed in kilometres per hour.
+
+    Returns
+    -------
+    float
+        Speed in metres per second.
+    """
     if not np.isfinite(speed_kph) or speed_kph <= 0:
         raise RoutingInputError(f"speed_kph must be a positive number, got {speed_kph!r}.")
     return speed_kph * 1000.0 / 3600.0
@@ -613,4 +625,4 @@ class WalkNetwork:
         float
             Speed in m/s.
         """
-        return _kph_to_mps(speed_kph)
+        return kph_to_mps(speed_kph)

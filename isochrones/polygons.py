@@ -27,7 +27,7 @@ import shapely
 from shapely import ops
 
 from isochrones.errors import RoutingInputError
-from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork, _kph_to_mps
+from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork, kph_to_mps
 from isochrones.travel_times import Points, _as_snapped, nearest_destination, time_from_sources
 
 __all__ = [
@@ -66,7 +66,21 @@ def _pieces(
     return out
 
 
-def _polygon(lines: np.ndarray, buffer_m: float) -> shapely.Geometry:
+def edges_polygon(lines: np.ndarray, buffer_m: float) -> shapely.Geometry:
+    """Return the area within ``buffer_m`` of the given street pieces.
+
+    Parameters
+    ----------
+    lines
+        Array of shapely LineStrings (other geometry types are ignored).
+    buffer_m
+        Buffer width in the network's metric units.
+
+    Returns
+    -------
+    shapely.Geometry
+        The union of the buffered lines (empty polygon when there are none).
+    """
     lines = lines[shapely.get_type_id(lines) == 1] if len(lines) else lines
     if len(lines) == 0:
         return shapely.Polygon()
@@ -75,8 +89,23 @@ def _polygon(lines: np.ndarray, buffer_m: float) -> shapely.Geometry:
     return shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4))
 
 
-def _reachable_lines(network: WalkNetwork, dist_m: np.ndarray, budget_m: float) -> np.ndarray:
-    """Pieces of every directed edge reachable from its tail within the budget."""
+def reachable_lines(network: WalkNetwork, dist_m: np.ndarray, budget_m: float) -> np.ndarray:
+    """Return the pieces of every directed edge reachable from its tail within a budget.
+
+    Parameters
+    ----------
+    network
+        The walk network.
+    dist_m
+        Network distance from the origin(s) to every node, in metres.
+    budget_m
+        The distance that can be walked.
+
+    Returns
+    -------
+    numpy.ndarray
+        LineStrings: whole edges, and the reachable start of edges cut where the budget ends.
+    """
     du = dist_m[network.edge_u]
     edges = np.flatnonzero(du < budget_m)
     if len(edges) == 0:
@@ -127,7 +156,7 @@ def isochrones(
     if not buffer_m > 0:
         raise RoutingInputError(f"buffer_m must be positive, got {buffer_m!r}.")
     bands = _check_bands(bands_min)
-    speed = _kph_to_mps(speed_kph)
+    speed = kph_to_mps(speed_kph)
     if isinstance(origins, Snapped):
         snapped, origin_xy = _as_snapped(network, origins), None
     else:
@@ -143,12 +172,12 @@ def isochrones(
         previous = shapely.Polygon()
         for band in bands:
             budget = band * 60.0 * speed
-            lines = _reachable_lines(network, dist_m, budget)
+            lines = reachable_lines(network, dist_m, budget)
             if origin_xy is not None:
                 lines = np.concatenate(
                     [lines, _connectors(network, sub, origin_xy[members], budget)]
                 )
-            poly = shapely.union(previous, _polygon(lines, buffer_m))
+            poly = shapely.union(previous, edges_polygon(lines, buffer_m))
             row: dict[str, object] = {"band_min": band, "geometry": poly}
             if per_origin:
                 row = {"origin": int(members[0]), **row}
@@ -236,7 +265,7 @@ def catchments(
     if not buffer_m > 0:
         raise RoutingInputError(f"buffer_m must be positive, got {buffer_m!r}.")
     bands = _check_bands(bands_min)
-    speed = _kph_to_mps(speed_kph)
+    speed = kph_to_mps(speed_kph)
     if not isinstance(destinations, Snapped):
         destinations = network.snap(destinations, to=snap_to)
     nearest = nearest_destination(network, destinations, speed_kph=speed_kph, cutoff_min=bands[-1])
@@ -266,7 +295,7 @@ def catchments(
         pieces = _pieces(network, edges, start[edges], length[edges])
         owners = owner[ev[edges]]
         for dest in np.unique(owners[owners >= 0]):
-            poly = _polygon(pieces[owners == dest], buffer_m)
+            poly = edges_polygon(pieces[owners == dest], buffer_m)
             poly = shapely.union(previous.get(int(dest), shapely.Polygon()), poly)
             previous[int(dest)] = poly
             rows.append({"destination": int(dest), "band_min": band, "geometry": poly})

@@ -36,10 +36,10 @@ from scipy.spatial import cKDTree
 from isochrones.errors import RoutingInputError
 from isochrones.gtfs.feed import Feed
 from isochrones.indicators import summarise_access
-from isochrones.network import WALK_SPEED_KPH, WalkNetwork, _kph_to_mps
+from isochrones.network import WALK_SPEED_KPH, WalkNetwork, kph_to_mps
 
 # The walk isochrones' edge builder, reused so both kinds of polygon are drawn alike.
-from isochrones.polygons import _polygon, _reachable_lines
+from isochrones.polygons import edges_polygon, reachable_lines
 from isochrones.raptor import INF, Legs, Timetable, build_timetable, range_raptor
 from isochrones.travel_times import JTS_BANDS_MIN
 
@@ -117,7 +117,7 @@ def walk_legs(
     Legs
         Seconds per leg, rounded to whole seconds.
     """
-    speed = _kph_to_mps(speed_kph)
+    speed = kph_to_mps(speed_kph)
     if not max_min > 0:
         raise RoutingInputError(f"max_min must be positive, got {max_min!r}.")
     from_xy = np.asarray(from_xy, float).reshape(-1, 2)
@@ -571,11 +571,11 @@ def transit_isochrones(
     previous = shapely.Polygon()
     for band in bands:
         if walk is not None:
-            speed = _kph_to_mps(network.speed_kph)
+            speed = kph_to_mps(network.speed_kph)
             # A node reached at time t leaves (band - t) of walking along its edges: the walk
             # builder does exactly that with distances, so convert times to metres of walking.
-            lines = _reachable_lines(walk, t_s * speed, band * 60.0 * speed)
-            shape = _polygon(lines, buffer_m)
+            lines = reachable_lines(walk, t_s * speed, band * 60.0 * speed)
+            shape = edges_polygon(lines, buffer_m)
         else:
             inside = targets[t_s <= band * 60.0]
             half = cell_m / 2.0

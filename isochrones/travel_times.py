@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from isochrones.errors import RoutingInputError
-from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork, _kph_to_mps
+from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork, kph_to_mps
 
 __all__ = [
     "JTS_BANDS_MIN",
@@ -188,7 +188,7 @@ def nearest_destination(
     NearestDestination
         Per-node seconds and destination index.
     """
-    speed = _kph_to_mps(speed_kph)
+    speed = kph_to_mps(speed_kph)
     snapped = _as_snapped(network, destinations)
     limit = _limit_m(cutoff_min, speed)
     dist, src = _multi_source(network.reverse_length_csr, snapped, limit)
@@ -224,7 +224,7 @@ def time_from_sources(
         Seconds to each node (``inf`` beyond the cutoff) and the index of the source that
         reaches it first (-1 if none).
     """
-    speed = _kph_to_mps(speed_kph)
+    speed = kph_to_mps(speed_kph)
     snapped = _as_snapped(network, sources)
     dist, src = _multi_source(network.length_csr, snapped, _limit_m(cutoff_min, speed))
     return dist / speed, src
@@ -262,7 +262,7 @@ def od_matrix(
     numpy.ndarray
         ``(n_origins, n_destinations)`` seconds, ``inf`` where beyond the cutoff.
     """
-    speed = _kph_to_mps(speed_kph)
+    speed = kph_to_mps(speed_kph)
     orig = _as_snapped(network, origins)
     dest = _as_snapped(network, destinations)
     limit = _limit_m(cutoff_min, speed)
