@@ -3,7 +3,10 @@
 import streamlit as st
 
 from hiap import attribution
+from hiap.settings import configure_numba_cache, get_settings
 from hiap.ui.state import current_scheme
+
+configure_numba_cache(get_settings())  # before any page imports the router
 
 st.set_page_config(page_title="hiap: health in all policies", page_icon="🩺", layout="wide")
 

@@ -106,7 +106,7 @@ def main() -> None:
         cold, cold_s = _timed(assess_indicators, scheme, settings=settings, feed=feed)
         warm, warm_s = _timed(assess_indicators, scheme, settings=settings, feed=feed)
         site = scheme.footprint
-        path = find_osm_extract(site, settings)
+        path = find_osm_extract(settings, area=site, required=False)
         assert path is not None
         g = build_walk_graph(path, area=site, margin_m=NETWORK_MARGIN_M, cache_dir=settings.cache_dir)
         graph = WalkGraph.from_graph(g)

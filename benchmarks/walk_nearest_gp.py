@@ -18,7 +18,8 @@ synthetic street grid of Cambridgeshire's size (300,000 nodes; ``--county-scale`
 that), since no county-wide extract can be had offline.
 GP practices: the active practices of the NHS epraccur file placed with Code-Point Open (via
 ``hiap.data.health.load_gp_practices``) within the extract's box + 5 km, plus the extract's
-own OSM ``amenity=doctors`` (Code-Point Open here covers CB/PE postcodes, so Rutland's LE15
+own OSM surgeries (``load_gp_practices(source="osm")``: ``amenity=doctors`` /
+``healthcare=doctor``, a place mapped twice counted once; Code-Point Open here covers CB/PE postcodes, so Rutland's LE15
 surgeries are only in OSM).
 """
 
@@ -40,7 +41,7 @@ from shapely.geometry import box
 from hiap.data.health import load_gp_practices
 from hiap.settings import get_settings
 from isochrones import Snapped, WalkNetwork, build_walk_graph, nearest_destination
-from isochrones.osm_reader import extract_bounds, read_tagged_points
+from isochrones.osm_reader import extract_bounds
 
 BANDS_MIN = (5, 10, 15, 20, 25, 30)
 MAX_SNAP_M = 1000.0  # practices farther than this from the network lie outside the extract
@@ -53,23 +54,13 @@ def _gps(osm_path: Path) -> gpd.GeoDataFrame:
     if bounds is None:
         raise SystemExit(f"{osm_path} has no bounding box in its header")
     area = gpd.GeoSeries([box(*bounds)], crs="EPSG:4326").to_crs("EPSG:27700").iloc[0]
-    ods = load_gp_practices(settings, area=area, buffer_m=5000)
-    ods = ods.assign(source="epraccur+codepoint")[["code", "name", "source", "geometry"]]
-    osm = read_tagged_points(osm_path, tags=[("amenity", "doctors"), ("healthcare", "doctor")])
-    frames = [ods]
-    if osm:
-        pts = gpd.GeoDataFrame(
-            {
-                "code": [f"osm:{p['osm_type']}/{p['osm_id']}" for p in osm],
-                "name": [p["name"] for p in osm],
-                "source": "osm amenity=doctors",
-            },
-            geometry=gpd.points_from_xy([p["lon"] for p in osm], [p["lat"] for p in osm]),
-            crs="EPSG:4326",
-        ).to_crs("EPSG:27700")
-        # the same surgery is sometimes mapped twice (node and building): keep one per name
-        pts = pts.drop_duplicates(subset="name")
-        frames.append(pts)
+    frames = []
+    for source in ("epraccur", "osm"):
+        # the library's loaders: NHS practices, and OSM surgeries with duplicates merged
+        gps = load_gp_practices(
+            settings, source=source, area=area, buffer_m=5000, osm_path=osm_path
+        )
+        frames.append(gps.assign(source=gps.attrs["source"])[["code", "name", "source", "geometry"]])
     return gpd.GeoDataFrame(
         gpd.pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:27700"
     )
@@ -131,9 +122,9 @@ def run(osm_path: Path) -> None:
     snapped = net.snap(gps)
     gp_pos = np.unique(snapped.node_index)
     print(
-        f"GP practices: {len(gps)} ({(gps.source != 'osm amenity=doctors').sum()} epraccur in "
+        f"GP practices: {len(gps)} ({(gps.source != 'osm').sum()} epraccur in "
         f"box+5 km and within {MAX_SNAP_M:.0f} m of the network, "
-        f"{(gps.source == 'osm amenity=doctors').sum()} OSM amenity=doctors) on "
+        f"{(gps.source == 'osm').sum()} OSM amenity=doctors / healthcare=doctor) on "
         f"{len(gp_pos)} distinct nodes; snap distances (m): "
         + ", ".join(f"{d:.0f}" for d in snapped.distance_m)
     )

@@ -19,7 +19,6 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import branca.colormap as cm
 import folium
 import geopandas as gpd
 import numpy as np
@@ -57,11 +56,11 @@ CHANGE_COLOURS = {"faster": "#1a9850", "same": "#bdbdbd", "slower": "#d73027", "
 """Difference layer: faster, unchanged, slower, newly connected origins."""
 
 DESTINATION_STYLES: dict[str, dict[str, str]] = {
-    "gp": {"label": "GP surgeries", "colour": "#c2185b", "icon": "user-md"},
-    "hospital": {"label": "Hospitals", "colour": "#b71c1c", "icon": "plus-square"},
-    "healthcare": {"label": "Healthcare facilities", "colour": "#c2185b", "icon": "plus"},
+    "gp": {"label": "GP surgeries", "colour": "#c2185b", "badge": "GP"},
+    "hospital": {"label": "Hospitals", "colour": "#b71c1c", "badge": "H"},
+    "healthcare": {"label": "Healthcare facilities", "colour": "#c2185b", "badge": "+"},
 }
-"""Marker colour, icon and layer label of each kind of destination."""
+"""Marker colour, badge text and layer label of each kind of destination."""
 
 STOP_COLOUR = "#ff6f00"
 NEW_ROUTE_COLOUR = "#6a1b9a"
@@ -89,11 +88,32 @@ def band_colours(bands_min: Sequence[float]) -> list[str]:
     return [BAND_PALETTE[round(i * last / (count - 1))] for i in range(count)]
 
 
-def _band_legend(bands_min: Sequence[float], caption: str) -> cm.StepColormap:
+def _legend_html(title: str, entries: Sequence[tuple[str, str]]) -> str:
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:14px;height:10px;background:{colour};'
+        f'margin-right:4px;opacity:0.85"></span>{label}</div>'
+        for colour, label in entries
+    )
+    return (
+        '<div class="hiap-legend" style="position: fixed; top: 10px; left: 50px; z-index: 9999; '
+        'background: rgba(255,255,255,0.9); padding: 4px 8px; font-size: 12px; '
+        f'border-radius: 4px; box-shadow: 0 0 4px #888;"><b>{title}</b>{rows}</div>'
+    )
+
+
+def _add_legend(fmap: folium.Map, title: str, entries: Sequence[tuple[str, str]]) -> None:
+    # Plain HTML, not branca's colormap: that one fetches d3 from a CDN, and a map must
+    # still draw where the app runs without internet access.
+    fmap.get_root().html.add_child(folium.Element(_legend_html(title, entries)))
+
+
+def _band_entries(bands_min: Sequence[float]) -> list[tuple[str, str]]:
     bands = [float(b) for b in bands_min]
-    colours = band_colours(bands)
-    index = [0.0, *bands]
-    return cm.StepColormap(colours, index=index, vmin=0.0, vmax=bands[-1], caption=caption)
+    lows = [0.0, *bands[:-1]]
+    return [
+        (colour, f"{low:g}-{high:g} min")
+        for colour, low, high in zip(band_colours(bands), lows, bands, strict=True)
+    ]
 
 
 def _bounds(frames: Sequence[gpd.GeoDataFrame | None]) -> tuple[float, float, float, float]:
@@ -151,7 +171,12 @@ def _add_origins(
         minutes = float(row[time_col])
         band = _band_of(minutes, bands) if math.isfinite(minutes) else None
         colour = colours[band] if band is not None else "#969696"
-        text = f"{minutes:.1f} min" if math.isfinite(minutes) else f"not reached within {bands[-1]:g} min"
+        if band is not None:
+            text = f"{minutes:.1f} min"
+        elif math.isfinite(minutes):
+            text = f"{minutes:.1f} min (beyond {bands[-1]:g} min)"
+        else:
+            text = "not reached"
         label = f"{row[label_col]}: {text}" if label_col else text
         if "population" in shown.columns:
             label += f" (population {float(row['population']):,.0f})"
@@ -171,11 +196,17 @@ def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> N
         code = str(row.get("code", "") or "")
         postcode = str(row.get("postcode", "") or "")
         popup = f"<b>{name}</b><br>Code: {code}" + (f"<br>{postcode}" if postcode else "")
+        # A DivIcon (plain HTML): icon fonts and marker plugins would come from a CDN.
+        badge = (
+            f'<div style="background:{style["colour"]};color:white;border:2px solid white;'
+            'border-radius:50%;width:22px;height:22px;line-height:18px;text-align:center;'
+            f'font-weight:bold;font-size:11px;box-shadow:0 0 3px #333">{style["badge"]}</div>'
+        )
         folium.Marker(
             [row.geometry.y, row.geometry.x],
             popup=folium.Popup(popup, max_width=260),
             tooltip=name or code,
-            icon=folium.Icon(color="red" if kind == "hospital" else "purple", icon=style["icon"], prefix="fa"),
+            icon=folium.DivIcon(html=badge, icon_size=(22, 22), icon_anchor=(11, 11)),
         ).add_to(group)
     group.add_to(fmap)
 
@@ -269,7 +300,7 @@ def access_map(
             _add_destinations(fmap, kind, frame)
     if scheme is not None:
         _add_scheme(fmap, scheme)
-    _band_legend(bands, f"{isochrone_label} (min)").add_to(fmap)
+    _add_legend(fmap, f"{isochrone_label} (min)", [*_band_entries(bands), ("#969696", f"beyond {bands[-1]:g} min")])
     _add_attribution_note(fmap, attribution_lines)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
@@ -355,12 +386,12 @@ def difference_map(
         )
     if route_stops is not None and not route_stops.empty:
         _add_stops(fmap, route_stops, name="Scenario stops", colour=NEW_ROUTE_COLOUR)
-    legend = cm.StepColormap(
-        [CHANGE_COLOURS["faster"], CHANGE_COLOURS["same"], CHANGE_COLOURS["slower"]],
-        index=[-30, -threshold_min, threshold_min, 30], vmin=-30, vmax=30,
-        caption="Change in travel time (min; purple: newly reached)",
-    )
-    legend.add_to(fmap)
+    _add_legend(fmap, "Change in travel time", [
+        (CHANGE_COLOURS["new"], "newly reached"),
+        (CHANGE_COLOURS["faster"], f"faster by {threshold_min:g} min or more"),
+        (CHANGE_COLOURS["same"], "unchanged"),
+        (CHANGE_COLOURS["slower"], f"slower by {threshold_min:g} min or more"),
+    ])
     _add_attribution_note(fmap, attribution_lines)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap

@@ -16,6 +16,7 @@ The data directory is chosen in this order:
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -153,3 +154,29 @@ def get_settings(environ: Mapping[str, str] | None = None, **overrides: object) 
         raise SettingsError(
             "Invalid hiap settings: " + "; ".join(problems) + ". Fix or unset these values."
         ) from None
+
+
+def configure_numba_cache(settings: Settings) -> Path:
+    """Keep numba's compiled routing code in the cache folder, not the installed package.
+
+    ``isochrones.raptor`` compiles with ``cache=True``; numba would otherwise write ``.nbi`` /
+    ``.nbc`` files into ``isochrones/__pycache__``. Call this once at an entry point (the CLI,
+    the app, the test session) *before* ``isochrones.raptor`` is imported: numba picks the cache
+    folder of a function when its decorator runs. An explicit ``NUMBA_CACHE_DIR`` wins.
+
+    Parameters
+    ----------
+    settings
+        Its ``cache_dir`` gets a ``numba`` subfolder.
+
+    Returns
+    -------
+    Path
+        The folder numba will use.
+    """
+    folder = os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(settings.cache_dir) / "numba"))
+    numba = sys.modules.get("numba")
+    if numba is not None:
+        # numba read the environment when it was imported; make it read it again.
+        numba.core.config.reload_config()
+    return Path(folder)

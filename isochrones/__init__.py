@@ -10,6 +10,7 @@ from isochrones.errors import (
     EmptyNetworkError,
     IsochronesError,
     OsmFileError,
+    ProblemsError,
     RoutingInputError,
 )
 from isochrones.indicators import origin_access, summarise_access
@@ -40,6 +41,7 @@ __all__ = [
     "IsochronesError",
     "NearestDestination",
     "OsmFileError",
+    "ProblemsError",
     "RoutingInputError",
     "Snapped",
     "WalkNetwork",

@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,6 @@ logger = logging.getLogger(__name__)
 GRAPH_FORMAT_VERSION = "1"
 """Bump when the graph builder or the cache layout changes, to invalidate old caches."""
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
 _JSON_PREFIX = "json:"
 
 
@@ -64,14 +64,18 @@ def file_digest(path: str | Path) -> str:
     """
     p = Path(path).resolve()
     stat = p.stat()
-    memo_key = (str(p), stat.st_size, stat.st_mtime_ns)
-    if memo_key not in _DIGESTS:
-        digest = hashlib.sha256()
-        with p.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        _DIGESTS[memo_key] = digest.hexdigest()
-    return _DIGESTS[memo_key]
+    return _digest(str(p), stat.st_size, stat.st_mtime_ns)
+
+
+# Bounded so a long-running app server (many sessions, many uploads) cannot grow it forever;
+# size and mtime are in the key so an edited file is hashed again.
+@lru_cache(maxsize=64)
+def _digest(resolved: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(resolved, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def cache_key(osm_path: str | Path, *, area_wkb: bytes | None, options: Mapping[str, Any]) -> str:

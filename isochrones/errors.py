@@ -11,6 +11,7 @@ __all__ = [
     "EmptyNetworkError",
     "IsochronesError",
     "OsmFileError",
+    "ProblemsError",
     "RoutingInputError",
 ]
 
@@ -25,6 +26,31 @@ class OsmFileError(FileNotFoundError, IsochronesError):
 
 class EmptyNetworkError(ValueError, IsochronesError):
     """No walkable street network is left (wrong file, or the area misses the extract)."""
+
+
+class ProblemsError(ValueError, IsochronesError):
+    """Input with one or more problems, all reported together.
+
+    Validation collects every problem before raising, so the user can fix them all at once.
+
+    Parameters
+    ----------
+    problems
+        Every problem found, each a sentence that names the remedy.
+    source
+        The file or record the problems were found in.
+    """
+
+    def __init__(self, problems: list[str] | str, *, source: str | None = None) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.source = source
+        where = f"{source}: " if source else ""
+        if len(self.problems) == 1:
+            message = f"{where}{self.problems[0]}"
+        else:
+            lines = "\n".join(f"  - {p}" for p in self.problems)
+            message = f"{where}{len(self.problems)} problems found:\n{lines}"
+        super().__init__(message)
 
 
 class RoutingInputError(ValueError, IsochronesError):

@@ -9,7 +9,10 @@ Which function to use when:
   mean minimum time, share of the population within each band, services reachable.
 
 Origins that cannot reach any destination within the cutoff keep an infinite time: they
-count as *not* within any band and are left out of the means (their number is reported).
+count as *not* within any band and are left out of the means (their number is reported). So
+``mean_time_min`` and ``pop_weighted_mean_time_min`` average the *reachable origins only*;
+read them together with ``unreachable_origins`` and the population shares, which do count
+every origin. A missing (NaN) population is an error, never silently taken as zero.
 """
 
 from __future__ import annotations
@@ -168,8 +171,16 @@ def summarise_access(
     -------
     pandas.DataFrame
         One row per group (or one row ``"all"``): ``origins``, ``population``,
-        ``unreachable_origins``, ``mean_time_min``, ``pop_weighted_mean_time_min``,
-        ``pop_share_within_<band>min`` and ``pop_weighted_reachable_<band>min``.
+        ``unreachable_origins``, ``mean_time_min`` and ``pop_weighted_mean_time_min`` (both
+        over the reachable origins only: unreachable ones are left out, not counted as
+        infinite; ``NaN`` when none is reachable), ``pop_share_within_<band>min`` (share of the
+        whole population, unreachable origins included) and
+        ``pop_weighted_reachable_<band>min``.
+
+    Raises
+    ------
+    RoutingInputError
+        When a column is missing, or the population column has negative or missing values.
     """
     missing = [c for c in [time_col, population_col] if c is not None and c not in access]
     by_cols = [by] if isinstance(by, str) else list(by or [])
@@ -178,8 +189,19 @@ def summarise_access(
         raise RoutingInputError(
             f"Columns missing from the access table: {missing}; available: {list(access.columns)}."
         )
-    if population_col is not None and (access[population_col] < 0).any():
-        raise RoutingInputError(f"Column {population_col!r} has negative populations.")
+    if population_col is not None:
+        pop = pd.to_numeric(access[population_col], errors="coerce")
+        # Explicit rather than zero: a NaN would turn every share into NaN, and guessing 0
+        # would quietly drop residents from the indicators.
+        if pop.isna().any():
+            bad = access.index[pop.isna().to_numpy()][:5].tolist()
+            raise RoutingInputError(
+                f"Column {population_col!r} has {int(pop.isna().sum())} missing or non-numeric "
+                f"populations (first at index {bad}); fill them (0 for an empty area) or drop "
+                "those origins."
+            )
+        if (pop < 0).any():
+            raise RoutingInputError(f"Column {population_col!r} has negative populations.")
     bands = list(bands_min)
     cols = [c for c in access.columns if c == time_col or c.startswith("reachable_")]
     if population_col is not None:

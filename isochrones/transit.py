@@ -489,9 +489,14 @@ def transit_indicators(
     Returns
     -------
     pandas.Series
-        ``mean_time_min``, ``pop_weighted_mean_time_min``, ``pop_share_within_<b>min``,
-        ``pop_weighted_reachable_<b>min`` and counts, as
+        ``mean_time_min``, ``pop_weighted_mean_time_min`` (reachable origins only),
+        ``pop_share_within_<b>min``, ``pop_weighted_reachable_<b>min`` and counts, as
         :func:`isochrones.indicators.summarise_access`.
+
+    Raises
+    ------
+    RoutingInputError
+        When a population is missing (NaN) or negative.
     """
     frame = pd.DataFrame(
         {"time_min": np.asarray(times_min, float), "population": np.asarray(population, float)}

@@ -179,6 +179,11 @@ with saved_tab:
             file_name=f"{slug}-v{latest}.json",
             mime="application/json",
         )
+    st.caption(
+        "The reports add the spatial evidence, the walking access map and the equity chart "
+        "when they were measured for this scheme in this session (Spatial evidence and Access "
+        "to healthcare pages); `hiap report` measures them itself."
+    )
     for fmt, label, mime in (
         ("html", "HTML report", "text/html"),
         ("pdf", "PDF report", "application/pdf"),

@@ -77,10 +77,11 @@ def test_access_map_has_bands_markers_legend_and_attribution() -> None:
     assert "L.control.layers" in html
     assert "OpenStreetMap" in html and attribution.OSM in html and "NHS Digital, OGL v3.0" in html
     assert "HAMPTON MEDICAL CENTRE" in html and "Code: D81001" in html
-    assert "not reached within 15 min" in html  # the infinite origin
+    assert "LSOA B: not reached" in html  # the infinite origin
     assert "within 5 min" in html
-    # legend drawn by branca
-    assert "Walking time to a GP surgery (min)" in html and "d3" in html
+    # legend in plain HTML (nothing fetched from a CDN), one entry per band
+    assert "hiap-legend" in html and "0-5 min" in html and "10-15 min" in html
+    assert "d3.v" not in html and "StepColormap" not in html
     # inputs untouched (still BNG, same rows)
     assert bands.crs == before.crs and bands.equals(before)
 

@@ -6,7 +6,8 @@ This module picks the data (OSM extract, destinations, populated origins, distri
 
 Which function to use when:
 
-* :func:`find_osm_extract` -- the OSM file to use for an area (the first covering it).
+* :func:`find_osm_extract` -- the OSM file to use for an area (the one covering most of it;
+  :func:`hiap.data.osm.find_osm_extract`, re-exported here).
 * :func:`resolve_area` -- a ``--area`` argument (boundary file, district name or code) to a
   polygon in EPSG:27700.
 * :func:`load_walk_network` -- the cached walk graph and its routing arrays for an area.
@@ -27,12 +28,12 @@ import networkx as nx
 import pandas as pd
 import pyogrio
 import shapely
-from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from hiap.data.health import load_gp_practices, load_hospitals
+from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins, load_districts
-from hiap.data.registry import DATASETS, OSM_ATTRIBUTION, find_dataset_files
+from hiap.data.registry import OSM_ATTRIBUTION
 from hiap.errors import DataError, SettingsError
 from hiap.settings import Settings
 from isochrones import (
@@ -48,7 +49,6 @@ from isochrones import (
     summarise_access,
 )
 from isochrones.errors import IsochronesError
-from isochrones.osm_reader import extract_bounds
 
 __all__ = [
     "Destination",
@@ -72,55 +72,6 @@ Progress = Callable[[str], None]
 
 def _no_progress(step: str) -> None:
     del step
-
-
-def find_osm_extract(settings: Settings, *, area: BaseGeometry | None = None) -> Path:
-    """Pick the OSM extract in the data directory to use for an area.
-
-    Parameters
-    ----------
-    settings
-        Gives the data directory (its ``osm`` folder is searched).
-    area
-        Polygon in EPSG:27700; the first extract whose header box contains it wins, then the
-        first that overlaps it. ``None`` takes the first extract found.
-
-    Returns
-    -------
-    Path
-        The chosen ``.osm.pbf`` / ``.osm`` file.
-
-    Raises
-    ------
-    DataError
-        When there is no extract, or none overlaps the area.
-    """
-    files = find_dataset_files(DATASETS["osm"], settings.data_dir)
-    if not files:
-        raise DataError(
-            f"No OSM extract (*.osm.pbf or *.osm) in {settings.data_dir / 'osm'}. Run "
-            "`hiap data download osm` or pass --osm FILE."
-        )
-    if area is None:
-        return files[0]
-    area_ll = gpd.GeoSeries([area], crs=BNG_CRS).to_crs("EPSG:4326").iloc[0]
-    overlapping = []
-    for path in files:
-        bounds = extract_bounds(path)
-        if bounds is None:
-            continue
-        extent = box(*bounds)
-        if extent.contains(area_ll):
-            return path
-        if extent.intersects(area_ll):
-            overlapping.append(path)
-    if overlapping:
-        logger.warning("no OSM extract covers the whole area; using %s", overlapping[0])
-        return overlapping[0]
-    raise DataError(
-        f"None of the OSM extracts in {settings.data_dir / 'osm'} ({', '.join(p.name for p in files)}) "
-        "overlaps the area. Download the extract for this area or pass --osm FILE."
-    )
 
 
 def resolve_area(settings: Settings, area: str | Path | None) -> tuple[BaseGeometry | None, str]:

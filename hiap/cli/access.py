@@ -165,13 +165,24 @@ def transit(
     to: Annotated[
         str, typer.Option("--to", help="gp, hospital, or a CSV/GPKG of destination points.")
     ],
-    gtfs: Annotated[
-        list[Path],
-        typer.Option("--gtfs", help="GTFS zip/folder or TransXChange .xml (repeatable)."),
-    ],
-    osm: Annotated[Path, typer.Option("--osm", help="OSM extract (.osm.pbf) for walking legs.")],
     date: Annotated[str, typer.Option("--date", help="Service day, YYYY-MM-DD.")],
     out: Annotated[Path, typer.Option("--out", help="GeoPackage to write (.gpkg).")],
+    gtfs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--gtfs",
+            help="GTFS zip/folder or TransXChange .xml (repeatable); default: the data "
+            "directory's GTFS feeds with stops around the origins and destinations.",
+        ),
+    ] = None,
+    osm: Annotated[
+        Path | None,
+        typer.Option(
+            "--osm",
+            help="OSM extract (.osm.pbf) for walking legs; default: the one in data_dir/osm "
+            "covering the area.",
+        ),
+    ] = None,
     window: Annotated[
         str, typer.Option("--window", help="Departure window HH:MM-HH:MM.")
     ] = "07:00-10:00",
@@ -190,6 +201,22 @@ def transit(
             "--count-reachable", help="Also count services within 15/30/45/60 min (slower)."
         ),
     ] = False,
+    points_crs: Annotated[
+        str | None,
+        typer.Option(
+            "--points-crs",
+            help="CRS of x/y columns in the --to/--origins CSVs (e.g. EPSG:27700); "
+            "lon/lat columns are read as WGS84 without it.",
+        ),
+    ] = None,
+    weight_col: Annotated[
+        str | None,
+        typer.Option(
+            "--weight-col",
+            help="Keep only destinations (--to file) with this column above zero; default: "
+            "'healthcare' when the file has it.",
+        ),
+    ] = None,
 ) -> None:
     """Public-transport + walking times to the nearest GP, hospital or given destinations."""
     import datetime as dt
@@ -197,7 +224,12 @@ def transit(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from hiap.access.transit import load_points, transit_access, write_transit_geopackage
+    from hiap.access.transit import (
+        keep_weighted,
+        load_points,
+        transit_access,
+        write_transit_geopackage,
+    )
     from hiap.errors import HiapError
     from hiap.settings import get_settings
     from isochrones.errors import IsochronesError
@@ -223,9 +255,14 @@ def transit(
             dest = load_gp_practices(settings) if to == "gp" else load_hospitals(settings)
             dest = dest.to_crs("EPSG:4326")
         else:
-            dest = load_points(Path(to), weight_col="healthcare")
+            dest = load_points(Path(to), crs=points_crs, weight_col=weight_col)
+            if weight_col is None and "healthcare" in dest:
+                # The column of the Porto Alegre sample grid: cells with health services.
+                dest = keep_weighted(dest, "healthcare", source=Path(to))
         if origins is not None:
-            orig = load_points(origins, weight_col="population")
+            orig = load_points(origins, crs=points_crs)
+            if "population" in orig:
+                orig = keep_weighted(orig, "population", source=origins)
         elif to in ("gp", "hospital"):
             from hiap.data.population import load_area_origins
 
@@ -247,7 +284,7 @@ def transit(
 
             result = transit_access(
                 settings,
-                gtfs=gtfs,
+                gtfs=gtfs or None,
                 osm=osm,
                 date=day,
                 destinations=dest,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import typer
 
 from hiap.cli import access, data, report, scheme
+from hiap.errors import SettingsError
+from hiap.settings import configure_numba_cache, get_settings
 
 app = typer.Typer(
     name="hiap",
@@ -12,6 +16,16 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _startup() -> None:
+    # Runs before every command, so before the router (numba) is imported. Bad settings are
+    # left for the command itself to report, with the remedy.
+    with contextlib.suppress(SettingsError):
+        configure_numba_cache(get_settings())
+
+
 app.add_typer(data.app, name="data")
 app.add_typer(scheme.app, name="scheme")
 app.add_typer(access.app, name="access")

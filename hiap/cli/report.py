@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hiap.assessment import Assessment
 from hiap.errors import HiapError
 from hiap.settings import get_settings
+
+if TYPE_CHECKING:
+    from hiap.reports import ReportSection
 
 app = typer.Typer(
     help="Write the HTML or PDF report of a saved or exported assessment.",
@@ -74,6 +77,51 @@ def _from_store(ref: str, db_url: str | None, version: int | None) -> Assessment
     return store.load(matches[0].id, version=version)
 
 
+def _evidence_sections(assessment: Assessment, wanted: bool | None) -> list[ReportSection]:
+    """Measure the scheme's evidence with a progress bar; ``None`` means "if possible"."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hiap.reports.evidence import (
+        evidence_available,
+        evidence_sections,
+        measure_evidence,
+        scheme_from_assessment,
+    )
+
+    if wanted is False:
+        return []
+    settings = get_settings()
+    if not evidence_available(assessment, settings=settings):
+        if wanted:
+            raise _fail(
+                "--evidence needs the scheme boundary in the assessment and an OSM extract "
+                f"covering it in {settings.data_dir / 'osm'} (`hiap data download osm`); "
+                "or use --no-evidence.",
+                2,
+            )
+        return []
+    scheme = scheme_from_assessment(assessment, settings=settings)
+    if scheme is None:  # evidence_available already checked the boundary
+        return []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("Measuring the evidence", total=1.0)
+
+        def advance(fraction: float, message: str) -> None:
+            bar.update(task, completed=fraction, description=message)
+
+        measured = measure_evidence(scheme, settings=settings, progress=advance)
+    for problem in measured.problems:
+        typer.echo(f"Warning: {problem}", err=True)
+    return evidence_sections(measured, boundary=assessment.boundary)
+
+
 @app.callback(invoke_without_command=True)
 def report(
     assessment: Annotated[
@@ -107,6 +155,16 @@ def report(
         Path | None,
         typer.Option(help="Folder of checklist YAML files (default: the project's)."),
     ] = None,
+    evidence: Annotated[
+        bool | None,
+        typer.Option(
+            "--evidence/--no-evidence",
+            help="Measure the scheme's spatial indicators and walking access to GP surgeries "
+            "and add them to the report (map, indicators, equity chart). Default: on when the "
+            "assessment has a boundary and an OSM extract in the data directory covers it.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the HTML or PDF report of an assessment."""
     from hiap.checklists.loader import load_catalogue
@@ -123,12 +181,17 @@ def report(
             loaded = _from_store(assessment, db, version)
         catalogue = load_catalogue(checklists)
         target = out or Path(f"{_slug(loaded.scheme_name)}.{fmt.value}")
+        sections: list[ReportSection] = _evidence_sections(loaded, evidence)
         if fmt is ReportFormat.PDF:
-            data = render_pdf(loaded, checklists=catalogue, version=version)
+            data = render_pdf(
+                loaded, checklists=catalogue, version=version, extra_sections=sections
+            )
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         else:
-            html = render_html(loaded, checklists=catalogue, version=version)
+            html = render_html(
+                loaded, checklists=catalogue, version=version, extra_sections=sections
+            )
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
     except HiapError as exc:

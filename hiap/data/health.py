@@ -5,6 +5,12 @@ at its postcode (OS Code-Point Open). When either file is missing it falls back 
 geocoded Cambridgeshire and Peterborough subset; ``gdf.attrs["source"]`` says which was used.
 :func:`load_hospitals` reads the NHS website's hospital list, which carries coordinates.
 
+When the NHS files are absent both fall back to OpenStreetMap (``source="osm"``): the places
+tagged ``amenity=doctors`` / ``healthcare=doctor`` or ``amenity=hospital`` /
+``healthcare=hospital`` in an extract, a node and its building counted once
+(:func:`hiap.data.osm.read_osm_places`). OSM does not say which surgeries are open NHS GP
+practices, so the NHS lists are always preferred.
+
 Both return EPSG:27700 points and can be limited to an area (a shapely geometry in EPSG:27700)
 grown by ``buffer_m``, so that destinations just outside a scheme's catchment still count.
 """
@@ -33,19 +39,38 @@ from hiap.data._common import (
     points_from_lonlat,
     sniff_csv,
 )
+from hiap.data.osm import find_osm_extract, read_osm_places
 from hiap.data.postcodes import load_postcodes
 from hiap.data.registry import DATASETS, OGL_ATTRIBUTION, OS_ATTRIBUTION
 from hiap.errors import DataError
 from hiap.settings import Settings
 
-__all__ = ["GP_PRESCRIBING_SETTING", "GpSource", "load_gp_practices", "load_hospitals"]
+__all__ = [
+    "GP_OSM_TAGS",
+    "GP_PRESCRIBING_SETTING",
+    "HOSPITAL_OSM_TAGS",
+    "GpSource",
+    "HospitalSource",
+    "load_gp_practices",
+    "load_hospitals",
+]
 
 logger = logging.getLogger(__name__)
 
 GP_PRESCRIBING_SETTING = "4"
 """epraccur's prescribing setting code for a GP practice (others: out of hours, prisons...)."""
 
-GpSource = Literal["auto", "epraccur", "geocoded"]
+GpSource = Literal["auto", "epraccur", "geocoded", "osm"]
+HospitalSource = Literal["auto", "nhs", "osm"]
+
+GP_OSM_TAGS: tuple[tuple[str, str], ...] = (("amenity", "doctors"), ("healthcare", "doctor"))
+"""OSM tags of a GP surgery."""
+
+HOSPITAL_OSM_TAGS: tuple[tuple[str, str], ...] = (
+    ("amenity", "hospital"),
+    ("healthcare", "hospital"),
+)
+"""OSM tags of a hospital."""
 
 # epraccur has no header; these are its documented column positions (0-based).
 _EPRACCUR_COLUMNS = {0: "code", 1: "name", 9: "postcode", 12: "status", 25: "setting"}
@@ -80,6 +105,35 @@ def _finish(
     gdf = clip_points(gdf, area, buffer_m)
     gdf.attrs.update(attrs)
     return gdf
+
+
+def _osm_places(
+    settings: Settings,
+    *,
+    osm_path: str | Path | None,
+    area: BaseGeometry | None,
+    buffer_m: float,
+    tags: tuple[tuple[str, str], ...],
+    what: str,
+) -> gpd.GeoDataFrame | None:
+    """Read ``what`` from OSM: ``osm_path``, else the extract covering the area; None if none."""
+    if osm_path is not None:
+        path: Path | None = Path(osm_path)
+    else:
+        reach = None if area is None else area.buffer(buffer_m)
+        path = find_osm_extract(settings, area=reach, required=False)
+    if path is None:
+        return None
+    places = read_osm_places(path, tags=tags)
+    if places.empty:
+        logger.warning("no %s tagged %s in %s", what, _tag_text(tags), path.name)
+    logger.info("%d %s read from OSM (%s)", len(places), what, path.name)
+    places.attrs["osm_tags"] = [f"{k}={v}" for k, v in tags]
+    return places
+
+
+def _tag_text(tags: tuple[tuple[str, str], ...]) -> str:
+    return " / ".join(f"{k}={v}" for k, v in tags)
 
 
 def _gp_from_epraccur(epraccur: Path, settings: Settings) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -160,6 +214,7 @@ def load_gp_practices(
     area: BaseGeometry | None = None,
     buffer_m: float = 0.0,
     lad_codes: Iterable[str] | None = None,
+    osm_path: str | Path | None = None,
 ) -> gpd.GeoDataFrame:
     """Load the active GP practices as points.
 
@@ -173,21 +228,27 @@ def load_gp_practices(
     source
         ``"epraccur"``: the full NHS ODS epraccur file, placed by postcode with Code-Point Open
         (only practices whose postcode Code-Point Open as loaded covers are kept; the number
-        dropped is logged). ``"geocoded"``: the ready geocoded CB/PE subset. ``"auto"``: the
-        first when both its files are present, else the second.
+        dropped is logged). ``"geocoded"``: the ready geocoded CB/PE subset. ``"osm"``: places
+        tagged ``amenity=doctors`` or ``healthcare=doctor`` in an OSM extract (open or not,
+        NHS or private: OSM does not say). ``"auto"``: the first whose files are present.
     area
         Keep only practices inside this geometry (EPSG:27700); ``None`` keeps all.
     buffer_m
         Grow ``area`` by this many metres first.
     lad_codes
         Keep only practices in these local authority districts (by postcode); ``None`` keeps all.
+        OSM places have no district: with the OSM source this raises (use ``area``).
+    osm_path
+        The extract for the OSM source; by default the one in the data directory covering
+        most of ``area`` (:func:`hiap.data.osm.find_osm_extract`).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``code`` (ODS code, unique), ``name``, ``postcode``, ``lad_code`` (``<NA>`` where
-        unknown) and point ``geometry`` in EPSG:27700. ``attrs["source"]`` is
-        ``"epraccur+codepoint"`` or ``"geocoded"``; ``attrs["files"]`` the files read;
+        Columns ``code`` (ODS code, or ``osm:node/<id>`` / ``osm:way/<id>``; unique), ``name``,
+        ``postcode``, ``lad_code`` (``<NA>`` where unknown, always for OSM) and point
+        ``geometry`` in EPSG:27700. ``attrs["source"]`` is ``"epraccur+codepoint"``,
+        ``"geocoded"`` or ``"osm"``; ``attrs["files"]`` the files read;
         ``attrs["attribution"]`` the lines to show with the data.
 
     Raises
@@ -196,10 +257,43 @@ def load_gp_practices(
         When the files the chosen source needs are missing (the message names the patterns and
         the ``hiap data download`` command).
     """
-    if source not in ("auto", "epraccur", "geocoded"):
-        raise ValueError(f"source must be 'auto', 'epraccur' or 'geocoded', got {source!r}.")
+    if source not in ("auto", "epraccur", "geocoded", "osm"):
+        raise ValueError(
+            f"source must be 'auto', 'epraccur', 'geocoded' or 'osm', got {source!r}."
+        )
     epraccur_files = dataset_files("gp", settings)
     postcode_files = dataset_files("postcodes", settings)
+    geocoded = dataset_files("gp_cbpe", settings)
+    if source == "osm" or (
+        source == "auto" and not (epraccur_files and postcode_files) and not geocoded
+    ):
+        places = _osm_places(
+            settings, osm_path=osm_path, area=area, buffer_m=buffer_m, tags=GP_OSM_TAGS,
+            what="GP surgeries",
+        )
+        if places is None:
+            raise missing_error(
+                DATASETS["gp"],
+                settings,
+                detail="Neither epraccur with Code-Point Open, nor the geocoded subset "
+                f"({', '.join(DATASETS['gp_cbpe'].patterns)}), nor an OSM extract to take "
+                "surgeries from (amenity=doctors) is there.",
+            )
+        osm_gdf = places.assign(
+            postcode=pd.Series(pd.NA, index=places.index, dtype="string"),
+            lad_code=pd.Series(pd.NA, index=places.index, dtype="string"),
+        )[["code", "name", "postcode", "lad_code", "osm_tag", "merged", "geometry"]]
+        if lad_codes is not None:
+            raise DataError(
+                "OSM surgeries carry no local authority district: pass area= instead of "
+                "lad_codes=, or add the NHS files (`hiap data download gp postcodes`)."
+            )
+        return _finish(
+            osm_gdf,
+            area=area,
+            buffer_m=buffer_m,
+            attrs={**places.attrs, "source": "osm"},
+        )
     use_full = source == "epraccur" or (
         source == "auto" and bool(epraccur_files) and bool(postcode_files)
     )
@@ -213,7 +307,6 @@ def load_gp_practices(
         files += [p.name for p in postcode_files]
         kind = "epraccur+codepoint"
     else:
-        geocoded = dataset_files("gp_cbpe", settings)
         if not geocoded:
             raise missing_error(
                 DATASETS["gp"],
@@ -280,39 +373,75 @@ def _read_hospital_list(path: Path) -> pd.DataFrame:
 def load_hospitals(
     settings: Settings,
     *,
+    source: HospitalSource = "auto",
     area: BaseGeometry | None = None,
     buffer_m: float = 0.0,
+    osm_path: str | Path | None = None,
 ) -> gpd.GeoDataFrame:
-    """Load the hospitals of the NHS website's organisation list as points.
+    """Load the hospitals of the NHS website's organisation list (or OSM) as points.
 
     Parameters
     ----------
     settings
         Gives the data directory.
+    source
+        ``"nhs"``: the NHS website's hospital list (the full list, else the CB/PE subset).
+        ``"osm"``: places tagged ``amenity=hospital`` or ``healthcare=hospital`` in an OSM
+        extract. ``"auto"``: the NHS list when present, else OSM.
     area
         Keep only hospitals inside this geometry (EPSG:27700); ``None`` keeps all.
     buffer_m
         Grow ``area`` by this many metres first.
+    osm_path
+        The extract for the OSM source; by default the one in the data directory covering
+        most of ``area`` (:func:`hiap.data.osm.find_osm_extract`).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``code`` (ODS site code, unique), ``name``, ``postcode``, ``sector`` (NHS or
+        Columns ``code`` (ODS site code, or ``osm:node/<id>`` / ``osm:way/<id>``; unique), ``name``, ``postcode``, ``sector`` (NHS or
         independent), ``parent_name`` (trust or company), ``has_ae`` and point ``geometry`` in
         EPSG:27700. ``has_ae`` (nullable boolean) is ``<NA>`` throughout when, as in the NHS.UK
         list, the file does not say which sites have an A&E department; ``attrs["has_ae_known"]``
         says whether it was known. ``attrs["source"]`` is ``"nhs_hospital_list"`` or
-        ``"nhs_hospital_list_cbpe"`` (the derived subset, used when the full list is missing).
+        ``"nhs_hospital_list_cbpe"`` (the derived subset, used when the full list is missing)
+        or ``"osm"`` (``postcode``, ``sector``, ``parent_name`` and ``has_ae`` then ``<NA>``).
         Sites without coordinates are placed by postcode when Code-Point Open is present,
         else dropped (the count is logged).
 
     Raises
     ------
     DataError
-        When no hospital list is in the data directory.
+        When no hospital list (nor, for ``"auto"`` / ``"osm"``, OSM extract) is there.
     """
+    if source not in ("auto", "nhs", "osm"):
+        raise ValueError(f"source must be 'auto', 'nhs' or 'osm', got {source!r}.")
     full = dataset_files("hospitals", settings)
     subset = dataset_files("hospitals_cbpe", settings)
+    if source == "osm" or (source == "auto" and not full and not subset):
+        places = _osm_places(
+            settings, osm_path=osm_path, area=area, buffer_m=buffer_m, tags=HOSPITAL_OSM_TAGS,
+            what="hospitals",
+        )
+        if places is None:
+            raise missing_error(
+                DATASETS["hospitals"],
+                settings,
+                detail="Nor is there an OSM extract to take hospitals from (amenity=hospital).",
+            )
+        blank = pd.Series(pd.NA, index=places.index, dtype="string")
+        osm_gdf = places.assign(
+            postcode=blank,
+            sector=blank,
+            parent_name=blank,
+            has_ae=pd.Series(pd.NA, index=places.index, dtype="boolean"),
+        )[["code", "name", "postcode", "sector", "parent_name", "has_ae", "osm_tag", "merged", "geometry"]]
+        return _finish(
+            osm_gdf,
+            area=area,
+            buffer_m=buffer_m,
+            attrs={**places.attrs, "source": "osm", "has_ae_known": False},
+        )
     if full:
         path, kind = newest(full), "nhs_hospital_list"
     elif subset:

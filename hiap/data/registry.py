@@ -25,6 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from hiap import attribution as _attribution
 from hiap.errors import DataError
 
 if TYPE_CHECKING:
@@ -50,15 +51,10 @@ __all__ = [
 CHECKSUMS_FILE = "CHECKSUMS.json"
 """Name of the manifest, at the top of the data directory, that records downloads."""
 
-OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
-OGL_ATTRIBUTION = (
-    "Contains public sector information licensed under the Open Government Licence v3.0"
-)
-OS_ATTRIBUTION = (
-    "Contains OS data © Crown copyright and database right 2025; "
-    "Contains Royal Mail data © Royal Mail copyright and database right 2025; "
-    "Contains National Statistics data © Crown copyright and database right 2025"
-)
+# One wording for every attribution line: these names are aliases of hiap.attribution's.
+OSM_ATTRIBUTION = _attribution.OSM
+OGL_ATTRIBUTION = _attribution.OGL
+OS_ATTRIBUTION = _attribution.CODE_POINT_OPEN
 ACTDEV_ATTRIBUTION = (
     "ActDev, University of Leeds Institute for Transport Studies (research/demo data)",
     OSM_ATTRIBUTION,

@@ -28,6 +28,7 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hiap.errors import DataError
 from hiap.indicators.homes import (
     Destinations,
     Homes,
@@ -35,10 +36,11 @@ from hiap.indicators.homes import (
     weighted_share,
 )
 from hiap.indicators.walkgraph import WalkGraph
-from isochrones.gtfs import Feed, expand_frequencies, trips_on_date
+from isochrones.gtfs import Feed, active_services, expand_frequencies, trips_on_date
 
 __all__ = [
     "EVERYDAY_CATEGORIES",
+    "SERVICE_SEARCH_DAYS",
     "BusService",
     "bus_departures_per_hour",
     "bus_stops_near",
@@ -239,14 +241,54 @@ def bus_departures_per_hour(
     return BusService(best, int(used.sum()), day, (start_hour, end_hour))
 
 
+SERVICE_SEARCH_DAYS = 371
+"""Days of a feed's calendar searched for its busiest weekday (a year and a week)."""
+
+
 def weekday_service_date(feed: Feed) -> dt.date:
-    """Return the first Tuesday on or after the start of the feed's calendar (a typical weekday)."""
-    cal = feed.calendar
-    dates = feed.calendar_dates
-    if len(cal):
-        start = pd.Timestamp(cal["start_date"].min()).date()
-    elif len(dates):
-        start = pd.Timestamp(dates["date"].min()).date()
-    else:
-        return dt.date.today()
-    return start + dt.timedelta(days=(1 - start.weekday()) % 7)
+    """Return the weekday on which the feed runs the most trips (the earliest such day).
+
+    The days searched are the feed's own calendar range (``calendar.txt`` start to end dates
+    and the ``calendar_dates.txt`` dates), from its first day for up to
+    :data:`SERVICE_SEARCH_DAYS`; Monday to Friday only. The answer depends on the feed alone,
+    never on the day it is run, and avoids days with reduced service (bank holidays removed
+    in ``calendar_dates.txt``, a calendar that has not started yet).
+
+    Parameters
+    ----------
+    feed
+        A validated feed.
+
+    Returns
+    -------
+    datetime.date
+        The service date.
+
+    Raises
+    ------
+    DataError
+        When the feed runs no trip on any weekday of its calendar.
+    """
+    days = pd.concat(
+        [feed.calendar["start_date"], feed.calendar["end_date"], feed.calendar_dates["date"]],
+        ignore_index=True,
+    ).dropna()
+    if days.empty:
+        raise DataError(f"The feed {feed.source} has no calendar: no trip can be given a date.")
+    first = pd.Timestamp(days.min()).date()
+    last = min(pd.Timestamp(days.max()).date(), first + dt.timedelta(days=SERVICE_SEARCH_DAYS - 1))
+    per_service = feed.trips.groupby("service_id").size()
+    best: tuple[int, dt.date] | None = None
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            running = int(per_service.reindex(list(active_services(feed, day))).fillna(0).sum())
+            if running > 0 and (best is None or running > best[0]):
+                best = (running, day)
+        day += dt.timedelta(days=1)
+    if best is None:
+        raise DataError(
+            f"The feed {feed.source} runs no trip on any weekday between {first} and {last}; "
+            "use a feed with weekday services."
+        )
+    return best[1]

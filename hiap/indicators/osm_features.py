@@ -32,7 +32,6 @@ SHA-256 digest of the file, so an extract is read once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -51,6 +50,7 @@ from osmium.osm import mutable
 
 from hiap.errors import DataError
 from hiap.settings import Settings
+from isochrones.cache import file_digest
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -136,15 +136,6 @@ class OsmFeatures:
         """Return the points of interest in any of ``categories`` (one row per feature)."""
         rows = self.pois[self.pois["category"].isin(categories)]
         return rows.drop_duplicates("osm_id")
-
-
-def file_digest(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file (read in 1 MiB blocks)."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def extract_osm_features(path: Path | str, *, settings: Settings) -> OsmFeatures:

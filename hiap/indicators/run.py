@@ -18,16 +18,14 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmium
-import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hiap.attribution import OGL, OSM
 from hiap.checklists import load_indicators
 from hiap.checklists.models import IndicatorDirection
-from hiap.data._common import dataset_files
 from hiap.data.health import load_gp_practices, load_hospitals
+from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins
 from hiap.errors import HiapError, SchemeError
 from hiap.indicators import access, capacity, food, greenspace, neighbourhood, play
@@ -94,41 +92,6 @@ _NAMES: dict[str, tuple[str, str, bool]] = {
     "sports_800m_share": ("Homes within 800 m of sports facilities", "share", True),
     "gp_capacity_2sfca": ("GP supply per 1,000 population (2SFCA)", "per 1,000 population", True),
 }
-
-
-def find_osm_extract(area: BaseGeometry, settings: Settings) -> Path | None:
-    """Return the OSM extract in the data directory whose extent covers most of ``area``.
-
-    Parameters
-    ----------
-    area
-        Geometry in EPSG:27700.
-    settings
-        Gives the data directory.
-
-    Returns
-    -------
-    Path or None
-        The extract, or ``None`` when none overlaps ``area``.
-    """
-    to_bng = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-    best: tuple[float, Path] | None = None
-    for path in dataset_files("osm", settings):
-        try:
-            reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
-            box = reader.header().box()
-            reader.close()
-        except RuntimeError:
-            continue
-        if box.valid():
-            bl, tr = box.bottom_left, box.top_right
-            extent = shapely.box(*to_bng.transform_bounds(bl.lon, bl.lat, tr.lon, tr.lat))
-        else:
-            continue
-        overlap = extent.intersection(area).area / max(area.area, 1.0)
-        if overlap > 0 and (best is None or overlap > best[0]):
-            best = (overlap, path)
-    return None if best is None else best[1]
 
 
 @dataclass
@@ -234,7 +197,7 @@ def assess_indicators(
     start = time.perf_counter()
 
     say(0.05, "Reading OpenStreetMap features")
-    path = Path(osm_path) if osm_path is not None else find_osm_extract(site, settings)
+    path = Path(osm_path) if osm_path is not None else find_osm_extract(settings, area=site, required=False)
     features: OsmFeatures | None = None
     if path is None:
         reason = (
@@ -588,7 +551,11 @@ def _buses(run: _Run, graph: WalkGraph, homes: Homes, feed: Feed | None) -> None
     if feed is None:
         run.skip("bus_frequency_per_hour", NO_FEED)
         return
-    service = neighbourhood.bus_departures_per_hour(feed, graph, homes)
+    try:
+        service = neighbourhood.bus_departures_per_hour(feed, graph, homes)
+    except HiapError as exc:  # a feed without weekday services
+        run.skip("bus_frequency_per_hour", str(exc))
+        return
     if service is None:
         run.skip("bus_frequency_per_hour", f"No stop of the feed {feed.source} lies within a 400 m walk of the site. " + NO_FEED)
         return
@@ -622,7 +589,12 @@ def _public_transport(
         for ind in ids:
             run.skip(ind, f"No stop of the feed {feed.source} lies within 800 m of the site. " + NO_FEED)
         return
-    day = neighbourhood.weekday_service_date(feed)
+    try:
+        day = neighbourhood.weekday_service_date(feed)
+    except HiapError as exc:
+        for ind in ids:
+            run.skip(ind, str(exc))
+        return
     for kind, label in (("gp", "GP practice"), ("hospital", "hospital")):
         fac = facilities.get(kind)
         ind = f"{kind}_pt_min"

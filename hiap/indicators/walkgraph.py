@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csgraph
 
-from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork
+from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork, kph_to_mps
 from isochrones.travel_times import nearest_destination
 
 __all__ = ["WALK_SPEED_KPH", "WalkGraph", "metres_to_minutes", "minutes_to_metres"]
@@ -34,12 +34,12 @@ IntArray = npt.NDArray[np.int64]
 
 def minutes_to_metres(minutes: float, *, speed_kph: float = WALK_SPEED_KPH) -> float:
     """Return the distance walked in ``minutes`` at ``speed_kph``."""
-    return minutes * speed_kph * 1000.0 / 60.0
+    return minutes * 60.0 * kph_to_mps(speed_kph)
 
 
 def metres_to_minutes(metres: FloatArray | float, *, speed_kph: float = WALK_SPEED_KPH) -> Any:
     """Return the minutes needed to walk ``metres`` at ``speed_kph``."""
-    return np.asarray(metres, dtype=float) / (speed_kph * 1000.0 / 60.0)
+    return np.asarray(metres, dtype=float) / (60.0 * kph_to_mps(speed_kph))
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,7 +135,7 @@ class WalkGraph:
             return np.full(self.n_nodes, np.inf)
         off = np.zeros(len(nodes)) if offset_m is None else np.asarray(offset_m, dtype=float)
         snapped = Snapped(node_index=nodes, node_id=self.network.node_ids[nodes], distance_m=off)
-        mps = WALK_SPEED_KPH / 3.6
+        mps = kph_to_mps(WALK_SPEED_KPH)
         cutoff = None if not np.isfinite(limit_m) else limit_m / mps / 60.0
         nearest = nearest_destination(
             self.network, snapped, speed_kph=WALK_SPEED_KPH, cutoff_min=cutoff

@@ -12,6 +12,7 @@ import json
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -21,8 +22,16 @@ from hiap.scoring import validate_answers
 from hiap.storage import AssessmentStore
 from hiap.storage.transfer import MAX_IMPORT_BYTES
 from hiap.ui.checklist_form import criteria_catalogue
-from hiap.ui.state import ASSESSMENT_ID_KEY
+from hiap.ui.evidence import measured_report
+from hiap.ui.settings import app_settings
+from hiap.ui.state import ASSESSMENT_ID_KEY, current_scheme
 from hiap.ui.store import assessment_store, assessor_name, forget_draft, open_assessment
+from isochrones.errors import IsochronesError
+
+if TYPE_CHECKING:
+    from hiap.access import WalkAccessResult
+    from hiap.reports import ReportSection
+    from hiap.schemes import Scheme
 
 __all__ = [
     "FLASH_KEY",
@@ -35,6 +44,7 @@ __all__ = [
     "open_selected",
     "prepare_report",
     "prepared_report",
+    "report_evidence",
 ]
 
 logger = logging.getLogger(__name__)
@@ -208,6 +218,63 @@ def prepared_report(assessment_id: str, version: int, fmt: str) -> bytes | None:
     return data if isinstance(data, bytes) else None
 
 
+def _session_walk_access(scheme: Scheme) -> WalkAccessResult | None:
+    """Return walking access to GPs for the scheme, if the access page ran in this session.
+
+    The access page keeps no result in the session, only ``access.ran``; its run is cached
+    by :func:`hiap.ui.access.walk_access_cached`, so asking again with the page's default
+    bands and buffer is served from that cache (and computed afresh otherwise).
+    """
+    import shapely
+
+    from hiap.access import find_osm_extract
+    from hiap.reports.evidence import DEFAULT_BANDS_MIN
+    from hiap.ui import access as cached
+
+    if not st.session_state.get("access.ran") or scheme.boundary is None:
+        return None
+    settings = app_settings()
+    area = shapely.make_valid(shapely.union_all(scheme.boundary.to_crs(27700).geometry.to_numpy()))
+    osm = find_osm_extract(settings, area=area)
+    return cached.walk_access_cached(
+        settings, str(settings.data_dir), shapely.to_wkb(area), "gp",
+        DEFAULT_BANDS_MIN, 2.0, str(osm), cached.digest(osm),
+    )
+
+
+def report_evidence(assessment: Assessment) -> list[ReportSection]:
+    """Return the evidence chapters this session measured for the assessment's scheme.
+
+    The spatial indicators come from the evidence page (:func:`hiap.ui.evidence.measured_report`)
+    and walking access from the access page's run, when the current scheme is the one assessed.
+
+    Parameters
+    ----------
+    assessment
+        The saved version being reported.
+
+    Returns
+    -------
+    list of ReportSection
+        Empty when nothing was measured for this scheme in this session.
+    """
+    from hiap.reports.evidence import SchemeEvidence, evidence_sections
+
+    scheme = current_scheme()
+    if scheme is None or scheme.name != assessment.scheme_name:
+        return []
+    indicators = measured_report(scheme)
+    try:
+        walk = _session_walk_access(scheme)
+    except (HiapError, IsochronesError) as error:
+        logger.warning("no walking access for the report: %s", error)
+        walk = None
+    if indicators is None and walk is None:
+        return []
+    evidence = SchemeEvidence(indicators=indicators, walk=walk, new_residents=scheme.new_residents)
+    return evidence_sections(evidence, boundary=assessment.boundary)
+
+
 def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
     """Render the HTML or PDF report of one saved version and keep it for download.
 
@@ -225,10 +292,15 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
     try:
         assessment = assessment_store().load(assessment_id, version=version)
         catalogue = criteria_catalogue()
+        sections = report_evidence(assessment)
         if fmt == "pdf":
-            data = render_pdf(assessment, checklists=catalogue, version=version)
+            data = render_pdf(
+                assessment, checklists=catalogue, version=version, extra_sections=sections
+            )
         else:
-            data = render_html(assessment, checklists=catalogue, version=version).encode("utf-8")
+            data = render_html(
+                assessment, checklists=catalogue, version=version, extra_sections=sections
+            ).encode("utf-8")
     except (HiapError, ValueError, OSError) as error:
         logger.exception("report of %s v%d failed", assessment_id, version)
         _flash("error", f"The {fmt.upper()} report could not be made: {error}")

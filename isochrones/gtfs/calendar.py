@@ -69,7 +69,9 @@ def trips_on_date(feed: Feed, date: dt.date) -> pd.DataFrame:
     trips = feed.trips
     cur = trips.loc[trips["service_id"].isin(today), ["trip_id"]].assign(offset_s=0)
     last_arrival = feed.stop_times.groupby("trip_id", sort=False)["arrival_s"].max()
-    late = last_arrival.index[last_arrival.to_numpy() > DAY_S]
+    # At or after 24:00:00: a trip reaching its last stops at exactly 24:00:00 still serves
+    # 00:00:00 of ``date`` (a leg between two stops both timed 24:00:00 is usable).
+    late = last_arrival.index[last_arrival.to_numpy() >= DAY_S]
     prev = trips.loc[trips["service_id"].isin(yesterday) & trips["trip_id"].isin(late), ["trip_id"]]
     prev = prev.assign(offset_s=-DAY_S)
     out = pd.concat([cur, prev], ignore_index=True)

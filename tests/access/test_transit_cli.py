@@ -6,8 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 from hiap.cli.main import app
+from hiap.settings import get_settings
 
-POA = Path("/work/shared/data/transit/porto_alegre")
+POA = get_settings().data_dir / "transit" / "porto_alegre"
 
 
 @pytest.mark.slow

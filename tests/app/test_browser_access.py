@@ -7,11 +7,14 @@ scenario_porto_alegre.png).
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, SCREENSHOTS, running_app
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,6 +23,62 @@ pytestmark = [
 ]
 
 WAIT_MS = 180_000
+JS_DIR = PROJECT_ROOT / "test-output" / "js"
+# folium asks the browser for Leaflet (and plugins) from public CDNs; where the test machine has
+# no internet these come from the npm packages instead, so the maps really draw.
+LOCAL_ASSETS = {
+    r"/leaflet@[^/]+/dist/leaflet\.js$": "leaflet/dist/leaflet.js",
+    r"/leaflet@[^/]+/dist/leaflet\.css$": "leaflet/dist/leaflet.css",
+    r"leaflet\.draw/[^/]+/leaflet\.draw\.js$": "leaflet-draw/dist/leaflet.draw.js",
+    r"leaflet\.draw/[^/]+/leaflet\.draw\.css$": "leaflet-draw/dist/leaflet.draw.css",
+    r"/jquery-[0-9.]+\.min\.js$": "jquery/dist/jquery.min.js",  # folium's popups use $
+}
+
+
+def _npm_assets() -> Path | None:
+    """Install Leaflet from npm into test-output/js once; None if npm is unavailable."""
+    modules = JS_DIR / "node_modules"
+    if not (modules / "jquery" / "dist" / "jquery.min.js").is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        JS_DIR.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(JS_DIR),
+             "leaflet@1.9.3", "leaflet-draw@1.0.4", "jquery@3.7.1"],
+            capture_output=True, text=True, timeout=180, check=False,
+        )
+        if done.returncode != 0:
+            return None
+    return modules
+
+
+def _serve_cdn_locally(page: Any, modules: Path) -> None:
+    def handle(route: Any) -> None:
+        url = route.request.url
+        for pattern, local in LOCAL_ASSETS.items():
+            if re.search(pattern, url):
+                route.fulfill(path=str(modules / local))
+                return
+        if url.endswith((".js", ".css")):
+            route.fulfill(status=200, body="")  # other plugins this page does not use
+        else:
+            route.abort()  # base-map tiles: the map draws on a blank background
+
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), handle)
+
+
+def _picture(page: Any, name: str) -> None:
+    # Streamlit scrolls inside its own container, so a full-page shot stops at the viewport:
+    # grow the viewport to the content for the picture, then shrink it back.
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('section, [data-testid=stMain]')]"
+        ".map(e => e.scrollHeight), 1000)"
+    )
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
+    page.wait_for_timeout(2000)  # let the map and the chart redraw at the new size
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def test_walk_and_public_transport_access_in_the_browser(tmp_path: Path) -> None:
@@ -32,6 +91,9 @@ def test_walk_and_public_transport_access_in_the_browser(tmp_path: Path) -> None
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        modules = _npm_assets()
+        if modules is not None:
+            _serve_cdn_locally(page, modules)
         page.goto(url, wait_until="domcontentloaded")
         expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=WAIT_MS)
         page.get_by_placeholder("Pick a scheme").first.click(timeout=WAIT_MS)
@@ -44,14 +106,13 @@ def test_walk_and_public_transport_access_in_the_browser(tmp_path: Path) -> None
         expect(page.get_by_role("heading", name="Access to healthcare")).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="Run access").click()
         expect(page.get_by_role("heading", name="Indicators")).to_be_visible(timeout=WAIT_MS)
-        expect(page.get_by_text("Scheme (20,060 new residents)").first).to_be_visible(timeout=WAIT_MS)
-        frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+        expect(page.get_by_text("Scheme (20,060 new residents)").first).to_be_attached(timeout=WAIT_MS)
+        frame = page.frame_locator("iframe").first
         expect(frame.locator(".leaflet-container").first).to_be_visible(timeout=WAIT_MS)
         expect(frame.get_by_text("GP surgeries").first).to_be_attached(timeout=WAIT_MS)
         expect(frame.get_by_text("OpenStreetMap").first).to_be_visible(timeout=WAIT_MS)
         expect(page.get_by_text("Equity: walking time by deprivation")).to_be_visible()
-        page.wait_for_timeout(1500)  # let the tiles and the chart settle for the picture
-        page.screenshot(path=str(SCREENSHOTS / "access_walk_hampton.png"), full_page=True)
+        _picture(page, "access_walk_hampton.png")
 
         # Public transport on the Porto Alegre demo
         page.get_by_text("Porto Alegre demo (public-transport sample)").first.click()
@@ -60,10 +121,9 @@ def test_walk_and_public_transport_access_in_the_browser(tmp_path: Path) -> None
             timeout=WAIT_MS
         )
         expect(page.get_by_text("Public-transport routing: done")).to_be_attached(timeout=WAIT_MS)
-        frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+        frame = page.frame_locator("iframe").first
         expect(frame.locator(".leaflet-container").first).to_be_visible(timeout=WAIT_MS)
         expect(frame.get_by_text("Bus stops").first).to_be_attached(timeout=WAIT_MS)
-        expect(page.get_by_text("Share within 30 min").first).to_be_visible(timeout=WAIT_MS)
-        page.wait_for_timeout(1500)
-        page.screenshot(path=str(SCREENSHOTS / "access_pt_porto_alegre.png"), full_page=True)
+        expect(page.get_by_text("Share within 30 min").first).to_be_attached(timeout=WAIT_MS)
+        _picture(page, "access_pt_porto_alegre.png")
         browser.close()

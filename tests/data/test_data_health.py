@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import geopandas as gpd
+import pyproj
 import pytest
 from shapely.geometry import Point, box
 
@@ -152,3 +153,98 @@ def test_frames_are_fresh_each_call(real_settings: Settings) -> None:
     b = load_gp_practices(real_settings)
     assert "CHANGED" not in set(b["name"])
     assert isinstance(b, gpd.GeoDataFrame)
+
+
+RUTLAND_PBF = "rutland-latest_2022-07-20.osm.pbf"
+
+
+@pytest.fixture
+def osm_only_settings(
+    real_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    # A data directory with the real Rutland extract (linked, not copied) and no NHS file.
+    (tmp_path / "osm").mkdir()
+    (tmp_path / "osm" / RUTLAND_PBF).symlink_to(real_data_dir / "osm" / RUTLAND_PBF)
+    monkeypatch.setenv("HIAP_DATA_DIR", str(tmp_path))
+    return get_settings()
+
+
+def test_gp_falls_back_to_osm_without_nhs_files(osm_only_settings: Settings) -> None:
+    gps = load_gp_practices(osm_only_settings)
+    assert gps.attrs["source"] == "osm"
+    assert gps.attrs["files"] == [RUTLAND_PBF]
+    assert any("OpenStreetMap" in line for line in gps.attrs["attribution"])
+    assert gps.crs.to_epsg() == 27700 and gps["code"].is_unique
+    # Oakham Medical Practice is mapped twice (two nodes 139 m apart): one surgery.
+    assert sorted(gps["name"]) == ["Oakham Medical Practice", "Uppingham Surgery"]
+    assert gps.set_index("name").loc["Oakham Medical Practice", "merged"] == 2
+    assert gps["postcode"].isna().all()
+    # Rutland lies west of Peterborough, east of Leicester.
+    assert gps.geometry.x.between(480_000, 495_000).all()
+    assert load_gp_practices(osm_only_settings, source="osm").equals(gps)
+    with pytest.raises(DataError, match="epraccur"):
+        load_gp_practices(osm_only_settings, source="epraccur")
+
+
+def test_hospitals_fall_back_to_osm_without_nhs_files(osm_only_settings: Settings) -> None:
+    hospitals = load_hospitals(osm_only_settings)
+    assert hospitals.attrs["source"] == "osm"
+    assert hospitals["name"].tolist() == ["Rutland Memorial Hospital"]
+    assert hospitals["code"].str.startswith("osm:way/").all()
+    assert hospitals["has_ae"].isna().all()
+    with pytest.raises(DataError, match="hospital"):
+        load_hospitals(osm_only_settings, source="nhs")
+
+
+def test_nhs_files_win_over_osm(real_settings: Settings) -> None:
+    assert load_gp_practices(real_settings).attrs["source"] == "epraccur+codepoint"
+    assert load_hospitals(real_settings).attrs["source"] == "nhs_hospital_list"
+    rutland = real_settings.data_dir / "osm" / RUTLAND_PBF
+    osm = load_hospitals(real_settings, source="osm", osm_path=rutland)
+    assert osm.attrs["source"] == "osm" and len(osm) == 1
+
+
+def test_no_nhs_file_and_no_extract(tmp_path: Path) -> None:
+    settings = get_settings(environ={}, data_dir=tmp_path)
+    with pytest.raises(DataError, match="nor an OSM extract"):
+        load_gp_practices(settings)
+    with pytest.raises(DataError, match="OSM extract"):
+        load_hospitals(settings)
+
+
+def _osm_xml(folder: Path, nodes: list[tuple[int, float, float, dict[str, str]]]) -> Path:
+    to_ll = pyproj.Transformer.from_crs(27700, 4326, always_xy=True)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    for node_id, x, y, tags in nodes:
+        lon, lat = to_ll.transform(x, y)
+        tag_xml = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        lines.append(f'<node id="{node_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">{tag_xml}</node>')
+    lines.append("</osm>")
+    path = folder / "test.osm"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_osm_duplicates_are_merged_by_name_and_distance(tmp_path: Path) -> None:
+    x, y = 520_000.0, 300_000.0
+    doctors = {"amenity": "doctors"}
+    path = _osm_xml(
+        tmp_path,
+        [
+            (1, x, y, {**doctors, "name": "Park Surgery"}),
+            (2, x + 120, y, {"healthcare": "doctor", "name": "park  SURGERY"}),  # same, 120 m
+            (3, x, y + 30, doctors),  # unnamed, 30 m: the same place
+            (4, x + 2000, y, {**doctors, "name": "Park Surgery"}),  # a branch 2 km away
+            (5, x, y - 40, {**doctors, "name": "Lake Surgery"}),  # another practice, 40 m
+            (6, x + 5000, y, doctors),  # unnamed and alone: kept
+        ],
+    )
+    settings = get_settings(environ={}, data_dir=tmp_path)
+    gps = load_gp_practices(settings, source="osm", osm_path=path)
+    assert gps.attrs["source"] == "osm"
+    assert sorted(gps["code"]) == ["osm:node/1", "osm:node/4", "osm:node/5", "osm:node/6"]
+    assert gps.set_index("code")["merged"].to_dict() == {
+        "osm:node/1": 3, "osm:node/4": 1, "osm:node/5": 1, "osm:node/6": 1
+    }
+    near = load_gp_practices(settings, source="osm", osm_path=path, area=Point(x, y), buffer_m=100)
+    assert sorted(near["code"]) == ["osm:node/1", "osm:node/5"]

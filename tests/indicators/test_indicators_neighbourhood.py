@@ -7,6 +7,7 @@ import pyproj
 import pytest
 import shapely
 
+from hiap.errors import DataError
 from hiap.indicators.homes import snap_destinations
 from hiap.indicators.neighbourhood import (
     bus_departures_per_hour,
@@ -14,6 +15,7 @@ from hiap.indicators.neighbourhood import (
     everyday_destinations,
     footway_share,
     intersection_density,
+    weekday_service_date,
 )
 from hiap.indicators.walkgraph import WalkGraph
 from isochrones.gtfs import load_feed
@@ -124,7 +126,7 @@ def test_bus_departures_per_hour(tmp_path: Path, grid: WalkGraph) -> None:
     homes = homes_at(grid, (3, 1), (0, 0))  # 200 m and 600 m from the near stop
     service = bus_departures_per_hour(feed, grid, homes)
     assert service is not None
-    assert service.date == dt.date(2025, 1, 7)  # the first Tuesday of the calendar
+    assert service.date == dt.date(2025, 1, 6)  # the first weekday of the calendar: all equal
     assert service.stops == 1
     assert service.per_hour.tolist() == pytest.approx([3.0, 0.0])
 
@@ -134,3 +136,29 @@ def test_no_stop_in_reach_gives_none(tmp_path: Path, grid: WalkGraph) -> None:
     homes = homes_at(grid, (0, 0))
     assert bus_departures_per_hour(feed, grid, homes) is None
     assert np.isfinite(grid.x_m).all()
+
+
+def test_service_date_is_the_busiest_weekday_of_the_feed(tmp_path: Path) -> None:
+    folder = _write_feed(tmp_path)
+    # Monday 6 January has no service (removed), and on Thursday 9 January an extra
+    # service adds a trip: the busiest weekday, whatever day the test is run.
+    (folder / "calendar_dates.txt").write_text(
+        "service_id,date,exception_type\nWK,20250106,2\nXT,20250109,1\n"
+    )
+    with (folder / "trips.txt").open("a") as fh:
+        fh.write("R,XT,EXTRA\n")
+    with (folder / "stop_times.txt").open("a") as fh:
+        fh.write("EXTRA,09:00:00,09:00:00,N,1\nEXTRA,09:10:00,09:10:00,F,2\n")
+    feed = load_feed(folder)
+    assert weekday_service_date(feed) == dt.date(2025, 1, 9)
+    # Without the extra trip the first full weekday wins: Tuesday, since Monday is removed.
+    (folder / "calendar_dates.txt").write_text("service_id,date,exception_type\nWK,20250106,2\n")
+    assert weekday_service_date(load_feed(folder)) == dt.date(2025, 1, 7)
+
+
+def test_service_date_needs_a_weekday_service(tmp_path: Path) -> None:
+    folder = _write_feed(tmp_path)
+    calendar = (folder / "calendar.txt").read_text().replace("WK,1,1,1,1,1,0,0", "WK,0,0,0,0,0,1,1")
+    (folder / "calendar.txt").write_text(calendar)
+    with pytest.raises(DataError, match="runs no trip on any weekday"):
+        weekday_service_date(load_feed(folder))

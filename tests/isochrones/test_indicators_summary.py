@@ -25,6 +25,7 @@ def test_summary_by_hand() -> None:
     overall = summarise_access(table, bands_min=[15, 30]).loc["all"]
     assert overall["origins"] == 4 and overall["population"] == 1000
     assert overall["unreachable_origins"] == 1
+    # Means are over the three reachable origins only; the shares count all 1,000 residents.
     assert overall["mean_time_min"] == pytest.approx(70 / 3)
     assert overall["pop_weighted_mean_time_min"] == pytest.approx((1000 + 6000 + 4000) / 500)
     assert overall["pop_share_within_15min"] == pytest.approx(0.1)
@@ -43,6 +44,12 @@ def test_summary_errors() -> None:
         summarise_access(pd.DataFrame({"time_min": [1.0]}), by="lad_code")
     with pytest.raises(RoutingInputError, match="negative"):
         summarise_access(pd.DataFrame({"time_min": [1.0], "population": [-1]}))
+    # A missing population would make every share NaN: refused, with the row named.
+    gap = pd.DataFrame({"time_min": [1.0, 2.0, 3.0], "population": [10.0, np.nan, 5.0]})
+    with pytest.raises(RoutingInputError, match=r"1 missing .*index \[1\]"):
+        summarise_access(gap)
+    with pytest.raises(RoutingInputError, match="missing"):
+        summarise_access(gap.assign(population=["10", "x", "5"]))
 
 
 def test_origin_access_on_hampton(hampton_net: WalkNetwork) -> None:

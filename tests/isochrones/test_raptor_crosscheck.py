@@ -4,7 +4,6 @@ and the properties every answer must have."""
 import datetime as dt
 import heapq
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,13 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hiap.settings import get_settings
 from isochrones.gtfs import Feed, empty_feed, load_feed, merge_feeds, validate_feed
 from isochrones.gtfs.calendar import trips_on_date
 from isochrones.raptor import INF, Legs, build_timetable, earliest_arrival, range_raptor
 from isochrones.scenarios import AddRoute, Scenario, apply_scenario
 from isochrones.transit import _to_xy, build_transit_network, walk_legs, window_travel_times
 
-POA = Path("/work/shared/data/transit/porto_alegre")
+POA = get_settings().data_dir / "transit" / "porto_alegre"
 DATE = dt.date(2019, 5, 13)  # a Monday inside both feeds
 SLACK = 60
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from hiap.settings import get_settings
 from isochrones.gtfs import ScenarioError, load_feed
 from isochrones.raptor import Legs, build_timetable, earliest_arrival
 from isochrones.scenarios import (
@@ -110,7 +111,7 @@ def test_scenario_round_trip_and_errors(tmp_path: Path, feed) -> None:
 
 
 def test_add_transxchange_proposal(tmp_path: Path, feed) -> None:
-    txc = Path("/work/shared/data/transit/tnds_txc_ea_20-12_St_Ives_Town_Circular.xml")
+    txc = get_settings().data_dir / "transit" / "tnds_txc_ea_20-12_St_Ives_Town_Circular.xml"
     base = load_feed(write_feed(tmp_path / "b"))
     codes = [f"0500HSTIV{n:03d}" for n in range(1, 80)]
     scen = Scenario(

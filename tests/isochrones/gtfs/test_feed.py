@@ -3,9 +3,11 @@ import logging
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from hiap.settings import get_settings
 from isochrones.gtfs import (
     FeedError,
     active_services,
@@ -14,9 +16,10 @@ from isochrones.gtfs import (
     merge_feeds,
     trips_on_date,
 )
+from isochrones.raptor import Legs, build_timetable, earliest_arrival
 from tests.isochrones.gtfs.tiny import TINY, write_feed
 
-POA = Path("/work/shared/data/transit/porto_alegre")
+POA = get_settings().data_dir / "transit" / "porto_alegre"
 
 
 def test_tiny_feed_typed_tables(tmp_path: Path) -> None:
@@ -133,3 +136,27 @@ def test_real_porto_alegre_feeds() -> None:
     monday = trips_on_date(both, dt.date(2019, 5, 13))
     assert monday["trip_id"].str.startswith("train:").any()
     assert isinstance(both.stop_times, pd.DataFrame)
+
+
+def test_trip_ending_exactly_at_midnight_runs_into_next_day(tmp_path: Path) -> None:
+    # TM leaves A at 23:45 on Monday and reaches B and C at exactly 24:00:00, so on Tuesday
+    # its B -> C leg is usable at 00:00:00 (times shifted back by 86,400 s).
+    trips = TINY["trips.txt"] + "R9,WK,TM\n"
+    stop_times = (
+        TINY["stop_times.txt"]
+        + "TM,23:45:00,23:45:00,A,1\nTM,24:00:00,24:00:00,B,2\nTM,24:00:00,24:00:00,C,3\n"
+    )
+    feed = load_feed(write_feed(tmp_path / "f", trips=trips, stop_times=stop_times))
+    tue = trips_on_date(feed, dt.date(2024, 1, 2))
+    assert set(tue.loc[tue["offset_s"] == -86400, "trip_id"]) == {"T9", "TM"}
+    # Sunday's trips do not run (WK is weekdays only), so none is carried into Monday.
+    mon = trips_on_date(feed, dt.date(2024, 1, 1))
+    assert (mon["offset_s"] == 0).all()
+    # Routing: from B at 00:00:00 Tuesday, C is reached at once by TM (otherwise T1, 08:20).
+    tt = build_timetable(feed, dt.date(2024, 1, 2))
+    idx = {s: i for i, s in enumerate(tt.stop_ids)}
+    n = tt.n_stops
+    access = Legs.from_pairs([0], [idx["B"]], [0], n_sources=1, n_targets=n)
+    none = Legs.from_pairs([], [], [], n_sources=n, n_targets=n)
+    egress = Legs.from_pairs(np.arange(n), np.arange(n), np.zeros(n), n_sources=n, n_targets=n)
+    assert int(earliest_arrival(tt, access, none, egress, 0)[0, idx["C"]]) == 0

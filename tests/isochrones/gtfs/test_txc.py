@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
+from hiap.settings import get_settings
 from isochrones.gtfs import FeedError, active_services, load_transxchange
 from isochrones.gtfs.txc import bank_holidays_england
 
-TXC = Path("/work/shared/data/transit/tnds_txc_ea_20-12_St_Ives_Town_Circular.xml")
+TXC = get_settings().data_dir / "transit" / "tnds_txc_ea_20-12_St_Ives_Town_Circular.xml"
 
 
 def test_st_ives_town_circular() -> None:
