@@ -29,7 +29,9 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 t0 = time.perf_counter()
 import networkx as nx  # noqa: E402
@@ -38,7 +40,7 @@ import numpy as np  # noqa: E402
 from hiap.indicators import assess_indicators  # noqa: E402
 from hiap.indicators.greenspace import greenspace_entries  # noqa: E402
 from hiap.indicators.homes import Homes, nearest_walk_m, snap_destinations  # noqa: E402
-from hiap.indicators.osm_features import extract_osm_features  # noqa: E402
+from hiap.indicators.osm_features import OsmFeatures, extract_osm_features  # noqa: E402
 from hiap.indicators.points import scheme_points  # noqa: E402
 from hiap.indicators.run import NETWORK_MARGIN_M, find_osm_extract  # noqa: E402
 from hiap.indicators.walkgraph import WalkGraph  # noqa: E402
@@ -49,14 +51,16 @@ from isochrones.network import build_walk_graph  # noqa: E402
 
 IMPORT_S = time.perf_counter() - t0
 
+T = TypeVar("T")
 
-def _timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+
+def _timed(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, float]:
     start = time.perf_counter()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - start
 
 
-def _naive_vs_ours(graph_nx: nx.MultiDiGraph, graph: WalkGraph, homes: Homes, features) -> None:  # type: ignore[no-untyped-def]
+def _naive_vs_ours(graph_nx: nx.MultiDiGraph, graph: WalkGraph, homes: Homes, features: OsmFeatures) -> None:
     sets = {
         "greenspace 2 ha / 300 m": (greenspace_entries(graph, features.greenspace[features.greenspace["area_ha"] >= 2]), 300.0),
         "playground / 400 m": (snap_destinations(graph, features.of("playground").geometry), 400.0),

@@ -17,16 +17,21 @@ import argparse
 import datetime as dt
 import resource
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from isochrones.gtfs import load_feed, merge_feeds
-from isochrones.network import WalkNetwork, build_walk_graph
-from isochrones.transit import _to_xy, build_transit_network, window_travel_times
+from hiap.settings import configure_numba_cache, get_settings
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "transit" / "porto_alegre"
+# Before isochrones.raptor is imported: numba's compiled code goes to the cache folder, not
+# into the package.
+configure_numba_cache(get_settings())
+
+from isochrones.gtfs import load_feed, merge_feeds  # noqa: E402
+from isochrones.network import WalkNetwork, build_walk_graph  # noqa: E402
+from isochrones.transit import _to_xy, build_transit_network, window_travel_times  # noqa: E402
+
+DATA = get_settings().data_dir / "transit" / "porto_alegre"
 
 
 def run(window: tuple[dt.time, dt.time], date: dt.date, walk: WalkNetwork, feed, hexes) -> None:

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import folium
 import geopandas as gpd
 import numpy as np
+from branca.element import Figure
 from folium.plugins import Draw
 
 from hiap import attribution
@@ -52,8 +53,8 @@ BAND_PALETTE: tuple[str, ...] = (
 )
 """Sequential blues (ColorBrewer Blues, reversed): the nearest band is the darkest."""
 
-CHANGE_COLOURS = {"faster": "#1a9850", "same": "#bdbdbd", "slower": "#d73027", "new": "#542788"}
-"""Difference layer: faster, unchanged, slower, newly connected origins."""
+CHANGE_COLOURS = {"faster": "#1a9850", "same": "#bdbdbd", "slower": "#d73027", "new": "#2166ac"}
+"""Difference layer: faster (green), unchanged, slower (red), newly reached (blue)."""
 
 DESTINATION_STYLES: dict[str, dict[str, str]] = {
     "gp": {"label": "GP surgeries", "colour": "#c2185b", "badge": "GP"},
@@ -104,7 +105,7 @@ def _legend_html(title: str, entries: Sequence[tuple[str, str]]) -> str:
 def _add_legend(fmap: folium.Map, title: str, entries: Sequence[tuple[str, str]]) -> None:
     # Plain HTML, not branca's colormap: that one fetches d3 from a CDN, and a map must
     # still draw where the app runs without internet access.
-    fmap.get_root().html.add_child(folium.Element(_legend_html(title, entries)))
+    cast(Figure, fmap.get_root()).html.add_child(folium.Element(_legend_html(title, entries)))
 
 
 def _band_entries(bands_min: Sequence[float]) -> list[tuple[str, str]]:
@@ -191,6 +192,7 @@ def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> N
     style = DESTINATION_STYLES.get(kind, DESTINATION_STYLES["healthcare"])
     group = folium.FeatureGroup(name=style["label"])
     shown = frame.to_crs(WGS84)
+    size = 22 if len(shown) <= 40 else 16  # why: smaller badges where there are many
     for _, row in shown.iterrows():
         name = str(row.get("name", "") or "")
         code = str(row.get("code", "") or "")
@@ -199,25 +201,27 @@ def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> N
         # A DivIcon (plain HTML): icon fonts and marker plugins would come from a CDN.
         badge = (
             f'<div style="background:{style["colour"]};color:white;border:2px solid white;'
-            'border-radius:50%;width:22px;height:22px;line-height:18px;text-align:center;'
-            f'font-weight:bold;font-size:11px;box-shadow:0 0 3px #333">{style["badge"]}</div>'
+            f'border-radius:50%;width:{size}px;height:{size}px;line-height:{size - 4}px;'
+            f'text-align:center;font-weight:bold;font-size:{size // 2}px;box-shadow:0 0 3px #333">'
+            f'{style["badge"]}</div>'
         )
         folium.Marker(
             [row.geometry.y, row.geometry.x],
             popup=folium.Popup(popup, max_width=260),
             tooltip=name or code,
-            icon=folium.DivIcon(html=badge, icon_size=(22, 22), icon_anchor=(11, 11)),
+            icon=folium.DivIcon(html=badge, icon_size=(size, size), icon_anchor=(size // 2, size // 2)),
         ).add_to(group)
     group.add_to(fmap)
 
 
 def _add_stops(fmap: folium.Map, stops: gpd.GeoDataFrame, *, name: str, colour: str) -> None:
-    group = folium.FeatureGroup(name=name)
+    # why: a city feed has thousands of stops; start them hidden so they do not bury the times
+    group = folium.FeatureGroup(name=name, show=len(stops) <= 300)
     shown = stops.to_crs(WGS84)
     for _, row in shown.iterrows():
         label = str(row.get("stop_name", row.get("name", "")) or "stop")
         folium.CircleMarker(
-            [row.geometry.y, row.geometry.x], radius=3, color=colour, weight=1, fill=True,
+            [row.geometry.y, row.geometry.x], radius=2.5, color=colour, weight=1, fill=True,
             fill_opacity=0.9, tooltip=label,
         ).add_to(group)
     group.add_to(fmap)
@@ -231,7 +235,7 @@ def _add_attribution_note(fmap: folium.Map, lines: Sequence[str]) -> None:
         'background: rgba(255,255,255,0.8); font-size: 10px; padding: 2px 4px; max-width: 60%;">'
         f"{text}</div>"
     )
-    fmap.get_root().html.add_child(folium.Element(html))
+    cast(Figure, fmap.get_root()).html.add_child(folium.Element(html))
 
 
 def access_map(

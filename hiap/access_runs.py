@@ -335,7 +335,7 @@ def scheme_access(
     new_residents: float,
     spacing_m: float = 75.0,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Walking access of a scheme's new residents to the nearest destination.
+    """Measure the walking access of a scheme's new residents to the nearest destination.
 
     Parameters
     ----------

@@ -115,6 +115,7 @@ def equity_chart(table: pd.DataFrame, *, title: str, mode_label: str = "Travel t
     figure.update_layout(
         title=title,
         xaxis_title="IMD 2019 decile (1 = most deprived)",
+        xaxis_type="category",
         yaxis_title=f"{mode_label}, population-weighted mean (min)",
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         height=380,
@@ -130,7 +131,7 @@ def newly_within(
     groups: pd.Series | None = None,
     threshold_min: float = 30.0,
 ) -> pd.DataFrame:
-    """Population within a time threshold before and after a scenario.
+    """Count the population within a time threshold before and after a scenario.
 
     Parameters
     ----------

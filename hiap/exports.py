@@ -24,7 +24,7 @@ def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column == out.geometry.name:
             continue
         dtype = out[column].dtype
-        if isinstance(dtype, pd.StringDtype) or dtype == object:
+        if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
             out[column] = out[column].astype(object).where(out[column].notna(), None)
             out[column] = out[column].map(lambda v: v if v is None else str(v))
         elif pd.api.types.is_float_dtype(dtype):

@@ -26,7 +26,8 @@ import shapely
 import yaml
 
 from hiap.errors import SchemeError
-from isochrones.scenarios import AddRoute, NewStop, Scenario, load_scenario
+from isochrones.gtfs import Feed
+from isochrones.scenarios import AddRoute, ChangeFrequency, NewStop, Scenario, load_scenario
 
 __all__ = [
     "RouteSketch",
@@ -34,6 +35,7 @@ __all__ = [
     "parse_scenario",
     "route_from_drawings",
     "route_from_file",
+    "route_stops",
     "scenario_layers",
     "scenario_text",
 ]
@@ -167,10 +169,32 @@ def parse_scenario(data: bytes, filename: str) -> Scenario:
         return load_scenario(path)
 
 
-def scenario_layers(scenario: Scenario) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
-    """Return the lines and new stops a scenario adds, in WGS84 (None when it adds none)."""
-    lines, stops = [], []
+def route_stops(feed: Feed, route_id: str) -> gpd.GeoDataFrame:
+    """Return the stops an existing route serves, as WGS84 points (``stop_name``)."""
+    trips = feed.trips.loc[feed.trips["route_id"] == route_id, "trip_id"]
+    used = feed.stop_times.loc[feed.stop_times["trip_id"].isin(trips), "stop_id"].unique()
+    stops = feed.stops[feed.stops["stop_id"].isin(used)].dropna(subset=["stop_lat", "stop_lon"])
+    return gpd.GeoDataFrame(
+        {"stop_name": stops["stop_name"].to_numpy()},
+        geometry=gpd.points_from_xy(stops["stop_lon"], stops["stop_lat"]),
+        crs=WGS84,
+    )
+
+
+def scenario_layers(
+    scenario: Scenario, feed: Feed | None = None
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """Return the lines and stops a scenario adds or re-times, in WGS84 (None when none).
+
+    With the baseline ``feed``, the stops of routes whose frequency changes are included.
+    """
+    lines: list[dict[str, Any]] = []
+    stops: list[dict[str, Any]] = []
     for edit in scenario.edits:
+        if isinstance(edit, ChangeFrequency) and feed is not None:
+            served = route_stops(feed, edit.route_id)
+            stops += [{"stop_name": n, "geometry": g} for n, g in zip(served["stop_name"], served.geometry, strict=True)]
+            continue
         if not isinstance(edit, AddRoute):
             continue
         if edit.line is not None:

@@ -73,8 +73,18 @@ def local_utm_crs(lon: float, lat: float) -> pyproj.CRS:
     -------
     pyproj.CRS
         A metric CRS.
+
+    Raises
+    ------
+    RoutingInputError
+        When the point is not a longitude/latitude (e.g. metres given as degrees).
     """
-    zone = int((lon + 180) // 6) + 1
+    if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise RoutingInputError(
+            f"({lon:g}, {lat:g}) is not a longitude/latitude in degrees; reproject the points "
+            "to WGS84 (EPSG:4326) first."
+        )
+    zone = min(int((lon + 180) // 6) + 1, 60)
     return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 

@@ -13,6 +13,7 @@ from hiap.access import find_osm_extract
 from hiap.access_maps import access_map
 from hiap.access_runs import (
     GET_GTFS,
+    TransitArea,
     busiest_hour,
     default_date,
     feed_stops,
@@ -62,6 +63,7 @@ with left:
     if area_choice == SCHEME_AREA:
         kinds = KINDS[st.radio("Destination", list(KINDS), horizontal=True, key="access.to")]
         buffer_km = st.slider("Area around the scheme (km)", 0.5, 10.0, 2.0, 0.5, key="access.buffer")
+        osm_choice, feed_choice = cached.uk_data_overrides(settings)
     else:
         kinds = ["healthcare"]
         st.caption("Destinations: hexagons holding at least one healthcare facility.")
@@ -133,20 +135,22 @@ if area_choice == SCHEME_AREA:
     boundary = scheme.boundary.to_crs(27700)
     area = shapely.make_valid(shapely.union_all(boundary.geometry.to_numpy()))
     try:
-        osm = find_osm_extract(settings, area=area)
+        osm = osm_choice if osm_choice is not None else find_osm_extract(settings, area=area)
     except HiapError as error:
         st.error(f"{error} The walk network comes from OpenStreetMap: `hiap data download osm`.")
         st.stop()
     osm_digest = cached.digest(osm)
     area_wkb = shapely.to_wkb(area)
     stops = None
+    transit_area: TransitArea | None = None
     if wants_pt:
         try:
-            transit_area = scheme_transit_area(settings, boundary, osm_path=osm, buffer_km=buffer_km)
+            transit_area = scheme_transit_area(
+                settings, boundary, osm_path=osm, buffer_km=buffer_km, feeds=feed_choice
+            )
         except HiapError as error:
             st.warning(f"Public transport: {error}")
             st.caption("Try the Porto Alegre demo above to see the public-transport analysis at work.")
-            transit_area = None
     if wants_walk:
         results = {}
         for kind in kinds:
@@ -199,7 +203,7 @@ if area_choice == SCHEME_AREA:
             by_district = res.by_district.reset_index()
             st.caption(
                 "By district: " + "; ".join(
-                    f"{r.lad_name}: {r.pop_weighted_mean_time_min:.1f} min over {int(r.origins)} LSOAs"
+                    f"{r.lad_name}: {r.pop_weighted_mean_time_min:.1f} min over {r.origins:.0f} LSOAs"
                     for r in by_district.itertuples()
                 )
             )
@@ -302,7 +306,8 @@ mode_label = "Public transport time" if wants_pt else "Walking time"
 st.subheader(f"{demo.name}: {len(origins):,} populated hexagons, {len(dest)} with healthcare")
 st_folium(
     access_map(
-        isochrones=iso, isochrone_label=mode_label if not wants_pt else "Time (walk bands / PT origins)",
+        isochrones=iso,
+        isochrone_label="Time (walk bands, public-transport hexagons)" if wants_walk and wants_pt else mode_label,
         origins=origins, origin_time_col=time_col, origin_label=f"Hexagons by {mode_label.lower()}",
         bands_min=bands_min, destinations={"healthcare": dest}, stops=stops,
         attribution_lines=demo.attribution,

@@ -51,7 +51,10 @@ try:
         if scheme.boundary is None or scheme.boundary.empty:
             st.warning("This scheme has no boundary polygon; choose the Porto Alegre demo.")
             st.stop()
-        bundle = cached.scheme_bundle(settings, scheme.boundary, buffer_km=5.0)
+        osm_choice, feed_choice = cached.uk_data_overrides(settings)
+        bundle = cached.scheme_bundle(
+            settings, scheme.boundary, buffer_km=5.0, osm_path=osm_choice, feeds=feed_choice
+        )
 except (HiapError, IsochronesError, FeedError) as error:
     st.warning(f"{error}")
     st.caption(f"The Porto Alegre demo shows the scenario tools at work. {GET_GTFS}")
@@ -71,7 +74,8 @@ if how in HOW[:2]:
     first = one.time_input("First departure", dt.time(6, 0), key="scenario.first")
     last = two.time_input("Last departure", dt.time(22, 0), key="scenario.last")
     spacing = three.number_input("Stop spacing (m)", 150.0, 2000.0, 400.0, 50.0, key="scenario.spacing")
-    line, points = None, []
+    line: list[tuple[float, float]] | None = None
+    points: list[tuple[float, float]] = []
     if how == HOW[0]:
         st.caption("Draw the route with the line tool (double-click to finish); markers add stops.")
         drawn = st_folium(
@@ -169,7 +173,7 @@ origins["base_min"] = base["time_min"]
 origins["scenario_min"] = scen["time_min"]
 origins["change_min"] = origins["scenario_min"] - origins["base_min"]
 origins.loc[origins["base_min"].eq(origins["scenario_min"]), "change_min"] = 0.0
-lines, new_stops = scenario_layers(scenario)
+lines, new_stops = scenario_layers(scenario, feed)
 
 st.subheader("What changed")
 groups = origins["imd_decile"] if "imd_decile" in origins.columns else None

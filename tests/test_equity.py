@@ -30,7 +30,7 @@ def test_times_by_imd_decile_by_hand() -> None:
     assert table.loc[2, "pop_share_within_30min"] == pytest.approx(0.0)
     assert table.loc[2, "population"] == pytest.approx(250.0)
     assert table.loc[9, "origins"] == 1
-    assert table.loc[5, "origins"] == 0 and np.isnan(table.loc[5, "pop_weighted_mean_time_min"])
+    assert table.loc[5, "origins"] == 0 and table.loc[[5], "pop_weighted_mean_time_min"].isna().all()
 
 
 def test_times_by_imd_decile_names_missing_columns() -> None:

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,24 @@ def test_limits_in_bytes_and_database_path(tmp_path: Path) -> None:
     assert settings.max_upload_bytes == 2 * 1024 * 1024
     assert settings.database_path == db
     assert isinstance(settings, Settings)
+
+
+def test_numba_cache_goes_to_the_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numba
+
+    from hiap.settings import configure_numba_cache
+
+    settings = get_settings(environ={}, cache_dir=tmp_path / "cache")
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    try:
+        folder = configure_numba_cache(settings)
+        assert folder == tmp_path / "cache" / "numba"
+        assert os.environ["NUMBA_CACHE_DIR"] == str(folder)
+        # numba was imported already: its config was made to read the variable again.
+        assert str(folder) == vars(numba.core.config)["CACHE_DIR"]
+        # An explicit NUMBA_CACHE_DIR wins.
+        monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+        assert configure_numba_cache(settings) == tmp_path / "mine"
+    finally:
+        monkeypatch.undo()
+        numba.core.config.reload_config()

@@ -195,7 +195,8 @@ def read_osm_places(
     frame = pd.DataFrame(
         found, columns=["osm_type", "osm_id", "name", "lon", "lat", "key", "value"]
     )
-    frame["name"] = frame["name"].astype("string").str.strip().replace("", pd.NA)
+    names = frame["name"].astype("string").str.strip()
+    frame["name"] = names.mask(names == "")  # an empty name tag is no name
     # Named before unnamed, nodes before ways, then by id: the first of each place is kept.
     frame = frame.assign(
         _unnamed=frame["name"].isna(), _way=frame["osm_type"] != "node"

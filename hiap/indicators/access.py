@@ -1,9 +1,12 @@
 """Walk and public-transport access from a scheme's homes to GP practices and hospitals.
 
-Walk times are network distance at 4.8 km/h (the DfT Journey Time Statistics speed), from
-each home point to the nearest facility, including the straight-line legs from the home to
-the street and from the street to the facility. The scheme's figure is the median over its
-home points; the 90th percentile is kept alongside.
+Walk times follow the routing core's conventions, the same as ``hiap access walk``
+(:func:`hiap.access.walk.walk_access`): homes and facilities are joined to the nearest street
+EDGE (``snap(to="edge")``: the straight line to the street plus the walk along it to either
+end), and the time is network distance at 4.8 km/h (the DfT Journey Time Statistics speed),
+computed by :func:`isochrones.indicators.origin_access` (nearest facility) and
+:func:`isochrones.travel_times.od_matrix` (facilities within a cutoff). The scheme's figure
+is the median over its home points; the 90th percentile is kept alongside.
 
 Public-transport times come from the routing core's range-RAPTOR
 (:func:`isochrones.transit.window_travel_times`): for every departure minute of the weekday
@@ -23,23 +26,68 @@ import numpy.typing as npt
 import pyproj
 import shapely
 
-from hiap.indicators.homes import Homes, nearest_walk_m, snap_destinations
-from hiap.indicators.walkgraph import WalkGraph, metres_to_minutes, minutes_to_metres
+from hiap.indicators.homes import MAX_SNAP_M, Homes
+from hiap.indicators.walkgraph import WalkGraph, minutes_to_metres
 from isochrones.gtfs import Feed
+from isochrones.indicators import origin_access
+from isochrones.network import WALK_SPEED_KPH, WalkNetwork
 from isochrones.transit import DEFAULT_WINDOW, build_transit_network, window_travel_times
+from isochrones.travel_times import count_within, od_matrix
 
-__all__ = ["PtAccess", "WalkAccess", "facilities_within_walk", "pt_access", "walk_access"]
+__all__ = [
+    "WALK_CONVENTION",
+    "PtAccess",
+    "WalkAccess",
+    "facilities_within_walk",
+    "pt_access",
+    "walk_access",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
 
+WALK_CONVENTION = (
+    "homes and destinations joined to the nearest street edge (the straight line to the "
+    "street and the walk along it to either end counted), as in `hiap access walk`"
+)
+"""How the walk indicators attach points to the network, for their method sentences."""
+
+
 @dataclass(frozen=True)
 class WalkAccess:
-    """Walk minutes from each home point to the nearest facility."""
+    """Walk minutes from each home point to the nearest facility.
+
+    Attributes
+    ----------
+    minutes
+        Minutes per home point (``inf`` where none is within the limit).
+    facilities_used
+        Facilities within :data:`~hiap.indicators.homes.MAX_SNAP_M` of a street, routed to.
+    facilities_off_network
+        Facilities farther than that from every street (outside the network), left out.
+    nearest
+        Row position in ``facilities`` of each home's nearest facility (-1 when none).
+    """
 
     minutes: FloatArray
     facilities_used: int
     facilities_off_network: int
+    nearest: npt.NDArray[np.int64]
+
+
+def _on_network(
+    network: WalkNetwork, facilities: gpd.GeoDataFrame
+) -> tuple[npt.NDArray[np.int64], gpd.GeoSeries]:
+    """Positions and points of the facilities within ``MAX_SNAP_M`` of a street edge."""
+    points = gpd.GeoSeries(
+        shapely.point_on_surface(facilities.geometry.to_numpy()), crs=facilities.crs
+    )
+    if len(points) == 0:
+        return np.empty(0, dtype=np.int64), points
+    snapped = network.snap(points, to="edge")
+    straight = snapped.offset_m if snapped.offset_m is not None else snapped.distance_m
+    keep = np.flatnonzero(straight <= MAX_SNAP_M)
+    return keep, points.iloc[keep].reset_index(drop=True)
 
 
 def walk_access(
@@ -48,8 +96,12 @@ def walk_access(
     facilities: gpd.GeoDataFrame,
     *,
     limit_min: float = 120.0,
+    speed_kph: float = WALK_SPEED_KPH,
 ) -> WalkAccess:
     """Walk minutes from every home point to the nearest of ``facilities``.
+
+    Homes and facilities are joined to the nearest street edge and routed with
+    :func:`isochrones.indicators.origin_access`, as ``hiap access walk`` does.
 
     Parameters
     ----------
@@ -58,19 +110,37 @@ def walk_access(
     homes
         Home points.
     facilities
-        Facility points (EPSG:27700); those more than 500 m from any street node are taken to
-        be outside the network's area and ignored.
+        Facility points (EPSG:27700; polygons at a point on their surface); those more than
+        :data:`~hiap.indicators.homes.MAX_SNAP_M` from every street are taken to be outside
+        the network's area and ignored.
     limit_min
         Stop searching beyond this many minutes (``inf`` beyond).
+    speed_kph
+        Walking speed (DfT JTS 4.8 km/h).
 
     Returns
     -------
     WalkAccess
-        Minutes per home point and how many facilities were usable.
+        Minutes per home point, the nearest facility of each and how many were usable.
     """
-    dest = snap_destinations(graph, facilities.geometry)
-    metres = nearest_walk_m(graph, homes, dest, limit_m=minutes_to_metres(limit_min))
-    return WalkAccess(np.asarray(metres_to_minutes(metres)), len(dest.node), dest.dropped)
+    network = graph.network
+    on, points = _on_network(network, facilities)
+    dropped = len(facilities) - len(on)
+    if len(on) == 0:
+        none = np.full(len(homes), -1, dtype=np.int64)
+        return WalkAccess(np.full(len(homes), np.inf), 0, dropped, none)
+    table = origin_access(
+        network,
+        homes.points,
+        gpd.GeoDataFrame(geometry=points),
+        speed_kph=speed_kph,
+        cutoff_min=limit_min,
+        count_reachable=False,
+        snap_to="edge",
+    )
+    nearest = table["nearest"].to_numpy(dtype=np.int64)
+    nearest = np.where(nearest >= 0, on[np.maximum(nearest, 0)], -1)
+    return WalkAccess(table["time_min"].to_numpy(dtype=float), len(on), dropped, nearest)
 
 
 def facilities_within_walk(
@@ -79,23 +149,32 @@ def facilities_within_walk(
     facilities: gpd.GeoDataFrame,
     *,
     cutoff_min: float,
+    speed_kph: float = WALK_SPEED_KPH,
 ) -> npt.NDArray[np.int64]:
     """Count, for each home point, the facilities within ``cutoff_min`` walk.
 
-    Facilities farther than the cutoff in a straight line from every home are skipped
-    without routing (the network is never shorter than the straight line).
+    Points are joined to the nearest street edge and timed with
+    :func:`isochrones.travel_times.od_matrix`, as :func:`walk_access`. Facilities farther
+    than the cutoff in a straight line from every home are skipped without routing (the
+    network is never shorter than the straight line).
     """
-    cutoff_m = minutes_to_metres(cutoff_min)
+    cutoff_m = minutes_to_metres(cutoff_min, speed_kph=speed_kph)
     if facilities.empty:
         return np.zeros(len(homes), dtype=np.int64)
     home_hull = homes.points.geometry.union_all().convex_hull
     close = facilities[facilities.distance(home_hull) <= cutoff_m]
-    dest = snap_destinations(graph, close.geometry)
-    if len(dest.node) == 0:
+    network = graph.network
+    _, points = _on_network(network, close)
+    if len(points) == 0:
         return np.zeros(len(homes), dtype=np.int64)
-    dist = graph.distances_from(dest.node, limit_m=cutoff_m)  # (n_fac, n_nodes)
-    total = dist[:, homes.node] + dest.offset_m[:, None] + homes.offset_m[None, :]
-    return np.asarray((total <= cutoff_m).sum(axis=0), dtype=np.int64)
+    od = od_matrix(
+        network,
+        network.snap(homes.points, to="edge"),
+        network.snap(points, to="edge"),
+        speed_kph=speed_kph,
+        cutoff_min=cutoff_min,
+    )
+    return np.asarray(count_within(od, bands_min=[cutoff_min])[:, 0], dtype=np.int64)
 
 
 @dataclass(frozen=True)

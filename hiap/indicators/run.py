@@ -339,10 +339,6 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                     run.skip(ind, str(exc))
             continue
         notes: list[str] = []
-        if kind == "hospital" and "sector" in fac:
-            # The catalogue measures access to NHS hospital sites, which everyone may use.
-            fac = fac[fac["sector"].astype("string").str.contains("NHS", na=False)]
-            notes.append("NHS hospital sites only; independent-sector hospitals are left out.")
         found[kind] = fac
         label = "GP practice" if kind == "gp" else "hospital"
         src = _facility_source(fac, kind)
@@ -350,6 +346,25 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
         result = access.walk_access(graph, homes, fac)
         median = weighted_quantile(result.minutes, homes.weight, 0.5)
         p90 = weighted_quantile(result.minutes, homes.weight, 0.9)
+        extra: dict[str, float] = {}
+        if kind == "hospital" and "sector" in fac:
+            # Every site of the NHS list counts, as in `hiap access walk`; independent-sector
+            # ones (private, or NHS-funded by referral) are flagged rather than dropped.
+            independent = ~fac["sector"].astype("string").str.contains("NHS", na=False).to_numpy()
+            reached = result.nearest >= 0
+            nearest_indep = np.zeros(len(homes), dtype=bool)
+            nearest_indep[reached] = independent[result.nearest[reached]]
+            extra = {
+                "independent_sector_sites": float(independent.sum()),
+                "share_nearest_independent": weighted_share(nearest_indep, homes.weight),
+            }
+            if independent.any():
+                notes.append(
+                    "All sites of the NHS hospital list count, independent-sector ones "
+                    f"included ({int(independent.sum())} of {len(fac)} here; "
+                    f"{extra['share_nearest_independent']:.0%} of homes have one as their "
+                    "nearest): they may not offer NHS care to walk-in patients."
+                )
         if not np.isfinite(median):
             nearest = f"{fac.distance(run.site).min() / 1000:.1f} km" if len(fac) else f"over {reach_m / 1000:.0f} km"
             run.skip(
@@ -369,11 +384,17 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
             f"{kind}_walk_min", median,
             method=(
                 f"Median over {len(homes)} home points on the site of the walk time at 4.8 km/h "
-                f"along the OSM street and path network to the nearest {label}."
+                f"along the OSM street and path network to the nearest {label}"
+                f"{' (NHS and independent-sector sites)' if kind == 'hospital' else ''}, "
+                f"{access.WALK_CONVENTION}."
             ),
             source=f"{src}; {run.sources[0]}",
             notes=notes,
-            details={"p90_min": p90, "share_within_15_min": weighted_share(result.minutes <= 15, homes.weight)},
+            details={
+                "p90_min": p90,
+                "share_within_15_min": weighted_share(result.minutes <= 15, homes.weight),
+                **extra,
+            },
         )
         if kind == "gp":
             for cutoff in (15, 30):
@@ -383,7 +404,8 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                     weighted_quantile(counts.astype(float), homes.weight, 0.5),
                     method=(
                         f"Number of open GP practices within a {cutoff} minute walk (4.8 km/h on "
-                        "the OSM network) of the median home point of the site."
+                        "the OSM network) of the median home point of the site, "
+                        f"{access.WALK_CONVENTION}."
                     ),
                     source=f"{src}; {run.sources[0]}",
                     notes=[edge(minutes_to_metres(cutoff))],
@@ -394,6 +416,9 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
 
 def _facility_source(fac: gpd.GeoDataFrame, kind: str) -> str:
     files = ", ".join(fac.attrs.get("files", [])) or "data directory"
+    if fac.attrs.get("source") == "osm":  # the loaders' fallback when the NHS files are absent
+        tags = " / ".join(fac.attrs.get("osm_tags", []))
+        return f"OpenStreetMap {tags} ({files}; {OSM})"
     if kind == "gp":
         return f"NHS ODS epraccur GP practices ({files}; {OGL})"
     return f"NHS.UK hospital list ({files}; {OGL})"

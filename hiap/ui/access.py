@@ -9,8 +9,10 @@ objects Streamlit must not hash; the key that stands for them is passed alongsid
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
@@ -18,6 +20,7 @@ import shapely
 import streamlit as st
 
 from hiap.access import WalkAccessResult, find_osm_extract, load_walk_network, walk_access
+from hiap.access.walk import Destination
 from hiap.access_runs import (
     TransitArea,
     porto_alegre_demo,
@@ -40,11 +43,13 @@ __all__ = [
     "digest",
     "feed_resource",
     "porto_alegre_area",
+    "saved_upload",
     "scenario_feed",
     "scheme_access_cached",
     "scheme_bundle",
     "transit_network_resource",
     "transit_times_cached",
+    "uk_data_overrides",
     "walk_access_cached",
     "walk_isochrones_cached",
     "walk_network_resource",
@@ -61,7 +66,7 @@ def digest(path: str | Path) -> str:
 def walk_network_resource(
     osm_path: str, osm_digest: str, *, crs: str, cache_dir: str | None
 ) -> WalkNetwork:
-    """The whole extract's walk network, built once per file digest and shared read-only."""
+    """Return the whole extract's walk network, built once per file digest and shared read-only."""
     del osm_digest  # part of the cache key only
     graph = build_walk_graph(osm_path, to_crs=crs, cache_dir=cache_dir)
     return WalkNetwork.from_graph(graph)
@@ -69,7 +74,7 @@ def walk_network_resource(
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def feed_resource(paths: tuple[str, ...], digests: tuple[str, ...]) -> Feed:
-    """A feed (several merged), loaded once per set of file digests and shared read-only."""
+    """Return a feed (several merged), loaded once per set of file digests and shared read-only."""
     del digests
     feeds = [load_feed(p) for p in paths]
     return feeds[0] if len(feeds) == 1 else merge_feeds(feeds)
@@ -79,14 +84,14 @@ def feed_resource(paths: tuple[str, ...], digests: tuple[str, ...]) -> Feed:
 def transit_network_resource(
     _feed: Feed, feed_key: str, _walk: WalkNetwork, walk_key: str, date: dt.date
 ) -> TransitNetwork:
-    """The feed's timetable for a date, stops linked on the walk network (shared read-only)."""
+    """Return the feed's timetable for a date, stops linked on the walk network (shared read-only)."""
     del feed_key, walk_key
     return build_transit_network(_feed, date, walk=_walk)
 
 
 @st.cache_resource(show_spinner=False)
 def porto_alegre_area(_settings: Settings, data_dir: str) -> TransitArea:
-    """The Porto Alegre demo's origins and destinations (read once per data directory)."""
+    """Return the Porto Alegre demo's origins and destinations (read once per data directory)."""
     del data_dir
     return porto_alegre_demo(_settings)
 
@@ -107,10 +112,10 @@ def walk_access_cached(
     area = shapely.from_wkb(boundary_wkb)
     return walk_access(
         _settings,
-        to=to,
+        to=cast(Destination, to),
         osm_path=osm_path,
         area=area,
-        buffer_km=buffer_km,  # type: ignore[arg-type]
+        buffer_km=buffer_km,
         bands_min=bands_min,
     )
 
@@ -134,7 +139,7 @@ def transit_times_cached(
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def scenario_feed(_feed: Feed, feed_key: str, scenario_json: str) -> Feed:
-    """The baseline feed with a scenario applied (a new object; the baseline is untouched)."""
+    """Return the baseline feed with a scenario applied (a new object; the baseline is untouched)."""
     del feed_key
     return apply_scenario(_feed, Scenario.model_validate_json(scenario_json))
 
@@ -143,7 +148,7 @@ def scenario_feed(_feed: Feed, feed_key: str, scenario_json: str) -> Feed:
 def area_walk_network(
     _settings: Settings, osm_path: str, osm_digest: str, boundary_wkb: bytes, buffer_km: float
 ) -> WalkNetwork:
-    """The walk network around a scheme (same build and disk cache as the walk run)."""
+    """Return the walk network around a scheme (same build and disk cache as the walk run)."""
     del osm_digest
     _, network, _ = load_walk_network(
         _settings, osm_path=osm_path, area=shapely.from_wkb(boundary_wkb), buffer_km=buffer_km
@@ -186,7 +191,7 @@ def walk_isochrones_cached(
     points_key: str,
     bands_min: tuple[float, ...],
 ) -> gpd.GeoDataFrame:
-    """Walking isochrones from the nearest destination, cached per network, points and bands."""
+    """Return walking isochrones from the nearest destination, cached per network, points and bands."""
     del network_key, points_key
     return isochrones(_network, _destinations, bands_min=bands_min)
 
@@ -227,8 +232,62 @@ def demo_bundle(settings: Settings) -> PtBundle:
     return PtBundle(area, network, osm_digest, feed, ":".join(feed_digests))
 
 
-def scheme_bundle(settings: Settings, boundary: gpd.GeoDataFrame, *, buffer_km: float) -> PtBundle:
-    """The area around a UK scheme with its walk network and the GTFS feed(s) covering it.
+def saved_upload(settings: Settings, data: bytes, *, suffix: str) -> Path:
+    """Keep an uploaded file under the cache folder, named by its digest (same file, same path).
+
+    Parameters
+    ----------
+    settings
+        Gives the cache folder.
+    data
+        The file's bytes.
+    suffix
+        Its extension, e.g. ``".zip"``.
+
+    Returns
+    -------
+    Path
+        Where the file now is.
+    """
+    folder = Path(settings.cache_dir) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
+    if not path.is_file():
+        path.write_bytes(data)
+    return path
+
+
+def uk_data_overrides(settings: Settings) -> tuple[Path | None, list[Path] | None]:
+    """Offer an OSM extract path and a GTFS upload for the area around a scheme.
+
+    Returns
+    -------
+    tuple
+        The OSM extract the user named (None: pick from the data directory) and the feeds to
+        use (None: those in the data directory).
+    """
+    with st.expander("Use other data (OSM extract, GTFS feed)"):
+        osm_text = st.text_input(
+            "OSM extract path (.osm.pbf or .osm); empty: the data directory's", key="access.osm_path"
+        )
+        upload = st.file_uploader("GTFS feed (.zip)", type=["zip"], key="access.gtfs_upload")
+    osm = Path(osm_text).expanduser() if osm_text.strip() else None
+    if osm is not None and not osm.is_file():
+        st.error(f"OSM extract {osm} does not exist; give the full path to a .osm.pbf file.")
+        osm = None
+    feeds = [saved_upload(settings, upload.getvalue(), suffix=".zip")] if upload is not None else None
+    return osm, feeds
+
+
+def scheme_bundle(
+    settings: Settings,
+    boundary: gpd.GeoDataFrame,
+    *,
+    buffer_km: float,
+    osm_path: Path | None = None,
+    feeds: list[Path] | None = None,
+) -> PtBundle:
+    """Return the area around a UK scheme with its walk network and the GTFS feed(s) covering it.
 
     Raises
     ------
@@ -236,9 +295,11 @@ def scheme_bundle(settings: Settings, boundary: gpd.GeoDataFrame, *, buffer_km: 
         When no OSM extract or no feed covers the scheme (the message says how to get one).
     """
     area = shapely.make_valid(shapely.union_all(boundary.to_crs(27700).geometry.to_numpy()))
-    osm = find_osm_extract(settings, area=area)
+    osm = osm_path if osm_path is not None else find_osm_extract(settings, area=area)
     osm_digest = digest(osm)
-    transit_area = scheme_transit_area(settings, boundary, osm_path=osm, buffer_km=buffer_km)
+    transit_area = scheme_transit_area(
+        settings, boundary, osm_path=osm, buffer_km=buffer_km, feeds=feeds
+    )
     network = area_walk_network(settings, str(osm), osm_digest, shapely.to_wkb(area), buffer_km)
     feed_digests = tuple(digest(p) for p in transit_area.feed_paths)
     feed = feed_resource(tuple(str(p) for p in transit_area.feed_paths), feed_digests)

@@ -142,7 +142,7 @@ def test_scenario_more_buses_on_a_route_makes_some_trips_faster() -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Areas with a faster trip"].replace(",", "")) > 0
     table = at.dataframe[0].value
-    assert table.loc["all", "Newly within"] >= 0
+    assert (table["Newly within"] >= 0).all()
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Save scenario (JSON)" in labels and "Save scenario (YAML)" in labels
     assert any("Faster" in s for s in _map_scripts(at))

@@ -126,4 +126,28 @@ def test_walk_and_public_transport_access_in_the_browser(tmp_path: Path) -> None
         expect(frame.get_by_text("Bus stops").first).to_be_attached(timeout=WAIT_MS)
         expect(page.get_by_text("Share within 30 min").first).to_be_attached(timeout=WAIT_MS)
         _picture(page, "access_pt_porto_alegre.png")
+
+        # A bus scenario on the same demo: route T12 every 4 minutes
+        page.get_by_role("link", name="Transport scenario").click()
+        expect(page.get_by_role("heading", name="Transport scenario")).to_be_visible(timeout=30_000)
+        page.get_by_text("Porto Alegre demo (public-transport sample)").first.click()
+        page.get_by_text("Draw a new route", exact=True).first.click()
+        frame = page.frame_locator("iframe").first
+        expect(frame.locator(".leaflet-draw-draw-polyline").first).to_be_attached(timeout=WAIT_MS)
+        page.screenshot(path=str(SCREENSHOTS / "scenario_draw.png"))
+        page.get_by_text("Change a route's frequency", exact=True).first.click()
+        route = page.get_by_role("combobox", name="Route")
+        route.click(timeout=WAIT_MS)
+        route.fill("T12")
+        page.get_by_role("option", name=re.compile(r"\(T12\)")).first.click()
+        expect(page.get_by_text(re.compile(r"Scenario: .*T12|RESTINGA / CAIRU every")).first).to_be_visible(
+            timeout=WAIT_MS
+        )
+        page.get_by_role("button", name="Run baseline and scenario").click()
+        expect(page.get_by_role("heading", name="What changed")).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_text("Areas with a faster trip")).to_be_visible(timeout=WAIT_MS)
+        frame = page.frame_locator("iframe").last
+        expect(frame.locator(".leaflet-container").first).to_be_visible(timeout=WAIT_MS)
+        expect(frame.get_by_text("Faster").first).to_be_attached(timeout=WAIT_MS)
+        _picture(page, "scenario_porto_alegre.png")
         browser.close()

@@ -33,6 +33,9 @@ def test_values_are_plausible(runs: tuple[IndicatorReport, IndicatorReport]) -> 
     assert 40 <= v["intersection_density_per_km2"] <= 250
     # The NHS list has practices in and around Hampton; a walk of minutes, not hours.
     assert 3 <= v["gp_walk_min"] <= 30
+    # Same conventions as `hiap access walk`: edge snapping, 4.8 km/h, said in the method.
+    gp = next(r for r in rep.results if r.id == "gp_walk_min")
+    assert "nearest street edge" in gp.method and "4.8 km/h" in gp.method
     assert v["gp_count_30min_walk"] >= 1
     assert 0 <= v["everyday_destinations_800m"] <= 6
     for r in rep.results:

@@ -192,3 +192,38 @@ def test_names_units_directions_follow_the_catalogue(report) -> None:
             assert r.value >= ind.minimum
         if ind.maximum is not None:
             assert r.value <= ind.maximum
+
+
+def test_hospitals_include_independent_sector_sites_flagged(tmp_path: Path) -> None:
+    # As `hiap access walk`: every site of the NHS list counts. An independent-sector hospital
+    # at node (4,0) is 90-270 m from the homes; the NHS one at (0,6) at least 810 m.
+    data = tmp_path / "data"
+    (data / "health").mkdir(parents=True)
+    rows = ["OrganisationCode,OrganisationName,Sector,Postcode,Latitude,Longitude"]
+    for code, name, sector, ij in (
+        ("IND01", "Grid Clinic", "Independent Sector", (4, 0)),
+        ("NHS01", "Grid General", "NHS Sector", (0, 6)),
+    ):
+        lon, lat = TO_LL.transform(*_xy(*ij))
+        rows.append(f"{code},{name},{sector},PE1 1AA,{lat},{lon}")
+    (data / "health" / "hospitals_test_CB_PE.csv").write_text("\n".join(rows) + "\n")
+    settings = get_settings(
+        environ={"HIAP_DATA_DIR": str(data), "HIAP_CACHE_DIR": str(tmp_path / "cache")}
+    )
+    x0, y0 = _xy(4, 1)
+    scheme = Scheme(
+        metadata=SchemeMetadata(name="Grid", dwellings=81, source="test"),
+        boundary=gpd.GeoDataFrame(
+            geometry=[shapely.box(x0 - 45, y0 - 45, x0 + STEP + 45, y0 + STEP + 45)], crs=27700
+        ),
+    )
+    rep = assess_indicators(
+        scheme, settings=settings, osm_path=_write_osm(tmp_path / "grid.osm"), spacing_m=STEP
+    )
+    hospital = next(r for r in rep.results if r.id == "hospital_walk_min")
+    # median of 90, 180, 180, 270 m (to a metre or two: the OSM file is in degrees)
+    assert hospital.value == pytest.approx(180 / 80, abs=0.03)
+    assert hospital.details["independent_sector_sites"] == 1
+    assert hospital.details["share_nearest_independent"] == pytest.approx(1.0)
+    assert "independent-sector" in hospital.method
+    assert any("independent-sector ones included" in n for n in hospital.notes)

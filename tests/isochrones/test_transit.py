@@ -7,6 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from isochrones.errors import RoutingInputError
 from isochrones.gtfs import load_feed
 from isochrones.network import WalkNetwork
 from isochrones.raptor import INF
@@ -123,3 +124,9 @@ def test_indicators_and_utm() -> None:
     assert ind["pop_weighted_reachable_30min"] == pytest.approx((200 + 300) / 500)
     assert local_utm_crs(-51.2, -30.0).to_epsg() == 32722
     assert local_utm_crs(0.1, 52.2).to_epsg() == 32631
+    assert local_utm_crs(180.0, 10.0).to_epsg() == 32660  # the antimeridian is in zone 60
+    # British eastings/northings taken for degrees: a clear error, not pyproj's CRSError.
+    with pytest.raises(RoutingInputError, match="not a longitude/latitude"):
+        local_utm_crs(545000.0, 258000.0)
+    with pytest.raises(RoutingInputError, match="1 missing or non-numeric populations"):
+        transit_indicators(np.array([1.0]), np.array([np.nan]))

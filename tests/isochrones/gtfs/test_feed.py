@@ -156,7 +156,8 @@ def test_trip_ending_exactly_at_midnight_runs_into_next_day(tmp_path: Path) -> N
     tt = build_timetable(feed, dt.date(2024, 1, 2))
     idx = {s: i for i, s in enumerate(tt.stop_ids)}
     n = tt.n_stops
-    access = Legs.from_pairs([0], [idx["B"]], [0], n_sources=1, n_targets=n)
-    none = Legs.from_pairs([], [], [], n_sources=n, n_targets=n)
+    one, empty = np.array([0]), np.array([], dtype=np.int64)
+    access = Legs.from_pairs(one, np.array([idx["B"]]), one, n_sources=1, n_targets=n)
+    none = Legs.from_pairs(empty, empty, empty, n_sources=n, n_targets=n)
     egress = Legs.from_pairs(np.arange(n), np.arange(n), np.zeros(n), n_sources=n, n_targets=n)
     assert int(earliest_arrival(tt, access, none, egress, 0)[0, idx["C"]]) == 0
