@@ -9,6 +9,8 @@ Which function to use when:
 * :func:`difference_map` -- a bus scenario: origins coloured by the change in travel time,
   with the new route and its stops.
 * :func:`draw_map` -- an empty base map with the draw tool, for sketching a new bus route.
+* :func:`capacity_map` -- GP supply per 1,000 residents (2SFCA) at the LSOAs around a
+  scheme and at its home points, with the GP practices and the scheme.
 
 Inputs may be in any CRS and are never modified; everything is drawn in WGS84.
 """
@@ -33,10 +35,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BAND_PALETTE",
+    "CAPACITY_PALETTE",
     "CHANGE_COLOURS",
     "DESTINATION_STYLES",
     "access_map",
     "band_colours",
+    "capacity_classes",
+    "capacity_map",
     "difference_map",
     "draw_map",
 ]
@@ -62,6 +67,11 @@ DESTINATION_STYLES: dict[str, dict[str, str]] = {
     "healthcare": {"label": "Healthcare facilities", "colour": "#c2185b", "badge": "+"},
 }
 """Marker colour, badge text and layer label of each kind of destination."""
+
+CAPACITY_PALETTE: tuple[str, ...] = ("#fde0dd", "#fcc5c0", "#fa9fb5", "#f768a1", "#c51b8a", "#7a0177")
+"""Sequential purples (ColorBrewer RdPu): more GP supply per resident is darker."""
+
+NO_SUPPLY_COLOUR = "#969696"
 
 STOP_COLOUR = "#ff6f00"
 NEW_ROUTE_COLOUR = "#6a1b9a"
@@ -440,5 +450,135 @@ def draw_map(
         },
         edit_options={"edit": False},
     ).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def capacity_classes(values: Sequence[float], *, classes: int = 5) -> list[float]:
+    """Return upper class limits for positive scores: quantiles, rounded, distinct.
+
+    Parameters
+    ----------
+    values
+        Scores (zero and non-finite ones are left out: they get their own colour).
+    classes
+        Most classes wanted (at most ``len(CAPACITY_PALETTE)``).
+
+    Returns
+    -------
+    list of float
+        Increasing upper limits; the last is the largest value. Empty when no value is positive.
+    """
+    data = np.asarray([v for v in values if math.isfinite(v) and v > 0], dtype=float)
+    if data.size == 0:
+        return []
+    count = max(1, min(classes, len(CAPACITY_PALETTE)))
+    limits = np.quantile(data, np.linspace(0, 1, count + 1)[1:])
+    # why: three significant figures keep the legend readable without merging close classes
+    rounded = [float(f"{x:.3g}") for x in limits[:-1]] + [float(limits[-1])]
+    return sorted(set(rounded))
+
+
+def _capacity_colour(value: float, limits: Sequence[float]) -> str:
+    if not math.isfinite(value) or value <= 0 or not limits:
+        return NO_SUPPLY_COLOUR
+    step = (len(CAPACITY_PALETTE) - 1) / max(1, len(limits) - 1)
+    for i, limit in enumerate(limits):
+        if value <= limit:
+            return CAPACITY_PALETTE[round(i * step)]
+    return CAPACITY_PALETTE[-1]
+
+
+def _add_scores(
+    fmap: folium.Map,
+    points: gpd.GeoDataFrame,
+    *,
+    score_col: str,
+    name: str,
+    limits: Sequence[float],
+    unit: str,
+    radius: float,
+) -> None:
+    group = folium.FeatureGroup(name=name)
+    shown = points.to_crs(WGS84)
+    label_col = "name" if "name" in shown.columns else ("code" if "code" in shown.columns else None)
+    for _, row in shown.iterrows():
+        value = float(row[score_col])
+        text = f"{value:.3f} {unit}"
+        if label_col is not None and isinstance(row[label_col], str):
+            text = f"{row[label_col]}: {text}"
+        if "population" in shown.columns:
+            text += f" (residents {float(row['population']):,.0f})"
+        point = row.geometry if row.geometry.geom_type == "Point" else row.geometry.representative_point()
+        folium.CircleMarker(
+            [point.y, point.x], radius=radius, color="#333333", weight=1, fill=True,
+            fill_color=_capacity_colour(value, limits), fill_opacity=0.9, tooltip=text,
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def capacity_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    score_col: str = "access_2sfca",
+    homes: gpd.GeoDataFrame | None = None,
+    gps: gpd.GeoDataFrame | None = None,
+    scheme: Scheme | None = None,
+    layer_label: str = "GP practices per 1,000 residents (2SFCA)",
+    catchment_min: float = 30.0,
+    attribution_lines: Sequence[str] = (),
+) -> folium.Map:
+    """Return a map of GP supply per 1,000 residents by two-step floating catchment.
+
+    Parameters
+    ----------
+    areas
+        Population points (LSOA centroids) with ``score_col`` (per 1,000 residents),
+        ``population`` and optional ``name`` / ``code``.
+    score_col
+        Column of the score, in ``areas`` and ``homes``.
+    homes
+        The scheme's home points with ``score_col`` (and ``population``), drawn smaller.
+    gps
+        GP practices (``name``, ``code`` on click).
+    scheme
+        The scheme, drawn as its boundary.
+    layer_label
+        Name of the areas' layer and title of the legend.
+    catchment_min
+        The walk catchment, for the legend's "none within" class.
+    attribution_lines
+        Data attribution lines shown in a corner note (OSM is always included).
+
+    Returns
+    -------
+    folium.Map
+        With a legend, a layer control and the OpenStreetMap attribution.
+    """
+    values = [float(v) for v in areas[score_col]]
+    if homes is not None and not homes.empty:
+        values += [float(v) for v in homes[score_col]]
+    limits = capacity_classes(values)
+    frames: list[gpd.GeoDataFrame | None] = [areas, homes]
+    if scheme is not None:
+        frames.append(scheme.boundary)
+    fmap = base_map(_bounds(frames))
+    if not areas.empty:
+        _add_scores(fmap, areas, score_col=score_col, name=layer_label, limits=limits,
+                    unit="per 1,000", radius=7)
+    if homes is not None and not homes.empty:
+        _add_scores(fmap, homes, score_col=score_col, name="Scheme homes (new residents)",
+                    limits=limits, unit="per 1,000", radius=3)
+    if gps is not None and not gps.empty:
+        _add_destinations(fmap, "gp", gps)
+    if scheme is not None:
+        _add_scheme(fmap, scheme)
+    lows = [0.0, *limits[:-1]]
+    entries = [
+        (_capacity_colour(high, limits), f"{low:.3g}-{high:.3g}") for low, high in zip(lows, limits, strict=True)
+    ]
+    entries.append((NO_SUPPLY_COLOUR, f"no practice within {catchment_min:g} min"))
+    _add_legend(fmap, layer_label, entries)
+    _add_attribution_note(fmap, attribution_lines)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from hiap import attribution
 from hiap.access import find_osm_extract
-from hiap.access_maps import access_map
+from hiap.access_maps import access_map, capacity_map
 from hiap.access_runs import (
     GET_GTFS,
     TransitArea,
@@ -18,11 +18,13 @@ from hiap.access_runs import (
     default_date,
     feed_stops,
     find_feeds,
+    gp_capacity_table,
     scheme_transit_area,
 )
 from hiap.equity import equity_chart, times_by_imd_decile
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes, to_geopackage_bytes
+from hiap.schemes import Scheme
 from hiap.ui import access as cached
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
@@ -35,6 +37,8 @@ DEMO = "Porto Alegre demo (public-transport sample)"
 SCHEME_AREA = "Around the current scheme"
 KINDS = {"GP surgeries": ["gp"], "Hospitals": ["hospital"], "Both": ["gp", "hospital"]}
 KIND_LABEL = {"gp": "GP surgery", "hospital": "hospital", "healthcare": "healthcare facility"}
+CAPACITY_CATCHMENT_MIN = 30.0  # why: the DfT JTS 30-minute band, as the gp_capacity_2sfca indicator
+CAPACITY_SCORES = {"plain": "2sfca", "enhanced (Gaussian decay)": "gaussian"}
 INDICATOR_COLUMNS = {
     "population": "Population",
     "pop_weighted_mean_time_min": "Mean time (min, pop-weighted)",
@@ -118,6 +122,59 @@ def offer_downloads(layers: dict[str, gpd.GeoDataFrame], times: gpd.GeoDataFrame
     two.download_button(
         "Download per-origin times (CSV)", to_csv_bytes(times), file_name=f"{stem}.csv",
         mime="text/csv", key=f"csv-{stem}",
+    )
+
+
+def show_gp_capacity(scheme: Scheme, gps: gpd.GeoDataFrame, attribution_lines: list[str]) -> None:
+    """The GP capacity (2SFCA) section: map of the LSOAs and the scheme's homes, and a table."""
+    st.subheader("GP capacity (2SFCA)")
+    residents = float(scheme.new_residents or 0.0)
+    with st.status("GP practices per resident within a 30-minute walk (2SFCA)…") as status:
+        try:
+            capacity = cached.gp_capacity_cached(
+                settings, str(settings.data_dir), area_wkb, str(osm), osm_digest, residents,
+                CAPACITY_CATCHMENT_MIN, buffer_km * 1000.0,
+            )
+        except (HiapError, IsochronesError) as error:
+            status.update(label="No GP capacity result", state="error")
+            st.warning(str(error))
+            return
+        status.update(label="GP capacity: done", state="complete")
+    if capacity is None:
+        st.info(f"No GP practice is within a {CAPACITY_CATCHMENT_MIN:.0f}-minute walk of the scheme's homes.")
+        return
+    choice = st.radio("Method", list(CAPACITY_SCORES), horizontal=True, key="access.capacity_method")
+    score = CAPACITY_SCORES[choice]
+    supply = (
+        "registered list size" if capacity.supply_kind == "list size"
+        else "a count of practices (NHS ODS epraccur has no list sizes), not GPs or patients"
+    )
+    st.caption(
+        f"Two-step floating catchment: each practice's supply divided by the residents within a "
+        f"{CAPACITY_CATCHMENT_MIN:.0f}-minute walk of it, summed over the practices within that walk "
+        f"of each place (Luo & Wang 2003; enhanced: Gaussian distance decay, Dai 2010). "
+        f"Supply is {supply}. The scheme's {residents:,.0f} new residents are added to the demand."
+    )
+    areas = capacity.areas[capacity.areas["complete"]]
+    st_folium(
+        capacity_map(
+            areas, score_col=f"access_{score}", homes=capacity.homes, gps=gps, scheme=scheme,
+            layer_label=f"GP practices per 1,000 residents (2SFCA, {choice})",
+            catchment_min=CAPACITY_CATCHMENT_MIN,
+            attribution_lines=[*attribution_lines, "ONS mid-2020 LSOA population (OGL v3.0)"],
+        ),
+        height=480, use_container_width=True, returned_objects=[], key="capacity-map",
+    )
+    table = gp_capacity_table(capacity, score=score, scheme_label=f"Scheme ({residents:,.0f} new residents)")
+    st.dataframe(
+        table.rename(columns={"population": "Residents", "per_1000": "GP practices per 1,000 residents"})
+        .style.format({"Residents": "{:,.0f}", "GP practices per 1,000 residents": "{:.3f}"}),
+        width="stretch",
+    )
+    st.caption(
+        f"{capacity.practices} practices within a {CAPACITY_CATCHMENT_MIN:.0f}-minute walk of the homes; "
+        f"{capacity.dropped_population:,.0f} residents at LSOA centroids off the walk network left out. "
+        "Areas are the LSOAs within the area around the scheme, population-weighted."
     )
 
 
@@ -225,6 +282,8 @@ if area_choice == SCHEME_AREA:
              "destinations": result.destinations, "scheme_homes": homes},
             result.origins, f"walk_{shown_kind}",
         )
+        if "gp" in results:
+            show_gp_capacity(scheme, results["gp"].destinations, result.attribution)
     if wants_pt and transit_area is not None:
         st.subheader("Public transport")
         st.info("A feed covers the scheme: " + ", ".join(p.name for p in transit_area.feed_paths))

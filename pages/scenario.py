@@ -11,6 +11,8 @@ from hiap.access_runs import GET_GTFS, busiest_hour, default_date, feed_stops
 from hiap.equity import newly_within
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes
+from hiap.reports.evidence import ScenarioResult
+from hiap.reports.scenario_file import scenario_result_csv
 from hiap.scenario_inputs import (
     new_route,
     parse_scenario,
@@ -20,6 +22,7 @@ from hiap.scenario_inputs import (
     scenario_text,
 )
 from hiap.ui import access as cached
+from hiap.ui.scenario import DESTINATIONS, keep_scenario_result
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, require_scheme
 from isochrones.errors import IsochronesError
@@ -181,6 +184,12 @@ table = newly_within(origins["base_min"], origins["scenario_min"], origins["popu
                      groups=groups, threshold_min=float(threshold))
 if groups is None:
     st.caption("IMD deciles exist for England only; the demo area is summarised as a whole.")
+else:
+    table.index.name = "imd_decile"
+report_scheme = scheme.name if area_choice == SCHEME_AREA else None
+result = ScenarioResult(name=scenario.name, table=table, threshold_min=float(threshold),
+                        destination=DESTINATIONS.get(kind, f"a {kind}"), mode="public transport")
+keep_scenario_result(result, scheme_name=report_scheme)
 faster = int((origins["change_min"] < -0.5).sum())
 c1, c2, c3 = st.columns(3)
 c1.metric(f"Residents newly within {threshold} min", f"{table['newly_within'].sum():,.0f}")
@@ -193,6 +202,14 @@ st.dataframe(
         "no_longer_within": "No longer within", "net_change": "Net change",
     }).style.format("{:,.0f}"),
     width="stretch",
+)
+
+st.download_button("Download what changed (CSV)", scenario_result_csv(result),
+                   file_name="scenario_result.csv", mime="text/csv", key="scenario.result_csv")
+st.caption(
+    f"Kept for the report of {report_scheme} (Saved work), or give this file to "
+    "`hiap report --scenario-result`." if report_scheme is not None else
+    "A demo scenario is not added to an assessment report; run one around a scheme for that."
 )
 
 view = st.radio("Maps", ["Difference layer", "Side by side"], horizontal=True, key="scenario.view")

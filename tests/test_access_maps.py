@@ -10,9 +10,12 @@ from shapely.geometry import LineString, Point, box
 from hiap import attribution
 from hiap.access_maps import (
     BAND_PALETTE,
+    CAPACITY_PALETTE,
     CHANGE_COLOURS,
     access_map,
     band_colours,
+    capacity_classes,
+    capacity_map,
     difference_map,
     draw_map,
 )
@@ -119,3 +122,39 @@ def test_draw_map_offers_line_and_marker_tools_only() -> None:
 @pytest.mark.parametrize("bands", [[5, 10, 15, 20, 30], [10, 20, 30, 45, 60, 75, 90, 120, 150]])
 def test_band_colours_one_per_band(bands: list[int]) -> None:
     assert len(band_colours(bands)) == len(bands)
+
+
+def test_capacity_map_colours_areas_and_homes_with_legend_and_attribution() -> None:
+    scheme = Scheme(
+        metadata=SchemeMetadata(name="Test Fields", dwellings=100),
+        boundary=gpd.GeoDataFrame(geometry=[box(517800, 294800, 518200, 295200)], crs=BNG),
+    )
+    areas = gpd.GeoDataFrame(
+        {"code": ["E01000001", "E01000002", "E01000003"], "name": ["LSOA A", "LSOA B", "LSOA C"],
+         "population": [1500.0, 1600.0, 1400.0], "access_gaussian": [0.05, 0.4, 0.0]},
+        geometry=[Point(518100, 295100), Point(519000, 296000), Point(522000, 299000)], crs=BNG,
+    )
+    homes = gpd.GeoDataFrame({"population": [240.0], "access_gaussian": [0.12]},
+                             geometry=[Point(518000, 295000)], crs=BNG)
+    before = areas.copy()
+    fmap = capacity_map(
+        areas, score_col="access_gaussian", homes=homes, gps=_gps(), scheme=scheme,
+        layer_label="GP practices per 1,000 residents (2SFCA, enhanced)",
+        attribution_lines=[attribution.OGL],
+    )
+    html = fmap.get_root().render()
+    for layer in ("GP practices per 1,000 residents (2SFCA, enhanced)", "Scheme homes (new residents)",
+                  "GP surgeries", "Scheme: Test Fields"):
+        assert layer in html, layer
+    assert "hiap-legend" in html and "no practice within 30 min" in html
+    assert attribution.OSM in html and attribution.OGL in html and "L.control.layers" in html
+    assert "LSOA B: 0.400 per 1,000 (residents 1,600)" in html
+    assert CAPACITY_PALETTE[-1] in html and "#969696" in html  # the most supply, and none
+    assert areas.equals(before) and areas.crs == before.crs
+
+
+def test_capacity_classes_are_increasing_and_ignore_zero() -> None:
+    limits = capacity_classes([0.0, float("nan"), 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    assert limits == sorted(limits) and limits[-1] == 0.6 and len(limits) == 5
+    assert capacity_classes([0.0, 0.0]) == []
+    assert capacity_classes([0.2, 0.2, 0.2]) == [0.2]

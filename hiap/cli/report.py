@@ -165,6 +165,15 @@ def report(
             show_default=False,
         ),
     ] = None,
+    scenario_result: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario-result",
+            help="A transport scenario's result to add as a chapter: the CSV from the "
+            "Transport scenario page's \"Download what changed (CSV)\".",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the HTML or PDF report of an assessment."""
     from hiap.checklists.loader import load_catalogue
@@ -182,6 +191,11 @@ def report(
         catalogue = load_catalogue(checklists)
         target = out or Path(f"{_slug(loaded.scheme_name)}.{fmt.value}")
         sections: list[ReportSection] = _evidence_sections(loaded, evidence)
+        if scenario_result is not None:
+            from hiap.reports.evidence import scenario_section
+            from hiap.reports.scenario_file import read_scenario_result
+
+            sections.append(scenario_section(read_scenario_result(scenario_result)))
         if fmt is ReportFormat.PDF:
             data = render_pdf(
                 loaded, checklists=catalogue, version=version, extra_sections=sections

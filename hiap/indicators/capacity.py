@@ -159,11 +159,17 @@ class GpCapacity:
     dropped_population
         Residents at population points too far from the walk network to route (left out).
     areas
-        The population points used (EPSG:27700) with ``population`` and the three scores
-        per 1,000 residents (``access_2sfca``, ``access_stepped``, ``access_gaussian``), to
-        map next to the scheme.
+        The population points used (EPSG:27700) with ``population``, their ``code``,
+        ``name`` and ``lad_name`` when the input had them, the three scores per 1,000
+        residents (``access_2sfca``, ``access_stepped``, ``access_gaussian``) and
+        ``complete``: True where every practice within the catchment was counted (points
+        within ``margin_m`` of the homes), so the score is exact; farther ones may miss
+        practices beyond the area searched.
     supply_kind
         ``"list size"`` when practices carried a ``list_size`` column, else ``"practice count"``.
+    homes
+        The scheme's home points (EPSG:27700) with ``weight``, ``population`` (their share
+        of the new residents) and the three scores per 1,000 residents.
     """
 
     per_1000: dict[str, float]
@@ -171,6 +177,7 @@ class GpCapacity:
     dropped_population: float
     areas: gpd.GeoDataFrame
     supply_kind: str
+    homes: gpd.GeoDataFrame | None = None
 
 
 def gp_capacity(
@@ -181,6 +188,7 @@ def gp_capacity(
     *,
     new_residents: float,
     catchment_min: float = 30.0,
+    margin_m: float = 0.0,
 ) -> GpCapacity | None:
     """GP supply per 1,000 residents by 2SFCA over walk times, with the scheme's residents added.
 
@@ -200,6 +208,10 @@ def gp_capacity(
         Residents the scheme adds.
     catchment_min
         Walk catchment in minutes (4.8 km/h).
+    margin_m
+        Also score exactly the population points up to this far (straight line) from the
+        homes, e.g. to map the areas around the scheme: practices and population are searched
+        this much farther. The scheme's own scores do not depend on it.
 
     Returns
     -------
@@ -209,12 +221,12 @@ def gp_capacity(
     limit_m = minutes_to_metres(catchment_min)
     hull = shapely.convex_hull(shapely.union_all(homes.points.geometry.to_numpy()))
     # Step 2 needs the practices a home reaches; their step-1 catchments reach as far again.
-    near_gps = gps[gps.distance(hull) <= limit_m]
+    near_gps = gps[gps.distance(hull) <= limit_m + margin_m]
     gp_dest = snap_destinations(graph, near_gps.geometry)
     on_net = _on_network(graph, near_gps)
     if len(gp_dest.node) == 0:
         return None
-    pop = population[population.distance(hull) <= 2 * limit_m]
+    pop = population[population.distance(hull) <= 2 * limit_m + margin_m]
     pop_on = _on_network(graph, pop)
     kept = pop[pop_on].reset_index(drop=True)
     pop_dest = snap_destinations(graph, kept.geometry)
@@ -230,11 +242,16 @@ def gp_capacity(
     )
     n_pop = len(kept)
     per_1000: dict[str, float] = {}
-    areas = kept[["population", "geometry"]].copy()
+    labels = [c for c in ("code", "name", "lad_name") if c in kept.columns]
+    areas = kept[[*labels, "population", "geometry"]].copy()
+    areas["complete"] = (kept.distance(hull) <= margin_m).to_numpy()
+    home_frame = homes.points[["weight", "geometry"]].copy()
+    home_frame["population"] = homes.weight * new_residents
     for key, decay in (("2sfca", "none"), ("stepped", "stepped"), ("gaussian", "gaussian")):
         res = two_step_fca(cost, supply, demand, catchment=catchment_min, decay=decay)  # type: ignore[arg-type]
         per_1000[key] = float(np.sum(res.access[n_pop:] * homes.weight) * 1000.0)
         areas[f"access_{key}"] = res.access[:n_pop] * 1000.0
+        home_frame[f"access_{key}"] = res.access[n_pop:] * 1000.0
     reached = int((cost[n_pop:] <= catchment_min).any(axis=0).sum())
     if reached == 0:
         return None
@@ -244,6 +261,7 @@ def gp_capacity(
         dropped_population=dropped,
         areas=areas,
         supply_kind="list size" if has_list else "practice count",
+        homes=home_frame,
     )
 
 

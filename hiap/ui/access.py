@@ -25,10 +25,12 @@ from hiap.access_runs import (
     TransitArea,
     porto_alegre_demo,
     scheme_access,
+    scheme_gp_capacity,
     scheme_transit_area,
     transit_times,
     walk_times,
 )
+from hiap.indicators.capacity import GpCapacity
 from hiap.settings import Settings
 from isochrones import WalkNetwork, build_walk_graph, isochrones
 from isochrones.cache import file_digest
@@ -42,6 +44,7 @@ __all__ = [
     "demo_bundle",
     "digest",
     "feed_resource",
+    "gp_capacity_cached",
     "porto_alegre_area",
     "saved_upload",
     "scenario_feed",
@@ -168,6 +171,26 @@ def scheme_access_cached(
     """:func:`hiap.access_runs.scheme_access`, cached per network, scheme and destinations."""
     del network_key, inputs_key
     return scheme_access(_network, _boundary, _destinations, new_residents=new_residents)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def gp_capacity_cached(
+    _settings: Settings,
+    settings_key: str,
+    boundary_wkb: bytes,
+    osm_path: str,
+    osm_digest: str,
+    new_residents: float,
+    catchment_min: float,
+    margin_m: float,
+) -> GpCapacity | None:
+    """:func:`hiap.access_runs.scheme_gp_capacity` for a boundary (EPSG:27700), cached per input."""
+    del settings_key, osm_digest
+    boundary = gpd.GeoDataFrame(geometry=[shapely.from_wkb(boundary_wkb)], crs=27700)
+    return scheme_gp_capacity(
+        _settings, boundary, osm_path=osm_path, new_residents=new_residents,
+        catchment_min=catchment_min, margin_m=margin_m,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

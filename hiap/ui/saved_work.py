@@ -245,8 +245,10 @@ def _session_walk_access(scheme: Scheme) -> WalkAccessResult | None:
 def report_evidence(assessment: Assessment) -> list[ReportSection]:
     """Return the evidence chapters this session measured for the assessment's scheme.
 
-    The spatial indicators come from the evidence page (:func:`hiap.ui.evidence.measured_report`)
-    and walking access from the access page's run, when the current scheme is the one assessed.
+    The spatial indicators come from the evidence page (:func:`hiap.ui.evidence.measured_report`),
+    walking access from the access page's run and the transport scenario from the scenario
+    page's last run around the scheme (:func:`hiap.ui.scenario.session_scenario_result`), when
+    the current scheme is the one assessed.
 
     Parameters
     ----------
@@ -258,11 +260,13 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
     list of ReportSection
         Empty when nothing was measured for this scheme in this session.
     """
-    from hiap.reports.evidence import SchemeEvidence, evidence_sections
+    from hiap.reports.evidence import SchemeEvidence, evidence_sections, scenario_section
+    from hiap.ui.scenario import session_scenario_result
 
     scheme = current_scheme()
     if scheme is None or scheme.name != assessment.scheme_name:
         return []
+    scenario = session_scenario_result(scheme.name)
     indicators = measured_report(scheme)
     try:
         walk = _session_walk_access(scheme)
@@ -270,9 +274,9 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
         logger.warning("no walking access for the report: %s", error)
         walk = None
     if indicators is None and walk is None:
-        return []
+        return [scenario_section(scenario)] if scenario is not None else []
     evidence = SchemeEvidence(indicators=indicators, walk=walk, new_residents=scheme.new_residents)
-    return evidence_sections(evidence, boundary=assessment.boundary)
+    return evidence_sections(evidence, boundary=assessment.boundary, scenario=scenario)
 
 
 def prepare_report(assessment_id: str, version: int, fmt: str) -> None:

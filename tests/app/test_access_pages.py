@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
+from hiap.ui.scenario import SCENARIO_RESULT_KEY
 from hiap.ui.state import SCHEME_KEY
 
 APP = "../../streamlit_app.py"  # AppTest resolves this against this file's folder
@@ -145,6 +146,10 @@ def test_scenario_more_buses_on_a_route_makes_some_trips_faster() -> None:
     assert (table["Newly within"] >= 0).all()
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Save scenario (JSON)" in labels and "Save scenario (YAML)" in labels
+    assert "Download what changed (CSV)" in labels
+    kept = at.session_state[SCENARIO_RESULT_KEY]  # kept for the report, tied to no scheme (demo)
+    assert kept.scheme_name is None and kept.result.name.endswith("every 4 min")
+    assert kept.result.table["newly_within"].sum() == table["Newly within"].sum()
     assert any("Faster" in s for s in _map_scripts(at))
     at.radio(key="scenario.view").set_value("Side by side").run()
     assert not at.exception
@@ -156,3 +161,25 @@ def test_scenario_around_hampton_without_a_feed_explains() -> None:
     at = _app(SCENARIO, hampton=True)
     assert at.radio(key="scenario.area").value == "Around the current scheme"
     assert any("hiap data download gtfs" in w.value for w in at.warning)
+
+
+@needs_hampton
+@pytest.mark.slow
+def test_gp_capacity_section_around_hampton() -> None:
+    at = _app(ACCESS, hampton=True)
+    at.button(key="access.run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "GP capacity (2SFCA)" for s in at.subheader)
+    captions = " ".join(c.value for c in at.caption)
+    assert "epraccur has no list sizes" in captions and "20,060 new residents are added" in captions
+    script = next(s for s in _map_scripts(at) if "GP practices per 1,000 residents" in s)
+    for text in ("(2SFCA, plain)", "Scheme homes (new residents)", "no practice within 30 min",
+                 "OpenStreetMap", "Open Government Licence"):
+        assert text in script, text
+    table = at.dataframe[-1].value
+    assert list(table.index[:2]) == ["Scheme (20,060 new residents)", "Surrounding area"]
+    assert "District: Peterborough" in table.index
+    assert (table["GP practices per 1,000 residents"] >= 0).all()
+    at.radio(key="access.capacity_method").set_value("enhanced (Gaussian decay)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("(2SFCA, enhanced (Gaussian decay))" in s for s in _map_scripts(at))

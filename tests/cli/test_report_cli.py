@@ -112,3 +112,21 @@ def test_invalid_json_names_the_file_and_field(tmp_path: Path, assessment: Asses
 def test_bad_format_is_refused(db: str, assessment: Assessment) -> None:
     result = runner.invoke(app, ["report", assessment.id, "--format", "docx", "--db", db])
     assert result.exit_code == 2
+
+
+def test_scenario_result_becomes_a_chapter(tmp_path: Path, db: str, assessment: Assessment) -> None:
+    from hiap.reports.scenario_file import scenario_result_csv
+    from tests.reports.test_scenario_file import by_decile
+
+    csv = tmp_path / "scenario_result.csv"
+    csv.write_bytes(scenario_result_csv(by_decile()))
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", assessment.id, "-o", str(out), "--db", db,
+                                 "--no-evidence", "--scenario-result", str(csv)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Transport scenario" in html and "Hampton orbital, every 10 min" in html
+    assert "2,700 residents newly within 30 minutes of a GP surgery" in html
+    bad = runner.invoke(app, ["report", assessment.id, "-o", str(out), "--db", db,
+                              "--no-evidence", "--scenario-result", str(tmp_path / "none.csv")])
+    assert bad.exit_code == 1 and "does not exist" in bad.output

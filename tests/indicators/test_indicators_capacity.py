@@ -70,3 +70,32 @@ def test_gp_capacity_on_the_street_grid(grid) -> None:
     assert res.areas["access_2sfca"].to_numpy() == pytest.approx(
         [1000 / 3000, 1000 / 3000 + 1000 / 3500, 1000 / 3500]
     )
+
+
+def test_gp_capacity_margin_scores_the_areas_around_and_keeps_the_homes(grid) -> None:
+    import geopandas as gpd
+
+    from hiap.indicators.capacity import gp_capacity
+
+    from .conftest import homes_at, points_at
+
+    gps = points_at((0, 0), (6, 6))
+    pop = points_at((1, 0), (3, 3), (6, 4))
+    pop = gpd.GeoDataFrame(
+        {"code": ["A", "B", "C"], "lad_name": ["North", "North", "South"],
+         "population": [1000.0, 2000.0, 1000.0]},
+        geometry=pop.geometry,
+    )
+    homes = homes_at(grid, (5, 6))
+    plain = gp_capacity(grid, homes, gps, pop, new_residents=500.0, catchment_min=10.0)
+    wide = gp_capacity(grid, homes, gps, pop, new_residents=500.0, catchment_min=10.0, margin_m=500.0)
+    assert plain is not None and wide is not None
+    # the scheme's own score does not depend on the margin
+    assert wide.per_1000 == pytest.approx(plain.per_1000)
+    assert not plain.areas["complete"].any()  # one home: no area lies within 0 m of it
+    # (1,0) is 721 m from the home, (3,3) 361 m, (6,4) 224 m
+    assert wide.areas["complete"].tolist() == [False, True, True]
+    assert wide.areas["code"].tolist() == ["A", "B", "C"]
+    assert wide.homes is not None
+    assert wide.homes["population"].sum() == pytest.approx(500.0)
+    assert wide.homes["access_2sfca"].iloc[0] == pytest.approx(wide.per_1000["2sfca"])
