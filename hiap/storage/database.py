@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hiap.errors import SettingsError
@@ -131,10 +133,7 @@ def connect(path: Path) -> sqlite3.Connection:
         raise StorageError(f"Cannot open the assessment database {path}: {exc}.") from exc
     try:
         _configure(conn)
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            logger.warning("SQLite refused WAL mode for %s (using %s)", path, mode)
-        _migrate(conn, path)
+        _retry_while_locked(lambda: _prepare(conn, path))
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StorageError(
@@ -145,6 +144,37 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch the file to WAL (once; it persists in the file) and migrate its schema."""
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if str(mode).lower() != "wal":
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            logger.warning("SQLite refused WAL mode for %s (using %s)", path, mode)
+    _migrate(conn, path)
+
+
+def _retry_while_locked(step: Callable[[], None]) -> None:
+    """Run ``step``, retrying while another connection holds the lock it needs.
+
+    SQLite answers "database is locked" at once, without waiting for the busy timeout, when
+    two connections open a new file together and both try to switch it to WAL; the switch
+    and the migration are safe to repeat, so wait briefly and try again.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay_s = 0.005
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            message = str(exc).lower()
+            if ("locked" not in message and "busy" not in message) or (time.monotonic() > deadline):
+                raise
+            time.sleep(delay_s)
+            delay_s = min(delay_s * 2, 0.2)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
