@@ -5,8 +5,8 @@ A :class:`Scenario` is a list of edits applied in order to a *copy* of a feed:
 * :class:`AddRoute` -- a new route from a list of stops (existing ids or new stops with
   coordinates) or from a line drawn on a map (stops placed every ``stop_spacing_m``), with a
   headway, an operating span and either a speed or stop-to-stop running times;
-* :class:`ChangeFrequency` -- re-time an existing route at a new headway (its usual running
-  times kept, one representative trip per direction);
+* :class:`ChangeFrequency` -- run an existing route at a new headway, pattern by pattern (every
+  stop pattern keeps its own stops, running times, days and operating span);
 * :class:`RemoveRoute` -- drop a route and its trips;
 * :class:`AddFeed` -- add the services of a TransXChange or GTFS file (a proposed service
   drawn up by a council).
@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -99,7 +100,26 @@ class AddRoute(_Model):
 
 
 class ChangeFrequency(_Model):
-    """Run an existing route every ``headway_min`` (over ``start``-``end``, default its span)."""
+    """Run an existing route about every ``headway_min``, pattern by pattern.
+
+    The route's trips are grouped into stop patterns: same ``service_id`` (so the same days),
+    same ``direction_id`` and the same ordered stops; a short working is a pattern of its own.
+    Each pattern is re-timed separately over its own operating span (its first to its last
+    departure; ``start``/``end``, when given, replace that span for every pattern):
+
+    1. its original trips in the span are kept with their own times, except that a trip leaving
+       less than 3/4 of ``headway_min`` after the previous kept one is dropped (only when the
+       pattern already ran more often: a cut);
+    2. each gap between kept trips is split into ``max(1, round(gap / headway_min))`` equal
+       parts (halves rounded up), and trips are added every ``headway_min`` from the first
+       kept trip back to the span's start and from the last one on to its end;
+    3. every added trip copies the stop-to-stop running and dwell times of the pattern's
+       original trip nearest in time (the earlier on a tie), and runs on the pattern's service.
+
+    Trips outside an explicit ``start``-``end`` are left as they are. So no stop loses its
+    service, each pattern keeps its share and its times of day, and running a route more often
+    never removes a departure: no journey gets slower.
+    """
 
     kind: Literal["change_frequency"] = "change_frequency"
     route_id: str
@@ -370,34 +390,79 @@ def _remove_route(feed: Feed, route_id: str) -> Feed:
     )
 
 
+def _pattern_departures(
+    originals: np.ndarray, headway_s: float, span: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Kept original and inserted departures of one pattern over ``span`` (see ChangeFrequency).
+
+    ``originals`` are the pattern's first-stop departures (sorted); returns the mask of kept
+    originals and the sorted inserted departures (whole seconds).
+    """
+    a, b = span
+    inside = (originals >= a) & (originals <= b)
+    keep = ~inside
+    last: float | None = None
+    for i in np.flatnonzero(inside):
+        # A cut: drop an original leaving under 3/4 of a headway after the last kept one
+        # (3/4, not 1: the gaps step 2 makes are at least that, so a re-run changes nothing).
+        if last is None or originals[i] - last >= 0.75 * headway_s:
+            keep[i] = True
+            last = float(originals[i])
+    kept = originals[inside & keep].astype(float)
+    added: list[float] = []
+    if len(kept) == 0:
+        added.extend(np.arange(a, b + 1, headway_s))
+    else:
+        # Before the first and after the last kept trip: step by the headway from them.
+        added.extend(kept[0] - headway_s * np.arange(1, int((kept[0] - a) // headway_s) + 1))
+        added.extend(kept[-1] + headway_s * np.arange(1, int((b - kept[-1]) // headway_s) + 1))
+        for lo, hi in pairwise(kept):
+            parts = max(1, int((hi - lo) / headway_s + 0.5))
+            added.extend(lo + (hi - lo) * np.arange(1, parts) / parts)
+    return keep, np.unique(np.round(np.asarray(added, float))).astype(np.int64)
+
+
 def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
     trips = feed.trips.loc[feed.trips["route_id"] == edit.route_id]
     if trips.empty:
         raise ScenarioError(f"change_frequency: route {edit.route_id!r} has no trips in the feed.")
-    st = feed.stop_times.loc[feed.stop_times["trip_id"].isin(trips["trip_id"])]
-    span = st.groupby("trip_id")["departure_s"].min()
-    first, last = int(span.min()), int(span.max())
-    start = _secs(edit.start) if edit.start else first
-    end = _secs(edit.end) if edit.end else last
-    out = _remove_route(feed, edit.route_id)
-    new_trips, new_st = [], []
-    service_id = f"scenario:{edit.route_id}"
-    counts = st.groupby("trip_id").size()
-    for direction, group in trips.groupby("direction_id"):
-        # The longest trip of the direction carries the usual running times.
-        rep = counts.reindex(group["trip_id"]).idxmax()
-        tpl = st.loc[st["trip_id"] == rep].sort_values("stop_sequence")
-        rel_arr = tpl["arrival_s"].to_numpy() - tpl["departure_s"].iloc[0]
-        rel_dep = tpl["departure_s"].to_numpy() - tpl["departure_s"].iloc[0]
-        for t0 in range(start, end + 1, round(edit.headway_min * 60)):
-            trip_id = f"{edit.route_id}:{direction}:{t0}"
+    headway_s = edit.headway_min * 60.0
+    st = feed.stop_times.loc[feed.stop_times["trip_id"].isin(trips["trip_id"])].sort_values(
+        ["trip_id", "stop_sequence"], kind="stable"
+    )
+    by_trip = st.groupby("trip_id", sort=False)
+    info = pd.DataFrame(
+        {
+            "first_s": by_trip["departure_s"].first(),
+            "stops": by_trip["stop_id"].agg(tuple),
+        }
+    ).join(trips.set_index("trip_id")[["service_id", "direction_id", "shape_id"]])
+    info = info.sort_values("first_s", kind="stable")
+    dropped: list[str] = []
+    new_trips: list[dict[str, object]] = []
+    new_st: list[pd.DataFrame] = []
+    groups = info.groupby(["service_id", "direction_id", "stops"], sort=False, dropna=False)
+    for pattern, (_, group) in enumerate(groups):
+        originals = group["first_s"].to_numpy(np.int64)
+        span = (
+            _secs(edit.start) if edit.start else int(originals[0]),
+            _secs(edit.end) if edit.end else int(originals[-1]),
+        )
+        keep, added = _pattern_departures(originals, headway_s, span)
+        dropped.extend(group.index[~keep])
+        for t0 in added:
+            # Running times of the pattern's original trip nearest in time (earlier on a tie).
+            rep = group.index[int(np.argmin(np.abs(originals - t0)))]
+            tpl = by_trip.get_group(rep)
+            base = int(tpl["departure_s"].iloc[0])
+            trip_id = f"{edit.route_id}:scenario:{pattern}:{int(t0)}"
             new_trips.append(
                 {
                     "trip_id": trip_id,
                     "route_id": edit.route_id,
-                    "service_id": service_id,
-                    "direction_id": int(str(direction)),
-                    "shape_id": "",
+                    "service_id": group["service_id"].iloc[0],
+                    "direction_id": group["direction_id"].iloc[0],
+                    "shape_id": group.loc[rep, "shape_id"],
                 }
             )
             new_st.append(
@@ -406,20 +471,30 @@ def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
                         "trip_id": trip_id,
                         "stop_sequence": tpl["stop_sequence"].to_numpy(),
                         "stop_id": tpl["stop_id"].to_numpy(),
-                        "arrival_s": rel_arr + t0,
-                        "departure_s": rel_dep + t0,
+                        "arrival_s": tpl["arrival_s"].to_numpy() - base + t0,
+                        "departure_s": tpl["departure_s"].to_numpy() - base + t0,
                     }
                 )
             )
-    route_row = feed.routes.loc[feed.routes["route_id"] == edit.route_id]
+    gone = set(dropped)
+    added_trips = pd.DataFrame(new_trips, columns=feed.trips.columns)
+    kept_trips = feed.trips.loc[~feed.trips["trip_id"].isin(gone)]
+    kept_st = feed.stop_times.loc[~feed.stop_times["trip_id"].isin(gone)]
     return Feed(
-        stops=out.stops,
-        routes=pd.concat([out.routes, route_row], ignore_index=True),
-        trips=pd.concat([out.trips, pd.DataFrame(new_trips)], ignore_index=True),
-        stop_times=pd.concat([out.stop_times, *new_st], ignore_index=True),
-        calendar=_always_service(out, service_id),
-        calendar_dates=out.calendar_dates,
-        frequencies=out.frequencies,
+        stops=feed.stops.copy(),
+        routes=feed.routes.copy(),
+        trips=pd.concat(
+            [kept_trips, added_trips.astype(feed.trips.dtypes.to_dict())], ignore_index=True
+        ),
+        stop_times=pd.concat(
+            [kept_st, *(s.astype(feed.stop_times.dtypes.to_dict()) for s in new_st)],
+            ignore_index=True,
+        ),
+        calendar=feed.calendar.copy(),
+        calendar_dates=feed.calendar_dates.copy(),
+        frequencies=feed.frequencies.loc[~feed.frequencies["trip_id"].isin(gone)].reset_index(
+            drop=True
+        ),
         source=feed.source,
         warnings=feed.warnings,
     )
