@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from hiap import attribution
 from hiap.errors import HiapError
 from hiap.maps import scheme_map
 from hiap.schemes import list_sample_schemes, load_sample_scheme, read_scheme
@@ -79,5 +80,5 @@ if scheme is not None:
         st_folium(scheme_map(scheme), height=480, use_container_width=True, returned_objects=[])
     st.caption(
         "Scheme outlines in sample_schemes/ are approximate, drawn by the hiap team from public "
-        "facts. Map: © OpenStreetMap contributors, ODbL 1.0."
+        f"facts. Map: {attribution.OSM}."
     )

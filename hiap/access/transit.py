@@ -23,6 +23,7 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hiap import attribution
 from hiap.data.osm import find_osm_extract
 from hiap.data.registry import DATASETS, find_dataset_files
 from hiap.errors import DataError
@@ -49,7 +50,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-OSM_NOTE = "© OpenStreetMap contributors, ODbL 1.0"
 
 
 @dataclass(frozen=True)
@@ -452,7 +452,7 @@ def transit_access(
         origins=out,
         destinations=destinations,
         indicators=indicators,
-        attribution=(f"Street network {OSM_NOTE}", f"Timetables: {feed.source}"),
+        attribution=(f"Street network {attribution.OSM}", f"Timetables: {feed.source}"),
     )
 
 
