@@ -9,6 +9,7 @@ from hiap.ui.evidence import measure, measured_report
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
 from hiap.ui.store import apply_edit, assessor_sidebar, require_assessment, store_or_stop
+from isochrones.errors import IsochronesError
 
 settings = app_settings()
 scheme = require_scheme()
@@ -33,7 +34,7 @@ report = measured_report(scheme)
 if st.button("Measure the indicators", type="primary", disabled=report is not None):
     try:
         report = measure(scheme, settings)
-    except HiapError as error:
+    except (HiapError, IsochronesError) as error:
         st.error(str(error))
         st.stop()
 
