@@ -21,7 +21,7 @@ from hiap.access.walk import (
 )
 from hiap.cli.main import app
 from hiap.errors import DataError, SettingsError
-from hiap.settings import Settings
+from hiap.settings import Settings, get_settings
 from isochrones import WalkNetwork, build_walk_graph, nearest_destination
 
 HAMPTON_BOX_LL = box(-0.2895, 52.5275, -0.2483, 52.5492)
@@ -86,12 +86,19 @@ def test_geopackage_layers(
         write_walk_geopackage(hampton_gp, tmp_path / "walk.shp")
 
 
-def test_find_osm_extract_prefers_the_covering_one(access_settings: Settings) -> None:
+def test_find_osm_extract_prefers_the_covering_one(
+    access_settings: Settings, hampton_extract: Path, tmp_path: Path
+) -> None:
     hampton_area = gpd.GeoSeries([HAMPTON_BOX_LL.buffer(-0.005)], crs=4326).to_crs(27700).iloc[0]
     assert "hampton" in find_osm_extract(access_settings, area=hampton_area).name
+    # With only the Hampton extract at hand (whatever else the real directory holds), an area
+    # 40 km away in Cambridge has no extract.
+    (tmp_path / "osm").mkdir()
+    (tmp_path / "osm" / hampton_extract.name).symlink_to(hampton_extract)
+    only_hampton = get_settings(environ={}, data_dir=tmp_path, cache_dir=access_settings.cache_dir)
     cambridge = box(544_000, 256_000, 548_000, 260_000)
     with pytest.raises(DataError, match="overlaps the area"):
-        find_osm_extract(access_settings, area=cambridge)
+        find_osm_extract(only_hampton, area=cambridge)
 
 
 def test_resolve_area(access_settings: Settings, tmp_path: Path) -> None:

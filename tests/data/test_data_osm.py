@@ -42,11 +42,25 @@ def test_largest_overlap_wins(real_settings: Settings) -> None:
     assert "hampton" in find_osm_extract(real_settings, area=mostly_hampton).name
 
 
-def test_no_overlap_raises_or_returns_none(real_settings: Settings) -> None:
+def _only_these_extracts(real_settings: Settings, tmp_path: Path, *patterns: str) -> Settings:
+    """A data directory holding only the named real extracts, whatever else the real one has."""
+    osm = tmp_path / "data" / "osm"
+    osm.mkdir(parents=True)
+    for pattern in patterns:
+        found = sorted((real_settings.data_dir / "osm").glob(pattern))
+        if not found:
+            pytest.skip(f"no extract matching {pattern} in the data directory")
+        (osm / found[0].name).symlink_to(found[0])
+    return get_settings(environ={}, data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
+
+
+def test_no_overlap_raises_or_returns_none(real_settings: Settings, tmp_path: Path) -> None:
+    # Cambridge lies 40 km from Hampton and Rutland: neither extract reaches it.
+    settings = _only_these_extracts(real_settings, tmp_path, "*hampton*.osm", "rutland*.osm.pbf")
     cambridge = box(544_000, 256_000, 548_000, 260_000)
     with pytest.raises(DataError, match="overlaps the area"):
-        find_osm_extract(real_settings, area=cambridge)
-    assert find_osm_extract(real_settings, area=cambridge, required=False) is None
+        find_osm_extract(settings, area=cambridge)
+    assert find_osm_extract(settings, area=cambridge, required=False) is None
 
 
 def test_empty_data_dir(tmp_path: Path) -> None:
