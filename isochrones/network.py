@@ -411,13 +411,68 @@ class WalkNetwork:
             ev[i] = v
             length[i] = d.get("length", np.nan)
             geoms[i] = d.get("geometry")
+        eu = order[np.searchsorted(sorted_ids, eu)]
+        ev = order[np.searchsorted(sorted_ids, ev)]
+        return cls.from_arrays(
+            node_ids=node_ids, x=x, y=y, crs=crs, edge_u=eu, edge_v=ev, edge_length_m=length,
+            edge_geometry=geoms,
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        *,
+        node_ids: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        crs: pyproj.CRS,
+        edge_u: np.ndarray,
+        edge_v: np.ndarray,
+        edge_length_m: np.ndarray,
+        edge_geometry: np.ndarray,
+    ) -> WalkNetwork:
+        """Build the routing arrays from node and edge arrays (inputs are copied, not changed).
+
+        :meth:`from_graph` reads a graph into these arrays; network edits
+        (:func:`isochrones.edits.add_paths`) extend a network's own arrays and call this.
+
+        Parameters
+        ----------
+        node_ids
+            Unique int64 node ids, by position.
+        x, y
+            Node coordinates in ``crs`` (metres).
+        crs
+            A projected CRS.
+        edge_u, edge_v
+            Node positions of the two ends of every directed edge.
+        edge_length_m
+            Length of every edge in metres (finite, >= 0).
+        edge_geometry
+            LineString of every edge, or None for a straight edge between its nodes.
+
+        Returns
+        -------
+        WalkNetwork
+            The immutable routing arrays.
+
+        Raises
+        ------
+        RoutingInputError
+            When an edge lacks a valid length.
+        """
+        node_ids = np.array(node_ids, dtype=np.int64)
+        x = np.array(x, dtype=np.float64)
+        y = np.array(y, dtype=np.float64)
+        eu = np.array(edge_u, dtype=np.int64)
+        ev = np.array(edge_v, dtype=np.int64)
+        length = np.array(edge_length_m, dtype=np.float64)
+        geoms = np.array(edge_geometry, dtype=object)
         if not np.all(np.isfinite(length) & (length >= 0)):
             raise RoutingInputError(
                 "Some edges have no valid 'length' (metres); add it with "
                 "osmnx.distance.add_edge_lengths before routing."
             )
-        eu = order[np.searchsorted(sorted_ids, eu)]
-        ev = order[np.searchsorted(sorted_ids, ev)]
         # Straight edges carry no geometry in OSMnx graphs: draw them between their nodes.
         missing = np.array([g is None for g in geoms], dtype=bool)
         if missing.any():
