@@ -10,7 +10,6 @@ from streamlit_folium import st_folium
 
 from hiap import attribution
 from hiap.access import find_osm_extract
-from hiap.access_maps import access_map, capacity_map
 from hiap.access_runs import (
     GET_GTFS,
     TransitArea,
@@ -28,6 +27,7 @@ from hiap.schemes import Scheme
 from hiap.ui import access as cached
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
+from hiap.viz.access_maps import access_map, capacity_map
 from isochrones import summarise_access
 from isochrones.errors import IsochronesError
 from isochrones.gtfs.errors import FeedError

@@ -5,10 +5,10 @@ from streamlit_folium import st_folium
 
 from hiap import attribution
 from hiap.errors import HiapError
-from hiap.maps import scheme_map
 from hiap.schemes import list_sample_schemes, load_sample_scheme, read_scheme
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, set_current_scheme
+from hiap.viz.maps import scheme_map
 
 settings = app_settings()
 

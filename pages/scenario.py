@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from hiap.access_maps import access_map, difference_map, draw_map
 from hiap.access_runs import GET_GTFS, busiest_hour, default_date, feed_stops
 from hiap.equity import newly_within
 from hiap.errors import HiapError
@@ -25,6 +24,7 @@ from hiap.ui import access as cached
 from hiap.ui.scenario import DESTINATIONS, keep_scenario_result
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, require_scheme
+from hiap.viz.access_maps import access_map, difference_map, draw_map
 from isochrones.errors import IsochronesError
 from isochrones.gtfs.errors import FeedError, ScenarioError
 from isochrones.scenarios import ChangeFrequency, Scenario

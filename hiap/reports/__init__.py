@@ -3,7 +3,7 @@
 Use :func:`render_html` for a single file to e-mail or publish (CSS inlined, images as data
 URIs) and :func:`render_pdf` for the same report printed to A4 by WeasyPrint. Add chapters
 (e.g. access to health services) with :class:`ReportSection`. Figures are static PNGs drawn
-offline by :mod:`hiap.reports.figures`.
+offline by :mod:`hiap.viz.figures`.
 """
 
 from hiap.reports.context import ReportSection

@@ -17,9 +17,9 @@ from typing import Any
 from hiap import attribution
 from hiap.assessment import Answer, Assessment, HuduEntry
 from hiap.checklists.models import Catalogue, Criterion, HuduTopic, Reference, Scale
-from hiap.reports import figures
 from hiap.reports.sources import DATA_SOURCES, DataSource
 from hiap.scoring import METHOD, AssessmentScore, score_assessment, suggest_hudu_direction
+from hiap.viz import figures
 
 __all__ = [
     "ChecklistView",

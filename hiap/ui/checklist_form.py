@@ -26,7 +26,6 @@ import streamlit as st
 from pydantic import ValidationError
 
 from hiap.assessment import Answer, Assessment
-from hiap.charts import RAG_COLOURS, principle_radar, theme_bars
 from hiap.checklists import Catalogue, Checklist, ChecklistError, Criterion, Scale, load_catalogue
 from hiap.errors import HiapError
 from hiap.scoring import (
@@ -49,6 +48,7 @@ from hiap.ui.store import (
     save_status,
     store_or_stop,
 )
+from hiap.viz.charts import RAG_COLOURS, principle_radar, theme_bars
 
 __all__ = [
     "NOT_APPLICABLE",

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from hiap.access_maps import NEW_ROUTE_COLOUR
 from hiap.access_runs import porto_alegre_demo
 from hiap.settings import get_settings
+from hiap.viz.access_maps import NEW_ROUTE_COLOUR
 from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
 from tests.app.web_assets import ensure_web_assets, route_web_assets
 

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from hiap.reports.figures import (
+from hiap.settings import get_settings
+from hiap.viz.figures import (
     bar_chart_png,
     boundary_geometry_bng,
     boundary_map_png,
     nice_scale_length_m,
     radar_chart_png,
 )
-from hiap.settings import get_settings
 from tests.reports.builders import great_kneighton_boundary
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -28,7 +28,7 @@ from branca.element import Figure
 from folium.plugins import Draw
 
 from hiap import attribution
-from hiap.maps import SCHEME_STYLE, WGS84, add_layer, base_map
+from hiap.viz.maps import SCHEME_STYLE, WGS84, add_layer, base_map
 
 if TYPE_CHECKING:
     from hiap.schemes import Scheme

@@ -8,7 +8,8 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from hiap import attribution
-from hiap.access_maps import (
+from hiap.schemes.models import Scheme, SchemeMetadata
+from hiap.viz.access_maps import (
     BAND_PALETTE,
     CAPACITY_PALETTE,
     CHANGE_COLOURS,
@@ -19,7 +20,6 @@ from hiap.access_maps import (
     difference_map,
     draw_map,
 )
-from hiap.schemes.models import Scheme, SchemeMetadata
 
 BNG = "EPSG:27700"
 

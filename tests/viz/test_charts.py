@@ -8,7 +8,7 @@ import math
 import plotly.graph_objects as go
 import pytest
 
-from hiap.charts import RAG_COLOURS, UNSCORED_COLOUR, principle_radar, theme_bars, wrap_label
+from hiap.viz.charts import RAG_COLOURS, UNSCORED_COLOUR, principle_radar, theme_bars, wrap_label
 
 TEN = [f"{n} Principle number {n} with a long name" for n in range(1, 11)]
 

@@ -5,7 +5,7 @@ for ten comparable axes) and :func:`theme_bars` for the Blue Zones themes (few, 
 read better as bars). Both take plain labels and percentages, so they do not depend on how
 scores are computed; unscored items are passed as ``None`` and drawn grey at zero with a
 "not scored yet" hover, rather than silently dropped. Static report figures are drawn by
-:mod:`hiap.reports.figures` instead.
+:mod:`hiap.viz.figures` instead.
 """
 
 from __future__ import annotations
