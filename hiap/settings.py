@@ -51,6 +51,11 @@ class Settings(BaseModel):
         Largest compression ratio accepted for any member of an uploaded zip.
     download_timeout_s
         Seconds to wait for a server before a download fails.
+    allow_local_paths
+        Let the app's users type paths on the server (OSM extract, GTFS feed). Off by default:
+        on a shared server a free-text path lets anyone probe the server's files, so data files
+        are chosen from the data directory or uploaded. Turn it on (``HIAP_ALLOW_LOCAL_PATHS=1``)
+        only for a single-user desktop install. See SECURITY.md.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -62,6 +67,7 @@ class Settings(BaseModel):
     max_unzipped_mb: float = Field(default=200.0, gt=0, le=8192)
     max_zip_ratio: float = Field(default=100.0, gt=1)
     download_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    allow_local_paths: bool = False
 
     @property
     def max_upload_bytes(self) -> int:
@@ -107,6 +113,7 @@ _ENV_FIELDS = {
     "HIAP_MAX_UPLOAD_MB": "max_upload_mb",
     "HIAP_MAX_UNZIPPED_MB": "max_unzipped_mb",
     "HIAP_DOWNLOAD_TIMEOUT_S": "download_timeout_s",
+    "HIAP_ALLOW_LOCAL_PATHS": "allow_local_paths",
 }
 
 

@@ -56,6 +56,56 @@ _ZIP_ERRORS = (
 )
 
 
+EXCERPT_CHARS = 40
+"""The most characters of an upload's own content a message ever repeats."""
+NAME_CHARS = 80
+_UNPRINTABLE = re.compile(r"[^\w\\ .,:;()\[\]{}'\"+=@#&%/<>?!*-]", re.UNICODE)
+
+
+def excerpt(text: str, *, limit: int = EXCERPT_CHARS) -> str:
+    """Return a short, printable excerpt of untrusted text for a message.
+
+    Control characters, line breaks and unusual symbols become ``?``, and the text is cut to
+    ``limit`` characters, so a message never repeats more than a few words of an upload (a
+    crafted file must not be able to print a server file back through an error message).
+
+    Parameters
+    ----------
+    text
+        Text taken from an upload (a value, a member name, a parser's complaint).
+    limit
+        Most characters kept.
+
+    Returns
+    -------
+    str
+        The sanitised excerpt, ending in ``…`` when cut.
+    """
+    cleaned = _UNPRINTABLE.sub("?", text.replace("\n", " ").replace("\t", " "))
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def display_name(filename: str) -> str:
+    """Return the name to show for an upload: its own base name only, sanitised.
+
+    The browser sends whatever name it likes; a name such as ``../../etc/passwd`` or one with
+    control characters is reduced to its last part and cleaned, so messages name the upload and
+    never a path.
+
+    Parameters
+    ----------
+    filename
+        The name the upload arrived with (or a path given on the command line).
+
+    Returns
+    -------
+    str
+        The last path component, cleaned and cut to a readable length (``upload`` if empty).
+    """
+    base = filename.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return excerpt(base, limit=NAME_CHARS) or "upload"
+
+
 def _mb(n_bytes: float) -> str:
     return f"{n_bytes / (1024 * 1024):,.1f} MB"
 
@@ -104,7 +154,21 @@ def _unsafe_member_reason(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def inspect_zip(data: bytes, *, settings: Settings, source: str) -> list[zipfile.ZipInfo]:
+MAX_ZIP_MEMBERS = 1000
+"""More members than this and a zip is refused before anything is extracted: a scheme's
+shapefile has half a dozen parts, and listing or checking tens of thousands of members would
+hold a server thread for nothing."""
+
+_ARCHIVE_SUFFIXES = (".zip", ".kmz", ".7z", ".rar", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst")
+SHAPEFILE_ZIP_REMEDY = (
+    "Zip only the scheme's own shapefile (.shp, .shx, .dbf and .prj), without folders outside "
+    "it, links, other archives or a password."
+)
+
+
+def inspect_zip(
+    data: bytes, *, settings: Settings, source: str, remedy: str = SHAPEFILE_ZIP_REMEDY
+) -> list[zipfile.ZipInfo]:
     """List a zip upload's file members after checking them for zip-slip and zip bombs.
 
     Parameters
@@ -115,6 +179,8 @@ def inspect_zip(data: bytes, *, settings: Settings, source: str) -> list[zipfile
         Supplies ``max_unzipped_bytes`` and ``max_zip_ratio``.
     source
         Name of the upload, for messages.
+    remedy
+        The last sentence of every refusal: what to upload instead.
 
     Returns
     -------
@@ -133,20 +199,32 @@ def inspect_zip(data: bytes, *, settings: Settings, source: str) -> list[zipfile
             infos = archive.infolist()
     except _ZIP_ERRORS as exc:
         raise SchemeError(
-            f"The file is not a readable zip archive ({exc}). Upload a .zip holding the "
-            "shapefile's .shp, .shx, .dbf and .prj files, made with your GIS or a zip tool.",
+            f"The file is not a readable zip archive ({excerpt(str(exc))}). {remedy}",
             source=source,
         ) from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise UnsafeUploadError(
+            f"The zip archive was refused: it holds {len(infos):,} members, more than the "
+            f"{MAX_ZIP_MEMBERS:,} hiap accepts. {remedy}",
+            source=source,
+        )
     unsafe = []
     for info in infos:
         reason = _unsafe_member_reason(info)
         if reason is not None:
-            unsafe.append(f"'{info.filename}' {reason}")
+            unsafe.append(f"'{excerpt(info.filename)}' {reason}")
     if unsafe:
+        shown = "; ".join(unsafe[:5]) + (f"; and {len(unsafe) - 5} more" if len(unsafe) > 5 else "")
         raise UnsafeUploadError(
             "The zip archive was refused: member paths must stay inside the archive's folder "
-            f"(zip-slip protection), but {'; '.join(unsafe)}. Re-create the zip from the "
-            "shapefile's files only, without folders outside it, links or a password.",
+            f"(zip-slip protection), but {shown}. {remedy}",
+            source=source,
+        )
+    nested = [info.filename for info in infos if info.filename.lower().endswith(_ARCHIVE_SUFFIXES)]
+    if nested:
+        raise UnsafeUploadError(
+            f"The zip archive was refused: it holds another archive ('{excerpt(nested[0])}'). "
+            f"hiap does not open archives inside archives. {remedy}",
             source=source,
         )
     members = [
@@ -159,7 +237,7 @@ def inspect_zip(data: bytes, *, settings: Settings, source: str) -> list[zipfile
         raise UnsafeUploadError(
             f"The zip archive was refused as a possible zip bomb: its members add up to "
             f"{_mb(total)} uncompressed, over the {settings.max_unzipped_mb:g} MB limit. "
-            "Zip only the scheme's own shapefile.",
+            f"{remedy}",
             source=source,
         )
     for info in members:
@@ -167,9 +245,9 @@ def inspect_zip(data: bytes, *, settings: Settings, source: str) -> list[zipfile
         if info.file_size >= RATIO_CHECK_MIN_BYTES and ratio > settings.max_zip_ratio:
             raise UnsafeUploadError(
                 f"The zip archive was refused as a possible zip bomb: member "
-                f"'{info.filename}' expands {ratio:,.0f} times ({_mb(info.compress_size)} to "
-                f"{_mb(info.file_size)}), over the limit of {settings.max_zip_ratio:g} times. "
-                "Zip only the scheme's own shapefile.",
+                f"'{excerpt(info.filename)}' expands {ratio:,.0f} times "
+                f"({_mb(info.compress_size)} to {_mb(info.file_size)}), over the limit of "
+                f"{settings.max_zip_ratio:g} times. {remedy}",
                 source=source,
             )
     return members

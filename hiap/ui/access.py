@@ -9,7 +9,6 @@ objects Streamlit must not hash; the key that stands for them is passed alongsid
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -32,6 +31,7 @@ from hiap.access_runs import (
 )
 from hiap.indicators.capacity import GpCapacity
 from hiap.settings import Settings
+from hiap.ui.data_picker import data_file_picker
 from isochrones import WalkNetwork, build_walk_graph, isochrones
 from isochrones.cache import file_digest
 from isochrones.gtfs import Feed, load_feed, merge_feeds
@@ -46,7 +46,6 @@ __all__ = [
     "feed_resource",
     "gp_capacity_cached",
     "porto_alegre_area",
-    "saved_upload",
     "scenario_feed",
     "scheme_access_cached",
     "scheme_bundle",
@@ -255,51 +254,22 @@ def demo_bundle(settings: Settings) -> PtBundle:
     return PtBundle(area, network, osm_digest, feed, ":".join(feed_digests))
 
 
-def saved_upload(settings: Settings, data: bytes, *, suffix: str) -> Path:
-    """Keep an uploaded file under the cache folder, named by its digest (same file, same path).
-
-    Parameters
-    ----------
-    settings
-        Gives the cache folder.
-    data
-        The file's bytes.
-    suffix
-        Its extension, e.g. ``".zip"``.
-
-    Returns
-    -------
-    Path
-        Where the file now is.
-    """
-    folder = Path(settings.cache_dir) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{hashlib.sha256(data).hexdigest()[:32]}{suffix}"
-    if not path.is_file():
-        path.write_bytes(data)
-    return path
-
-
 def uk_data_overrides(settings: Settings) -> tuple[Path | None, list[Path] | None]:
-    """Offer an OSM extract path and a GTFS upload for the area around a scheme.
+    """Offer another OSM extract and GTFS feed for the area around a scheme.
+
+    Files are chosen from the data directory or uploaded (see :mod:`hiap.ui.data_picker`);
+    a typed server path is offered only when ``HIAP_ALLOW_LOCAL_PATHS`` is on.
 
     Returns
     -------
     tuple
-        The OSM extract the user named (None: pick from the data directory) and the feeds to
-        use (None: those in the data directory).
+        The OSM extract chosen (None: pick from the data directory) and the feeds to use
+        (None: those in the data directory).
     """
     with st.expander("Use other data (OSM extract, GTFS feed)"):
-        osm_text = st.text_input(
-            "OSM extract path (.osm.pbf or .osm); empty: the data directory's", key="access.osm_path"
-        )
-        upload = st.file_uploader("GTFS feed (.zip)", type=["zip"], key="access.gtfs_upload")
-    osm = Path(osm_text).expanduser() if osm_text.strip() else None
-    if osm is not None and not osm.is_file():
-        st.error(f"OSM extract {osm} does not exist; give the full path to a .osm.pbf file.")
-        osm = None
-    feeds = [saved_upload(settings, upload.getvalue(), suffix=".zip")] if upload is not None else None
-    return osm, feeds
+        osm = data_file_picker(settings, "osm", key="access.osm")
+        feed = data_file_picker(settings, "gtfs", key="access.gtfs")
+    return osm, [feed] if feed is not None else None
 
 
 def scheme_bundle(
