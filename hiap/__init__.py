@@ -8,8 +8,23 @@ The library behind the app and the ``hiap`` command. Its parts, one concern each
 - :mod:`hiap.errors`: the error classes, each message saying how to fix the problem.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from hiap.errors import DataError, HiapError, SchemeError
-from hiap.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from hiap.settings import Settings, get_settings
 
 __all__ = ["DataError", "HiapError", "SchemeError", "Settings", "get_settings"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Import the settings on first use: ``hiap --help`` need not load pydantic."""
+    if name in {"Settings", "get_settings"}:
+        from hiap import settings
+
+        return getattr(settings, name)
+    raise AttributeError(f"module 'hiap' has no attribute {name!r}")

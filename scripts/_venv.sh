@@ -3,7 +3,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=""
 for cand in python3.13 python3.12 python3.11 python3; do
-  if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     PY="$cand"; break
   fi
 done
@@ -14,6 +14,15 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-# uv resolves and installs the geospatial stack in seconds rather than minutes.
-.venv/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
-.venv/bin/uv pip install --quiet --python .venv/bin/python -e ".[${HIAP_EXTRAS:-test}]"
+# Install only when something the install depends on changed: the dependency list
+# (pyproject.toml), the Python version and the extras. hiap itself is an editable install, so
+# code changes need no reinstall, and a restart of the app takes seconds.
+STAMP_FILE=.venv/.hiap-install-stamp
+STAMP="$(cat pyproject.toml; .venv/bin/python -c 'import sys; print(sys.version)'; echo "extras=${HIAP_EXTRAS:-test}")"
+STAMP="$(printf '%s' "$STAMP" | sha256sum | cut -d' ' -f1)"
+if [ "${HIAP_REINSTALL:-0}" = 1 ] || [ ! -f "$STAMP_FILE" ] || [ "$(cat "$STAMP_FILE")" != "$STAMP" ]; then
+  # uv resolves and installs the geospatial stack in seconds rather than minutes.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
+  .venv/bin/uv pip install --quiet --python .venv/bin/python -e ".[${HIAP_EXTRAS:-test}]"
+  echo "$STAMP" > "$STAMP_FILE"
+fi

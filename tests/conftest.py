@@ -2,10 +2,37 @@
 
 This runs before any test module imports ``isochrones.raptor``; numba chooses where to cache
 a compiled function when its decorator runs, so the folder must be set first.
+
+With ``HIAP_REQUIRE_BROWSER=1`` (set by ``scripts/test``) a browser test that skips (no
+Chromium, no map libraries) fails instead, so a green run means the browser tests ran.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Generator
+
+import pytest
+
 from hiap.settings import configure_numba_cache, get_settings
 
 configure_numba_cache(get_settings())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("HIAP_REQUIRE_BROWSER") == "1"
+        and item.get_closest_marker("browser") is not None
+    ):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"browser test could not run ({reason}); scripts/test requires the browser tests. "
+            "Set HIAP_SKIP_BROWSER_TESTS=1 to skip them on purpose."
+        )

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 app = typer.Typer(
+    rich_markup_mode=None,  # plain help: typer's rich help formatter costs a second to import
     help="Travel times, isochrones and population reached for GP practices and hospitals.",
     no_args_is_help=True,
 )

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
 
-from hiap.data.download import download_dataset, verify_checksums
-from hiap.data.registry import DATASETS, attribution_lines, get_dataset
-from hiap.data.status import dataset_status
-from hiap.errors import HiapError
-from hiap.settings import Settings, get_settings
+# Each command imports what it needs when it runs, so `hiap --help` starts quickly.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
+    from hiap.settings import Settings
 
 app = typer.Typer(
+    rich_markup_mode=None,  # plain help: typer's rich help formatter costs a second to import
     help="See which datasets are in the data directory and download missing ones.",
     no_args_is_help=True,
 )
 
 
 def _settings(err: Console) -> Settings:
+    from hiap.errors import HiapError
+    from hiap.settings import get_settings
+
     try:
         return get_settings()
     except HiapError as exc:
@@ -49,6 +43,12 @@ def _human_size(size_bytes: int) -> str:
 @app.command("status")
 def status() -> None:
     """Show every dataset hiap uses: present or missing, date, licence, and how to fetch it."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from hiap.data.registry import attribution_lines
+    from hiap.data.status import dataset_status
+
     out, err = Console(), Console(stderr=True)
     settings = _settings(err)
     statuses = dataset_status(settings)
@@ -104,6 +104,20 @@ def download(
     ] = False,
 ) -> None:
     """Download datasets into the data directory, with checksums recorded in CHECKSUMS.json."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from hiap.data.download import download_dataset
+    from hiap.data.registry import DATASETS, get_dataset
+    from hiap.errors import HiapError
+
     out, err = Console(), Console(stderr=True)
     settings = _settings(err)
     if all_ and names:
@@ -166,6 +180,11 @@ def download(
 @app.command("verify")
 def verify() -> None:
     """Check downloaded files against the checksums recorded in CHECKSUMS.json."""
+    from rich.console import Console
+
+    from hiap.data.download import verify_checksums
+    from hiap.errors import HiapError
+
     out, err = Console(), Console(stderr=True)
     settings = _settings(err)
     try:

@@ -7,21 +7,26 @@ import contextlib
 import typer
 
 from hiap.cli import access, data, report, scheme
-from hiap.errors import SettingsError
-from hiap.settings import configure_numba_cache, get_settings
 
 app = typer.Typer(
     name="hiap",
     help="Health-in-all-policies impact assessment for planning and transport.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help text: typer's rich help formatter (rich.markdown, pygments) alone costs about a
+    # second of start-up, more than everything else `hiap --help` needs.
+    rich_markup_mode=None,
 )
 
 
 @app.callback()
 def _startup() -> None:
     # Runs before every command, so before the router (numba) is imported. Bad settings are
-    # left for the command itself to report, with the remedy.
+    # left for the command itself to report, with the remedy. Imported here, not at the top,
+    # so `hiap --help` starts without pydantic (every command module imports lazily too).
+    from hiap.errors import SettingsError
+    from hiap.settings import configure_numba_cache, get_settings
+
     with contextlib.suppress(SettingsError):
         configure_numba_cache(get_settings())
 

@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hiap.assessment import Assessment
 from hiap.errors import HiapError
-from hiap.settings import get_settings
 
+# The assessment model (pydantic) and the settings are imported when a report is written, so
+# `hiap --help` starts quickly.
 if TYPE_CHECKING:
+    from hiap.assessment import Assessment
     from hiap.reports import ReportSection
 
 app = typer.Typer(
+    rich_markup_mode=None,  # plain help: typer's rich help formatter costs a second to import
     help="Write the HTML or PDF report of a saved or exported assessment.",
     no_args_is_help=True,
     # The group has no subcommands: let options follow the ASSESSMENT argument.
@@ -47,6 +49,7 @@ def _slug(text: str) -> str:
 
 
 def _from_store(ref: str, db_url: str | None, version: int | None) -> Assessment:
+    from hiap.settings import get_settings
     from hiap.storage import AssessmentStore, database_path_from_url
 
     if db_url:
@@ -88,6 +91,7 @@ def _evidence_sections(assessment: Assessment, wanted: bool | None) -> list[Repo
         measure_evidence,
         scheme_from_assessment,
     )
+    from hiap.settings import get_settings
 
     if wanted is False:
         return []

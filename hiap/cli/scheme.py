@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hiap.errors import HiapError, SchemeError
-from hiap.schemes import (
-    SCHEME_KINDS,
-    Scheme,
-    list_sample_schemes,
-    load_sample_scheme,
-    read_scheme,
-)
-from hiap.settings import Settings, get_settings
+# hiap.schemes pulls in geopandas: each command imports it when it runs, so `hiap --help` and a
+# mistyped option answer at once.
+if TYPE_CHECKING:
+    from hiap.schemes import Scheme
+    from hiap.settings import Settings
 
 app = typer.Typer(
+    rich_markup_mode=None,  # plain help: typer's rich help formatter costs a second to import
     help="Check scheme boundary and route files, and list the sample schemes.",
     no_args_is_help=True,
 )
 
 
 def _settings() -> Settings:
+    from hiap.errors import HiapError
+    from hiap.settings import get_settings
+
     try:
         return get_settings()
     except HiapError as exc:
@@ -87,6 +87,9 @@ def check(
     ] = None,
 ) -> None:
     """Read and validate a scheme file; print every problem, or a summary of the scheme."""
+    from hiap.errors import SchemeError
+    from hiap.schemes import SCHEME_KINDS, read_scheme
+
     settings = _settings()
     if kind is not None and kind not in SCHEME_KINDS:
         typer.echo(
@@ -108,6 +111,8 @@ def check(
 @app.command("list")
 def list_schemes() -> None:
     """List the sample schemes and the real site boundaries found in the data directory."""
+    from hiap.schemes import list_sample_schemes
+
     settings = _settings()
     infos = list_sample_schemes(settings)
     if not infos:
@@ -124,6 +129,8 @@ def list_schemes() -> None:
 
 def _scheme_from_argument(argument: str, settings: Settings) -> Scheme:
     """Read a scheme from a file path, or load a sample by its id (``hiap scheme list``)."""
+    from hiap.schemes import load_sample_scheme, read_scheme
+
     path = Path(argument)
     if path.exists():
         return read_scheme(path, settings=settings)
@@ -151,6 +158,7 @@ def assess(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from hiap.errors import HiapError
     from hiap.indicators import assess_indicators
 
     settings = _settings()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hiap.cli import data as data_cli
+import hiap.data.download as download_module
 from hiap.cli.main import app
 from hiap.data.download import download_dataset
 from hiap.data.registry import DATASETS, Dataset, Download
@@ -118,9 +118,10 @@ def test_download_and_verify_from_local_server(
             }
         )
     }
-    # The command uses the real catalogue; point it at the local mirror instead.
+    # The command uses the real catalogue; point it at the local mirror instead (the command
+    # imports download_dataset when it runs, so patch it where it lives).
     monkeypatch.setattr(
-        data_cli, "download_dataset", functools.partial(download_dataset, registry=local)
+        download_module, "download_dataset", functools.partial(download_dataset, registry=local)
     )
     result = runner.invoke(app, ["data", "download", "actdev"])
     assert result.exit_code == 0, result.output
