@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -45,6 +45,7 @@ from isochrones.travel_times import JTS_BANDS_MIN
 
 __all__ = [
     "DEFAULT_WINDOW",
+    "FallbackWalk",
     "TransitNetwork",
     "WindowTimes",
     "build_transit_network",
@@ -52,6 +53,7 @@ __all__ = [
     "transit_indicators",
     "transit_isochrones",
     "walk_legs",
+    "walk_legs_flagged",
     "window_travel_times",
 ]
 
@@ -92,6 +94,157 @@ def _to_xy(lon: np.ndarray, lat: np.ndarray, crs: pyproj.CRS | str) -> np.ndarra
     tr = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x, y = tr.transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.column_stack([x, y])
+
+
+@dataclass(frozen=True)
+class FallbackWalk:
+    """Walking where no street network covers a point: straight line x circuity.
+
+    An explicit, labelled approximation for places outside every available walk network
+    (rural Cambridgeshire has no offline walk extract). A leg is walked along the straight
+    line stretched by ``circuity`` (1.3: the usual ratio of street to crow-fly distance in
+    English towns and villages) at ``speed_kph``; access and egress legs longer than
+    ``max_access_m`` (path metres) are dropped. With a network, only points farther than
+    ``outside_network_m`` from it use the fallback; results report the share of their legs
+    that did (:attr:`WindowTimes.fallback_share`).
+
+    Attributes
+    ----------
+    circuity
+        Path metres per straight-line metre (at least 1).
+    speed_kph
+        Walking speed.
+    max_access_m
+        Longest fallback access or egress walk, path metres.
+    outside_network_m
+        A point farther than this from the walk network counts as outside it.
+    """
+
+    circuity: float = 1.3
+    speed_kph: float = WALK_SPEED_KPH
+    max_access_m: float = 1600.0
+    outside_network_m: float = 1000.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.circuity >= 1.0:
+            problems.append(f"circuity must be at least 1, got {self.circuity!r}")
+        if not self.speed_kph > 0:
+            problems.append(f"speed_kph must be positive, got {self.speed_kph!r}")
+        if not self.max_access_m > 0:
+            problems.append(f"max_access_m must be positive, got {self.max_access_m!r}")
+        if not self.outside_network_m >= 0:
+            problems.append(f"outside_network_m must be >= 0, got {self.outside_network_m!r}")
+        if problems:
+            raise RoutingInputError("FallbackWalk: " + "; ".join(problems) + ".")
+
+    @property
+    def label(self) -> str:
+        """How the fallback walks, for result tables and maps."""
+        return (
+            f"straight line x {self.circuity:g} at {self.speed_kph:g} km/h, "
+            f"access/egress at most {self.max_access_m:,.0f} m (no walk network)"
+        )
+
+
+def _straight_pairs(
+    from_xy: np.ndarray, to_xy: np.ndarray, limit_m: float, circuity: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Source, target and path metres of straight-line legs up to ``limit_m`` path metres."""
+    if not (len(from_xy) and len(to_xy)):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    mat = cKDTree(from_xy).sparse_distance_matrix(
+        cKDTree(to_xy), limit_m / circuity, output_type="coo_matrix"
+    )
+    return mat.row.astype(np.int64), mat.col.astype(np.int64), mat.data * circuity
+
+
+def walk_legs_flagged(
+    from_xy: np.ndarray,
+    to_xy: np.ndarray,
+    *,
+    max_min: float,
+    network: WalkNetwork | None = None,
+    fallback: FallbackWalk | None = None,
+    speed_kph: float = WALK_SPEED_KPH,
+    fallback_cap: bool = True,
+    exclude_self: bool = False,
+) -> tuple[Legs, int]:
+    """Compute walking legs and count how many used the :class:`FallbackWalk`.
+
+    Parameters
+    ----------
+    from_xy, to_xy, max_min, network, speed_kph, exclude_self
+        As :func:`walk_legs`.
+    fallback
+        Walk straight lines x circuity for points outside ``network`` (for every point when
+        ``network`` is ``None``); ``None`` keeps :func:`walk_legs`'s behaviour.
+    fallback_cap
+        Apply ``fallback.max_access_m`` (access and egress legs; not walking all the way).
+
+    Returns
+    -------
+    tuple
+        The legs and the number of them walked by the fallback.
+    """
+    if fallback is None:
+        legs = walk_legs(
+            from_xy,
+            to_xy,
+            max_min=max_min,
+            network=network,
+            speed_kph=speed_kph,
+            exclude_self=exclude_self,
+        )
+        return legs, 0
+    if not max_min > 0:
+        raise RoutingInputError(f"max_min must be positive, got {max_min!r}.")
+    from_xy = np.asarray(from_xy, float).reshape(-1, 2)
+    to_xy = np.asarray(to_xy, float).reshape(-1, 2)
+    fb_speed = kph_to_mps(fallback.speed_kph)
+    fb_limit = max_min * 60.0 * fb_speed
+    if fallback_cap:
+        fb_limit = min(fb_limit, fallback.max_access_m)
+    if network is None:
+        out_src = np.ones(len(from_xy), bool)
+        out_dst = np.ones(len(to_xy), bool)
+    else:
+        out_src = network.snap(from_xy).distance_m > fallback.outside_network_m
+        out_dst = network.snap(to_xy).distance_m > fallback.outside_network_m
+    parts_s: list[np.ndarray] = []
+    parts_t: list[np.ndarray] = []
+    parts_sec: list[np.ndarray] = []
+    n_fallback = 0
+    in_s, in_t = np.flatnonzero(~out_src), np.flatnonzero(~out_dst)
+    if network is not None and len(in_s) and len(in_t):
+        inner = walk_legs(
+            from_xy[in_s], to_xy[in_t], max_min=max_min, network=network, speed_kph=speed_kph
+        ).to_frame()
+        parts_s.append(in_s[inner["source"].to_numpy()])
+        parts_t.append(in_t[inner["target"].to_numpy()])
+        parts_sec.append(inner["seconds"].to_numpy(float))
+    # Every pair with at least one end outside the network: the fallback.
+    for src_idx, dst_idx in (
+        (np.flatnonzero(out_src), np.arange(len(to_xy))),
+        (in_s, np.flatnonzero(out_dst)),
+    ):
+        r, c, metres = _straight_pairs(
+            from_xy[src_idx], to_xy[dst_idx], fb_limit, fallback.circuity
+        )
+        parts_s.append(src_idx[r])
+        parts_t.append(dst_idx[c])
+        parts_sec.append(metres / fb_speed)
+        n_fallback += len(r)
+    src = np.concatenate(parts_s) if parts_s else np.zeros(0, np.int64)
+    dst = np.concatenate(parts_t) if parts_t else np.zeros(0, np.int64)
+    sec = np.concatenate(parts_sec) if parts_sec else np.zeros(0)
+    if exclude_self:
+        keep = src != dst
+        fb_dropped = int((~keep[len(src) - n_fallback :]).sum()) if n_fallback else 0
+        src, dst, sec = src[keep], dst[keep], sec[keep]
+        n_fallback -= fb_dropped
+    legs = Legs.from_pairs(src, dst, sec, n_sources=len(from_xy), n_targets=len(to_xy))
+    return legs, int(n_fallback)
 
 
 def walk_legs(
@@ -191,6 +344,10 @@ class TransitNetwork:
         The street network legs are walked on (``None``: straight lines).
     speed_kph, max_access_min, max_transfer_min
         Walking options used.
+    fallback
+        The labelled straight-line walk used outside ``walk`` (``None``: not used).
+    transfer_fallback_legs
+        Stop-to-stop transfers walked by the fallback.
     """
 
     timetable: Timetable
@@ -201,11 +358,25 @@ class TransitNetwork:
     speed_kph: float
     max_access_min: float
     max_transfer_min: float
+    fallback: FallbackWalk | None = None
+    transfer_fallback_legs: int = 0
 
     def legs(self, from_xy: np.ndarray, to_xy: np.ndarray, max_min: float) -> Legs:
         """Compute walking legs on this network's streets (or straight lines)."""
-        return walk_legs(
-            from_xy, to_xy, max_min=max_min, network=self.walk, speed_kph=self.speed_kph
+        return self.legs_flagged(from_xy, to_xy, max_min)[0]
+
+    def legs_flagged(
+        self, from_xy: np.ndarray, to_xy: np.ndarray, max_min: float, *, access: bool = True
+    ) -> tuple[Legs, int]:
+        """Compute walking legs and count the fallback ones (``access``: apply its cap)."""
+        return walk_legs_flagged(
+            from_xy,
+            to_xy,
+            max_min=max_min,
+            network=self.walk,
+            fallback=self.fallback,
+            speed_kph=self.speed_kph,
+            fallback_cap=access,
         )
 
 
@@ -219,6 +390,7 @@ def build_transit_network(
     max_access_min: float = 10.0,
     max_transfer_min: float = 10.0,
     time_window_s: tuple[int, int] | None = None,
+    fallback: FallbackWalk | None = None,
 ) -> TransitNetwork:
     """Prepare a feed for routing on a date.
 
@@ -240,6 +412,10 @@ def build_transit_network(
         Longest walking transfer between two stops.
     time_window_s
         Keep only trips relevant to ``(earliest, latest)`` seconds (speed-up).
+    fallback
+        Walk straight lines x circuity (:class:`FallbackWalk`) for stops and points outside
+        ``walk`` (for all of them when ``walk`` is ``None``); an explicit mode whose share of
+        legs every result reports. ``None``: network (or plain straight-line) walking only.
 
     Returns
     -------
@@ -266,8 +442,15 @@ def build_transit_network(
         target_crs = pyproj.CRS.from_user_input(crs)
     tt = build_timetable(feed, date, time_window_s=time_window_s)
     xy = _to_xy(stops["stop_lon"].to_numpy(), stops["stop_lat"].to_numpy(), target_crs)
-    transfers = walk_legs(
-        xy, xy, max_min=max_transfer_min, network=walk, speed_kph=speed_kph, exclude_self=True
+    transfers, n_fb = walk_legs_flagged(
+        xy,
+        xy,
+        max_min=max_transfer_min,
+        network=walk,
+        fallback=fallback,
+        speed_kph=speed_kph,
+        fallback_cap=False,
+        exclude_self=True,
     )
     return TransitNetwork(
         timetable=tt,
@@ -278,6 +461,8 @@ def build_transit_network(
         speed_kph=speed_kph,
         max_access_min=max_access_min,
         max_transfer_min=max_transfer_min,
+        fallback=fallback,
+        transfer_fallback_legs=n_fb,
     )
 
 
@@ -300,6 +485,10 @@ class WindowTimes:
     planned_s
         Same, for the "planned departure" time: each departure's journey timed from the
         latest departure in the window that still makes the same arrival (no initial wait).
+    fallback_share
+        Share of the walking legs considered that were walked by the network's
+        :class:`FallbackWalk`, by kind (``access``, ``egress``, ``transfer``, ``direct``,
+        ``all``); empty when the network has no fallback.
     """
 
     departures_s: np.ndarray
@@ -307,6 +496,7 @@ class WindowTimes:
     min_s: np.ndarray
     travel_s: np.ndarray
     planned_s: np.ndarray
+    fallback_share: dict[str, float] = field(default_factory=dict)
 
     def percentile_s(self, p: float, *, planned: bool = False) -> np.ndarray:
         """Return the ``(n_origins, n_destinations)`` seconds of one reported percentile."""
@@ -421,8 +611,10 @@ def window_travel_times(
     if len(destinations_xy) == 0:
         raise RoutingInputError("No destinations were given.")
     stop_xy = network.stop_xy
-    egress = network.legs(stop_xy, destinations_xy, network.max_access_min)
-    direct_legs = network.legs(origins_xy, destinations_xy, max_walk_min)
+    egress, fb_egress = network.legs_flagged(stop_xy, destinations_xy, network.max_access_min)
+    direct_legs, fb_direct = network.legs_flagged(
+        origins_xy, destinations_xy, max_walk_min, access=False
+    )
     n_o, n_d = len(origins_xy), len(destinations_xy)
     direct = np.full((n_o, n_d), INF, dtype=np.int64)
     frame = direct_legs.to_frame()
@@ -437,7 +629,17 @@ def window_travel_times(
         )
         direct = direct.min(axis=1, keepdims=True)
         n_d = 1
-    access = network.legs(origins_xy, stop_xy, network.max_access_min)
+    access, fb_access = network.legs_flagged(origins_xy, stop_xy, network.max_access_min)
+    fallback_share: dict[str, float] = {}
+    if network.fallback is not None:
+        counts = {
+            "access": (fb_access, len(access.target)),
+            "egress": (fb_egress, len(egress.target)),
+            "transfer": (network.transfer_fallback_legs, len(network.transfers.target)),
+            "direct": (fb_direct, len(direct_legs.target)),
+        }
+        counts["all"] = (sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values()))
+        fallback_share = {k: (a / b if b else 0.0) for k, (a, b) in counts.items()}
     if block_size is None:
         # about 64 MB of int32 travel times per block
         block_size = max(2, int(16_000_000 // max(1, len(departures) * n_d)))
@@ -473,6 +675,7 @@ def window_travel_times(
         min_s=mins,
         travel_s=pct,
         planned_s=plan,
+        fallback_share=fallback_share,
     )
 
 

@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ import pandas as pd
 from isochrones.gtfs.errors import FeedError
 from isochrones.gtfs.feed import WEEKDAYS, Feed, validate_feed
 
-__all__ = ["bank_holidays_england", "load_transxchange"]
+__all__ = ["bank_holidays_england", "load_transxchange", "load_transxchange_files"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,10 @@ _DAY_SETS: dict[str, tuple[int, ...]] = {
     "NotSunday": (0, 1, 2, 3, 4, 5),
     "Weekend": (5, 6),
 }
+
+
+_LAST_DATE = dt.date(2200, 12, 31)
+"""End dates beyond this (TNDS writes 2500-01-01 for "no end") are clipped to it."""
 
 
 def _local(tag: str) -> str:
@@ -349,6 +353,8 @@ def load_transxchange(
             continue
         s = dt.date.fromisoformat(start)
         e = dt.date.fromisoformat(end) if end else s + dt.timedelta(days=365)
+        # pandas timestamps end in 2262; "open-ended" services carry 2099 or 2500 end dates.
+        e = min(e, _LAST_DATE)
         service_info[code] = (s, e, svc.find("OperatingProfile"))
         desc = _text(svc, "Description")
         for line in svc.findall("Lines/Line"):
@@ -389,7 +395,9 @@ def load_transxchange(
         if prof is not None:
             for kind, exc_type in (("DaysOfOperation", 1), ("DaysOfNonOperation", 2)):
                 for a, b in _date_ranges(prof.find(f"SpecialDaysOperation/{kind}")):
-                    day = a
+                    # Open-ended ranges (to 2500-01-01 in TNDS files) only matter inside the
+                    # service's own period: clip them, or a day-by-day expansion never ends.
+                    day, b = max(a, s), min(b, e)
                     while day <= b:
                         cal_dates.append(
                             {
@@ -499,3 +507,62 @@ def load_transxchange(
             "(NaPTAN) before routing."
         )
     return validate_feed(feed, require_coordinates=require_coordinates, extra_warnings=warnings)
+
+
+def load_transxchange_files(
+    paths: Sequence[str | Path],
+    *,
+    stop_coordinates: Mapping[str, tuple[float, float]] | None = None,
+) -> Feed:
+    """Read several TransXChange files (one service each, as TNDS ships them) into one feed.
+
+    Stops keep their NaPTAN ATCO codes, so a stop served by two files is one stop and a
+    change of bus there needs no walk. Route, trip and service ids carry the TNDS service
+    code and so stay distinct between files; a clash is reported, never merged silently.
+
+    Parameters
+    ----------
+    paths
+        TransXChange ``.xml`` files.
+    stop_coordinates
+        ATCO code -> ``(lat, lon)`` (:func:`isochrones.gtfs.naptan.naptan_coordinates`).
+
+    Returns
+    -------
+    Feed
+        One validated feed; every used stop must have coordinates.
+
+    Raises
+    ------
+    FeedError
+        Listing the problems of every file, and any id two files share.
+    """
+    if not paths:
+        raise FeedError("no TransXChange file was given.")
+    feeds: list[Feed] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            feeds.append(
+                load_transxchange(path, stop_coordinates=stop_coordinates, require_coordinates=True)
+            )
+        except FeedError as exc:
+            problems.append(f"{Path(path).name}: {exc}")
+    if problems:
+        raise FeedError(problems, source=", ".join(Path(p).name for p in paths))
+    stops = pd.concat([f.stops for f in feeds], ignore_index=True).drop_duplicates("stop_id")
+    merged = Feed(
+        stops=stops,
+        routes=pd.concat([f.routes for f in feeds], ignore_index=True),
+        trips=pd.concat([f.trips for f in feeds], ignore_index=True),
+        stop_times=pd.concat([f.stop_times for f in feeds], ignore_index=True),
+        calendar=pd.concat([f.calendar for f in feeds], ignore_index=True).drop_duplicates(
+            "service_id"
+        ),
+        calendar_dates=pd.concat([f.calendar_dates for f in feeds], ignore_index=True)
+        .drop_duplicates()
+        .reset_index(drop=True),
+        frequencies=pd.concat([f.frequencies for f in feeds], ignore_index=True),
+        source=f"{len(feeds)} TransXChange file(s)",
+    )
+    return validate_feed(merged, extra_warnings=[w for f in feeds for w in f.warnings])
