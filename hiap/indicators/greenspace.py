@@ -29,12 +29,21 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from hiap.indicators.homes import Destinations, Homes, nearest_walk_m, weighted_share
 from hiap.indicators.walkgraph import WalkGraph
 
-__all__ = ["GREENSPACE_STANDARDS", "GreenspaceStandard", "greenspace_access", "greenspace_entries"]
+__all__ = [
+    "GREENSPACE_STANDARDS",
+    "GreenspaceStandard",
+    "greenspace_access",
+    "greenspace_distances",
+    "greenspace_entries",
+]
+
+FloatArray = npt.NDArray[np.float64]
 
 ENTRY_TOLERANCE_M = 20.0
 EDGE_SAMPLE_M = 25.0
@@ -129,6 +138,54 @@ def greenspace_entries(graph: WalkGraph, sites: gpd.GeoDataFrame) -> Destination
     return Destinations(nodes, offsets)
 
 
+def greenspace_distances(
+    graph: WalkGraph,
+    homes: Homes,
+    greenspace: gpd.GeoDataFrame,
+    *,
+    standards: tuple[GreenspaceStandard, ...] = GREENSPACE_STANDARDS,
+) -> dict[str, FloatArray]:
+    """Distance from each home point to the nearest site large enough for each standard.
+
+    Parameters
+    ----------
+    graph
+        Walk graph (EPSG:27700).
+    homes
+        Home points snapped to ``graph``.
+    greenspace
+        Accessible greenspace sites with ``area_ha``.
+    standards
+        The standards to measure.
+
+    Returns
+    -------
+    dict
+        ``{standard id: metres per home point}`` (along the network up to the standard's
+        distance, ``inf`` beyond it; in a straight line for the 2 km standard; 0 inside a site).
+    """
+    out: dict[str, FloatArray] = {}
+    home_geoms = homes.points.geometry.to_numpy()
+    for std in standards:
+        sites = greenspace[greenspace["area_ha"] >= std.min_area_ha]
+        if sites.empty:
+            out[std.id] = np.full(len(homes), np.inf)
+            continue
+        if std.along_network:
+            entries = greenspace_entries(graph, sites)
+            dist = nearest_walk_m(graph, homes, entries, limit_m=std.within_m)
+            # A home inside a site has it on the doorstep whatever the network says.
+            inside = shapely.STRtree(sites.geometry.to_numpy()).query(
+                home_geoms, predicate="intersects"
+            )[0]
+            dist[np.unique(inside)] = 0.0
+        else:
+            tree = shapely.STRtree(sites.geometry.to_numpy())
+            _, dist = tree.query_nearest(home_geoms, return_distance=True, all_matches=False)
+        out[std.id] = np.asarray(dist, dtype=float)
+    return out
+
+
 def greenspace_access(
     graph: WalkGraph,
     homes: Homes,
@@ -155,23 +212,6 @@ def greenspace_access(
     dict
         ``{standard id: share of homes (0-1)}``.
     """
-    out: dict[str, float] = {}
-    home_geoms = homes.points.geometry.to_numpy()
-    for std in standards:
-        sites = greenspace[greenspace["area_ha"] >= std.min_area_ha]
-        if sites.empty:
-            out[std.id] = 0.0
-            continue
-        if std.along_network:
-            entries = greenspace_entries(graph, sites)
-            dist = nearest_walk_m(graph, homes, entries, limit_m=std.within_m)
-            # A home inside a site has it on the doorstep whatever the network says.
-            inside = shapely.STRtree(sites.geometry.to_numpy()).query(
-                home_geoms, predicate="intersects"
-            )[0]
-            dist[np.unique(inside)] = 0.0
-        else:
-            tree = shapely.STRtree(sites.geometry.to_numpy())
-            _, dist = tree.query_nearest(home_geoms, return_distance=True, all_matches=False)
-        out[std.id] = weighted_share(np.asarray(dist) <= std.within_m, homes.weight)
-    return out
+    dist = greenspace_distances(graph, homes, greenspace, standards=standards)
+    by_id = {std.id: std for std in standards}
+    return {k: weighted_share(d <= by_id[k].within_m, homes.weight) for k, d in dist.items()}

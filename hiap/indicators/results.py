@@ -129,6 +129,8 @@ class IndicatorReport(BaseModel):
         Every data source used (for the attribution block).
     points
         Number of home points the scheme was measured from.
+    notes
+        What the whole assessment assumed (where the homes are, what the scheme adds).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -138,6 +140,7 @@ class IndicatorReport(BaseModel):
     unavailable: tuple[UnavailableIndicator, ...] = ()
     sources: tuple[str, ...] = ()
     points: int = 0
+    notes: tuple[str, ...] = ()
 
     def get(self, indicator_id: str) -> IndicatorResult | None:
         """Return the result for an indicator id, or ``None`` if it was not measured."""

@@ -44,13 +44,21 @@ from hiap.indicators.results import (
     UnavailableIndicator,
 )
 from hiap.indicators.walkgraph import WalkGraph, minutes_to_metres
+from hiap.indicators.with_scheme import World
 from hiap.schemes.models import Scheme
 from hiap.settings import Settings
 from isochrones.errors import IsochronesError
 from isochrones.gtfs import Feed
 from isochrones.network import WalkNetwork, build_walk_graph
 
-__all__ = ["GP_CATCHMENT_MIN", "NETWORK_MARGIN_M", "Progress", "assess_indicators", "find_osm_extract"]
+__all__ = [
+    "GP_CATCHMENT_MIN",
+    "NETWORK_MARGIN_M",
+    "Progress",
+    "assess_at_homes",
+    "assess_indicators",
+    "find_osm_extract",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +70,10 @@ NETWORK_MARGIN_M = 3000.0
 
 GP_CATCHMENT_MIN = 30.0
 """Walk catchment of the 2SFCA (the DfT JTS 30-minute band)."""
+
+NEIGHBOURS_M = 1000.0
+"""Existing residents whose small-area centroid lies this close to the site's homes are its
+neighbours (GP capacity around the site)."""
 
 NO_FEED = (
     "No GTFS feed covers this area. Download the bus timetables for the area "
@@ -99,8 +111,10 @@ class _Run:
     scheme: Scheme
     settings: Settings
     site: BaseGeometry
+    world: World | None = None
     names: dict[str, tuple[str, str, bool]] = field(default_factory=lambda: dict(_NAMES))
     results: dict[str, IndicatorResult] = field(default_factory=dict)
+    home_values: dict[str, np.ndarray] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
 
@@ -151,6 +165,7 @@ def assess_indicators(
     osm_path: Path | str | None = None,
     spacing_m: float = DEFAULT_SPACING_M,
     progress: Progress | None = None,
+    world: World | None = None,
 ) -> IndicatorReport:
     """Measure every indicator the data allows for a scheme.
 
@@ -174,6 +189,11 @@ def assess_indicators(
         Spacing of the grid of home points laid on the site.
     progress
         Called as ``progress(fraction, message)`` as the work proceeds.
+    world
+        What to measure besides today's map (:mod:`hiap.indicators.with_scheme`): the homes
+        of a proposal and, with the scheme, its paths (added to a copy of ``network``),
+        facilities, greenspace, stops and new residents. By default a grid of homes over the
+        site and the scheme's dwellings as new residents.
 
     Returns
     -------
@@ -185,6 +205,35 @@ def assess_indicators(
     SchemeError
         When the scheme has no site boundary.
     """
+    report, _ = assess_at_homes(
+        scheme, settings=settings, network=network, feed=feed, osm_path=osm_path,
+        spacing_m=spacing_m, progress=progress, world=world,
+    )
+    return report
+
+
+def assess_at_homes(
+    scheme: Scheme,
+    *,
+    settings: Settings,
+    network: WalkGraph | WalkNetwork | nx.MultiDiGraph | None = None,
+    feed: Feed | None = None,
+    osm_path: Path | str | None = None,
+    spacing_m: float = DEFAULT_SPACING_M,
+    progress: Progress | None = None,
+    world: World | None = None,
+) -> tuple[IndicatorReport, gpd.GeoDataFrame]:
+    """Measure the indicators as :func:`assess_indicators` does, and keep each home's values.
+
+    Parameters are those of :func:`assess_indicators`.
+
+    Returns
+    -------
+    tuple
+        The report, and the home points (EPSG:27700) with ``weight`` and, where measured,
+        ``gp_walk_min``, ``hospital_walk_min`` and one ``..._within`` flag per greenspace
+        standard (for maps of what a scheme changes).
+    """
     say: Progress = progress or (lambda _f, _m: None)
     if scheme.boundary is None or scheme.boundary.empty:
         raise SchemeError(
@@ -193,7 +242,8 @@ def assess_indicators(
             source=scheme.source_name or None,
         )
     site = shapely.union_all(scheme.boundary.geometry.to_numpy())
-    run = _Run(scheme, settings, site, names=_catalogue_names())
+    run = _Run(scheme, settings, site, world, names=_catalogue_names())
+    notes: list[str] = list(world.notes) if world is not None else []
     start = time.perf_counter()
 
     say(0.05, "Reading OpenStreetMap features")
@@ -210,6 +260,8 @@ def assess_indicators(
     else:
         features = extract_osm_features(path, settings=settings)
         run.sources.append(features.source)
+        if world is not None:
+            features = world.features(features)
 
     graph: WalkGraph | None = None
     if network is not None:
@@ -224,8 +276,13 @@ def assess_indicators(
         except IsochronesError as exc:
             for ind in INDICATOR_IDS:
                 run.skip(ind, f"The walk network could not be built: {exc}")
+    if graph is not None and world is not None:
+        edited, edit = world.network(graph.network)
+        if edit is not None:
+            graph = WalkGraph.from_network(edited)
+            notes.append(edit.rule)
 
-    points = scheme_points(scheme.boundary, spacing_m=spacing_m)
+    points = world.homes if world is not None else scheme_points(scheme.boundary, spacing_m=spacing_m)
     _density(run)
     if graph is not None and features is not None:
         homes = Homes.snap(graph, points)
@@ -265,13 +322,19 @@ def assess_indicators(
         for i in INDICATOR_IDS
         if i not in run.results
     )
-    return IndicatorReport(
+    report = IndicatorReport(
         scheme_name=scheme.name,
         results=results,
         unavailable=missing,
         sources=tuple(dict.fromkeys(run.sources)),
         points=len(points),
+        notes=tuple(notes),
     )
+    homes_frame = points[["weight", "geometry"]].copy()
+    for key, values in run.home_values.items():
+        if len(values) == len(homes_frame):
+            homes_frame[key] = values
+    return report, homes_frame
 
 
 def _catalogue_names() -> dict[str, tuple[str, str, bool]]:
@@ -339,11 +402,14 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                     run.skip(ind, str(exc))
             continue
         notes: list[str] = []
+        if kind == "gp" and run.world is not None:
+            fac = run.world.gps(fac)
         found[kind] = fac
         label = "GP practice" if kind == "gp" else "hospital"
         src = _facility_source(fac, kind)
         run.sources.append(src)
         result = access.walk_access(graph, homes, fac)
+        run.home_values[f"{kind}_walk_min"] = result.minutes
         median = weighted_quantile(result.minutes, homes.weight, 0.5)
         p90 = weighted_quantile(result.minutes, homes.weight, 0.9)
         extra: dict[str, float] = {}
@@ -427,7 +493,11 @@ def _facility_source(fac: gpd.GeoDataFrame, kind: str) -> str:
 def _greenspace(
     run: _Run, graph: WalkGraph, homes: Homes, features: OsmFeatures, edge: Callable[[float], str]
 ) -> None:
-    shares = greenspace.greenspace_access(graph, homes, features.greenspace)
+    distances = greenspace.greenspace_distances(graph, homes, features.greenspace)
+    shares = {}
+    for std in greenspace.GREENSPACE_STANDARDS:
+        run.home_values[f"{std.id.removesuffix('_share')}_within"] = distances[std.id] <= std.within_m
+        shares[std.id] = weighted_share(distances[std.id] <= std.within_m, homes.weight)
     for std in greenspace.GREENSPACE_STANDARDS:
         how = "along the walk network" if std.along_network else "in a straight line"
         run.add(
@@ -655,9 +725,10 @@ def _capacity(
     except HiapError as exc:
         run.skip("gp_capacity_2sfca", str(exc))
         return
+    residents = run.world.new_residents if run.world is not None else run.scheme.new_residents or 0.0
     value = capacity.gp_capacity(
-        graph, homes, gps, pop, new_residents=run.scheme.new_residents or 0.0,
-        catchment_min=GP_CATCHMENT_MIN,
+        graph, homes, gps, pop, new_residents=residents,
+        catchment_min=GP_CATCHMENT_MIN, margin_m=NEIGHBOURS_M,
     )
     if value is None:
         run.skip("gp_capacity_2sfca", f"No GP practice is within a {GP_CATCHMENT_MIN:.0f} minute walk of the site's homes.")
@@ -692,6 +763,21 @@ def _capacity(
             "e2sfca_stepped": value.per_1000["stepped"],
             "gaussian": value.per_1000["gaussian"],
             "practices_in_reach": float(value.practices),
-            "new_residents": run.scheme.new_residents or 0.0,
+            "new_residents": residents,
+            "neighbours_per_1000": _neighbours_per_1000(value.areas),
         },
     )
+
+
+def _neighbours_per_1000(areas: gpd.GeoDataFrame) -> float:
+    """GP supply per 1,000 residents of the existing areas around the site (population-weighted).
+
+    The areas are those whose centroid lies within :data:`NEIGHBOURS_M` of the homes; with
+    the scheme, its new residents compete for the same practices, so this shows the pressure
+    the scheme puts on its neighbours' practices (or the relief a new practice brings).
+    """
+    near = areas[areas["complete"]]
+    total = float(near["population"].sum())
+    if total <= 0:
+        return float("nan")
+    return float((near["access_2sfca"] * near["population"]).sum() / total)

@@ -433,3 +433,65 @@ def read_raw(
         return _read_shp_path(path, layer, settings=settings)
     check_upload_size(path.stat().st_size, settings=settings, source=path.name)
     return _read_bytes(path.read_bytes(), filename or path.name, layer, settings=settings)
+
+
+def read_layers(
+    source: SourceLike, *, settings: Settings, filename: str | None = None
+) -> dict[str, RawScheme]:
+    """Read every spatial layer of a GeoPackage, with the same defences as :func:`read_raw`.
+
+    For multi-layer inputs such as a scheme proposal (``boundary``, ``homes``, ``paths``...).
+
+    Parameters
+    ----------
+    source
+        A path to a ``.gpkg`` file, or the uploaded bytes.
+    settings
+        Supplies the upload limits.
+    filename
+        The upload's name (required with bytes).
+
+    Returns
+    -------
+    dict of str to RawScheme
+        Each spatial layer by name, in the file's own CRS.
+
+    Raises
+    ------
+    SchemeError
+        When the file is not a GeoPackage, is missing, empty or unreadable.
+    """
+    if isinstance(source, bytes | bytearray | memoryview):
+        if not filename:
+            raise SchemeError(
+                "An upload needs its file name (its suffix says which format it is).",
+                source="upload",
+            )
+        data, name = bytes(source), filename
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise SchemeError(
+                f"File not found: {path}. Check the path and the file name.",
+                source=path.name or str(path),
+            )
+        check_upload_size(path.stat().st_size, settings=settings, source=path.name)
+        data, name = path.read_bytes(), filename or path.name
+    check_upload_size(len(data), settings=settings, source=name)
+    if _upload_kind(name, data) != "gpkg":
+        raise SchemeError(
+            "A file with several named layers must be a GeoPackage (.gpkg). Save the layers "
+            "into one GeoPackage, or give each layer as its own file.",
+            source=name,
+        )
+    label = FORMAT_LABELS["gpkg"]
+    with tempfile.TemporaryDirectory(prefix="hiap-upload-") as tmp_name:
+        target = Path(tmp_name) / "upload.gpkg"
+        target.write_bytes(data)
+        names = _spatial_layers(target, source=name, label=label)
+        return {
+            layer: RawScheme(
+                _read_layer(target, layer, source=name, label=label), name, "gpkg", [layer]
+            )
+            for layer in names
+        }
