@@ -2,8 +2,9 @@
 
 Which function to use when:
 
-* :func:`build_walk_graph` reads a PBF or ``.osm`` file (no internet), keeps the ways OSMnx's
-  ``"walk"`` network type keeps, optionally clips to an area, simplifies and projects with OSMnx
+* :func:`build_walk_graph` reads a PBF or ``.osm`` file (no internet), keeps the ways of the UK
+  walk filter (OSMnx's ``"walk"`` rules plus shared-use paths and rights of way; see
+  :mod:`isochrones.osm_reader`), optionally clips to an area, simplifies and projects with OSMnx
   and caches the result under a hash of its inputs. It returns a plain ``nx.MultiDiGraph`` that
   OSMnx functions accept.
 * :class:`WalkNetwork` turns such a graph into read-only arrays (a CSR matrix of edge lengths,
@@ -34,7 +35,12 @@ from shapely.geometry.base import BaseGeometry
 
 from isochrones import cache
 from isochrones.errors import EmptyNetworkError, RoutingInputError
-from isochrones.osm_reader import read_walk_ways
+from isochrones.osm_reader import (
+    DEFAULT_WALK_FILTER,
+    WALK_FILTER_VERSION,
+    WalkFilter,
+    read_walk_ways,
+)
 
 __all__ = [
     "BNG_CRS",
@@ -80,11 +86,12 @@ def build_walk_graph(
     margin_m: float = 0.0,
     to_crs: str = BNG_CRS,
     cache_dir: str | Path | None = None,
+    walk_filter: WalkFilter = DEFAULT_WALK_FILTER,
 ) -> nx.MultiDiGraph:
     """Build (or load from cache) the walking network of a local OSM extract.
 
     The steps follow OSMnx's ``graph_from_xml`` for the ``"walk"`` network type: ways kept by
-    the walk filter, both directions of every way (walking ignores ``oneway``), great-circle
+    the walk filter (``walk_filter``), both directions of every way (walking ignores ``oneway``), great-circle
     edge lengths in metres, the largest strongly connected component, then
     ``osmnx.simplify_graph`` and ``osmnx.project_graph``.
 
@@ -103,6 +110,10 @@ def build_walk_graph(
         CRS of the returned graph (British National Grid by default).
     cache_dir
         Folder for the parquet cache; ``None`` disables caching.
+    walk_filter
+        ``"uk"`` (default: shared-use cycleways and rights of way kept, ``foot=private``
+        dropped) or ``"osmnx"`` (OSMnx's own walk filter); see
+        :func:`isochrones.osm_reader.keeps_for_walking`.
 
     Returns
     -------
@@ -134,7 +145,15 @@ def build_walk_graph(
         key = cache.cache_key(
             osm_path,
             area_wkb=None if area is None else shapely.to_wkb(area),
-            options={"kind": "walk", "area_crs": area_crs, "margin_m": margin_m, "to_crs": to_crs},
+            options={
+                "kind": "walk",
+                "area_crs": area_crs,
+                "margin_m": margin_m,
+                "to_crs": to_crs,
+                # the rule set and its version: a graph built under other rules is never reused
+                "walk_filter": walk_filter,
+                "walk_filter_version": WALK_FILTER_VERSION,
+            },
         )
         folder = Path(cache_dir) / "walk_graphs" / key
         if (folder / "edges.parquet").is_file():
@@ -144,7 +163,7 @@ def build_walk_graph(
                 "walk graph loaded from cache %s in %.2f s", folder, time.perf_counter() - start
             )
             return graph
-    ways = read_walk_ways(osm_path)
+    ways = read_walk_ways(osm_path, rules=walk_filter)
     graph = graph_from_ways(ways, area=area, area_crs=area_crs, margin_m=margin_m)
     lonlat = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True)}
     graph = ox.simplify_graph(graph)

@@ -1,11 +1,61 @@
 """Read walkable ways from a local OSM extract (PBF or XML) with libosmium.
 
 The reading is done by pyosmium (libosmium in C++), which parses PBF and ``.osm`` XML alike and
-resolves node locations on the fly, so a county extract is read in well under a second. Only
-the ways that OSMnx's ``"walk"`` network type keeps are returned; :func:`keeps_for_walking`
-replicates OSMnx's Overpass filter (``osmnx._overpass._get_network_filter("walk")`` with the
-default ``["access"!~"private"]``) tag by tag, including Overpass's unanchored regular
-expression matching (``"motor"`` excludes ``motorway`` and ``motorway_link``).
+resolves node locations on the fly, so a county extract is read in well under a second.
+
+Which ways are walkable is decided by :func:`keeps_for_walking`, with one of two rule sets:
+
+* ``"osmnx"`` replicates OSMnx's Overpass filter for the ``"walk"`` network type
+  (``osmnx._overpass._get_network_filter("walk")`` with the default
+  ``["access"!~"private"]``) tag by tag, including Overpass's unanchored regular expression
+  matching (``"motor"`` excludes ``motorway`` and ``motorway_link``).
+* ``"uk"`` (the default, :data:`WALK_FILTER_VERSION`) starts from the same rules and changes
+  only what the law and mapping practice in England make wrong for walking. Rule by rule:
+
+  ======================================  ===============  ==================================
+  Way's tags                              OSMnx "walk"     UK walk filter (``"uk"``)
+  ======================================  ===============  ==================================
+  no ``highway`` tag                      dropped          dropped (same)
+  ``area=yes``                            dropped          dropped (same)
+  ``highway`` matching ``abandoned``,     dropped          dropped (same)
+  ``bus_guideway``, ``construction``,
+  ``motor`` (motorway, motorway_link),
+  ``no``, ``planned``, ``platform``,
+  ``proposed``, ``raceway``, ``razed``,
+  ``rest_area``, ``services``
+  ``highway=cycleway`` with ``foot=yes``  dropped          **kept**: a shared-use path
+  / ``designated`` / ``permissive``                        (UK shared cycle/footways are
+                                                           mostly tagged like this)
+  ``highway=cycleway`` that is a public   dropped          **kept**: a right of way on foot
+  right of way (below)
+  other ``highway=cycleway``              dropped          dropped (same)
+  ``highway=bridleway``                   kept             kept (same: walkers may use
+                                                           bridleways in England and Wales)
+  ``access=private`` (or                  dropped          **kept** when ``foot=yes`` /
+  ``service=private``)                                     ``designated`` / ``permissive``
+                                                           or a public right of way (the
+                                                           more specific ``foot`` tag, and
+                                                           the legal right, beat ``access``);
+                                                           otherwise dropped (same)
+  public right of way: ``designation=``   kept unless      kept unless ``foot=no`` /
+  ``public_footpath``, ``public_bridle``  private          ``private``, also when
+  ``way``, ``restricted_byway``,                           ``access=private``
+  ``byway_open_to_all_traffic``,
+  ``byway``, or a ``prow_ref`` tag
+  ``foot`` containing ``no``              dropped          dropped (same)
+  ``foot=private``                        **kept**         **dropped**: no public foot access
+  ``sidewalk`` / ``sidewalk:both`` /      dropped          dropped (same: the footway is
+  ``sidewalk:left`` / ``sidewalk:right``                   mapped as its own way)
+  ``=separate``
+  ``sidewalk=no``, trunk roads            kept             kept (same; the snapping rule of
+                                                           :meth:`isochrones.WalkNetwork.snap`
+                                                           keeps homes off them)
+  anything else with ``highway``          kept             kept (same)
+  ======================================  ===============  ==================================
+
+  Multi-valued tags (``foot=yes;designated``) are split on ``;``. Every graph cache key
+  includes :data:`WALK_FILTER_VERSION` and the rule set, so a graph built under older rules
+  is never reused.
 """
 
 from __future__ import annotations
@@ -16,7 +66,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import osmium
@@ -24,8 +74,11 @@ import osmium
 from isochrones.errors import OsmFileError
 
 __all__ = [
+    "DEFAULT_WALK_FILTER",
     "USEFUL_NODE_TAGS",
     "USEFUL_WAY_TAGS",
+    "WALK_FILTER_VERSION",
+    "WalkFilter",
     "WalkWays",
     "extract_bounds",
     "keeps_for_walking",
@@ -55,11 +108,34 @@ _EXCLUDE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("sidewalk:right", re.compile("separate")),
 )
 
+WalkFilter = Literal["uk", "osmnx"]
+"""Rule sets of :func:`keeps_for_walking`: the UK walk filter or OSMnx's own."""
+
+DEFAULT_WALK_FILTER: WalkFilter = "uk"
+"""The rule set used unless a caller asks for another."""
+
+WALK_FILTER_VERSION = "uk-1"
+"""Version of the UK rules; bump it whenever :func:`keeps_for_walking` changes."""
+
+_FOOT_ALLOWED = frozenset({"yes", "designated", "permissive"})
+_FOOT_REFUSED = frozenset({"no", "private"})
+_PROW_DESIGNATIONS = frozenset(
+    {
+        "public_footpath",
+        "public_bridleway",
+        "restricted_byway",
+        "byway_open_to_all_traffic",
+        "byway",
+    }
+)
+
 USEFUL_WAY_TAGS: tuple[str, ...] = (
     "access",
     "area",
     "bridge",
+    "designation",
     "est_width",
+    "foot",
     "highway",
     "junction",
     "landuse",
@@ -69,35 +145,67 @@ USEFUL_WAY_TAGS: tuple[str, ...] = (
     "oneway",
     "ref",
     "service",
+    "sidewalk",
+    "sidewalk:both",
     "tunnel",
     "width",
 )
-"""Way tags copied onto edges (OSMnx's default ``settings.useful_tags_way``)."""
+"""Way tags copied onto edges: OSMnx's default ``settings.useful_tags_way`` plus ``foot``,
+``designation``, ``sidewalk`` and ``sidewalk:both``, which the walk filter and the snapping
+rule read."""
 
 USEFUL_NODE_TAGS: tuple[str, ...] = ("highway", "junction", "railway", "ref")
 """Node tags copied onto nodes (OSMnx's default ``settings.useful_tags_node``)."""
 
 
-def keeps_for_walking(tags: Mapping[str, str]) -> bool:
-    """Tell whether OSMnx's ``"walk"`` network type keeps a way with these tags.
+def _values(value: str | None) -> set[str]:
+    """Split a multi-valued OSM tag (``yes;designated``) into its lower-case values."""
+    if value is None:
+        return set()
+    return {part.strip().lower() for part in value.split(";") if part.strip()}
+
+
+def keeps_for_walking(tags: Mapping[str, str], *, rules: WalkFilter = DEFAULT_WALK_FILTER) -> bool:
+    """Tell whether a way with these tags belongs to the walk network.
 
     Parameters
     ----------
     tags
         The way's OSM tags.
+    rules
+        ``"uk"`` (default): the UK walk filter of this module's table; ``"osmnx"``: exactly
+        OSMnx's ``"walk"`` network type.
 
     Returns
     -------
     bool
-        True when the way has a ``highway`` tag and none of the walk filter's exclusions match.
+        True when the way has a ``highway`` tag and the rule set keeps it.
     """
+    if rules not in ("uk", "osmnx"):
+        raise ValueError(f"rules must be 'uk' or 'osmnx', got {rules!r}.")
     if "highway" not in tags:
         return False
-    for key, pattern in _EXCLUDE_PATTERNS:
-        value = tags.get(key)
-        if value is not None and pattern.search(value):
-            return False
-    return True
+    failing = {
+        key
+        for key, pattern in _EXCLUDE_PATTERNS
+        if (value := tags.get(key)) is not None and pattern.search(value)
+    }
+    if rules == "osmnx":
+        return not failing
+    foot = _values(tags.get("foot"))
+    if foot & _FOOT_REFUSED:
+        return False
+    right_of_way = (
+        bool(_values(tags.get("designation")) & _PROW_DESIGNATIONS) or "prow_ref" in tags
+    )
+    may_walk = bool(foot & _FOOT_ALLOWED) or right_of_way
+    waived: set[str] = set()
+    if may_walk:
+        # a shared-use path or a right of way is walkable whatever the general access says
+        waived |= {"access", "service"}
+        if tags["highway"] == "cycleway":
+            waived.add("highway")
+    return not (failing - waived)
 
 
 @dataclass(frozen=True)
@@ -130,18 +238,20 @@ class WalkWays:
     ways: list[dict[str, Any]]
 
 
-def read_walk_ways(osm_path: str | Path) -> WalkWays:
+def read_walk_ways(osm_path: str | Path, *, rules: WalkFilter = DEFAULT_WALK_FILTER) -> WalkWays:
     """Read the walkable ways of an OSM extract.
 
     Parameters
     ----------
     osm_path
         A ``.osm.pbf``, ``.osm`` (XML) or ``.osm.bz2``/``.osm.gz`` file.
+    rules
+        The walk filter's rule set (see :func:`keeps_for_walking`).
 
     Returns
     -------
     WalkWays
-        Nodes, segments and way attributes of the ways kept by OSMnx's walk filter. Segments
+        Nodes, segments and way attributes of the ways kept by the walk filter. Segments
         whose node has no location in the file (a way cut by the extract) are left out.
 
     Raises
@@ -181,7 +291,7 @@ def read_walk_ways(osm_path: str | Path) -> WalkWays:
             if "highway" not in tags:
                 continue
             tag_dict = {t.k: t.v for t in tags}
-            if not keeps_for_walking(tag_dict):
+            if not keeps_for_walking(tag_dict, rules=rules):
                 continue
             refs: list[int] = []
             for nd in obj.nodes:

@@ -24,18 +24,43 @@ def _walk_filter_pairs() -> list[tuple[str, re.Pattern[str]]]:
     return [(k, re.compile(v)) for k, v in re.findall(r'\["([^"]+)"!~"([^"]+)"\]', text)]
 
 
+_FILTER_TAGS = ("designation", "prow_ref", "foot", "access", "service", "area", "highway")
+
+
 def _osmnx_reference(osm_path: Path, monkeypatch: pytest.MonkeyPatch) -> nx.MultiDiGraph:
-    """OSMnx's own pipeline: graph_from_xml, then OSMnx's walk filter applied to the edges."""
+    """OSMnx's own pipeline: graph_from_xml, then the walk filter applied to the edges' tags.
+
+    The OSMnx walk exclusions are read from OSMnx's filter string; the UK overrides (shared-use
+    cycleways, rights of way, foot=private) are applied by hand from the raw tags, so this
+    checks the builder's pipeline, not the filter against itself.
+    """
     pairs = _walk_filter_pairs()
-    extra = [k for k, _ in pairs if k not in ox.settings.useful_tags_way]
+    wanted = {k for k, _ in pairs} | set(_FILTER_TAGS)
+    extra = [k for k in sorted(wanted) if k not in ox.settings.useful_tags_way]
     monkeypatch.setattr(ox.settings, "useful_tags_way", [*ox.settings.useful_tags_way, *extra])
     g = ox.graph_from_xml(osm_path, bidirectional=True, simplify=False, retain_all=True)
-    drop = [
-        (u, v, k)
-        for u, v, k, d in g.edges(keys=True, data=True)
-        if "highway" not in d
-        or any(key in d and pattern.search(str(d[key])) for key, pattern in pairs)
-    ]
+
+    def kept(d: dict[str, str]) -> bool:
+        if "highway" not in d:
+            return False
+        failing = {key for key, pattern in pairs if key in d and pattern.search(str(d[key]))}
+        foot = set(str(d.get("foot", "")).split(";"))
+        if "private" in foot:
+            return False
+        prow = "prow_ref" in d or d.get("designation") in {
+            "public_footpath",
+            "public_bridleway",
+            "restricted_byway",
+            "byway_open_to_all_traffic",
+            "byway",
+        }
+        if foot & {"yes", "designated", "permissive"} or prow:
+            failing -= {"access", "service"}
+            if d["highway"] == "cycleway":
+                failing.discard("highway")
+        return not failing
+
+    drop = [(u, v, k) for u, v, k, d in g.edges(keys=True, data=True) if not kept(d)]
     g.remove_edges_from(drop)
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
     g = ox.truncate.largest_component(g, strongly=True)
@@ -64,7 +89,48 @@ def test_walk_filter_matches_osmnx_filter_string(tags: dict[str, str], kept: boo
     reference = "highway" in tags and not any(
         key in tags and pattern.search(tags[key]) for key, pattern in _walk_filter_pairs()
     )
-    assert keeps_for_walking(tags) is kept is reference
+    assert keeps_for_walking(tags, rules="osmnx") is kept is reference
+
+
+@pytest.mark.parametrize(
+    ("tags", "osmnx", "uk"),
+    [
+        # shared-use paths: dropped by OSMnx, walked on in the UK
+        ({"highway": "cycleway", "foot": "yes"}, False, True),
+        ({"highway": "cycleway", "foot": "designated", "segregated": "no"}, False, True),
+        ({"highway": "cycleway", "foot": "permissive"}, False, True),
+        ({"highway": "cycleway", "foot": "yes;designated"}, False, True),
+        ({"highway": "cycleway", "designation": "public_bridleway"}, False, True),
+        # a cycle-only path stays out
+        ({"highway": "cycleway"}, False, False),
+        ({"highway": "cycleway", "foot": "no"}, False, False),
+        # bridleways: both keep them
+        ({"highway": "bridleway"}, True, True),
+        # rights of way and explicit foot access beat access=private
+        ({"highway": "track", "access": "private", "designation": "public_footpath"}, False, True),
+        ({"highway": "track", "access": "private", "prow_ref": "Hampton FP 3"}, False, True),
+        ({"highway": "service", "access": "private", "foot": "permissive"}, False, True),
+        ({"highway": "track", "access": "private"}, False, False),
+        # foot=private / foot=no: no public foot access
+        ({"highway": "footway", "foot": "private"}, True, False),
+        ({"highway": "path", "designation": "public_footpath", "foot": "no"}, False, False),
+        # everything else as OSMnx
+        ({"highway": "trunk", "sidewalk": "no"}, True, True),
+        ({"highway": "motorway", "foot": "yes"}, False, False),
+        ({"highway": "cycleway", "foot": "yes", "area": "yes"}, False, False),
+        ({"highway": "primary", "sidewalk": "separate"}, False, False),
+        ({"highway": "residential"}, True, True),
+    ],
+)
+def test_uk_walk_filter_rule_by_rule(tags: dict[str, str], osmnx: bool, uk: bool) -> None:
+    assert keeps_for_walking(tags, rules="osmnx") is osmnx
+    assert keeps_for_walking(tags, rules="uk") is uk
+    assert keeps_for_walking(tags) is uk  # the UK rules are the default
+
+
+def test_walk_filter_rejects_unknown_rules() -> None:
+    with pytest.raises(ValueError, match="rules"):
+        keeps_for_walking({"highway": "path"}, rules="german")  # type: ignore[arg-type]
 
 
 def test_hampton_matches_osmnx_pipeline(
@@ -81,12 +147,29 @@ def test_hampton_matches_osmnx_pipeline(
 
 
 def test_hampton_close_to_plain_graph_from_xml(hampton_graph: nx.MultiDiGraph) -> None:
-    # graph_from_xml with no filter keeps every way (cycleways too: 1,333 nodes / 3,532 edges
-    # per SOURCES.md); the walk network drops cycleways, so it is a little smaller.
+    # graph_from_xml with no filter keeps every way (1,333 nodes / 3,532 edges per SOURCES.md);
+    # the walk network drops cycle-only paths and the like, so it is a little smaller.
     assert 0.8 * 1333 <= hampton_graph.number_of_nodes() <= 1333
     assert 0.8 * 3532 <= hampton_graph.number_of_edges() <= 3532
     highways = {str(d["highway"]) for *_, d in hampton_graph.edges(data=True)}
-    assert not any(h == "cycleway" or "motorway" in h for h in highways)
+    assert not any("motorway" in h for h in highways)
+
+
+def test_uk_filter_adds_shared_use_paths_on_hampton(
+    hampton_osm: Path, hampton_graph: nx.MultiDiGraph
+) -> None:
+    osmnx_rules = build_walk_graph(hampton_osm, walk_filter="osmnx")
+    # simplification moves some nodes (a path joining a street makes a new junction), so
+    # compare sizes, not node sets
+    assert hampton_graph.number_of_nodes() > osmnx_rules.number_of_nodes()
+    walked = sum(d["length"] for *_, d in hampton_graph.edges(data=True))
+    osmnx_walked = sum(d["length"] for *_, d in osmnx_rules.edges(data=True))
+    assert walked > osmnx_walked
+    # every cycleway kept is a shared-use path or a right of way
+    for *_, d in hampton_graph.edges(data=True):
+        kinds = d["highway"] if isinstance(d["highway"], list) else [d["highway"]]
+        if kinds == ["cycleway"]:
+            assert d.get("foot") or d.get("designation")
 
 
 def test_graph_attributes(hampton_graph: nx.MultiDiGraph) -> None:
@@ -135,6 +218,22 @@ def test_cache_round_trip_and_key(hampton_osm: Path, tmp_path: Path) -> None:
                 assert other[attr] == value
     # a different area is a different cache entry
     build_walk_graph(hampton_osm, area=box(516_000, 294_000, 518_000, 296_000), cache_dir=tmp_path)
+    assert len(list((tmp_path / "walk_graphs").iterdir())) == 2
+    # so is another walk filter
+    build_walk_graph(hampton_osm, cache_dir=tmp_path, walk_filter="osmnx")
+    assert len(list((tmp_path / "walk_graphs").iterdir())) == 3
+
+
+def test_cache_key_includes_the_walk_filter_version(
+    hampton_osm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isochrones import network
+
+    area = box(516_000, 294_000, 517_000, 295_000)
+    build_walk_graph(hampton_osm, area=area, cache_dir=tmp_path)
+    monkeypatch.setattr(network, "WALK_FILTER_VERSION", "uk-test")
+    build_walk_graph(hampton_osm, area=area, cache_dir=tmp_path)
+    # a new filter version never reuses a graph built under the old rules
     assert len(list((tmp_path / "walk_graphs").iterdir())) == 2
 
 
