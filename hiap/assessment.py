@@ -48,6 +48,7 @@ from pydantic import (
 )
 
 from hiap.errors import ProblemsError
+from hiap.hia.record import HiaRecord, Likelihood, Magnitude
 
 __all__ = [
     "ASSESSMENT_SCHEMA_VERSION",
@@ -57,10 +58,16 @@ __all__ = [
     "AssessmentError",
     "Direction",
     "HuduEntry",
+    "upgrade_document",
 ]
 
-ASSESSMENT_SCHEMA_VERSION = 1
-"""Version of the saved JSON layout; storage can migrate older rows by this number."""
+ASSESSMENT_SCHEMA_VERSION = 2
+"""Version of the saved JSON layout; storage can migrate older rows by this number.
+
+1: answers and the HUDU matrix (direction, evidence, mitigation).
+2: adds the HIA stages (``hia``) and, per HUDU topic, magnitude, likelihood, groups affected
+and the residual direction after mitigation; a topic may be a draft without a direction.
+"""
 
 DEFAULT_CHECKLIST_IDS: tuple[str, ...] = ("hnt", "blue_zones")
 """The scored checklists a new assessment uses (the HUDU matrix is always present)."""
@@ -204,21 +211,39 @@ class HuduEntry(BaseModel):
     Parameters
     ----------
     direction
-        Positive, negative, neutral or uncertain impact on health.
+        Positive, negative, neutral or uncertain impact on health; ``None`` while the row is
+        a draft (evidence or mitigation typed before a direction is chosen is kept).
     evidence
         What the judgement rests on.
     mitigation
         Recommended mitigation or enhancement.
     suggested_direction
         The direction suggested by the cross-walked checklist scores, if any.
+    magnitude
+        How large the impact is (minor, moderate, major).
+    likelihood
+        How likely it is (possible, probable, definite).
+    groups
+        Population group ids (``checklists/hia.yaml``) who bear the impact.
+    residual_direction
+        The direction once the mitigation is secured.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    direction: Direction
+    direction: Direction | None = None
     evidence: str = Field(default="", max_length=_TEXT_MAX)
     mitigation: str = Field(default="", max_length=_TEXT_MAX)
     suggested_direction: Direction | None = None
+    magnitude: Magnitude | None = None
+    likelihood: Likelihood | None = None
+    groups: tuple[str, ...] = ()
+    residual_direction: Direction | None = None
+
+    @property
+    def is_draft(self) -> bool:
+        """True while no direction has been chosen."""
+        return self.direction is None
 
 
 def _iter_positions(coords: object) -> Iterator[list[Any]]:
@@ -314,6 +339,9 @@ class Assessment(BaseModel):
         Timezone-aware timestamps (UTC when made by hiap).
     weights
         Optional weights keyed by principle id (``HNT.5``); principles not listed weigh 1.
+    hia
+        The HIA stages: screening decision, scope, gateways, recommendations, monitoring
+        plan and Building for a Healthy Life lights (:mod:`hiap.hia.record`).
     schema_version
         Layout version of the saved JSON.
     """
@@ -332,7 +360,16 @@ class Assessment(BaseModel):
     created_at: AwareDatetime
     updated_at: AwareDatetime
     weights: dict[str, float] | None = None
+    hia: HiaRecord = Field(default_factory=HiaRecord)
     schema_version: int = ASSESSMENT_SCHEMA_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        # Every way in (storage, import, upload) reads older layouts the same way.
+        if isinstance(data, Mapping) and isinstance(data.get("schema_version", 1), int):
+            return upgrade_document(data)
+        return data
 
     @field_validator("id")
     @classmethod
@@ -512,6 +549,23 @@ class Assessment(BaseModel):
             hudu[topic_id] = entry
         return self._touched({"hudu": hudu}, now)
 
+    def with_hia(self, record: HiaRecord, *, now: datetime | None = None) -> Assessment:
+        """Return a copy with the HIA stage data replaced.
+
+        Parameters
+        ----------
+        record
+            The new HIA record.
+        now
+            Edit time; the current UTC time by default.
+
+        Returns
+        -------
+        Assessment
+            A new assessment; this one is unchanged.
+        """
+        return self._touched({"hia": record}, now)
+
     def with_changes(self, *, now: datetime | None = None, **changes: Any) -> Assessment:
         """Return a validated copy with other fields changed (name, boundary, weights...).
 
@@ -596,6 +650,29 @@ class Assessment(BaseModel):
             return cls.model_validate(dict(data))
         except ValidationError as exc:
             raise AssessmentError(_problems(exc), source=source) from None
+
+
+def upgrade_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Bring a saved assessment document up to the current layout, one step at a time.
+
+    Parameters
+    ----------
+    document
+        A ``model_dump(mode="json")`` document of any layout up to
+        :data:`ASSESSMENT_SCHEMA_VERSION`.
+
+    Returns
+    -------
+    dict
+        A new document in the current layout; the input is not changed.
+    """
+    data = dict(document)
+    layout = data.get("schema_version", 1)
+    if layout == 1:
+        # Layout 2 only adds fields with defaults (the HIA stages, HUDU magnitude etc.), so a
+        # layout-1 document reads as it is; stamping the layout records the upgrade.
+        data["schema_version"] = 2
+    return data
 
 
 def _problems(exc: ValidationError) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pandas as pd
@@ -10,6 +9,7 @@ import streamlit as st
 
 from hiap.errors import HiapError
 from hiap.storage import AssessmentSummary
+from hiap.storage.diff import describe_difference
 from hiap.ui.checklist_form import catalogue_or_stop
 from hiap.ui.saved_work import (
     FLASH_KEY,
@@ -156,10 +156,10 @@ with saved_tab:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Criterion or topic": [d.item or "" for d in differences],
-                    "What": [d.path for d in differences],
-                    f"v{before}": [json.dumps(d.before, ensure_ascii=False) for d in differences],
-                    f"v{after}": [json.dumps(d.after, ensure_ascii=False) for d in differences],
+                    "Criterion or topic": [d.item or "scheme" for d in differences],
+                    f"What changed from v{before} to v{after}": [
+                        describe_difference(d) for d in differences
+                    ],
                 }
             ),
             hide_index=True,

@@ -46,6 +46,7 @@ __all__ = [
     "load_indicators",
     "load_scales",
     "read_yaml",
+    "validate_yaml",
 ]
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,31 @@ def _validate(model: type[M], data: Any, name: str) -> M:
             what = err["msg"].removeprefix("Value error, ")
             problems.append(f"{name}: {_locate_id(data, loc)}: {what} (at {where})")
         raise ChecklistError(problems) from None
+
+
+def validate_yaml(model: type[M], data: Any, name: str) -> M:
+    """Validate parsed YAML against a pydantic model, naming the file and id of each problem.
+
+    Parameters
+    ----------
+    model
+        The pydantic model the file follows.
+    data
+        The parsed YAML (:func:`read_yaml`).
+    name
+        The file name, for messages.
+
+    Returns
+    -------
+    M
+        The validated model.
+
+    Raises
+    ------
+    ChecklistError
+        With every problem, each as ``<file>: <id>: <what is wrong> (at <where>)``.
+    """
+    return _validate(model, data, name)
 
 
 def _duplicates(values: Iterable[str]) -> list[str]:

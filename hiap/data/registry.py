@@ -374,6 +374,106 @@ _CATALOGUE: tuple[Dataset, ...] = (
         used_by="origin points of access analysis (OA level)",
     ),
     Dataset(
+        name="life_expectancy_msoa",
+        title="Life expectancy at birth by MSOA 2011, 2016 to 2020 (ONS ad hoc REQ3292)",
+        patterns=("health/**/ons_life_expectancy_msoa11*.csv",),
+        licence="OGL v3",
+        attribution=(OGL_ATTRIBUTION,),
+        source_url=(
+            "https://www.ons.gov.uk/peoplepopulationandcommunity/healthandsocialcare/"
+            "healthandlifeexpectancies/adhocs/14620lifeexpectancyatbirthbymiddlelayersuper"
+            "outputarea2016to2020"
+        ),
+        how_to_get=(
+            "ONS publishes it as a spreadsheet: save the MSOA table as CSV with the columns "
+            "msoa11cd, msoa11nm, sex, le_birth (and le_lci95, le_uci95, population) under health/."
+        ),
+        used_by="health baseline: life expectancy around the scheme, by district and England",
+    ),
+    Dataset(
+        name="qof_prevalence",
+        title="Modelled prevalence of QOF conditions by district, 2019/20 (House of Commons Library)",
+        patterns=("health/**/*qof_modelled_prevalence*lad*.csv",),
+        licence="Open Parliament Licence v3.0",
+        attribution=(
+            "Contains Parliamentary information licensed under the Open Parliament Licence v3.0",
+            OGL_ATTRIBUTION,
+        ),
+        source_url="https://github.com/houseofcommonslibrary/local-health-data-from-QOF",
+        how_to_get=(
+            "Save outputs/output_lad_prevalence.csv of the House of Commons Library's "
+            "local-health-data-from-QOF repository under health/ (columns lad_code, lad_name, "
+            "group_code, register, list, prevalence)."
+        ),
+        used_by="health baseline: disease prevalence by district",
+    ),
+    Dataset(
+        name="smoking_prevalence",
+        title="Smoking prevalence in adults (15+), QOF (OHID Fingertips indicator 91547)",
+        patterns=("health/**/*fingertips_91547*.csv",),
+        licence="OGL v3",
+        attribution=(OGL_ATTRIBUTION,),
+        source_url="https://fingertips.phe.org.uk/search/91547",
+        downloads=(
+            Download(
+                "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id?indicator_ids=91547",
+                "health/ohid_fingertips_91547_smoking_prevalence_qof.csv",
+            ),
+        ),
+        used_by="health baseline: smoking prevalence by district and England",
+    ),
+    Dataset(
+        name="census_car_availability",
+        title="Census 2021 car or van availability by MSOA (TS045)",
+        patterns=("population/**/census2021-ts045*.csv",),
+        licence="OGL v3",
+        attribution=(OGL_ATTRIBUTION,),
+        source_url="https://www.nomisweb.co.uk/sources/census_2021_bulk",
+        downloads=(
+            Download(
+                "https://www.nomisweb.co.uk/output/census/2021/census2021-ts045.zip",
+                "population/census2021-ts045.zip",
+                unzip=True,
+                extract=("census2021-ts045-msoa.csv",),
+            ),
+        ),
+        used_by="health baseline: households without a car (add the file to measure)",
+    ),
+    Dataset(
+        name="census_disability",
+        title="Census 2021 disability by MSOA (TS038)",
+        patterns=("population/**/census2021-ts038*.csv",),
+        licence="OGL v3",
+        attribution=(OGL_ATTRIBUTION,),
+        source_url="https://www.nomisweb.co.uk/sources/census_2021_bulk",
+        downloads=(
+            Download(
+                "https://www.nomisweb.co.uk/output/census/2021/census2021-ts038.zip",
+                "population/census2021-ts038.zip",
+                unzip=True,
+                extract=("census2021-ts038-msoa.csv",),
+            ),
+        ),
+        used_by="health baseline: disabled residents (add the file to measure)",
+    ),
+    Dataset(
+        name="census_age",
+        title="Census 2021 age by five-year band by MSOA (TS007A)",
+        patterns=("population/**/census2021-ts007a*.csv",),
+        licence="OGL v3",
+        attribution=(OGL_ATTRIBUTION,),
+        source_url="https://www.nomisweb.co.uk/sources/census_2021_bulk",
+        downloads=(
+            Download(
+                "https://www.nomisweb.co.uk/output/census/2021/census2021-ts007a.zip",
+                "population/census2021-ts007a.zip",
+                unzip=True,
+                extract=("census2021-ts007a-msoa.csv",),
+            ),
+        ),
+        used_by="health baseline: children and older people (add the file to measure)",
+    ),
+    Dataset(
         name="districts",
         title="Local authority district boundaries (ONS, generalised)",
         patterns=("boundaries/**/lad*.geojson", "boundaries/**/*Local_Authority_Districts*"),

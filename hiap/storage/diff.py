@@ -1,5 +1,8 @@
 """Differences between two saved versions of an assessment, per criterion and topic.
 
+:func:`describe_difference` turns one difference into a sentence a planner can read ("HNT.3.2:
+score changed from 1 to 2."), for the "compare two versions" table.
+
 Documents are compared as JSON trees. Lists of objects that carry a stable key (a criterion
 id such as ``HNT.3.2`` or a HUDU topic id) are matched by that key rather than by position, so
 re-ordering is not reported and each difference names the criterion or topic it belongs to.
@@ -11,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Difference", "diff_documents"]
+__all__ = ["Difference", "describe_difference", "diff_documents"]
 
 _KEYS = ("criterion_id", "topic_id", "id", "key", "code")
 """Fields that identify an item of a list, in order of preference."""
@@ -109,3 +112,117 @@ def _walk(a: Any, b: Any, path: str, field: str, item: str | None, out: list[Dif
         return
     if a != b or type(a) is not type(b):
         out.append(Difference(path, item, field, a, b))
+
+
+_LABELS = {
+    "score": "score",
+    "evidence": "evidence",
+    "not_applicable": "not applicable",
+    "na_reason": "reason it does not apply",
+    "measured_value": "measured value",
+    "suggested_score": "suggested score",
+    "indicator_id": "indicator",
+    "override_justification": "reason for departing from the suggestion",
+    "direction": "direction of impact",
+    "mitigation": "mitigation",
+    "suggested_direction": "suggested direction",
+    "magnitude": "magnitude",
+    "likelihood": "likelihood",
+    "groups": "groups affected",
+    "residual_direction": "residual impact",
+    "scheme_name": "scheme name",
+    "scheme_reference": "scheme reference",
+    "scheme_metadata": "scheme details",
+    "boundary": "boundary",
+    "checklist_ids": "checklists used",
+    "assessor": "assessor",
+    "weights": "principle weights",
+    "answers": "answer",
+    "hudu": "impact matrix entry",
+    "recommendations": "recommendation",
+    "monitoring": "monitoring indicator",
+    "gateways": "gateway",
+    "scope": "scope",
+    "bfhl": "Building for a Healthy Life light",
+    "screening_outcome": "screening decision",
+    "screening_note": "screening note",
+    "conclusion": "conclusion",
+    "status": "status",
+    "relevant": "in scope",
+    "reason": "reason",
+    "light": "light",
+    "note": "note",
+    "action": "action",
+    "owner": "owner",
+    "mechanism": "mechanism",
+    "trigger": "trigger",
+    "indicator": "indicator",
+    "baseline": "baseline",
+    "target": "target",
+    "data_source": "data source",
+    "frequency": "frequency",
+    "recommendation_id": "recommendation checked",
+    "topic_id": "topic",
+}
+_QUOTE_MAX = 80
+
+
+def _label(field: str) -> str:
+    return _LABELS.get(field, field.replace("_", " "))
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "nothing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        return f"\u201c{text[:_QUOTE_MAX]}{'...' if len(text) > _QUOTE_MAX else ''}\u201d"
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        if all(isinstance(v, str | int | float) for v in value):
+            return ", ".join(str(v) for v in value)
+        return "1 item" if len(value) == 1 else f"{len(value)} items"
+    if isinstance(value, Mapping):
+        if value.get("type") in ("Feature", "FeatureCollection", "Polygon", "MultiPolygon"):
+            return "a map shape"
+        parts = [
+            f"{_label(str(k))} {_value_text(v)}"
+            for k, v in value.items()
+            if k != "id" and v not in (None, "", [], {}, False)
+        ]
+        return ", ".join(parts[:3]) + (" ..." if len(parts) > 3 else "") if parts else "empty"
+    return str(value)
+
+
+def describe_difference(difference: Difference) -> str:
+    """Say what one difference means, as a sentence.
+
+    Parameters
+    ----------
+    difference
+        From :func:`diff_documents`.
+
+    Returns
+    -------
+    str
+        E.g. ``HNT.3.2: score changed from 1 to 2.``, ``HUDU.4: impact matrix entry added
+        (direction of impact "negative", evidence "...").`` or ``Scheme: assessor changed
+        from "A" to "B".``
+    """
+    d = difference
+    where = d.item or ("HIA" if d.path.startswith("hia") else "Scheme")
+    # For a whole item added or removed, name the collection it belongs to.
+    field = d.field
+    if d.item is not None and isinstance(d.before if d.after is None else d.after, Mapping):
+        parts = [p for p in d.path.replace("[", ".").replace("]", "").split(".") if p]
+        parents = [p for p in parts if p in _LABELS and p not in ("id",)]
+        field = parents[-1] if parents else field
+    label = _label(field)
+    if d.before is None and d.after is not None:
+        return f"{where}: {label} added ({_value_text(d.after)})."
+    if d.after is None and d.before is not None:
+        return f"{where}: {label} removed (was {_value_text(d.before)})."
+    return f"{where}: {label} changed from {_value_text(d.before)} to {_value_text(d.after)}."

@@ -396,7 +396,7 @@ class AssessmentStore:
                 f"{where} was saved by a newer hiap (assessment layout {layout}, this hiap "
                 f"reads up to {ASSESSMENT_SCHEMA_VERSION}); upgrade hiap to open it."
             )
-        # Older layouts would be upgraded here, one step at a time; layout 1 is the first.
+        # Older layouts are upgraded as the model reads them (hiap.assessment.upgrade_document).
         return Assessment.from_dict(document, source=where)
 
     def latest_version(self, assessment_id: str) -> int:

@@ -15,6 +15,8 @@ import streamlit as st
 from hiap.assessment import Answer, Assessment, Direction, HuduEntry
 from hiap.checklists import Catalogue, HuduTopic
 from hiap.errors import HiapError
+from hiap.hia.record import Likelihood, Magnitude
+from hiap.hia.rules import load_hia_rules
 from hiap.scoring import AssessmentScore, ScoringError, score_assessment, suggest_hudu_direction
 from hiap.ui.checklist_form import (
     NOT_APPLICABLE,
@@ -91,24 +93,30 @@ def _on_topic_change(assessment_id: str, topic_id: str, field: str) -> None:
     if field == "accept" and suggestion is not None:
         state[direction_key] = suggestion.value
     choice = str(state.get(direction_key, NOT_ASSESSED))
-    evidence = str(state.get(widget_key(assessment_id, topic_id, "evidence"), "") or "")
-    mitigation = str(state.get(widget_key(assessment_id, topic_id, "mitigation"), "") or "")
-    if choice == NOT_ASSESSED:
-        if evidence.strip() or mitigation.strip():
-            set_item_error(
-                assessment_id,
-                topic_id,
-                f"{topic_id}: choose the direction of the impact (positive, negative, neutral "
-                "or uncertain) so the evidence and mitigation can be saved.",
-            )
-            return
-        entry = None
+    text = {
+        name: str(state.get(widget_key(assessment_id, topic_id, name), "") or "")
+        for name in ("evidence", "mitigation")
+    }
+    magnitude = state.get(widget_key(assessment_id, topic_id, "magnitude"))
+    likelihood = state.get(widget_key(assessment_id, topic_id, "likelihood"))
+    residual = state.get(widget_key(assessment_id, topic_id, "residual"))
+    groups = tuple(state.get(widget_key(assessment_id, topic_id, "groups")) or ())
+    direction = None if choice == NOT_ASSESSED else Direction(choice)
+    typed = any(t.strip() for t in text.values()) or bool(groups)
+    typed = typed or any(v is not None for v in (magnitude, likelihood, residual))
+    if direction is None and not typed:
+        entry = None  # nothing typed: the topic goes back to "not assessed"
     else:
+        # A draft (no direction yet) keeps what was typed; the matrix lists it as incomplete.
         entry = HuduEntry(
-            direction=Direction(choice),
-            evidence=evidence,
-            mitigation=mitigation,
+            direction=direction,
+            evidence=text["evidence"],
+            mitigation=text["mitigation"],
             suggested_direction=suggestion,
+            magnitude=Magnitude(magnitude) if magnitude else None,
+            likelihood=Likelihood(likelihood) if likelihood else None,
+            groups=groups,
+            residual_direction=Direction(residual) if residual else None,
         )
     if current.hudu.get(topic_id) == entry:
         set_item_error(assessment_id, topic_id, None)
@@ -128,9 +136,16 @@ def _topic(
     entry = assessment.hudu.get(tid)
     state = st.session_state
     for field, value in (
-        ("direction", entry.direction.value if entry else NOT_ASSESSED),
+        ("direction", entry.direction.value if entry and entry.direction else NOT_ASSESSED),
         ("evidence", entry.evidence if entry else ""),
         ("mitigation", entry.mitigation if entry else ""),
+        ("magnitude", entry.magnitude.value if entry and entry.magnitude else None),
+        ("likelihood", entry.likelihood.value if entry and entry.likelihood else None),
+        (
+            "residual",
+            entry.residual_direction.value if entry and entry.residual_direction else None,
+        ),
+        ("groups", list(entry.groups) if entry else []),
     ):
         key = widget_key(aid, tid, field)
         if key not in state:
@@ -197,9 +212,61 @@ def _topic(
         args=(aid, tid, "mitigation"),
         height=80,
     )
+    rules = load_hia_rules()
+    left, middle, right = st.columns(3)
+    left.selectbox(
+        f"Magnitude ({tid})",
+        [m.value for m in Magnitude],
+        key=widget_key(aid, tid, "magnitude"),
+        index=None,
+        placeholder="not given",
+        disabled=disabled,
+        on_change=_on_topic_change,
+        args=(aid, tid, "magnitude"),
+        help="; ".join(f"{k}: {v}" for k, v in rules.magnitudes.items()),
+    )
+    middle.selectbox(
+        f"Likelihood ({tid})",
+        [m.value for m in Likelihood],
+        key=widget_key(aid, tid, "likelihood"),
+        index=None,
+        placeholder="not given",
+        disabled=disabled,
+        on_change=_on_topic_change,
+        args=(aid, tid, "likelihood"),
+        help="; ".join(f"{k}: {v}" for k, v in rules.likelihoods.items()),
+    )
+    right.selectbox(
+        f"Residual impact after mitigation ({tid})",
+        [d.value for d in Direction],
+        key=widget_key(aid, tid, "residual"),
+        index=None,
+        placeholder="not given",
+        disabled=disabled,
+        on_change=_on_topic_change,
+        args=(aid, tid, "residual"),
+    )
+    names = {g.id: g.name for g in rules.population_groups}
+    st.multiselect(
+        f"Population groups who bear the impact ({tid})",
+        list(names),
+        format_func=names.__getitem__,
+        key=widget_key(aid, tid, "groups"),
+        disabled=disabled,
+        on_change=_on_topic_change,
+        args=(aid, tid, "groups"),
+    )
     message = item_error(aid, tid)
     if message:
         st.error(message)
+
+
+def _direction_cell(entry: HuduEntry | None) -> str:
+    if entry is None:
+        return ""
+    if entry.direction is None:
+        return "draft (no direction yet)"
+    return f"{_MARK[entry.direction]} {entry.direction.value}"
 
 
 def _prefixes(catalogue: Catalogue, assessment: Assessment) -> set[str]:
@@ -236,17 +303,12 @@ def render_impact_matrix() -> None:
 
     scores = _scores(assessment, catalogue)
     topics = catalogue.hudu.topics
-    done = sum(1 for t in topics if t.id in assessment.hudu)
+    done = sum(1 for t in topics if (e := assessment.hudu.get(t.id)) and e.direction)
     st.progress(done / len(topics), text=f"{done} of {len(topics)} topics assessed")
     summary = pd.DataFrame(
         {
             "Topic": [f"{t.number}. {t.name}" for t in topics],
-            "Direction": [
-                f"{_MARK[e.direction]} {e.direction.value}"
-                if (e := assessment.hudu.get(t.id))
-                else ""
-                for t in topics
-            ],
+            "Direction": [_direction_cell(assessment.hudu.get(t.id)) for t in topics],
             "Suggested": [(s.value if (s := _suggestion(t, scores)) else "") for t in topics],
             "Mitigation": [
                 "yes" if (e := assessment.hudu.get(t.id)) and e.mitigation.strip() else ""

@@ -60,7 +60,9 @@ def test_status_real_data(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "250")
     result = runner.invoke(app, ["data", "status"])
     assert result.exit_code == 0, result.output
-    assert f"{len(DATASETS)} of {len(DATASETS)} datasets present" in result.output
+    # The Census 2021 MSOA tables are catalogued for the baseline but not in the shared data.
+    absent = {"census_car_availability", "census_disability", "census_age"}
+    assert f"{len(DATASETS) - len(absent)} of {len(DATASETS)} datasets present" in result.output
     assert "epraccur_2025-11.csv" in result.output
     assert "ODbL 1.0" in result.output and "OS OpenData" in result.output
     assert "© OpenStreetMap contributors, ODbL 1.0" in result.output

@@ -44,3 +44,29 @@ def test_removed_answers_are_listed() -> None:
     assert diff_documents(before, after) == [
         Difference("answers.BZ.1.1", "BZ.1.1", "BZ.1.1", {"score": 1}, None)
     ]
+
+
+def test_differences_read_as_sentences() -> None:
+    from hiap.storage.diff import describe_difference
+
+    before = {
+        "answers": {"HNT.3.2": {"score": 1, "evidence": "a"}},
+        "hudu": {},
+        "assessor": "A",
+        "hia": {"recommendations": [{"id": "R1", "action": "Fund a surgery", "trigger": "t"}]},
+    }
+    after = {
+        "answers": {"HNT.3.2": {"score": 2, "evidence": "a"}},
+        "hudu": {"HUDU.4": {"direction": "negative", "evidence": "Road noise 62 dB"}},
+        "assessor": "B",
+        "hia": {"recommendations": []},
+    }
+    sentences = [describe_difference(d) for d in diff_documents(before, after)]
+    assert sentences == [
+        "HNT.3.2: score changed from 1 to 2.",
+        "HUDU.4: impact matrix entry added (direction of impact \u201cnegative\u201d, "
+        "evidence \u201cRoad noise 62 dB\u201d).",
+        "Scheme: assessor changed from \u201cA\u201d to \u201cB\u201d.",
+        "HIA: recommendation changed from 1 item to nothing.",
+    ]
+    assert not any("{" in s for s in sentences)  # no raw JSON
