@@ -8,27 +8,27 @@ from hiap.ui.state import current_scheme
 
 configure_numba_cache(get_settings())  # before any page imports the router
 
-st.set_page_config(page_title="hiap: health in all policies", page_icon="🩺", layout="wide")
+st.set_page_config(page_title="hiap: health in all policies", page_icon=":material/health_and_safety:", layout="wide")
 
 PAGES = {
     "Scheme": [
-        st.Page("pages/home.py", title="Scheme", icon="🏠", default=True),
+        st.Page("pages/home.py", title="Scheme", icon=":material/home:", default=True),
     ],
     "Assess": [
-        st.Page("pages/healthy_new_towns.py", title="Healthy New Towns", icon="🏘️"),
-        st.Page("pages/blue_zones.py", title="Blue Zones", icon="🌿"),
-        st.Page("pages/impact_matrix.py", title="Impact matrix", icon="⚖️"),
-        st.Page("pages/evidence.py", title="Spatial evidence", icon="📏"),
+        st.Page("pages/healthy_new_towns.py", title="Healthy New Towns", icon=":material/location_city:"),
+        st.Page("pages/blue_zones.py", title="Blue Zones", icon=":material/nature_people:"),
+        st.Page("pages/impact_matrix.py", title="Impact matrix", icon=":material/balance:"),
+        st.Page("pages/evidence.py", title="Spatial evidence", icon=":material/straighten:"),
     ],
     "Access": [
-        st.Page("pages/access.py", title="Access to healthcare", icon="🚶"),
-        st.Page("pages/scenario.py", title="Transport scenario", icon="🚌"),
+        st.Page("pages/access.py", title="Access to healthcare", icon=":material/directions_walk:"),
+        st.Page("pages/scenario.py", title="Transport scenario", icon=":material/directions_bus:"),
     ],
     "Saved work": [
-        st.Page("pages/assessments.py", title="Assessments and reports", icon="💾"),
+        st.Page("pages/assessments.py", title="Assessments and reports", icon=":material/save:"),
     ],
     "Data": [
-        st.Page("pages/data.py", title="Data sources", icon="🗂️"),
+        st.Page("pages/data.py", title="Data sources", icon=":material/database:"),
     ],
 }
 

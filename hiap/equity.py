@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from hiap.wording import count
 from isochrones import summarise_access
 
 __all__ = ["IMD_DECILES", "equity_chart", "newly_within", "times_by_imd_decile"]
@@ -102,7 +103,7 @@ def equity_chart(table: pd.DataFrame, *, title: str, mode_label: str = "Travel t
     shown = np.where(covered & np.isfinite(values), values, 0.0)
     colours = [_BAR if c else _EMPTY for c in covered]
     text = [
-        f"{v:.1f} min ({int(n)} areas)" if c and np.isfinite(v) else "not covered"
+        f"{v:.1f} min ({count(int(n), 'area')})" if c and np.isfinite(v) else "not covered"
         for v, n, c in zip(values, table["origins"], covered, strict=True)
     ]
     figure = go.Figure(

@@ -274,8 +274,8 @@ if area_choice == SCHEME_AREA:
         )
         st.info(
             f"The network ({result.osm_path.name}) covers {len(result.origins)} LSOAs in "
-            f"{covered} of 10 IMD deciles; grey deciles have no LSOA on it. Compare districts "
-            "(Fenland vs South Cambridgeshire) with a county extract: `hiap data download osm`."
+            f"{covered} of 10 IMD deciles; grey deciles have no LSOA on it. To compare whole "
+            "districts, use a county extract: `hiap data download osm`."
         )
         offer_downloads(
             {"isochrones": result.isochrones, "origins": result.origins,

@@ -38,7 +38,7 @@ author = assessor_sidebar()
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash is not None:
     kind, message = flash
-    (st.success if kind == "success" else st.error)(message)
+    {"success": st.success, "info": st.info}.get(kind, st.error)(message)
 
 saved_tab, import_tab = st.tabs(["Saved assessments", "Import a JSON file"])
 
@@ -113,7 +113,7 @@ with saved_tab:
             on_click=open_selected,
             disabled=chosen.id == open_id,
         )
-        st.page_link("pages/healthy_new_towns.py", label="Go to Healthy New Towns", icon="🏘️")
+        st.page_link("pages/healthy_new_towns.py", label="Go to Healthy New Towns", icon=":material/location_city:")
     with right:
         st.subheader("Duplicate")
         st.text_input(

@@ -9,6 +9,7 @@ from hiap.ui.evidence import measure, measured_report
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
 from hiap.ui.store import apply_edit, assessor_sidebar, require_assessment, store_or_stop
+from hiap.wording import count
 from isochrones.errors import IsochronesError
 
 settings = app_settings()
@@ -42,7 +43,9 @@ if report is None:
     st.caption("Measuring takes a few seconds the first time; the network is then cached.")
     st.stop()
 
-st.subheader(f"{len(report.results)} indicators measured from {report.points} home points")
+st.subheader(
+    f"{count(len(report.results), 'indicator')} measured from {count(report.points, 'home point')}"
+)
 st.dataframe(
     [
         {"indicator": r.name, "value": r.formatted(), "method": r.method, "source": r.source}
@@ -52,7 +55,8 @@ st.dataframe(
     width="stretch",
 )
 if report.unavailable:
-    with st.expander(f"{len(report.unavailable)} indicators not measured, and how to measure them"):
+    not_measured = count(len(report.unavailable), "indicator")
+    with st.expander(f"{not_measured} not measured, and how to measure them"):
         for missing in report.unavailable:
             st.markdown(f"- **{missing.name}**: {missing.reason}")
 st.download_button(

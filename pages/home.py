@@ -7,7 +7,7 @@ from hiap import attribution
 from hiap.errors import HiapError
 from hiap.schemes import list_sample_schemes, load_sample_scheme, read_scheme
 from hiap.ui.settings import app_settings
-from hiap.ui.state import current_scheme, set_current_scheme
+from hiap.ui.state import current_scheme, current_scheme_origin, set_current_scheme
 from hiap.viz.maps import scheme_map
 
 settings = app_settings()
@@ -24,17 +24,18 @@ samples = list_sample_schemes(settings)
 choose_tab, upload_tab = st.tabs(["Choose a sample scheme", "Upload your own"])
 
 with choose_tab:
-    labels = {f"{info.name} ({info.origin})": info.id for info in samples}
+    labels = {f"{info.name} ({info.origin})": info for info in samples}
     choice = st.selectbox("Scheme", list(labels), index=None, placeholder="Pick a scheme")
     if choice is not None and st.button("Use this scheme", type="primary"):
+        info = labels[choice]
         try:
-            set_current_scheme(load_sample_scheme(labels[choice], settings))
+            set_current_scheme(load_sample_scheme(info.id, settings), origin=info.origin)
         except HiapError as error:
             st.error(str(error))
 
 with upload_tab:
     st.caption(
-        "GeoJSON, GeoPackage, zipped Shapefile or KML, up to "
+        "GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ, up to "
         f"{settings.max_upload_mb:g} MB. A housing scheme needs a boundary polygon; a transport "
         "scheme is a line (the route) with optional stop points."
     )
@@ -42,7 +43,7 @@ with upload_tab:
     name = st.text_input("Scheme name", placeholder="e.g. Land north of Chatteris")
     dwellings = st.number_input("Number of dwellings", min_value=0, step=50, value=0)
     upload = st.file_uploader(
-        "Scheme file", type=["geojson", "json", "gpkg", "zip", "kml"], key="scheme-upload"
+        "Scheme file", type=["geojson", "json", "gpkg", "zip", "kml", "kmz"], key="scheme-upload"
     )
     layer = st.text_input("GeoPackage layer (only if the file has several)", value="")
     if upload is not None and st.button("Check and use this file", type="primary"):
@@ -59,7 +60,7 @@ with upload_tab:
         except HiapError as error:
             st.error(str(error))
         else:
-            set_current_scheme(scheme)
+            set_current_scheme(scheme, origin="upload")
 
 scheme = current_scheme()
 if scheme is not None:
@@ -78,7 +79,9 @@ if scheme is not None:
             st.metric("Phasing year", scheme.metadata.phasing_year)
     with left:
         st_folium(scheme_map(scheme), height=480, use_container_width=True, returned_objects=[])
-    st.caption(
-        "Scheme outlines in sample_schemes/ are approximate, drawn by the hiap team from public "
-        f"facts. Map: {attribution.OSM}."
-    )
+    outline = {
+        "sample": "An approximate outline, drawn by the hiap team from public facts "
+        "(sample_schemes/README.md).",
+        "data directory": "Site boundary as published by ActDev (University of Leeds).",
+    }.get(current_scheme_origin() or "upload", f"Your boundary, as read from {scheme.source_name}.")
+    st.caption(f"{outline} Map: {attribution.OSM}.")

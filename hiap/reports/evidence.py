@@ -43,6 +43,7 @@ from hiap.schemes.models import Scheme
 from hiap.settings import Settings
 from hiap.viz.evidence_figures import ACCESS_MAP_ATTRIBUTION, access_map_png, equity_chart_png
 from hiap.viz.figures import BNG, boundary_geometry_bng
+from hiap.wording import count
 
 __all__ = [
     "ACCESS_MAP_ATTRIBUTION",
@@ -237,8 +238,9 @@ def indicators_section(report: IndicatorReport) -> ReportSection:
         rows.append((missing.name, "not measured", "", f"Not measured: {missing.reason}", "–"))
     measured = len(report.results)
     paragraphs = [
-        f"hiap measured {measured} of {measured + len(report.unavailable)} spatial indicators "
-        f"for {report.scheme_name} from open data, from {report.points:,} home points laid on "
+        f"hiap measured {measured} of "
+        f"{count(measured + len(report.unavailable), 'spatial indicator')} for "
+        f"{report.scheme_name} from open data, from {count(report.points, 'home point')} laid on "
         "the site. Walking distances and times follow the OpenStreetMap street and path "
         "network at 4.8 km/h (the DfT Journey Time Statistics speed); shares are of the "
         "home points.",

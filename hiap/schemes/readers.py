@@ -159,9 +159,12 @@ def _read_layer(path: Path, layer: str | None, *, source: str, label: str) -> gp
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, force_2d=True, on_invalid="ignore")
         except _READ_ERRORS as exc:
+            # GDAL's own text names the server's temporary file and GDAL-only hints
+            # ("CSV:path"): log it for the administrator, tell the user what to do.
+            logger.info("GDAL could not read %s: %s", source, exc)
             raise SchemeError(
-                f"The file could not be read as {label} ({exc}). Check it opens in a GIS "
-                f"(e.g. QGIS) and export it again as {SUPPORTED}.",
+                f"The file could not be read as {label}: it is damaged, or not {label}. Check "
+                f"it opens in a GIS (e.g. QGIS) and export it again as {SUPPORTED}.",
                 source=source,
             ) from None
     if not isinstance(frame, gpd.GeoDataFrame):
@@ -178,9 +181,10 @@ def _spatial_layers(path: Path, *, source: str, label: str) -> list[str]:
         with _gdal_warnings(source):
             listed = pyogrio.list_layers(path)
     except _READ_ERRORS as exc:
+        logger.info("GDAL could not open %s: %s", source, exc)  # its text names server paths
         raise SchemeError(
-            f"The file could not be opened as {label} ({exc}). Check it opens in a GIS and "
-            f"export it again as {SUPPORTED}.",
+            f"The file could not be opened as {label}: it is damaged, or not {label}. Check it "
+            f"opens in a GIS and export it again as {SUPPORTED}.",
             source=source,
         ) from None
     return [str(name) for name, geometry_type in listed if geometry_type is not None]

@@ -41,12 +41,6 @@ from hiap.ui.store import (
 __all__ = ["NOT_ASSESSED", "direction_options", "render_impact_matrix"]
 
 NOT_ASSESSED = "Not assessed"
-_MARK = {
-    Direction.POSITIVE: "🟢",
-    Direction.NEGATIVE: "🔴",
-    Direction.NEUTRAL: "⚪",
-    Direction.UNCERTAIN: "🟠",
-}
 
 
 def direction_options() -> list[str]:
@@ -266,7 +260,8 @@ def _direction_cell(entry: HuduEntry | None) -> str:
         return ""
     if entry.direction is None:
         return "draft (no direction yet)"
-    return f"{_MARK[entry.direction]} {entry.direction.value}"
+    # Words, not coloured emoji: emoji are empty boxes without an emoji font.
+    return entry.direction.value
 
 
 def _prefixes(catalogue: Catalogue, assessment: Assessment) -> set[str]:

@@ -2,7 +2,7 @@
 
 Each action is a button callback: it runs before the page is drawn again, so the list the
 user then sees already reflects it. Its outcome is left in :data:`FLASH_KEY` as
-``("success" | "error", message)`` for the page to show; no action ever raises into the page.
+``("success" | "info" | "error", message)`` for the page to show; no action ever raises into the page.
 Widget keys used here are the ones the page gives its widgets.
 """
 
@@ -166,11 +166,20 @@ def import_upload() -> None:
         if as_copy:
             assessment = _as_copy(assessment)
         existed = store.exists(assessment.id)
+        before = store.latest_version(assessment.id) if existed else 0
         version = store.save(assessment, author=author)
     except HiapError as error:
         _flash("error", f"Not imported: {error}")
         return
     st.session_state[SELECTED_KEY] = assessment.id
+    if version == before:
+        # save() writes nothing when the content equals the latest version: say so.
+        _flash(
+            "info",
+            f"Nothing new in {name}: {assessment.scheme_name} is already saved with exactly this "
+            f"content (v{version}), so no version was added.",
+        )
+        return
     what = "as a new version of the saved assessment" if existed else "as a new assessment"
     _flash("success", f"Imported {assessment.scheme_name} from {name} {what} (v{version}).")
 

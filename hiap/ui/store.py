@@ -150,7 +150,7 @@ def assessor_sidebar() -> str | None:
         )
         status = save_status()
         if status is not None:
-            st.caption(f"✅ {status.message()}")
+            st.caption(f":material/check_circle: {status.message()}")
     return assessor_name()
 
 

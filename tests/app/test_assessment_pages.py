@@ -376,6 +376,13 @@ def test_import_validates_the_file_and_saves_it(store: AssessmentStore) -> None:
     assert any("Imported Imported Site" in s.value for s in at.success)
     assert store.load(good.id).answers["HNT.3.1"].score == 2
 
+    # The same file again adds nothing, and says so instead of "imported as a new version".
+    next(b for b in at.button if b.label == "Import").click().run()
+    _ok(at)
+    assert any("Nothing new in good.json" in i.value for i in at.info)
+    assert not any("new version" in s.value for s in at.success)
+    assert store.latest_version(good.id) == 1
+
     # Again, as a copy: a second assessment with its own id.
     at.checkbox(key="hiap.saved.copy").check().run()
     next(b for b in at.button if b.label == "Import").click().run()

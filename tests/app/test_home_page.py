@@ -66,3 +66,24 @@ def test_upload_errors_are_messages_not_tracebacks(monkeypatch: pytest.MonkeyPat
     assert not app.exception
     assert app.error, "expected an error message for an empty GeoJSON"
     assert "empty.geojson" in app.error[0].value
+
+
+def _captions(app: AppTest) -> str:
+    return " ".join(c.value for c in app.caption)
+
+
+def test_the_outline_caption_tells_a_sample_from_an_upload() -> None:
+    app = _home()
+    choice = next(o for o in app.selectbox[0].options if o.startswith("Northstowe"))
+    app.selectbox[0].select(choice).run()
+    app.button[0].click().run()
+    assert "drawn by the hiap team" in _captions(app)
+
+    # An uploaded boundary is the user's own: it must not carry the samples' caption.
+    data = (Path(HOME).parents[1] / "sample_schemes" / "hampton.geojson").read_bytes()
+    app.file_uploader[0].set_value(("my_site.geojson", data, "application/geo+json")).run()
+    next(b for b in app.button if "Check and use" in b.label).click().run()
+    assert not app.exception and not app.error
+    captions = _captions(app)
+    assert "Your boundary, as read from my_site.geojson" in captions
+    assert "drawn by the hiap team" not in captions

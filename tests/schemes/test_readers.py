@@ -275,3 +275,24 @@ def test_geojson_with_an_old_style_crs_member(settings: Settings) -> None:
     _assert_site(scheme)
     assert scheme.source_crs == "EPSG:27700"
     assert any("RFC 7946 GeoJSON is always WGS84" in note for note in scheme.notes)
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"a,b\n1,2\n", "broken.geojson"),
+        (b"\x89PNG not a map", "broken.json"),
+        (b"x,y\n", "broken.gpkg"),
+        (b"SQLite format 3\x00" + b"\x01" * 500, "broken.gpkg"),
+    ],
+)
+def test_broken_upload_message_names_no_server_path(
+    data: bytes, filename: str, settings: Settings
+) -> None:
+    # GDAL's own text names the temporary file it read and suggests GDAL-only syntax.
+    with pytest.raises(SchemeError) as info:
+        read_scheme(data, filename=filename, settings=settings)
+    message = str(info.value)
+    assert filename in message
+    assert "/tmp" not in message and "CSV:" not in message and "tmp" not in message.lower()
+    assert "export it again" in message.lower()
