@@ -8,15 +8,18 @@ joined.
 How proposed lines are joined to the existing network (the rule is stated in
 :attr:`PathEdit.rule`):
 
-* every drawn vertex of a proposed line becomes a node, and every segment between two vertices
-  an edge walked both ways at its straight length (proposed paths are drawn, not surveyed);
+* proposed lines are split into pieces of at most ``densify_m`` (:data:`DEFAULT_DENSIFY_M`);
+  every vertex becomes a node and every piece an edge walked both ways at its straight length
+  (proposed paths are drawn, not surveyed);
 * vertices of different proposed lines closer than :data:`MERGE_M` are one node (lines drawn
   to meet do meet);
 * a vertex within ``join_within_m`` of an existing edge is joined to that edge: it gets edges
   to both ends of the existing edge, each the straight line to the edge plus the way along the
   edge to that end (as :meth:`WalkNetwork.snap` with ``to="edge"`` attaches points);
-* lines are not joined where they merely cross an existing edge between vertices: a crossing
-  is a junction only where the designer drew a vertex.
+* so a proposed path is joined wherever it comes within ``join_within_m`` of a street (where
+  it crosses one, or runs beside it), not only at its drawn ends: a path alongside a street
+  is treated like its footway. Without this, a home or facility that snaps to the middle of a
+  long proposed segment would have to walk along it to a drawn end.
 """
 
 from __future__ import annotations
@@ -34,13 +37,16 @@ from shapely import ops
 from isochrones.errors import RoutingInputError
 from isochrones.network import WalkNetwork
 
-__all__ = ["DEFAULT_JOIN_M", "MERGE_M", "PathEdit", "add_paths"]
+__all__ = ["DEFAULT_DENSIFY_M", "DEFAULT_JOIN_M", "MERGE_M", "PathEdit", "add_paths"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_JOIN_M = 25.0
 """Proposed vertices this close to an existing street are joined to it (a street's width plus
 a drawing tolerance)."""
+
+DEFAULT_DENSIFY_M = 25.0
+"""Proposed lines are split into pieces no longer than this (as far apart as the joins reach)."""
 
 MERGE_M = 1.0
 """Vertices of proposed lines closer than this are the same node."""
@@ -65,6 +71,8 @@ class PathEdit:
         themselves: homes snapped to them reach nothing else).
     join_within_m
         The joining distance used.
+    densify_m
+        The longest piece lines were split into.
     """
 
     network: WalkNetwork
@@ -74,14 +82,16 @@ class PathEdit:
     proposed_m: float
     unconnected_m: float
     join_within_m: float
+    densify_m: float = DEFAULT_DENSIFY_M
 
     @property
     def rule(self) -> str:
         """One sentence saying how the proposed lines were joined, for methods text."""
         return (
-            f"Proposed paths were added to a copy of the walk network: each drawn vertex is a "
-            f"node, and a vertex within {self.join_within_m:g} m of an existing street joins it "
-            f"({self.joined_vertices} junctions, {self.proposed_m / 1000:.2f} km of new path"
+            f"Proposed paths were added to a copy of the walk network, split into pieces of at "
+            f"most {self.densify_m:g} m; each piece's end within {self.join_within_m:g} m of an "
+            f"existing street joins it ({self.joined_vertices} joins, "
+            f"{self.proposed_m / 1000:.2f} km of new path"
             + (
                 f", of which {self.unconnected_m / 1000:.2f} km reaches no existing street"
                 if self.unconnected_m > 0
@@ -103,6 +113,7 @@ def add_paths(
     lines: np.ndarray | list[shapely.Geometry],
     *,
     join_within_m: float = DEFAULT_JOIN_M,
+    densify_m: float = DEFAULT_DENSIFY_M,
 ) -> PathEdit:
     """Return a copy of ``network`` with proposed lines added and joined to it.
 
@@ -114,6 +125,8 @@ def add_paths(
         LineStrings or MultiLineStrings in the network's CRS.
     join_within_m
         Proposed vertices within this distance of an existing edge are joined to it.
+    densify_m
+        Lines are split into pieces no longer than this before joining.
 
     Returns
     -------
@@ -127,15 +140,17 @@ def add_paths(
     """
     if not np.isfinite(join_within_m) or join_within_m < 0:
         raise RoutingInputError(f"join_within_m must be >= 0 metres, got {join_within_m!r}.")
+    if not np.isfinite(densify_m) or densify_m <= 0:
+        raise RoutingInputError(f"densify_m must be > 0 metres, got {densify_m!r}.")
     geoms = np.asarray(lines, dtype=object)
     if len(geoms) == 0:
-        return PathEdit(network, 0, 0, 0, 0.0, 0.0, join_within_m)
+        return PathEdit(network, 0, 0, 0, 0.0, 0.0, join_within_m, densify_m)
     types = shapely.get_type_id(geoms)
     if shapely.is_missing(geoms).any() or not np.isin(types, (1, 5)).all():
         raise RoutingInputError("Proposed paths must be LineStrings or MultiLineStrings.")
-    coords, owner = _segments(geoms)
+    coords, owner = _segments(shapely.segmentize(geoms, densify_m))
     if len(coords) < 2:
-        return PathEdit(network, 0, 0, 0, 0.0, 0.0, join_within_m)
+        return PathEdit(network, 0, 0, 0, 0.0, 0.0, join_within_m, densify_m)
 
     # Vertices closer than MERGE_M are one node: pairs from a k-d tree, grouped by components.
     pairs = cKDTree(coords).query_pairs(MERGE_M, output_type="ndarray")
@@ -249,4 +264,5 @@ def add_paths(
         proposed_m=float(seg_len.sum()),
         unconnected_m=unconnected_m,
         join_within_m=join_within_m,
+        densify_m=densify_m,
     )

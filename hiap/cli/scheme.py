@@ -137,6 +137,23 @@ def _scheme_from_argument(argument: str, settings: Settings) -> Scheme:
     return load_sample_scheme(argument, settings)
 
 
+@app.command("template")
+def template(
+    out: Annotated[Path, typer.Argument(help="Where to write the empty proposal GeoPackage.")] = Path(
+        "proposal.gpkg"
+    ),
+) -> None:
+    """Write an empty proposal GeoPackage (boundary, homes, paths, greenspace, facilities...)."""
+    from hiap.schemes.proposal import LAYERS, template_gpkg
+
+    if out.exists():
+        typer.echo(f"Error: {out} exists; choose another name or remove it first.", err=True)
+        raise typer.Exit(2)
+    out.write_bytes(template_gpkg())
+    typer.echo(f"Wrote {out} with layers: {', '.join(LAYERS)} (EPSG:27700).")
+    typer.echo("Fill them in a GIS, then: hiap scheme assess " + str(out) + " --compare")
+
+
 @app.command("assess")
 def assess(
     scheme: Annotated[
@@ -152,8 +169,35 @@ def assess(
     spacing_m: Annotated[
         float, typer.Option(help="Spacing of the grid of home points inside the site, metres.")
     ] = 75.0,
+    compare: Annotated[
+        bool,
+        typer.Option(
+            "--compare",
+            help="SCHEME is a proposal (GeoPackage, folder of layers or sample proposal): "
+            "measure today's map and with the scheme built, and print the change.",
+        ),
+    ] = False,
+    gpkg: Annotated[
+        Path | None,
+        typer.Option(help="With --compare: also write the table, homes and layers to this GeoPackage."),
+    ] = None,
+    phases: Annotated[bool, typer.Option(help="With --compare: also measure each phase.")] = True,
+    neighbours: Annotated[
+        bool, typer.Option(help="With --compare: also measure the existing residents around the site.")
+    ] = True,
 ) -> None:
     """Measure the spatial health indicators of a scheme (greenspace, GP access, food, play...)."""
+    if compare:
+        from hiap.cli.proposal import assess_compare
+
+        assess_compare(
+            scheme, osm=osm, csv=csv, gpkg=gpkg, spacing_m=spacing_m, phases=phases,
+            neighbours=neighbours, settings=_settings(),
+        )
+        return
+    if gpkg is not None:
+        typer.echo("Error: --gpkg needs --compare (a proposal).", err=True)
+        raise typer.Exit(2)
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table

@@ -479,3 +479,49 @@ def _shown(result: IndicatorResult | None) -> str:
     if result.unit not in ("share", "count", "min") and abs(result.value) < 10:
         return f"{result.value:.2f} {result.unit}"
     return result.formatted()
+
+
+def comparison_gpkg(comparison: Comparison) -> bytes:
+    """Return a GeoPackage of the comparison: the table, the homes and the proposal's layers.
+
+    Layers: ``comparison`` (the site's table, no geometry), ``neighbours`` (when measured),
+    ``homes`` (per-home values of both worlds, for a difference map) and the proposal's
+    non-empty layers, all in EPSG:27700.
+
+    Parameters
+    ----------
+    comparison
+        The result of :func:`assess_proposal`.
+
+    Returns
+    -------
+    bytes
+        The GeoPackage file.
+    """
+    import tempfile
+
+    import pyogrio
+
+    from hiap.schemes.proposal import LAYERS
+
+    with tempfile.TemporaryDirectory(prefix="hiap-comparison-") as tmp:
+        path = Path(tmp) / "comparison.gpkg"
+        tables = {"comparison": comparison.table(), "neighbours": comparison.neighbours_table()}
+        for name, table in tables.items():
+            if table is not None:
+                pyogrio.write_dataframe(
+                    table.astype({"baseline": float, "change": float}),
+                    path,
+                    layer=name,
+                    driver="GPKG",
+                )
+        homes = comparison.homes.copy()
+        for col in homes.columns:
+            if homes[col].dtype == bool:
+                homes[col] = homes[col].astype("int32")
+        pyogrio.write_dataframe(homes, path, layer="homes", driver="GPKG")
+        for layer in LAYERS:
+            frame = comparison.proposal.layer(layer)
+            if not frame.empty:
+                pyogrio.write_dataframe(frame, path, layer=f"proposal_{layer}", driver="GPKG")
+        return path.read_bytes()

@@ -49,6 +49,7 @@ from hiap.schemes.models import (
     Scheme,
 )
 from hiap.schemes.readers import RawScheme, SourceLike, read_layers, read_raw
+from hiap.schemes.samples import SAMPLE_SCHEMES_DIR
 from hiap.schemes.validate import (
     _crs_problem,
     _location_problems,
@@ -63,12 +64,20 @@ __all__ = [
     "GREENSPACE_TYPES",
     "LAYERS",
     "PATH_TYPES",
+    "SAMPLE_PROPOSALS_DIR",
     "Proposal",
+    "list_sample_proposals",
+    "load_proposal",
     "read_proposal",
     "read_proposal_files",
     "template_gpkg",
     "validate_proposal",
 ]
+
+SAMPLE_PROPOSALS_DIR = SAMPLE_SCHEMES_DIR / "proposals"
+"""Sample proposals drawn by the team, one folder of per-layer GeoJSON files each."""
+
+_LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".kml", ".kmz")
 
 PATH_TYPES = ("street", "footpath", "cycleway", "shared_path", "bridleway")
 """Proposed link types; all are walkable (UK cycleways are shared unless segregated)."""
@@ -320,6 +329,56 @@ def read_proposal_files(
         layer = PurePosixPath(filename.replace("\\", "/")).stem.lower()
         raws[layer] = read_raw(source, settings=settings, filename=PurePosixPath(filename).name)
     return validate_proposal(raws, name=name)
+
+
+def load_proposal(argument: str | Path, *, settings: Settings) -> Proposal:
+    """Read a proposal from a GeoPackage, a folder of per-layer files, or a sample's id.
+
+    Parameters
+    ----------
+    argument
+        A ``.gpkg`` path; a folder holding ``boundary.geojson``, ``homes.geojson``...; or the
+        id of a sample proposal (:func:`list_sample_proposals`).
+    settings
+        Supplies the upload limits.
+
+    Returns
+    -------
+    Proposal
+        The validated proposal.
+
+    Raises
+    ------
+    SchemeError
+        When nothing of that name exists, or the proposal has problems.
+    """
+    path = Path(argument)
+    if not path.exists() and (SAMPLE_PROPOSALS_DIR / str(argument)).is_dir():
+        path = SAMPLE_PROPOSALS_DIR / str(argument)
+    if path.is_dir():
+        files = {f.name: f for f in sorted(path.iterdir()) if f.suffix.lower() in _LAYER_SUFFIXES}
+        if not files:
+            raise SchemeError(
+                f"The folder holds no layer files; name them after the layers ({', '.join(LAYERS)}), "
+                "e.g. boundary.geojson and homes.geojson.",
+                source=path.name,
+            )
+        return read_proposal_files(files, settings=settings)
+    if not path.is_file():
+        samples = ", ".join(list_sample_proposals()) or "none"
+        raise SchemeError(
+            f"No proposal file, folder or sample named '{argument}'. Give a GeoPackage "
+            f"(`hiap scheme template` writes one to fill in) or a sample: {samples}.",
+            source=str(argument),
+        )
+    return read_proposal(path, settings=settings)
+
+
+def list_sample_proposals() -> list[str]:
+    """Return the ids of the sample proposals (folders of :data:`SAMPLE_PROPOSALS_DIR`)."""
+    if not SAMPLE_PROPOSALS_DIR.is_dir():
+        return []
+    return sorted(d.name for d in SAMPLE_PROPOSALS_DIR.iterdir() if (d / "boundary.geojson").is_file())
 
 
 def validate_proposal(raws: Mapping[str, RawScheme], *, name: str | None = None) -> Proposal:

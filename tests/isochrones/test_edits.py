@@ -9,7 +9,8 @@ Baseline graph (metres, British National Grid), a U of streets::
     A(0,0)            D(400,0)
 
 Walking A -> D goes round the U: 1,200 m. A proposed footpath drawn from (0,-10) to (400,-10)
-has vertices 10 m from A and D (each joined to the street there), so A -> D becomes
+has its ends 10 m from A and D (each joined to the street there; the path is split into 25 m
+pieces, whose other vertices are more than 25 m from any street), so A -> D becomes
 10 + 400 + 10 = 420 m: 780 m shorter.
 """
 
@@ -62,8 +63,8 @@ def test_a_new_footpath_shortens_the_walk_by_the_computed_amount() -> None:
     edit = add_paths(base, [shapely.LineString([(0, -10), (400, -10)])])
     assert walk_m(edit.network, 1, 4) == pytest.approx(420.0)
     assert walk_m(base, 1, 4) - walk_m(edit.network, 1, 4) == pytest.approx(780.0)
-    assert edit.joined_vertices == 2
-    assert edit.new_nodes == 2
+    assert edit.joined_vertices == 2  # the ends: the next vertices, 25 m in, are 27 m away
+    assert edit.new_nodes == 17  # 400 m in 25 m pieces
     assert edit.proposed_m == pytest.approx(400.0)
     assert edit.unconnected_m == 0.0
     assert f"{DEFAULT_JOIN_M:g} m" in edit.rule
@@ -96,7 +97,8 @@ def test_a_vertex_beside_the_middle_of_a_street_joins_both_its_ends() -> None:
 
 def test_lines_drawn_to_meet_are_joined_and_far_lines_are_reported() -> None:
     base = u_network()
-    # Two lines meeting within 0.5 m at (200, 200), reaching the street at A's side only.
+    # Two lines meeting within 0.5 m at (200, 200), reaching the street at A's side only,
+    # where the vertices at x = -5 and x = 20 (after splitting) are within 25 m of A-B.
     edit = add_paths(
         base,
         [
@@ -105,16 +107,17 @@ def test_lines_drawn_to_meet_are_joined_and_far_lines_are_reported() -> None:
             shapely.LineString([(3000, 3000), (3100, 3000)]),  # far from every street
         ],
     )
-    assert edit.new_nodes == 5  # (-5,200), (200,200) shared, (200,300), and the far two
-    assert edit.joined_vertices == 1
+    # 205 m in 9 pieces (10 vertices) + 100 m in 4 pieces (5, one shared) + the far 5.
+    assert edit.new_nodes == 10 + 5 - 1 + 5
+    assert edit.joined_vertices == 2
     assert edit.unconnected_m == pytest.approx(100.0)
     assert "0.10 km reaches no existing street" in edit.rule
     net = edit.network
     far = int(np.flatnonzero(net.y == 300)[0])
     a = int(net.node_positions([1])[0])
-    # (200,300) -> (200,200) -> (-5,200) -> 5 m to A-B's edge, 200 m along it -> A (the
+    # (200,300) -> (200,200) -> (20,200) -> 20 m to A-B's edge, 200 m along it -> A (the
     # merged vertex stands within 0.4 m of both drawn ones).
-    expected = 100 + 205 + 5 + 200
+    expected = 100 + 180 + 20 + 200
     assert csgraph.dijkstra(net.length_csr, indices=far)[a] == pytest.approx(expected, abs=0.5)
 
 
@@ -124,7 +127,8 @@ def test_no_join_beyond_the_distance() -> None:
     assert edit.joined_vertices == 0
     assert walk_m(edit.network, 1, 4) == pytest.approx(1200.0)
     wider = add_paths(base, [shapely.LineString([(0, -30), (400, -30)])], join_within_m=40.0)
-    assert walk_m(wider.network, 1, 4) == pytest.approx(460.0)
+    # Within 40 m, the vertices 25 m in (39.05 m from A and from D) are the shortest joins.
+    assert walk_m(wider.network, 1, 4) == pytest.approx(2 * np.hypot(25, 30) + 350)
 
 
 def test_bad_input_is_refused() -> None:
@@ -133,6 +137,8 @@ def test_bad_input_is_refused() -> None:
         add_paths(base, [shapely.box(0, 0, 1, 1)])
     with pytest.raises(RoutingInputError, match="join_within_m"):
         add_paths(base, [shapely.LineString([(0, 0), (1, 1)])], join_within_m=-1)
+    with pytest.raises(RoutingInputError, match="densify_m"):
+        add_paths(base, [shapely.LineString([(0, 0), (1, 1)])], densify_m=0)
     assert add_paths(base, []).network is base
 
 
@@ -145,7 +151,7 @@ def test_hampton_cached_network_is_unchanged_by_an_edit(
     before = snapshot(base)
     x0, y0 = float(np.median(base.x)), float(np.median(base.y))
     edit = add_paths(base, [shapely.LineString([(x0, y0), (x0 + 500, y0 + 500)])])
-    assert edit.network.n_nodes == base.n_nodes + 2
+    assert edit.network.n_nodes > base.n_nodes
     for key, arr in before.items():
         np.testing.assert_array_equal(arr, snapshot(base)[key], err_msg=key)
     again = WalkNetwork.from_graph(build_walk_graph(hampton_osm, cache_dir=graph_cache))

@@ -1,0 +1,90 @@
+"""`hiap scheme template` and `hiap scheme assess PROPOSAL --compare` (Hampton, real OSM 2012)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from typer.testing import CliRunner
+
+from hiap.cli.main import app
+from hiap.schemes.proposal import LAYERS
+from isochrones import cache as graph_cache
+from isochrones.network import WalkNetwork
+
+
+def test_template_is_written_once(tmp_path: Path) -> None:
+    out = tmp_path / "p.gpkg"
+    result = CliRunner().invoke(app, ["scheme", "template", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [str(n) for n, _ in pyogrio.list_layers(out)] == list(LAYERS)
+    again = CliRunner().invoke(app, ["scheme", "template", str(out)])
+    assert again.exit_code == 2 and "exists" in again.output
+
+
+def test_unknown_proposal_and_misused_option_are_clear() -> None:
+    result = CliRunner().invoke(app, ["scheme", "assess", "atlantis", "--compare"])
+    assert result.exit_code == 1
+    assert "No proposal file, folder or sample named 'atlantis'" in result.output
+    assert "hampton-illustrative" in result.output
+    assert "Traceback" not in result.output
+    misused = CliRunner().invoke(app, ["scheme", "assess", "hampton", "--gpkg", "x.gpkg"])
+    assert misused.exit_code == 2 and "--gpkg needs --compare" in misused.output
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_compare_hampton_prints_writes_and_leaves_the_baseline_network_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(cache))
+    csv, gpkg = tmp_path / "change.csv", tmp_path / "change.gpkg"
+    args = [
+        "scheme",
+        "assess",
+        "hampton-illustrative",
+        "--compare",
+        "--no-phases",
+        "--no-neighbours",
+    ]
+    result = CliRunner().invoke(app, [*args, "--csv", str(csv), "--gpkg", str(gpkg)])
+    assert result.exit_code == 0, result.output
+    assert "What the scheme changes: Hampton illustrative proposal" in result.output
+    assert "10,000 dwellings" in result.output
+    table = pd.read_csv(csv).set_index("id")
+    # The proposal adds a health centre in the middle of the site and a 6 ha park.
+    assert table.loc["gp_walk_min", "with scheme"] < table.loc["gp_walk_min", "baseline"]
+    assert table.loc["gp_walk_min", "for health"] == "better"
+    assert table.loc["angst_2ha_300m_share", "for health"] == "better"
+    # 23,600 new residents and one new practice: less GP supply per resident.
+    assert table.loc["gp_capacity_2sfca", "for health"] == "worse"
+    assert pd.isna(table.loc["gp_pt_min", "baseline"])  # no feed: listed, not invented
+    layers = {str(n) for n, _ in pyogrio.list_layers(gpkg)}
+    assert {"comparison", "homes", "proposal_boundary", "proposal_facilities"} <= layers
+    homes = pyogrio.read_dataframe(gpkg, layer="homes")
+    assert {"gp_walk_min_baseline", "gp_walk_min_with", "gp_walk_min_change"} <= set(homes.columns)
+    assert float(homes["gp_walk_min_change"].median()) < 0
+
+    # The cached baseline network is the same after a second (warm) with-scheme run, and it
+    # holds none of the proposed nodes (their ids are negative).
+    graphs = cache / "walk_graphs"
+    before = _digest(graphs)
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert _digest(graphs) == before
+    folder = next(p for p in graphs.iterdir() if p.is_dir())
+    network = WalkNetwork.from_graph(graph_cache.load_graph(folder))
+    assert (network.node_ids > 0).all()
+    assert np.isfinite(network.edge_length_m).all()
