@@ -17,7 +17,9 @@ PAGES = {
     "Assess": [
         st.Page("pages/healthy_new_towns.py", title="Healthy New Towns", icon=":material/location_city:"),
         st.Page("pages/blue_zones.py", title="Blue Zones", icon=":material/nature_people:"),
+        st.Page("pages/hia.py", title="Health impact assessment", icon=":material/assignment:"),
         st.Page("pages/impact_matrix.py", title="Impact matrix", icon=":material/balance:"),
+        st.Page("pages/baseline.py", title="Health baseline", icon=":material/monitor_heart:"),
         st.Page("pages/evidence.py", title="Spatial evidence", icon=":material/straighten:"),
     ],
     "Access": [

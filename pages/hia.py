@@ -1,0 +1,73 @@
+"""Health impact assessment: the stages a council expects, with the HUDU matrix as headline."""
+
+import streamlit as st
+
+from hiap.errors import HiapError
+from hiap.ui.checklist_form import catalogue_or_stop, sync_widgets
+from hiap.ui.hia_form import (
+    hia_rules,
+    render_bfhl,
+    render_gateways,
+    render_headline,
+    render_monitoring,
+    render_recommendations,
+    render_scoping,
+    render_screening,
+)
+from hiap.ui.store import assessor_sidebar, require_assessment, save_status, store_or_stop
+
+st.title("Health impact assessment")
+st.markdown(
+    "The stages of an HIA as a planning committee reads it: **screening** (is an HIA needed, "
+    "and which), **scoping** (topics and the people affected), **appraisal** (the HUDU matrix, "
+    "with gateways that cap the rating), **recommendations** (owner, mechanism, trigger) and "
+    "**monitoring**. Every change is saved at once as a new version."
+)
+
+catalogue = catalogue_or_stop()
+rules = hia_rules()
+store = store_or_stop()
+author = assessor_sidebar()
+try:
+    assessment = require_assessment(store)
+    version = store.latest_version(assessment.id) if store.exists(assessment.id) else None
+except HiapError as error:
+    st.error(f"The assessment cannot be loaded: {error}")
+    st.stop()
+    raise
+sync_widgets(assessment.id, version)
+status = save_status()
+st.caption(
+    f"Assessing **{assessment.scheme_name}**"
+    + (f" · {status.message()}" if status else "")
+    + ("" if version else " · not saved yet (saved on your first change)")
+)
+if author is None:
+    st.warning("Enter your name in the sidebar to start: every change is saved under it.")
+disabled = author is None
+
+headline, screening, scoping, gateways, recommendations, monitoring, bfhl = st.tabs(
+    [
+        "Headline",
+        "1. Screening",
+        "2. Scoping",
+        "3. Appraisal gateways",
+        "4. Recommendations",
+        "5. Monitoring",
+        "Building for a Healthy Life",
+    ]
+)
+with headline:
+    render_headline(assessment, catalogue, rules)
+with screening:
+    render_screening(assessment, rules, disabled=disabled)
+with scoping:
+    render_scoping(assessment, catalogue, rules, disabled=disabled)
+with gateways:
+    render_gateways(assessment, rules, disabled=disabled)
+with recommendations:
+    render_recommendations(assessment, catalogue, rules, disabled=disabled)
+with monitoring:
+    render_monitoring(assessment, rules, disabled=disabled)
+with bfhl:
+    render_bfhl(assessment, disabled=disabled)

@@ -1,0 +1,142 @@
+"""The Health impact assessment and Health baseline pages, driven with AppTest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import streamlit as st
+from shapely.geometry import box
+from streamlit.testing.v1 import AppTest
+
+from hiap.hia.record import GatewayStatus, HiaType
+from hiap.schemes.models import Scheme, SchemeMetadata
+from hiap.settings import SHARED_DATA_DIR
+from hiap.storage import AssessmentStore
+from hiap.ui.state import ASSESSMENT_ID_KEY, ASSESSOR_KEY, SCHEME_KEY
+
+APP = "../../streamlit_app.py"
+HIA = "pages/hia.py"
+BASELINE = "pages/baseline.py"
+TIMEOUT_S = 90
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AssessmentStore]:
+    path = tmp_path / "assessments.sqlite"
+    monkeypatch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
+    if SHARED_DATA_DIR.is_dir():
+        monkeypatch.setenv("HIAP_DATA_DIR", str(SHARED_DATA_DIR))
+    st.cache_resource.clear()
+    yield AssessmentStore(path)
+    st.cache_resource.clear()
+
+
+def _scheme(dwellings: int = 1200) -> Scheme:
+    # A 50 ha rectangle near Northstowe (South Cambridgeshire), in British National Grid.
+    boundary = gpd.GeoDataFrame(geometry=[box(539500, 266500, 540500, 267000)], crs=27700)
+    return Scheme(
+        metadata=SchemeMetadata(name="Test Fields", dwellings=dwellings), boundary=boundary
+    )
+
+
+def _app(page: str, *, scheme: Scheme | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    if scheme is not None:
+        at.session_state[SCHEME_KEY] = scheme
+    at.session_state[ASSESSOR_KEY] = "Jo Planner"
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _key(at: AppTest, item: str, field: str) -> str:
+    return f"hiap.form.{at.session_state[ASSESSMENT_ID_KEY]}.{item}.{field}"
+
+
+def test_hia_page_needs_a_scheme(store: AssessmentStore) -> None:
+    at = _app(HIA)
+    assert any("Choose a sample scheme" in i.value for i in at.info)
+
+
+@pytest.mark.skipif(not SHARED_DATA_DIR.is_dir(), reason="needs the shared data (districts)")
+def test_hia_page_screens_scopes_and_caps(store: AssessmentStore) -> None:
+    at = _app(HIA, scheme=_scheme())
+    assert not at.exception
+    markdown = " ".join(m.value for m in at.markdown)
+    # 1,200 homes in South Cambridgeshire: the Greater Cambridge SPD asks for a full HIA.
+    assert "**Full HIA** (rule SCR.1)" in markdown
+    # Nothing assessed: the matrix is incomplete and every gateway caps the rating.
+    assert any("Overall: red" in h.value for h in at.subheader)
+
+    # Departing from the rule without a note is refused, with the reason.
+    at.radio(key=_key(at, "screening", "outcome")).set_value(HiaType.RAPID.value).run()
+    assert any("needs a note" in e.value for e in at.error)
+    at.text_area(key=_key(at, "screening", "note")).input("Agreed with the LPA").run()
+    saved = store.load(at.session_state[ASSESSMENT_ID_KEY])
+    assert saved.hia.screening_outcome is HiaType.RAPID
+
+    # Scope out a topic with a reason; record a group and a gateway.
+    at.text_input(key=_key(at, "HUDU.10", "scope_reason")).input("No demolition").run()
+    at.checkbox(key=_key(at, "HUDU.10", "scope_in")).uncheck().run()
+    at.text_input(key=_key(at, "group_no_car", "note")).input("Bus from first occupation").run()
+    at.text_input(key=_key(at, "GW.1", "evidence")).input("ICB letter 3 May 2026").run()
+    at.radio(key=_key(at, "GW.1", "status")).set_value(GatewayStatus.MET.value).run()
+    at.radio(key=_key(at, "BFHL.9", "light")).set_value("amber").run()
+    assert not at.exception and not at.error
+    saved = store.load(at.session_state[ASSESSMENT_ID_KEY])
+    assert not saved.hia.scope["HUDU.10"].relevant
+    assert saved.hia.groups == {"no_car": "Bus from first occupation"}
+    assert saved.hia.gateways["GW.1"].status is GatewayStatus.MET
+    assert saved.hia.bfhl["BFHL.9"].light == "amber"
+
+
+def test_recommendations_table_validates_and_keeps_rows(store: AssessmentStore) -> None:
+    at = _app(HIA, scheme=_scheme())
+    key = _key(at, "recommendations", "table")
+    rows = pd.DataFrame(
+        [
+            {
+                "id": "",
+                "topic_id": "HUDU.2",
+                "action": "Health centre, 1,000 m²",
+                "owner": "Developer with the ICB",
+                "mechanism": "s106",
+                "trigger": "",
+            }
+        ]
+    )
+    at.session_state[key] = {"edited_rows": {}, "added_rows": rows.to_dict("records"),
+                             "deleted_rows": []}  # fmt: skip
+    next(b for b in at.button if b.label == "Save recommendations").click().run()
+    assert any("trigger is blank" in e.value for e in at.error)
+    assert store.list() == [] or not store.load(at.session_state[ASSESSMENT_ID_KEY]).hia.recommendations
+    rows.loc[0, "trigger"] = "before occupation of the 500th home"
+    at.session_state[key] = {"edited_rows": {}, "added_rows": rows.to_dict("records"),
+                             "deleted_rows": []}  # fmt: skip
+    next(b for b in at.button if b.label == "Save recommendations").click().run()
+    assert not at.exception
+    (rec,) = store.load(at.session_state[ASSESSMENT_ID_KEY]).hia.recommendations
+    assert (rec.id, rec.mechanism.value, rec.trigger) == (
+        "R1",
+        "s106",
+        "before occupation of the 500th home",
+    )
+
+
+@pytest.mark.skipif(not SHARED_DATA_DIR.is_dir(), reason="needs the shared data")
+def test_baseline_page_for_a_scheme(store: AssessmentStore) -> None:
+    at = _app(HIA, scheme=_scheme())  # opens the assessment with the boundary
+    at.switch_page(BASELINE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    headers = [h.value for h in at.subheader]
+    assert "Around the scheme (South Cambridgeshire)" in headers
+    assert "Add the file to measure" in headers
+    text = json.dumps([d.value.to_dict() for d in at.dataframe], default=str)
+    assert "Fenland" in text and "England (MSOA median)" in text
+    assert "Census 2021 car or van availability" in text
+    assert "OGL v3" in text and "2016 to 2020" in text
