@@ -56,7 +56,11 @@ __all__ = [
 ]
 
 _FOLLOW = "Follow the screening rule"
-_BAND_MARK = {"green": "🟢", "amber": "🟠", "red": "🔴"}
+_BAND_ICON = {
+    "green": ":material/check_circle:",
+    "amber": ":material/warning:",
+    "red": ":material/error:",
+}
 _LIGHT_NONE = "not judged"
 _STATUS_LABEL = {
     GatewayStatus.UNKNOWN: "not yet evidenced",
@@ -123,7 +127,7 @@ def _init(key: str, value: Any) -> None:
 def render_headline(assessment: Assessment, catalogue: Catalogue, rules: HiaRules) -> None:
     """Show the overall rating (capped by gateways), significant impacts and what is missing."""
     rating = overall_rating(assessment, catalogue.hudu, rules)
-    st.subheader(f"{_BAND_MARK[rating.band]} Overall: {rating.band}")
+    st.subheader(f"{_BAND_ICON[rating.band]} Overall: {rating.band}")
     st.markdown(rating.text)
     if rating.band != rating.matrix_band:
         st.warning(
@@ -167,7 +171,9 @@ def render_headline(assessment: Assessment, catalogue: Catalogue, rules: HiaRule
             )
         else:
             st.success("Every topic in scope is complete.")
-    st.page_link("pages/impact_matrix.py", label="Edit the impact matrix", icon="⚖️")
+    st.page_link(
+        "pages/impact_matrix.py", label="Edit the impact matrix", icon=":material/balance:"
+    )
 
 
 # -- screening ---------------------------------------------------------------------------------

@@ -219,4 +219,3 @@ def baseline_map(profile: BaselineProfile) -> folium.Map | None:
             style_function=lambda _f: {"color": "#d00000", "weight": 3, "fillOpacity": 0.1},
         ).add_to(fmap)
     return fmap
-

@@ -114,7 +114,10 @@ def test_recommendations_table_validates_and_keeps_rows(store: AssessmentStore) 
                              "deleted_rows": []}  # fmt: skip
     next(b for b in at.button if b.label == "Save recommendations").click().run()
     assert any("trigger is blank" in e.value for e in at.error)
-    assert store.list() == [] or not store.load(at.session_state[ASSESSMENT_ID_KEY]).hia.recommendations
+    assert (
+        store.list() == []
+        or not store.load(at.session_state[ASSESSMENT_ID_KEY]).hia.recommendations
+    )
     rows.loc[0, "trigger"] = "before occupation of the 500th home"
     at.session_state[key] = {"edited_rows": {}, "added_rows": rows.to_dict("records"),
                              "deleted_rows": []}  # fmt: skip
