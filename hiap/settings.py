@@ -5,7 +5,20 @@ one process, so a setting changed by one session must never leak into another. C
 settings takes a :class:`Settings` argument; entry points (the CLI, the app) call
 :func:`get_settings` once.
 
-The data directory is chosen in this order:
+Each setting is read (through pydantic-settings) from, first match wins:
+
+1. keyword overrides given to :func:`get_settings`;
+2. the environment: ``HIAP_`` and the setting's name in capitals (``HIAP_MAX_UPLOAD_MB=20``);
+3. a ``.env`` file (``HIAP_ENV_FILE``, default ``.env`` in the working folder), same names;
+4. a TOML file (``HIAP_CONFIG_FILE``, default ``config.toml`` in the per-user config folder,
+   e.g. ``~/.config/hiap/config.toml``), with the names in lower case (``max_upload_mb = 20``);
+5. the default.
+
+``hiap config show`` prints every setting with the place it came from. When
+:func:`get_settings` is given an explicit ``environ`` (tests, embedding), the files are read
+only if that mapping names them, so nothing on the machine leaks in.
+
+The data directory's default is chosen in this order:
 
 1. ``HIAP_DATA_DIR`` when set;
 2. ``../shared/data`` relative to the project root, when that folder exists (a developer
@@ -22,6 +35,14 @@ from pathlib import Path
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 from hiap.errors import SettingsError
 
@@ -109,23 +130,143 @@ def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "data"
 
 
-_ENV_FIELDS = {
-    "HIAP_MAX_UPLOAD_MB": "max_upload_mb",
-    "HIAP_MAX_UNZIPPED_MB": "max_unzipped_mb",
-    "HIAP_DOWNLOAD_TIMEOUT_S": "download_timeout_s",
-    "HIAP_ALLOW_LOCAL_PATHS": "allow_local_paths",
-}
+ENV_PREFIX = "HIAP_"
+ENV_FILE_VAR = "HIAP_ENV_FILE"
+CONFIG_FILE_VAR = "HIAP_CONFIG_FILE"
+
+
+def default_config_file() -> Path:
+    """Return the per-user TOML settings file (it need not exist)."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+class _RawSources(BaseSettings):
+    """Every setting as an unvalidated value, so each source can be read on its own.
+
+    Validation happens once, in :class:`Settings`, whatever the source; reading the sources
+    separately is what lets ``hiap config show`` say where each value came from.
+    """
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    data_dir: str | None = None
+    cache_dir: str | None = None
+    database_url: str | None = None
+    max_upload_mb: str | None = None
+    max_unzipped_mb: str | None = None
+    max_zip_ratio: str | None = None
+    download_timeout_s: str | None = None
+    allow_local_paths: str | None = None
+
+
+class _MappingEnvSource(EnvSettingsSource):
+    """The environment source, reading a given mapping instead of ``os.environ``."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = dict(environ)
+        super().__init__(_RawSources, env_prefix=ENV_PREFIX)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
+
+
+def env_var(field: str) -> str:
+    """Return the environment variable of a setting (``max_upload_mb`` -> ``HIAP_MAX_UPLOAD_MB``)."""
+    return ENV_PREFIX + field.upper()
+
+
+def _source_values(
+    environ: Mapping[str, str], *, read_default_files: bool
+) -> list[tuple[str, dict[str, object]]]:
+    """Return ``(label, values)`` for each source, highest priority first."""
+    sources: list[tuple[str, dict[str, object]]] = []
+    env_values = {k: v for k, v in _MappingEnvSource(environ)().items() if v not in (None, "")}
+    sources.append(("environment", env_values))
+
+    env_file = environ.get(ENV_FILE_VAR) or (".env" if read_default_files else None)
+    if env_file and Path(env_file).expanduser().is_file():
+        path = Path(env_file).expanduser()
+        dotenv = DotEnvSettingsSource(_RawSources, env_file=path, env_prefix=ENV_PREFIX)
+        values = {k: v for k, v in dotenv().items() if v not in (None, "")}
+        sources.append((f".env file {path}", values))
+    elif environ.get(ENV_FILE_VAR):
+        raise SettingsError(
+            f"{ENV_FILE_VAR} names {env_file}, which is not a file. Fix the path or unset it."
+        )
+
+    config = environ.get(CONFIG_FILE_VAR) or (
+        str(default_config_file()) if read_default_files else None
+    )
+    if config and Path(config).expanduser().is_file():
+        path = Path(config).expanduser()
+        try:
+            table = TomlConfigSettingsSource(_RawSources, toml_file=path).toml_data
+        except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
+            raise SettingsError(
+                f"The settings file {path} is not valid TOML ({exc}). Fix it or remove it."
+            ) from None
+        unknown = sorted(set(table) - set(Settings.model_fields))
+        if unknown:
+            raise SettingsError(
+                f"The settings file {path} has unknown settings: {', '.join(unknown)}. "
+                f"Known settings: {', '.join(Settings.model_fields)}."
+            )
+        sources.append((f"config file {path}", dict(table)))
+    elif environ.get(CONFIG_FILE_VAR):
+        raise SettingsError(
+            f"{CONFIG_FILE_VAR} names {config}, which is not a file. Fix the path or unset it."
+        )
+    return sources
+
+
+def _defaults() -> dict[str, object]:
+    """Defaults that depend on the machine (its per-user folders)."""
+    default_db = Path(platformdirs.user_data_dir(APP_NAME)) / "assessments.sqlite"
+    return {
+        "data_dir": default_data_dir({}),
+        "cache_dir": Path(platformdirs.user_cache_dir(APP_NAME)),
+        "database_url": f"sqlite:///{default_db}",
+    }
+
+
+def _resolve(
+    environ: Mapping[str, str] | None, overrides: Mapping[str, object]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Merge the sources; return the values and, per setting, where its value came from."""
+    env = os.environ if environ is None else environ
+    sources = [("override", dict(overrides))]
+    sources += _source_values(env, read_default_files=environ is None)
+    values: dict[str, object] = {}
+    origin: dict[str, str] = {}
+    for label, found in reversed(sources):  # lowest priority first, so higher ones overwrite
+        for name, value in found.items():
+            values[name] = value
+            origin[name] = f"environment ({env_var(name)})" if label == "environment" else label
+    for name, value in _defaults().items():
+        if name not in values:
+            values[name], origin[name] = value, "default"
+    for name in Settings.model_fields:
+        origin.setdefault(name, "default")
+    # Folders given as text: expand "~" once, here, whatever the source.
+    for name in ("data_dir", "cache_dir"):
+        if isinstance(values[name], str):
+            folder = Path(str(values[name])).expanduser()
+            values[name] = folder.resolve() if name == "data_dir" else folder
+    return values, origin
 
 
 def get_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-    """Build the settings from the environment, with optional overrides.
+    """Build the settings from overrides, the environment, ``.env`` and the TOML file.
 
     Parameters
     ----------
     environ
-        Environment to read (defaults to ``os.environ``).
+        Environment to read (defaults to ``os.environ``). When given, ``.env`` and the TOML
+        file are read only if it names them (``HIAP_ENV_FILE``, ``HIAP_CONFIG_FILE``).
     **overrides
-        Field values that win over the environment (unknown names are rejected).
+        Field values that win over every other source (unknown names are rejected).
 
     Returns
     -------
@@ -137,30 +278,43 @@ def get_settings(environ: Mapping[str, str] | None = None, **overrides: object) 
     SettingsError
         When a value is out of range or a name is unknown; the message names the variable.
     """
-    env = os.environ if environ is None else environ
-    values: dict[str, object] = {}
-    values["data_dir"] = default_data_dir(env)
-    values["cache_dir"] = Path(
-        env.get("HIAP_CACHE_DIR") or platformdirs.user_cache_dir(APP_NAME)
-    ).expanduser()
-    default_db = Path(platformdirs.user_data_dir(APP_NAME)) / "assessments.sqlite"
-    values["database_url"] = env.get("HIAP_DATABASE_URL") or f"sqlite:///{default_db}"
-    for var, field in _ENV_FIELDS.items():
-        if env.get(var):
-            values[field] = env[var]
-    values.update(overrides)
+    values, origin = _resolve(environ, overrides)
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
-        reverse = {field: var for var, field in _ENV_FIELDS.items()}
         problems = []
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
-            name = reverse.get(field, field)
-            problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+            where = origin.get(field, "override")
+            # Name the setting the way its source spells it.
+            name = env_var(field) if where.startswith(("environment", ".env")) else field
+            problems.append(f"{name}: {err['msg']} (got {err.get('input')!r}, from {where})")
         raise SettingsError(
             "Invalid hiap settings: " + "; ".join(problems) + ". Fix or unset these values."
         ) from None
+
+
+def settings_origins(environ: Mapping[str, str] | None = None) -> list[tuple[str, object, str]]:
+    """Return every setting as ``(name, value, where it came from)``, for ``hiap config show``.
+
+    Parameters
+    ----------
+    environ
+        Environment to read (defaults to ``os.environ``).
+
+    Returns
+    -------
+    list of tuple
+        One row per setting, in the order of :class:`Settings`' fields.
+
+    Raises
+    ------
+    SettingsError
+        When the settings are invalid (as :func:`get_settings`).
+    """
+    settings = get_settings(environ)
+    _, origin = _resolve(environ, {})
+    return [(name, getattr(settings, name), origin[name]) for name in Settings.model_fields]
 
 
 def configure_numba_cache(settings: Settings) -> Path:

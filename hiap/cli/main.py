@@ -6,7 +6,7 @@ import contextlib
 
 import typer
 
-from hiap.cli import access, data, report, scheme
+from hiap.cli import access, config, data, report, scheme
 
 app = typer.Typer(
     name="hiap",
@@ -35,6 +35,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(scheme.app, name="scheme")
 app.add_typer(access.app, name="access")
 app.add_typer(report.app, name="report")
+app.add_typer(config.app, name="config")
 
 
 if __name__ == "__main__":  # pragma: no cover
