@@ -35,7 +35,13 @@ from hiap.errors import HiapError
 from hiap.indicators.criteria import HuduSuggestion
 from hiap.indicators.points import DEFAULT_SPACING_M
 from hiap.indicators.results import INDICATOR_IDS, IndicatorReport, IndicatorResult
-from hiap.indicators.run import NEIGHBOURS_M, NETWORK_MARGIN_M, Progress, assess_at_homes
+from hiap.indicators.run import (
+    NEIGHBOURS_M,
+    NETWORK_MARGIN_M,
+    Progress,
+    SharedInputs,
+    assess_at_homes,
+)
 from hiap.indicators.walkgraph import WalkGraph
 from hiap.indicators.with_scheme import World, baseline_world, scheme_world
 from hiap.schemes.proposal import Proposal
@@ -300,6 +306,7 @@ def assess_proposal(
         except IsochronesError as exc:
             logger.info("walk network not built: %s", exc)  # the runner reports it per indicator
     phases = proposal.phases if by_phase and len(proposal.phases) > 1 else ()
+    shared = SharedInputs()  # GP practices, hospitals, population, OSM features: read once
     runs = 2 + 2 * len(phases) + (2 if neighbours else 0)
     done = 0
 
@@ -322,6 +329,7 @@ def assess_proposal(
             spacing_m=spacing_m,
             progress=step(label),
             world=world,
+            shared=shared,
         )
         done += 1
         return out

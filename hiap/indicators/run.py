@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import networkx as nx
@@ -55,12 +56,15 @@ __all__ = [
     "GP_CATCHMENT_MIN",
     "NETWORK_MARGIN_M",
     "Progress",
+    "SharedInputs",
     "assess_at_homes",
     "assess_indicators",
     "find_osm_extract",
 ]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Progress = Callable[[float, str], None]
 """Called with the fraction done (0-1) and what is being done."""
@@ -106,12 +110,38 @@ _NAMES: dict[str, tuple[str, str, bool]] = {
 }
 
 
+class SharedInputs:
+    """Inputs read once and shared by several runs on the same site (baseline, with scheme...).
+
+    The GP practices, hospitals, population and OSM features a run reads depend only on the
+    site and the data directory, so a comparison of several worlds reads them once. A loader
+    that fails fails the same way for every run (its error is kept and raised again). Make one
+    per comparison; never share one between sites or settings.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, object] = {}
+
+    def get(self, key: str, load: Callable[[], T]) -> T:
+        """Return the value stored under ``key``, loading it (or its HiapError) the first time."""
+        if key not in self._values:
+            try:
+                self._values[key] = load()
+            except HiapError as exc:
+                self._values[key] = exc
+        value = self._values[key]
+        if isinstance(value, HiapError):
+            raise value
+        return value  # type: ignore[return-value]
+
+
 @dataclass
 class _Run:
     scheme: Scheme
     settings: Settings
     site: BaseGeometry
     world: World | None = None
+    shared: SharedInputs = field(default_factory=SharedInputs)
     names: dict[str, tuple[str, str, bool]] = field(default_factory=lambda: dict(_NAMES))
     results: dict[str, IndicatorResult] = field(default_factory=dict)
     home_values: dict[str, np.ndarray] = field(default_factory=dict)
@@ -222,10 +252,12 @@ def assess_at_homes(
     spacing_m: float = DEFAULT_SPACING_M,
     progress: Progress | None = None,
     world: World | None = None,
+    shared: SharedInputs | None = None,
 ) -> tuple[IndicatorReport, gpd.GeoDataFrame]:
     """Measure the indicators as :func:`assess_indicators` does, and keep each home's values.
 
-    Parameters are those of :func:`assess_indicators`.
+    Parameters are those of :func:`assess_indicators`, and ``shared``: inputs read once for
+    several runs on the same site (:class:`SharedInputs`).
 
     Returns
     -------
@@ -242,7 +274,7 @@ def assess_at_homes(
             source=scheme.source_name or None,
         )
     site = shapely.union_all(scheme.boundary.geometry.to_numpy())
-    run = _Run(scheme, settings, site, world, names=_catalogue_names())
+    run = _Run(scheme, settings, site, world, shared or SharedInputs(), names=_catalogue_names())
     notes: list[str] = list(world.notes) if world is not None else []
     start = time.perf_counter()
 
@@ -258,7 +290,7 @@ def assess_at_homes(
             if ind not in ("dwellings_per_ha",):
                 run.skip(ind, reason)
     else:
-        features = extract_osm_features(path, settings=settings)
+        features = run.shared.get("features", lambda: extract_osm_features(path, settings=settings))
         run.sources.append(features.source)
         if world is not None:
             features = world.features(features)
@@ -394,7 +426,7 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
     reach_m = NETWORK_MARGIN_M + 5000.0
     for kind, loader in (("gp", load_gp_practices), ("hospital", load_hospitals)):
         try:
-            fac = loader(run.settings, area=run.site, buffer_m=reach_m)
+            fac = run.shared.get(kind, lambda: loader(run.settings, area=run.site, buffer_m=reach_m))  # noqa: B023
         except HiapError as exc:
             run.skip(f"{kind}_walk_min", str(exc))
             if kind == "gp":
@@ -721,7 +753,7 @@ def _capacity(
     if gps is None:
         return
     try:
-        pop = load_area_origins(run.settings, level="lsoa")
+        pop = run.shared.get("population", lambda: load_area_origins(run.settings, level="lsoa"))
     except HiapError as exc:
         run.skip("gp_capacity_2sfca", str(exc))
         return
