@@ -77,6 +77,10 @@ class Settings(BaseModel):
         on a shared server a free-text path lets anyone probe the server's files, so data files
         are chosen from the data directory or uploaded. Turn it on (``HIAP_ALLOW_LOCAL_PATHS=1``)
         only for a single-user desktop install. See SECURITY.md.
+    fallback_walk
+        Where no OSM walk network covers a place, walk a straight line x 1.3 at 4.8 km/h
+        (:class:`isochrones.transit.FallbackWalk`), labelled as such in every result. Off by
+        default; ``HIAP_FALLBACK_WALK=1`` or the CLI's ``--fallback-walk`` turns it on.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -89,6 +93,7 @@ class Settings(BaseModel):
     max_zip_ratio: float = Field(default=100.0, gt=1)
     download_timeout_s: float = Field(default=10.0, gt=0, le=600)
     allow_local_paths: bool = False
+    fallback_walk: bool = False
 
     @property
     def max_upload_bytes(self) -> int:
@@ -157,6 +162,7 @@ class _RawSources(BaseSettings):
     max_zip_ratio: str | None = None
     download_timeout_s: str | None = None
     allow_local_paths: str | None = None
+    fallback_walk: str | None = None
 
 
 class _MappingEnvSource(EnvSettingsSource):

@@ -7,6 +7,11 @@ A :class:`Scenario` is a list of edits applied in order to a *copy* of a feed:
   headway, an operating span and either a speed or stop-to-stop running times;
 * :class:`ChangeFrequency` -- run an existing route at a new headway, pattern by pattern (every
   stop pattern keeps its own stops, running times, days and operating span);
+* :class:`ExtendSpan` -- run a route later into the evening: the last trip of each direction is
+  repeated at a headway until a new end time;
+* :class:`InsertStop` -- call at one more place (a hospital, a GP surgery, a new stop on the
+  line): each stop pattern of the route is diverted through it, or extended to it from a
+  terminus, wherever that costs the least time;
 * :class:`RemoveRoute` -- drop a route and its trips;
 * :class:`AddFeed` -- add the services of a TransXChange or GTFS file (a proposed service
   drawn up by a council).
@@ -39,6 +44,8 @@ __all__ = [
     "AddFeed",
     "AddRoute",
     "ChangeFrequency",
+    "ExtendSpan",
+    "InsertStop",
     "NewStop",
     "RemoveRoute",
     "Scenario",
@@ -128,6 +135,41 @@ class ChangeFrequency(_Model):
     end: dt.time | None = None
 
 
+class ExtendSpan(_Model):
+    """Run a route until ``end``: repeat each direction's last trip every ``headway_min``.
+
+    For every direction and service (operating profile) of the route, its latest trip is
+    copied, same stops and running times, every ``headway_min`` after its own departure
+    while the copy leaves its first stop no later than ``end``. Earlier trips are untouched.
+    """
+
+    kind: Literal["extend_span"] = "extend_span"
+    route_id: str
+    end: dt.time
+    headway_min: float = Field(gt=0)
+
+
+class InsertStop(_Model):
+    """Make an existing route call at one more stop: a diversion, an extension or a new stop.
+
+    Each stop pattern of the route (its trips with the same ordered stops) takes the place
+    where the call costs the least extra running time: between two consecutive stops (a
+    diversion: the detour ``circuity x (|aP| + |Pb| - |ab|)`` at ``speed_kph``, plus
+    ``dwell_s``; later stops are reached that much later), or beyond a terminus (an
+    extension: trips ending there run on to the stop, trips starting there start at it
+    earlier). A pattern whose cheapest call costs more than ``max_extra_min`` is left as it
+    is. A stop on the line between two stops (a new stop) costs only the dwell.
+    """
+
+    kind: Literal["insert_stop"] = "insert_stop"
+    route_id: str
+    stop: str | NewStop
+    speed_kph: float = Field(default=25.0, gt=0)
+    circuity: float = Field(default=1.3, ge=1.0)
+    dwell_s: int = Field(default=30, ge=0)
+    max_extra_min: float = Field(default=15.0, gt=0)
+
+
 class RemoveRoute(_Model):
     """Drop a route and all its trips."""
 
@@ -149,7 +191,10 @@ class AddFeed(_Model):
     stop_coordinates: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
 
-Edit = Annotated[AddRoute | ChangeFrequency | RemoveRoute | AddFeed, Field(discriminator="kind")]
+Edit = Annotated[
+    AddRoute | ChangeFrequency | ExtendSpan | InsertStop | RemoveRoute | AddFeed,
+    Field(discriminator="kind"),
+]
 
 
 class Scenario(_Model):
@@ -369,6 +414,161 @@ def _add_route(feed: Feed, edit: AddRoute) -> Feed:
     )
 
 
+def _haversine(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
+    rlat1, rlat2 = np.radians(lat1), np.radians(lat2)
+    a = (
+        np.sin((rlat2 - rlat1) / 2) ** 2
+        + np.cos(rlat1) * np.cos(rlat2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def _extend_span(feed: Feed, edit: ExtendSpan) -> Feed:
+    trips = feed.trips.loc[feed.trips["route_id"] == edit.route_id]
+    if trips.empty:
+        raise ScenarioError(f"extend_span: route {edit.route_id!r} has no trips in the feed.")
+    st = feed.stop_times.loc[feed.stop_times["trip_id"].isin(trips["trip_id"])]
+    first = st.sort_values(["trip_id", "stop_sequence"]).groupby("trip_id")["departure_s"].first()
+    info = trips.set_index("trip_id").assign(first_s=first).dropna(subset=["first_s"])
+    last = info.sort_values("first_s").groupby(["direction_id", "service_id"]).tail(1)
+    end_s = _secs(edit.end)
+    step = round(edit.headway_min * 60)
+    new_trips: list[pd.DataFrame] = []
+    new_st: list[pd.DataFrame] = []
+    for trip_id, row in last.iterrows():
+        tpl = st.loc[st["trip_id"] == trip_id]
+        t0 = int(row["first_s"])
+        for k, start in enumerate(range(t0 + step, end_s + 1, step), start=1):
+            new_id = f"{trip_id}:later:{k}"
+            new_trips.append(
+                feed.trips.loc[feed.trips["trip_id"] == trip_id].assign(trip_id=new_id)
+            )
+            new_st.append(
+                tpl.assign(
+                    trip_id=new_id,
+                    arrival_s=tpl["arrival_s"] + (start - t0),
+                    departure_s=tpl["departure_s"] + (start - t0),
+                )
+            )
+    if not new_trips:
+        raise ScenarioError(
+            f"extend_span: route {edit.route_id!r} already runs until {edit.end:%H:%M}; "
+            "give a later end."
+        )
+    return replace(
+        feed,
+        trips=pd.concat([feed.trips, *new_trips], ignore_index=True),
+        stop_times=pd.concat([feed.stop_times, *new_st], ignore_index=True),
+    )
+
+
+def _insert_stop(feed: Feed, edit: InsertStop) -> Feed:
+    trips = feed.trips.loc[feed.trips["route_id"] == edit.route_id]
+    if trips.empty:
+        raise ScenarioError(f"insert_stop: route {edit.route_id!r} has no trips in the feed.")
+    stops = feed.stops
+    known = stops.set_index("stop_id")
+    if isinstance(edit.stop, NewStop):
+        if edit.stop.stop_id in known.index:
+            raise ScenarioError(f"insert_stop: new stop {edit.stop.stop_id!r} already exists.")
+        sid, lat_p, lon_p = edit.stop.stop_id, edit.stop.lat, edit.stop.lon
+        new_stops = pd.DataFrame(
+            [{"stop_id": sid, "stop_name": edit.stop.name, "stop_lat": lat_p, "stop_lon": lon_p}]
+        )
+        stops = pd.concat([stops, new_stops.astype(stops.dtypes.to_dict())], ignore_index=True)
+    elif edit.stop in known.index:
+        sid = edit.stop
+        where = known.loc[sid, ["stop_lat", "stop_lon"]].to_numpy(float)
+        lat_p, lon_p = float(where[0]), float(where[1])
+    else:
+        raise ScenarioError(
+            f"insert_stop: stop {edit.stop!r} is not in the feed; give a new stop with "
+            "stop_id, lat and lon."
+        )
+    speed = edit.speed_kph / 3.6
+    st = feed.stop_times.loc[feed.stop_times["trip_id"].isin(trips["trip_id"])].sort_values(
+        ["trip_id", "stop_sequence"], kind="stable"
+    )
+    patterns = st.groupby("trip_id", sort=False)["stop_id"].agg(tuple)
+    changed: list[pd.DataFrame] = []
+    for seq, members in patterns.groupby(patterns, sort=False):
+        seq_ids = list(seq)
+        if sid in seq_ids:
+            continue  # already calls there
+        lat = known.loc[seq_ids, "stop_lat"].to_numpy(float)
+        lon = known.loc[seq_ids, "stop_lon"].to_numpy(float)
+        to_p = _haversine(lat, lon, lat_p, lon_p) * edit.circuity
+        ab = _haversine(lat[:-1], lon[:-1], lat[1:], lon[1:]) * edit.circuity
+        # Extra seconds of each place: between stops i and i+1, before the first, after the last.
+        between = (to_p[:-1] + to_p[1:] - ab) / speed + edit.dwell_s
+        options = np.r_[between, to_p[0] / speed, to_p[-1] / speed]
+        best = int(np.argmin(options))
+        if options[best] > edit.max_extra_min * 60:
+            continue
+        rows = st.loc[st["trip_id"].isin(members.index)].copy()
+        pos = rows.groupby("trip_id", sort=False).cumcount().to_numpy()
+        rows["stop_sequence"] = (pos + 1) * 2  # room for the new call at an odd number
+        if best < len(between):
+            i = best
+            a_rows, b_rows = rows.loc[pos == i], rows.loc[pos == i + 1]
+            dep_a = a_rows.set_index("trip_id")["departure_s"]
+            arr_b = b_rows.set_index("trip_id")["arrival_s"]
+            frac = to_p[i] / max(to_p[i] + to_p[i + 1], 1.0)
+            extra = round(float(between[i]))
+            arrive = dep_a + ((arr_b - dep_a) + extra - edit.dwell_s) * frac
+            call = pd.DataFrame(
+                {
+                    "trip_id": dep_a.index,
+                    "stop_sequence": (i + 1) * 2 + 1,
+                    "stop_id": sid,
+                    "arrival_s": arrive.round().astype(np.int64).to_numpy(),
+                    "departure_s": (arrive.round() + edit.dwell_s).astype(np.int64).to_numpy(),
+                }
+            )
+            later = pos > i
+            rows.loc[later, "arrival_s"] += extra
+            rows.loc[later, "departure_s"] += extra
+        elif best == len(between):
+            first = rows.loc[pos == 0].set_index("trip_id")
+            t = (first["departure_s"] - round(options[best])).astype(np.int64)
+            call = pd.DataFrame(
+                {
+                    "trip_id": first.index,
+                    "stop_sequence": 1,
+                    "stop_id": sid,
+                    "arrival_s": t.to_numpy(),
+                    "departure_s": t.to_numpy(),
+                }
+            )
+        else:
+            last = rows.loc[pos == len(seq_ids) - 1].set_index("trip_id")
+            t = (last["departure_s"] + round(options[best])).astype(np.int64)
+            call = pd.DataFrame(
+                {
+                    "trip_id": last.index,
+                    "stop_sequence": len(seq_ids) * 2 + 1,
+                    "stop_id": sid,
+                    "arrival_s": t.to_numpy(),
+                    "departure_s": t.to_numpy(),
+                }
+            )
+        changed.append(pd.concat([rows, call], ignore_index=True))
+    if not changed:
+        raise ScenarioError(
+            f"insert_stop: no stop pattern of route {edit.route_id!r} passes within "
+            f"{edit.max_extra_min:g} minutes of {sid!r}; pick a nearer route or stop."
+        )
+    new_st = pd.concat(changed, ignore_index=True)
+    kept = feed.stop_times.loc[~feed.stop_times["trip_id"].isin(new_st["trip_id"])]
+    return replace(
+        feed,
+        stops=stops,
+        stop_times=pd.concat(
+            [kept, new_st.astype(feed.stop_times.dtypes.to_dict())], ignore_index=True
+        ),
+    )
+
+
 def _remove_route(feed: Feed, route_id: str) -> Feed:
     if route_id not in set(feed.routes["route_id"]):
         raise ScenarioError(f"remove_route: route {route_id!r} is not in the feed.")
@@ -545,6 +745,10 @@ def apply_scenario(feed: Feed, scenario: Scenario, *, base_dir: str | Path = "."
             out = _add_route(out, edit)
         elif isinstance(edit, ChangeFrequency):
             out = _change_frequency(out, edit)
+        elif isinstance(edit, ExtendSpan):
+            out = _extend_span(out, edit)
+        elif isinstance(edit, InsertStop):
+            out = _insert_stop(out, edit)
         elif isinstance(edit, AddFeed):
             out = _add_feed(out, edit, Path(base_dir))
         else:

@@ -50,6 +50,7 @@ __all__ = [
     "WindowTimes",
     "build_transit_network",
     "local_utm_crs",
+    "lonlat_to_xy",
     "transit_indicators",
     "transit_isochrones",
     "walk_legs",
@@ -238,13 +239,34 @@ def walk_legs_flagged(
     src = np.concatenate(parts_s) if parts_s else np.zeros(0, np.int64)
     dst = np.concatenate(parts_t) if parts_t else np.zeros(0, np.int64)
     sec = np.concatenate(parts_sec) if parts_sec else np.zeros(0)
+    is_fb = np.zeros(len(src), bool)
+    is_fb[len(src) - n_fallback :] = True
     if exclude_self:
         keep = src != dst
-        fb_dropped = int((~keep[len(src) - n_fallback :]).sum()) if n_fallback else 0
-        src, dst, sec = src[keep], dst[keep], sec[keep]
-        n_fallback -= fb_dropped
+        src, dst, sec, is_fb = src[keep], dst[keep], sec[keep], is_fb[keep]
     legs = Legs.from_pairs(src, dst, sec, n_sources=len(from_xy), n_targets=len(to_xy))
-    return legs, int(n_fallback)
+    # Network and fallback pairs never overlap; count distinct fallback pairs, as the legs do.
+    n_pairs = np.unique(src[is_fb] * max(len(to_xy), 1) + dst[is_fb]).size
+    return legs, int(n_pairs)
+
+
+def lonlat_to_xy(lonlat: np.ndarray, crs: pyproj.CRS | str) -> np.ndarray:
+    """Project ``(n, 2)`` longitude/latitude points to ``crs`` (e.g. a network's).
+
+    Parameters
+    ----------
+    lonlat
+        WGS84 degrees, longitude first.
+    crs
+        Target CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` coordinates.
+    """
+    pts = np.asarray(lonlat, float).reshape(-1, 2)
+    return _to_xy(pts[:, 0], pts[:, 1], crs)
 
 
 def walk_legs(
@@ -489,6 +511,10 @@ class WindowTimes:
         Share of the walking legs considered that were walked by the network's
         :class:`FallbackWalk`, by kind (``access``, ``egress``, ``transfer``, ``direct``,
         ``all``); empty when the network has no fallback.
+    last_departure_s
+        ``(n_origins, n_destinations)`` latest departure of the window from which the
+        destination is still reached within the time limit (NaN: from none), e.g. the last
+        practical bus back from a hospital.
     """
 
     departures_s: np.ndarray
@@ -497,6 +523,7 @@ class WindowTimes:
     travel_s: np.ndarray
     planned_s: np.ndarray
     fallback_share: dict[str, float] = field(default_factory=dict)
+    last_departure_s: np.ndarray | None = None
 
     def percentile_s(self, p: float, *, planned: bool = False) -> np.ndarray:
         """Return the ``(n_origins, n_destinations)`` seconds of one reported percentile."""
@@ -612,6 +639,7 @@ def window_travel_times(
         raise RoutingInputError("No destinations were given.")
     stop_xy = network.stop_xy
     egress, fb_egress = network.legs_flagged(stop_xy, destinations_xy, network.max_access_min)
+    n_egress = len(egress.target)  # before "nearest" merges a stop's legs into one
     direct_legs, fb_direct = network.legs_flagged(
         origins_xy, destinations_xy, max_walk_min, access=False
     )
@@ -634,7 +662,7 @@ def window_travel_times(
     if network.fallback is not None:
         counts = {
             "access": (fb_access, len(access.target)),
-            "egress": (fb_egress, len(egress.target)),
+            "egress": (fb_egress, n_egress),
             "transfer": (network.transfer_fallback_legs, len(network.transfers.target)),
             "direct": (fb_direct, len(direct_legs.target)),
         }
@@ -646,6 +674,7 @@ def window_travel_times(
     mins = np.full((n_o, n_d), np.inf)
     pct = np.full((n_o, n_d, len(percentiles)), np.inf)
     plan = np.full((n_o, n_d, len(percentiles)), np.inf)
+    last_dep = np.full((n_o, n_d), np.nan)
     for b0 in range(0, n_o, block_size):
         b1 = min(n_o, b0 + block_size)
         sub = Legs(
@@ -667,6 +696,9 @@ def window_travel_times(
             reuse_labels=reuse_labels,
         )
         mins[b0:b1], pct[b0:b1], plan[b0:b1] = _summarise_window(times, departures, percentiles)
+        reached = times < INF
+        latest = len(departures) - 1 - np.argmax(reached[:, ::-1, :], axis=1)
+        last_dep[b0:b1] = np.where(reached.any(axis=1), departures[latest], np.nan)
         if progress is not None:
             progress(b1, n_o)
     return WindowTimes(
@@ -676,6 +708,7 @@ def window_travel_times(
         travel_s=pct,
         planned_s=plan,
         fallback_share=fallback_share,
+        last_departure_s=last_dep,
     )
 
 

@@ -197,6 +197,19 @@ _CATALOGUE: tuple[Dataset, ...] = (
         used_by="TransXChange to GTFS conversion",
     ),
     Dataset(
+        name="naptan",
+        title="Bus stops with coordinates, NaPTAN (DfT), one Stops CSV per ATCO area",
+        patterns=("transit/**/naptan*Stops*.csv", "transit/**/*Stops.csv"),
+        licence="OGL v3",
+        attribution=(OGL_ATTRIBUTION,),
+        source_url="https://beta-naptan.dft.gov.uk/download",
+        how_to_get=(
+            "Download the Stops CSV of areas 050 (Cambridgeshire) and 059 (Peterborough) from "
+            "the NaPTAN site and put them under transit/naptan/."
+        ),
+        used_by="placing TransXChange stops (the corridor analysis)",
+    ),
+    Dataset(
         name="gp",
         title="GP practices, NHS ODS epraccur (England and Wales)",
         patterns=("health/**/epraccur*.csv",),

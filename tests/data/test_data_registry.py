@@ -26,7 +26,7 @@ from hiap.settings import Settings, get_settings
 
 # Every dataset hiap needs, by the short name used on the command line.
 EXPECTED_NAMES = {
-    "osm", "gtfs", "txc", "gp", "gp_cbpe", "hospitals", "hospitals_cbpe", "postcodes",
+    "osm", "gtfs", "txc", "naptan", "gp", "gp_cbpe", "hospitals", "hospitals_cbpe", "postcodes",
     "postcode_lookup", "census2021", "population", "imd", "lsoa_centroids", "oa_centroids",
     "districts", "actdev", "life_expectancy_msoa", "qof_prevalence", "smoking_prevalence",
     "census_car_availability", "census_disability", "census_age",

@@ -1,0 +1,257 @@
+"""`hiap buses` commands: Cambridgeshire's bus timetables, the Busway corridor, route priorities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from hiap.corridor import CambsFeed
+    from hiap.settings import Settings
+
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Cambridgeshire's buses (TransXChange + NaPTAN): the feed, the Busway corridor to "
+    "hospitals and GPs, and which service change would help most.",
+    no_args_is_help=True,
+)
+
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", help="Service day YYYY-MM-DD; default: the normal-timetable Tuesday."),
+]
+FallbackOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--fallback-walk/--no-fallback-walk",
+        help="Walk a straight line x 1.3 at 4.8 km/h where no OSM walk network covers a place "
+        "(labelled in every result); default: the fallback_walk setting (HIAP_FALLBACK_WALK).",
+    ),
+]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[red]Error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _setup(date: str | None, fallback_walk: bool | None) -> tuple[Settings, CambsFeed, dt.date]:
+    import datetime as dt
+
+    from hiap.corridor import load_cambs_feed, service_date_choice
+    from hiap.settings import get_settings
+
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise _fail(f"--date must be YYYY-MM-DD, got {date!r}.", 2) from None
+    settings = get_settings()
+    if fallback_walk is not None:
+        settings = settings.model_copy(update={"fallback_walk": fallback_walk})
+    cambs = load_cambs_feed(settings)
+    choice = service_date_choice(cambs.feed, day)
+    if choice.trips == 0:
+        raise _fail(
+            f"no bus of the timetables runs on {choice.date}; try {choice.typical} "
+            f"({choice.why_typical})"
+        )
+    return settings, cambs, choice.date
+
+
+@app.command("feed")
+def feed(date: DateOpt = None) -> None:
+    """Check and summarise the TransXChange files: services, patterns, profiles, holidays."""
+    import datetime as dt
+
+    from rich.console import Console
+
+    from hiap.corridor import load_cambs_feed, service_date_choice
+    from hiap.errors import HiapError
+    from hiap.settings import get_settings
+
+    console = Console(soft_wrap=True)
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise _fail(f"--date must be YYYY-MM-DD, got {date!r}.", 2) from None
+    try:
+        cambs = load_cambs_feed(get_settings())
+    except HiapError as exc:
+        raise _fail(str(exc)) from None
+    s = cambs.summary
+    console.print(
+        f"{len(cambs.txc_files)} TransXChange file(s), {len(cambs.naptan_files)} NaPTAN file(s): "
+        + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in s.counts.items())
+    )
+    console.print(s.services.to_string(index=False))
+    console.print(
+        "\nOperating profiles:\n" + s.profiles.drop(columns=["service_id"]).to_string(index=False)
+    )
+    bank = s.bank_holidays
+    if len(bank):
+        year_counts = bank.groupby("holiday").agg(
+            dates=("date", "nunique"),
+            profiles_running=("runs", "sum"),
+            profiles_not_running=("runs", lambda r: int((~r).sum())),
+        )
+        console.print("\nBank holidays named in the operating profiles:")
+        console.print(year_counts.to_string())
+    choice = service_date_choice(cambs.feed, day)
+    console.print(
+        f"\nService day {choice.date:%A %d %B %Y}: {choice.trips} trips on "
+        f"{choice.routes} route(s)."
+    )
+    console.print(choice.per_route.to_string(index=False))
+    console.print(f"Normal timetable: {choice.why_typical}")
+    for w in s.warnings:
+        console.print(f"[yellow]Warning:[/] {w}")
+    console.print("[dim]Traveline National Dataset and NaPTAN (DfT), OGL v3.[/]")
+
+
+@app.command("corridor")
+def corridor(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the CSVs, GeoPackage and map.")],
+    date: DateOpt = None,
+    fallback_walk: FallbackOpt = None,
+    step_min: Annotated[
+        float, typer.Option("--step-min", help="Minutes between departures.")
+    ] = 1.0,
+) -> None:
+    """Busway corridor: PT + walk times from its LSOAs to acute hospitals and GPs."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hiap.corridor import CorridorConfig, run_corridor
+    from hiap.errors import HiapError
+    from hiap.viz.bus_maps import corridor_map
+    from isochrones.errors import IsochronesError
+    from isochrones.transit import FallbackWalk
+
+    console, err = Console(soft_wrap=True), Console(stderr=True)
+    try:
+        settings, cambs, day = _setup(None if date is None else date, fallback_walk)
+        config = CorridorConfig(
+            date=day,
+            step_min=step_min,
+            fallback=FallbackWalk() if settings.fallback_walk else None,
+        )
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err
+        ) as bar:
+            task = bar.add_task("Starting", total=1.0)
+            result = run_corridor(
+                settings,
+                cambs,
+                config,
+                progress=lambda stage, frac: bar.update(task, description=stage, completed=frac),
+            )
+            bar.update(task, completed=1.0)
+    except (HiapError, IsochronesError) as exc:
+        raise _fail(str(exc)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    table = result.origins.drop(columns="geometry")
+    table.to_csv(out / "corridor_lsoas.csv", index=False)
+    result.by_decile.to_csv(out / "corridor_by_imd_decile.csv", index=False)
+    result.by_district.to_csv(out / "corridor_by_district.csv", index=False)
+    gpkg = out / "corridor.gpkg"
+    gpkg.unlink(missing_ok=True)
+    for name, frame in (
+        ("lsoas", result.origins),
+        ("stops", result.stops),
+        ("routes", result.routes),
+        ("destinations", result.destinations),
+    ):
+        frame.to_file(gpkg, layer=name, driver="GPKG")
+    corridor_map(
+        result.origins,
+        result.routes,
+        result.stops,
+        result.destinations,
+        column="interpeak_hospital_p50_min",
+        label="median minutes to the nearest acute hospital, 10:00-13:00",
+    ).save(str(out / "corridor_map.html"))
+    cols = [c for c in result.by_decile.columns if c.endswith("median_min")]
+    console.print(
+        result.by_decile[["imd_decile", "population", *cols]].round(1).to_string(index=False)
+    )
+    console.print(
+        result.by_district[["lad_name", "population", *cols, "last_bus_back_median"]]
+        .round(1)
+        .to_string(index=False)
+    )
+    for note in result.notes:
+        console.print(note)
+    console.print(
+        f"Wrote corridor_lsoas.csv, corridor_by_imd_decile.csv, "
+        f"corridor_by_district.csv, corridor.gpkg and corridor_map.html in {out.name}/."
+    )
+    for line in result.attribution:
+        console.print(f"[dim]{line}[/]")
+
+
+@app.command("prioritise")
+def prioritise(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the CSV and map.")],
+    date: DateOpt = None,
+    fallback_walk: FallbackOpt = None,
+) -> None:
+    """Rank candidate service changes by person-minutes saved to the nearest GP and hospital."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hiap.corridor import CorridorConfig
+    from hiap.corridor.priorities import export_table, run_priorities
+    from hiap.errors import HiapError
+    from hiap.viz.bus_maps import priorities_map
+    from isochrones.errors import IsochronesError
+    from isochrones.transit import FallbackWalk
+
+    console, err = Console(soft_wrap=True), Console(stderr=True)
+    try:
+        settings, cambs, day = _setup(date, fallback_walk)
+        config = CorridorConfig(
+            date=day, fallback=FallbackWalk() if settings.fallback_walk else None
+        )
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err
+        ) as bar:
+            task = bar.add_task("Starting", total=1.0)
+            result = run_priorities(
+                settings,
+                cambs,
+                config,
+                progress=lambda stage, frac: bar.update(task, description=stage, completed=frac),
+            )
+    except (HiapError, IsochronesError) as exc:
+        raise _fail(str(exc)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    table = export_table(result)
+    table.to_csv(out / "priorities.csv", index=False)
+    priorities_map(result.table, result.routes, result.origins).save(
+        str(out / "priorities_map.html")
+    )
+    console.print("Current service:\n" + result.service.to_string(index=False))
+    console.print(
+        table[
+            [
+                "rank",
+                "rank_imd1_3",
+                "label",
+                "minutes_saved",
+                "minutes_saved_imd1_3",
+                "newly_within_30",
+                "newly_within_60",
+            ]
+        ]
+        .head(10)
+        .to_string(index=False)
+    )
+    for note in result.notes:
+        console.print(note)
+    console.print(f"Wrote priorities.csv and priorities_map.html in {out.name}/.")
