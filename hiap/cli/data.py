@@ -42,47 +42,54 @@ def _human_size(size_bytes: int) -> str:
 
 @app.command("status")
 def status() -> None:
-    """Show every dataset hiap uses: present or missing, date, licence, and how to fetch it."""
+    """Show every dataset hiap uses: its files, what each covers, date, licence, how to fetch."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.padding import Padding
+    from rich.text import Text
 
     from hiap.data.registry import attribution_lines
-    from hiap.data.status import dataset_status
+    from hiap.data.status import dataset_status, relative_name
 
     out, err = Console(), Console(stderr=True)
     settings = _settings(err)
-    statuses = dataset_status(settings)
-    out.print(f"Data directory: [bold]{settings.data_dir}[/]")
-    table = Table(show_lines=False)
-    table.add_column("dataset", style="bold")
-    table.add_column("present")
-    table.add_column("date (from)")
-    table.add_column("size", justify="right")
-    table.add_column("licence")
-    table.add_column("files / how to fetch", overflow="fold")
+    with err.status("Reading what each network and timetable file covers (cached after once)"):
+        statuses = dataset_status(settings, coverage=True)
+    out.print(f"Data directory: [bold]{settings.data_dir}[/]\n")
+    colour = {"yes": "green", "sample only": "yellow", "missing": "red"}
     for st in statuses:
-        if st.present:
-            files = "\n".join(
-                str(f.path.relative_to(settings.data_dir))
-                if f.path.is_relative_to(settings.data_dir)
-                else str(f.path)
-                for f in st.files
-            )
-            table.add_row(
-                st.dataset.name,
-                "[green]yes[/]",
-                f"{st.data_date} ({st.date_source})",
-                _human_size(st.size_bytes),
-                st.dataset.licence,
-                files,
-            )
-        else:
+        out.print(
+            f"[bold]{st.dataset.name}[/]  [{colour[st.state]}]{st.state}[/]  "
+            f"{st.dataset.title}  [dim]({st.dataset.licence})[/]",
+            highlight=False,
+        )
+        if not st.present:
             how = st.fetch_command or st.dataset.how_to_get or st.dataset.source_url
-            table.add_row(st.dataset.name, "[red]missing[/]", "", "", st.dataset.licence, how)
-    out.print(table)
+            out.print(Text(f"    how to get it: {how}"), highlight=False)
+            continue
+        cover = st.region_cover()
+        if cover is not None:
+            out.print(Padding(Text(f"best cover of each district: {cover}"), (0, 0, 0, 2)))
+        for f in st.files:
+            # One line per file, never wrapped: a name cut across lines cannot be recognised
+            # or copied. What the file covers follows on its own, wrapped, indented lines.
+            name = relative_name(f.path, settings.data_dir)
+            out.print(
+                Text(f"  {name}  {f.data_date} ({f.date_source}), {_human_size(f.size_bytes)}"),
+                soft_wrap=True,
+                highlight=False,
+            )
+            if f.coverage is not None:
+                out.print(Padding(Text(f.coverage.label(), style="dim"), (0, 0, 0, 6)))
     present = [st.dataset for st in statuses if st.present]
+    samples = [st.dataset.name for st in statuses if st.state == "sample only"]
     missing = [st for st in statuses if not st.present]
     out.print(f"{len(present)} of {len(statuses)} datasets present.")
+    if samples:
+        out.print(
+            f"[yellow]Sample only[/] (data from outside Cambridgeshire and Peterborough, for "
+            f"tests): {', '.join(samples)}. Fetch the region's: hiap data download "
+            + " ".join(samples)
+        )
     if missing:
         fetchable = [st.dataset.name for st in missing if st.fetch_command]
         if fetchable:

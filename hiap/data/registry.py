@@ -152,7 +152,8 @@ _ACTDEV_RAW = f"https://raw.githubusercontent.com/cyipt/actdev/{_ACTDEV_COMMIT}/
 _CATALOGUE: tuple[Dataset, ...] = (
     Dataset(
         name="osm",
-        title="OpenStreetMap extract (Geofabrik Cambridgeshire)",
+        # The title names what hiap wants; what is present is described file by file.
+        title="OpenStreetMap extracts (official: Geofabrik Cambridgeshire)",
         patterns=("osm/**/*.osm.pbf", "osm/**/*.osm", "osm/**/*.osm.bz2"),
         licence="ODbL 1.0",
         attribution=(OSM_ATTRIBUTION,),
@@ -167,7 +168,7 @@ _CATALOGUE: tuple[Dataset, ...] = (
     ),
     Dataset(
         name="gtfs",
-        title="Bus timetables, GTFS (Bus Open Data Service, East Anglia)",
+        title="Timetables, GTFS feeds (official: Bus Open Data Service, East Anglia)",
         patterns=("transit/**/*.zip",),
         licence="OGL v3",
         attribution=(OGL_ATTRIBUTION,),
@@ -183,7 +184,7 @@ _CATALOGUE: tuple[Dataset, ...] = (
     ),
     Dataset(
         name="txc",
-        title="Bus timetables, TransXChange (Traveline National Dataset / BODS)",
+        title="Bus timetables, TransXChange files (Traveline National Dataset / BODS)",
         patterns=("transit/**/*.xml",),
         licence="OGL v3",
         attribution=(OGL_ATTRIBUTION,),
@@ -644,7 +645,7 @@ def attribution_lines(datasets: Iterable[Dataset]) -> list[str]:
 
 
 def dataset_status(
-    settings: Settings, *, registry: Mapping[str, Dataset] | None = None
+    settings: Settings, *, registry: Mapping[str, Dataset] | None = None, coverage: bool = False
 ) -> list[DatasetStatus]:
     """Report, for every dataset, whether it is in the data directory.
 
@@ -656,6 +657,8 @@ def dataset_status(
         Gives the data directory.
     registry
         The catalogue to check (defaults to :data:`DATASETS`).
+    coverage
+        Also describe what each network and timetable file covers.
 
     Returns
     -------
@@ -664,4 +667,4 @@ def dataset_status(
     """
     from hiap.data import status  # status imports this module: import it when called
 
-    return status.dataset_status(settings, registry=registry)
+    return status.dataset_status(settings, registry=registry, coverage=coverage)

@@ -5,6 +5,10 @@ is read, best first, from its name (``epraccur_2025-11.csv``), its content (the 
 timestamp in an OSM PBF header, a GTFS feed's validity, an XML file's header), hiap's download
 record in ``CHECKSUMS.json``, or else its modification time; ``DatasetFile.date_source`` says
 which, so the user knows how far to trust it.
+
+With ``coverage=True`` each OSM extract, GTFS feed and TransXChange file also says what it
+covers, read from the file (:mod:`hiap.data.coverage`): districts and their share, places,
+services, and whether it is only a sample from elsewhere or a drive-only network.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ import logging
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from hiap.data.registry import (
     CHECKSUMS_FILE,
@@ -30,7 +34,17 @@ from hiap.data.registry import (
 )
 from hiap.settings import Settings
 
-__all__ = ["DatasetFile", "DatasetStatus", "DateSource", "dataset_status", "date_from_name"]
+if TYPE_CHECKING:
+    from hiap.data.coverage import Coverage
+
+__all__ = [
+    "DatasetFile",
+    "DatasetStatus",
+    "DateSource",
+    "dataset_status",
+    "date_from_name",
+    "relative_name",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +66,15 @@ class DatasetFile:
         The date the data refers to (ISO ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a range).
     date_source
         Where ``data_date`` was read from.
+    coverage
+        What the file covers (OSM, GTFS and TransXChange files, when asked for).
     """
 
     path: Path
     size_bytes: int
     data_date: str
     date_source: DateSource
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -103,27 +120,75 @@ class DatasetStatus:
             return None
         return max(self.files, key=lambda f: f.data_date).date_source
 
-    def as_row(self, data_dir: Path) -> dict[str, str]:
-        """Return a flat, display-ready row (for tables in the app).
+    @property
+    def sample_only(self) -> bool:
+        """Whether every file whose coverage is known lies outside the region (a sample)."""
+        known = [f.coverage for f in self.files if f.coverage is not None]
+        return bool(known) and all(c.is_sample for c in known)
+
+    def region_cover(self) -> str | None:
+        """Return each of the six districts with the best share any one file covers, or None.
+
+        ``None`` when no file's coverage is known (tables, or coverage not asked for).
+        """
+        known = [f.coverage for f in self.files if f.coverage is not None]
+        if not known or not any(c.district_share or c.is_sample for c in known):
+            return None  # nothing measured as an area (e.g. bus routes)
+        from hiap.data.population import CAMBS_PETERBOROUGH_LADS
+
+        best = {
+            name: max((c.district_share.get(name, 0.0) for c in known), default=0.0)
+            for name in CAMBS_PETERBOROUGH_LADS.values()
+        }
+        return ", ".join(
+            f"{name} {share:.0%}" if share == 0 or share >= 0.005 else f"{name} <1%"
+            for name, share in sorted(best.items(), key=lambda kv: -kv[1])
+        )
+
+    @property
+    def state(self) -> str:
+        """``"yes"``, ``"sample only"`` (present, but none of it is the region's) or ``"missing"``."""
+        if not self.present:
+            return "missing"
+        return "sample only" if self.sample_only else "yes"
+
+    def as_rows(self, data_dir: Path) -> list[dict[str, str]]:
+        """Return display-ready rows for tables: one per file, or one saying how to fetch it.
 
         Parameters
         ----------
         data_dir
             The data directory, so file paths can be shown relative to it.
         """
-        files = [
-            str(f.path.relative_to(data_dir)) if f.path.is_relative_to(data_dir) else str(f.path)
+        base = {"dataset": self.dataset.name, "present": self.state}
+        if not self.present:
+            how = self.fetch_command or self.dataset.how_to_get or self.dataset.source_url
+            return [
+                {
+                    **base,
+                    "file": "",
+                    "covers": "",
+                    "date": "",
+                    "licence": self.dataset.licence,
+                    "how to get it": how or "",
+                }
+            ]
+        return [
+            {
+                **base,
+                "file": relative_name(f.path, data_dir),
+                "covers": f.coverage.label() if f.coverage is not None else "",
+                "date": f"{f.data_date} ({f.date_source})",
+                "licence": self.dataset.licence,
+                "how to get it": self.fetch_command or "",
+            }
             for f in self.files
         ]
-        how = self.fetch_command or self.dataset.how_to_get or self.dataset.source_url
-        return {
-            "dataset": self.dataset.name,
-            "title": self.dataset.title,
-            "present": "yes" if self.present else "missing",
-            "date": f"{self.data_date} ({self.date_source})" if self.present else "",
-            "licence": self.dataset.licence,
-            "files / how to fetch": "; ".join(files) if self.present else (how or ""),
-        }
+
+
+def relative_name(path: Path, data_dir: Path) -> str:
+    """Return ``path`` relative to the data directory when inside it (for display)."""
+    return str(path.relative_to(data_dir)) if path.is_relative_to(data_dir) else str(path)
 
 
 _MONTHS = {
@@ -277,7 +342,10 @@ def _describe(
 
 
 def dataset_status(
-    settings: Settings, *, registry: Mapping[str, Dataset] | None = None
+    settings: Settings,
+    *,
+    registry: Mapping[str, Dataset] | None = None,
+    coverage: bool = False,
 ) -> list[DatasetStatus]:
     """Report, for every dataset, whether it is in the data directory.
 
@@ -287,6 +355,9 @@ def dataset_status(
         Gives the data directory.
     registry
         The catalogue to check (defaults to :data:`DATASETS`).
+    coverage
+        Also read what each OSM extract, GTFS feed and TransXChange file covers (slower the
+        first time; cached under ``cache_dir``).
 
     Returns
     -------
@@ -299,10 +370,16 @@ def dataset_status(
     catalogue = DATASETS if registry is None else registry
     data_dir = settings.data_dir
     manifest = _load_manifest(data_dir)
+    found = {name: find_dataset_files(d, data_dir) for name, d in catalogue.items()}
+    covers: dict[Path, Coverage] = {}
+    if coverage:
+        from hiap.data.coverage import files_coverage
+
+        covers = files_coverage([p for paths in found.values() for p in paths], settings)
     statuses = []
-    for dataset in catalogue.values():
+    for name, dataset in catalogue.items():
         files = tuple(
-            _describe(p, data_dir, manifest) for p in find_dataset_files(dataset, data_dir)
+            replace(_describe(p, data_dir, manifest), coverage=covers.get(p)) for p in found[name]
         )
         statuses.append(
             DatasetStatus(dataset=dataset, files=files, fetch_command=fetch_command(dataset))
