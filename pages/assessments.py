@@ -187,6 +187,11 @@ with saved_tab:
     for fmt, label, mime in (
         ("html", "HTML report", "text/html"),
         ("pdf", "PDF report", "application/pdf"),
+        (
+            "docx",
+            "Word report",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
     ):
         ready = prepared_report(chosen.id, latest, fmt)
         if ready is None:

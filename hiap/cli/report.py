@@ -1,4 +1,4 @@
-"""`hiap report`: write an assessment's HTML or PDF report.
+"""`hiap report`: write an assessment's HTML, PDF or Word (.docx) report.
 
 ``hiap report ASSESSMENT --format pdf --out report.pdf`` where ASSESSMENT is the id of a saved
 assessment (or a unique start of it) or the path of an exported assessment JSON file.
@@ -19,11 +19,12 @@ from hiap.errors import HiapError
 # `hiap --help` starts quickly.
 if TYPE_CHECKING:
     from hiap.assessment import Assessment
+    from hiap.hia.baseline import BaselineProfile
     from hiap.reports import ReportSection
 
 app = typer.Typer(
     rich_markup_mode=None,  # plain help: typer's rich help formatter costs a second to import
-    help="Write the HTML or PDF report of a saved or exported assessment.",
+    help="Write the HTML, PDF or Word report of a saved or exported assessment.",
     no_args_is_help=True,
     # The group has no subcommands: let options follow the ASSESSMENT argument.
     context_settings={"allow_interspersed_args": True},
@@ -36,6 +37,7 @@ class ReportFormat(StrEnum):
 
     HTML = "html"
     PDF = "pdf"
+    DOCX = "docx"
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -126,6 +128,20 @@ def _evidence_sections(assessment: Assessment, wanted: bool | None) -> list[Repo
     return evidence_sections(measured, boundary=assessment.boundary)
 
 
+def _baseline(assessment: Assessment, wanted: bool) -> BaselineProfile | None:
+    """Build the health baseline around the scheme, or ``None`` (with a warning) if it cannot."""
+    from hiap.hia.baseline import build_baseline
+    from hiap.settings import get_settings
+
+    if not wanted:
+        return None
+    try:
+        return build_baseline(get_settings(), boundary=assessment.boundary)
+    except HiapError as error:
+        typer.echo(f"Warning: no health baseline chapter: {error}", err=True)
+        return None
+
+
 @app.callback(invoke_without_command=True)
 def report(
     assessment: Annotated[
@@ -169,6 +185,14 @@ def report(
             show_default=False,
         ),
     ] = None,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline/--no-baseline",
+            help="Add the local health baseline chapter (life expectancy, prevalence) from the "
+            "data directory.",
+        ),
+    ] = True,
     scenario_result: Annotated[
         Path | None,
         typer.Option(
@@ -200,17 +224,31 @@ def report(
             from hiap.reports.scenario_file import read_scenario_result
 
             sections.append(scenario_section(read_scenario_result(scenario_result)))
-        if fmt is ReportFormat.PDF:
-            data = render_pdf(
-                loaded, checklists=catalogue, version=version, extra_sections=sections
+        profile = _baseline(loaded, baseline)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt is ReportFormat.DOCX:
+            from hiap.reports.word import render_docx
+
+            target.write_bytes(
+                render_docx(loaded, checklists=catalogue, version=version, baseline=profile)
             )
-            target.parent.mkdir(parents=True, exist_ok=True)
+        elif fmt is ReportFormat.PDF:
+            data = render_pdf(
+                loaded,
+                checklists=catalogue,
+                version=version,
+                extra_sections=sections,
+                baseline=profile,
+            )
             target.write_bytes(data)
         else:
             html = render_html(
-                loaded, checklists=catalogue, version=version, extra_sections=sections
+                loaded,
+                checklists=catalogue,
+                version=version,
+                extra_sections=sections,
+                baseline=profile,
             )
-            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
     except HiapError as exc:
         raise _fail(str(exc)) from None

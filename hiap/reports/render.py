@@ -22,13 +22,24 @@ from markupsafe import Markup, escape
 
 from hiap.assessment import Assessment
 from hiap.checklists.models import Catalogue
+from hiap.hia.baseline import BaselineProfile
+from hiap.hia.rules import load_hia_rules
 from hiap.reports.context import CriterionRow, ReportSection, build_context
+from hiap.reports.hia_context import HIA_CHAPTERS, build_hia_report
 
 __all__ = ["render_html", "render_pdf"]
 
 logger = logging.getLogger(__name__)
 
 _TEMPLATE = "report.html.j2"
+_HIA_ANCHORS = (
+    "hia-summary",
+    "hia-screening",
+    "hia-baseline",
+    "hia-appraisal",
+    "hia-recommendations",
+    "hia-monitoring",
+)
 _CSS = "report.css"
 
 
@@ -111,6 +122,7 @@ def render_html(
     extra_sections: Sequence[ReportSection] = (),
     version: int | None = None,
     generated_at: datetime | None = None,
+    baseline: BaselineProfile | None = None,
 ) -> str:
     """Render the assessment as a self-contained HTML report (an HIA appendix).
 
@@ -130,6 +142,9 @@ def render_html(
         The saved version reported, printed on the cover when given.
     generated_at
         Report time; now by default.
+    baseline
+        The health baseline around the scheme (:func:`hiap.hia.baseline.build_baseline`)
+        for the baseline chapter; the chapter says it was not built when ``None``.
 
     Returns
     -------
@@ -144,8 +159,17 @@ def render_html(
         version=version,
         generated_at=generated_at,
     )
+    hia = build_hia_report(
+        assessment, catalogue=checklists, rules=load_hia_rules(), baseline=baseline
+    )
     template = _environment().get_template(_TEMPLATE)
-    return template.render(r=context, css=Markup(_stylesheet()))
+    return template.render(
+        r=context,
+        h=hia,
+        hia_chapters=HIA_CHAPTERS,
+        hia_anchors=_HIA_ANCHORS,
+        css=Markup(_stylesheet()),
+    )
 
 
 def render_pdf(
@@ -156,6 +180,7 @@ def render_pdf(
     extra_sections: Sequence[ReportSection] = (),
     version: int | None = None,
     generated_at: datetime | None = None,
+    baseline: BaselineProfile | None = None,
 ) -> bytes:
     """Render the assessment as an A4 PDF report.
 
@@ -173,6 +198,8 @@ def render_pdf(
         The saved version reported.
     generated_at
         Report time; now by default.
+    baseline
+        The health baseline around the scheme, for the baseline chapter.
 
     Returns
     -------
@@ -188,6 +215,7 @@ def render_pdf(
         extra_sections=extra_sections,
         version=version,
         generated_at=generated_at,
+        baseline=baseline,
     )
     pdf = weasyprint.HTML(string=html).write_pdf()
     if pdf is None:  # only when a target file is given, which we never do

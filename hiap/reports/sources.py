@@ -62,6 +62,23 @@ DATA_SOURCES: tuple[DataSource, ...] = (
         attribution.OGL,
     ),
     DataSource(
+        "Office for National Statistics: life expectancy at birth by MSOA, 2016 to 2020 "
+        "(ad hoc release REQ3292)",
+        "Open Government Licence v3.0",
+        attribution.OGL,
+    ),
+    DataSource(
+        "House of Commons Library: modelled prevalence of QOF conditions by district, 2019/20",
+        "Open Parliament Licence v3.0",
+        "Contains Parliamentary information licensed under the Open Parliament Licence v3.0",
+    ),
+    DataSource(
+        "Office for Health Improvement and Disparities, Fingertips: smoking prevalence in "
+        "adults (QOF), indicator 91547",
+        "Open Government Licence v3.0",
+        attribution.OGL,
+    ),
+    DataSource(
         "Traveline National Dataset and bus open data: public transport timetables",
         "Open Government Licence v3.0",
         attribution.OGL,

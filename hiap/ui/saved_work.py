@@ -289,7 +289,7 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
 
 
 def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
-    """Render the HTML or PDF report of one saved version and keep it for download.
+    """Render the HTML, PDF or Word report of one saved version and keep it for download.
 
     Parameters
     ----------
@@ -298,21 +298,37 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
     version
         The saved version to report.
     fmt
-        ``html`` or ``pdf``.
+        ``html``, ``pdf`` or ``docx``.
     """
     from hiap.reports.render import render_html, render_pdf
+    from hiap.reports.word import render_docx
+    from hiap.ui.hia_form import baseline_profile
 
     try:
         assessment = assessment_store().load(assessment_id, version=version)
         catalogue = criteria_catalogue()
-        sections = report_evidence(assessment)
-        if fmt == "pdf":
+        baseline = baseline_profile(assessment.boundary)
+        if fmt == "docx":
+            data = render_docx(
+                assessment, checklists=catalogue, version=version, baseline=baseline
+            )
+        elif fmt == "pdf":
+            sections = report_evidence(assessment)
             data = render_pdf(
-                assessment, checklists=catalogue, version=version, extra_sections=sections
+                assessment,
+                checklists=catalogue,
+                version=version,
+                extra_sections=sections,
+                baseline=baseline,
             )
         else:
+            sections = report_evidence(assessment)
             data = render_html(
-                assessment, checklists=catalogue, version=version, extra_sections=sections
+                assessment,
+                checklists=catalogue,
+                version=version,
+                extra_sections=sections,
+                baseline=baseline,
             ).encode("utf-8")
     except (HiapError, ValueError, OSError) as error:
         logger.exception("report of %s v%d failed", assessment_id, version)

@@ -411,6 +411,11 @@ def test_export_and_html_report_downloads(store: AssessmentStore) -> None:
     _ok(at)
     labels = [d.proto.label for d in at.get("download_button")]
     assert "Download the HTML report (version 2)" in labels
+    next(b for b in at.button if b.label.startswith("Prepare the Word report")).click().run()
+    _ok(at)
+    assert not at.error
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Download the Word report (version 2)" in labels
 
 
 @pytest.mark.slow

@@ -110,7 +110,7 @@ def test_invalid_json_names_the_file_and_field(tmp_path: Path, assessment: Asses
 
 
 def test_bad_format_is_refused(db: str, assessment: Assessment) -> None:
-    result = runner.invoke(app, ["report", assessment.id, "--format", "docx", "--db", db])
+    result = runner.invoke(app, ["report", assessment.id, "--format", "odt", "--db", db])
     assert result.exit_code == 2
 
 
@@ -130,3 +130,19 @@ def test_scenario_result_becomes_a_chapter(tmp_path: Path, db: str, assessment: 
     bad = runner.invoke(app, ["report", assessment.id, "-o", str(out), "--db", db,
                               "--no-evidence", "--scenario-result", str(tmp_path / "none.csv")])
     assert bad.exit_code == 1 and "does not exist" in bad.output
+
+
+def test_docx_from_the_store(tmp_path: Path, db: str, assessment: Assessment) -> None:
+    import docx
+
+    out = tmp_path / "report.docx"
+    result = runner.invoke(
+        app,
+        ["report", assessment.id, "--format", "docx", "--out", str(out), "--db", db,
+         "--no-baseline"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Wrote DOCX report" in result.output
+    document = docx.Document(str(out))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "1. Non-technical summary" in headings and "5. Recommendations" in headings
