@@ -35,6 +35,7 @@ from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins, load_districts
 from hiap.data.registry import OSM_ATTRIBUTION
 from hiap.errors import DataError, SettingsError
+from hiap.exports import write_geopackage
 from hiap.settings import Settings
 from isochrones import (
     BNG_CRS,
@@ -370,15 +371,17 @@ def write_walk_geopackage(result: WalkAccessResult, path: str | Path) -> Path:
     if out.suffix.lower() != ".gpkg":
         raise SettingsError(f"--out must be a .gpkg file, got {out.name!r}.")
     out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists():
-        out.unlink()
-    origins = result.origins.copy()
-    # GeoPackage has no infinity: unreachable origins are stored as missing times.
-    origins["time_min"] = origins["time_min"].where(origins["time_min"] < float("inf"))
-    origins.to_file(out, layer="origins", engine="pyogrio")
-    result.destinations.to_file(out, layer="destinations", engine="pyogrio")
-    result.isochrones.to_file(out, layer="isochrones", engine="pyogrio")
-    result.catchments.to_file(out, layer="catchments", engine="pyogrio")
+    # The one GeoPackage writer: EPSG:27700, units in field names, QGIS styles stored in the
+    # file; unreachable origins (infinite times) are stored as missing.
+    write_geopackage(
+        {
+            "origins": result.origins,
+            "destinations": result.destinations,
+            "isochrones": result.isochrones,
+            "catchments": result.catchments,
+        },
+        out,
+    )
     frames = []
     for level, table in (
         ("all", result.overall),

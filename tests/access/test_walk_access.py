@@ -65,7 +65,14 @@ def test_geopackage_layers(
 ) -> None:
     out = write_walk_geopackage(hampton_gp, tmp_path / "walk.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(out)}
-    assert layers == {"origins", "destinations", "isochrones", "catchments", "indicators"}
+    assert layers - {"layer_styles"} == {
+        "origins", "destinations", "isochrones", "catchments", "indicators"
+    }
+    import sqlite3
+
+    with sqlite3.connect(out) as conn:  # QGIS styles for the bands and the GP symbols
+        styled = {row[0] for row in conn.execute("SELECT f_table_name FROM layer_styles")}
+    assert {"isochrones", "destinations"} <= styled
     iso = gpd.read_file(out, layer="isochrones")
     assert iso["band_min"].tolist() == [5, 10, 15, 20, 30]
     # where each origin meets its street lies inside the band of its own time (within 30 min)
