@@ -72,6 +72,9 @@ class Settings(BaseModel):
         Largest compression ratio accepted for any member of an uploaded zip.
     download_timeout_s
         Seconds to wait for a server before a download fails.
+    download_mirror
+        A base URL serving the data directory's files (``https://intranet/hiap-data``):
+        ``hiap data download`` fetches ``MIRROR/PATH`` instead of each publisher's URL.
     allow_local_paths
         Let the app's users type paths on the server (OSM extract, GTFS feed). Off by default:
         on a shared server a free-text path lets anyone probe the server's files, so data files
@@ -92,6 +95,7 @@ class Settings(BaseModel):
     max_unzipped_mb: float = Field(default=200.0, gt=0, le=8192)
     max_zip_ratio: float = Field(default=100.0, gt=1)
     download_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    download_mirror: str | None = Field(default=None, pattern=r"^(https?|file)://")
     allow_local_paths: bool = False
     fallback_walk: bool = False
 
@@ -161,6 +165,7 @@ class _RawSources(BaseSettings):
     max_unzipped_mb: str | None = None
     max_zip_ratio: str | None = None
     download_timeout_s: str | None = None
+    download_mirror: str | None = None
     allow_local_paths: str | None = None
     fallback_walk: str | None = None
 

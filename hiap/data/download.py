@@ -11,6 +11,16 @@ files on disk against it later.
 Offline, a download fails within about ``Settings.download_timeout_s`` (name resolution is bounded
 too) with a :class:`~hiap.errors.DownloadError` giving the URL to fetch by hand and the folder
 to put it in.
+
+Resuming: bytes arrive in ``.NAME.part`` beside the destination, with ``.NAME.part.json``
+recording the URL and the server's ETag / Last-Modified. When a transfer breaks off, both are
+kept and the error says to run the command again; the next attempt asks the server for the rest
+(an HTTP ``Range`` request, guarded by ``If-Range`` so a file changed meanwhile is fetched
+whole) and the checksum covers the whole file. HTTP is spoken by ``requests``.
+
+Mirrors: ``Settings.download_mirror`` (``HIAP_DOWNLOAD_MIRROR``) replaces every publisher URL by
+``MIRROR/DEST``, DEST being the file's path in the data directory, so an office can serve one
+copy of the data to every machine (or a test, real files from a loopback server).
 """
 
 from __future__ import annotations
@@ -46,6 +56,7 @@ __all__ = [
     "ProgressCallback",
     "download_dataset",
     "download_file",
+    "download_url",
     "read_checksums",
     "verify_checksums",
 ]
@@ -220,14 +231,48 @@ def _stream_to(
     return digest.hexdigest(), done
 
 
+class _InterruptedError(DownloadError):
+    """A transfer that broke off after some bytes: the partial file is kept for a resume."""
+
+
+def _digest_of_part(fh: IO[bytes], size: int) -> hashlib._Hash:
+    """Hash the first ``size`` bytes already in the partial file."""
+    digest = hashlib.sha256()
+    fh.seek(0)
+    remaining = size
+    while remaining > 0:
+        block = fh.read(min(_CHUNK_BYTES, remaining))
+        if not block:
+            break
+        digest.update(block)
+        remaining -= len(block)
+    fh.seek(size)
+    fh.truncate()
+    return digest
+
+
 def _fetch(
-    url: str, fh: IO[bytes], dest: Path, *, timeout_s: float, progress: ProgressCallback | None
+    url: str,
+    fh: IO[bytes],
+    dest: Path,
+    *,
+    timeout_s: float,
+    progress: ProgressCallback | None,
+    resume: Mapping[str, object] | None = None,
+    on_headers: Callable[[dict[str, object]], None] | None = None,
 ) -> tuple[str, int]:
-    """Stream ``url`` into ``fh``; return its SHA-256 and size."""
+    """Stream ``url`` into ``fh`` (a partial file, opened for reading and writing).
+
+    ``resume`` is the record of a broken-off earlier transfer (``size``, ``validator``): the
+    rest is asked for with a ``Range`` request. ``on_headers`` receives what to record so the
+    next attempt can resume. Returns the SHA-256 and size of the whole file.
+    """
     parts = urllib.parse.urlsplit(url)
     label = dest.name
     if parts.scheme == "file":
         source = Path(urllib.request.url2pathname(parts.path))
+        fh.seek(0)
+        fh.truncate()
         try:
             file_size = source.stat().st_size
             with source.open("rb") as src:
@@ -243,15 +288,28 @@ def _fetch(
         )
     except (OSError, TimeoutError) as exc:
         raise _offline_error(url, dest, f"cannot resolve {parts.hostname} ({exc})") from None
+    headers = {"User-Agent": _USER_AGENT}
+    have = int(resume.get("size", 0)) if resume else 0  # type: ignore[call-overload]
+    validator = str(resume.get("validator") or "") if resume else ""
+    if have > 0:
+        headers["Range"] = f"bytes={have}-"
+        if validator:
+            headers["If-Range"] = validator  # the rest of *this* version, or the whole new one
+    done = 0
+    total: int | None = None
     try:
         # Connect timeout short so offline fails fast; the read timeout is per chunk, so large
         # files on slow links still complete.
         with requests.get(
-            url,
-            stream=True,
-            timeout=(timeout_s, max(timeout_s, 30.0)),
-            headers={"User-Agent": _USER_AGENT},
+            url, stream=True, timeout=(timeout_s, max(timeout_s, 30.0)), headers=headers
         ) as response:
+            if response.status_code == 416 and have > 0:
+                # The partial file is already whole (or the server cannot resume): start over.
+                fh.seek(0)
+                fh.truncate()
+                return _fetch(
+                    url, fh, dest, timeout_s=timeout_s, progress=progress, on_headers=on_headers
+                )
             if response.status_code >= 400:
                 raise DownloadError(
                     f"Could not download {url}: the server answered HTTP {response.status_code} "
@@ -259,19 +317,51 @@ def _fetch(
                     f"(`hiap data status` lists it) and save the file in {dest.parent}."
                 )
             length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-            sha256, done = _stream_to(
-                fh, response.iter_content(_CHUNK_BYTES), total, label, progress
-            )
+            body = int(length) if length and length.isdigit() else None
+            if response.status_code == 206 and have > 0:
+                digest = _digest_of_part(fh, have)
+                done = have
+                total = have + body if body is not None else None
+                logger.info("resuming %s from byte %d", url, have)
+            else:  # a whole file: the server ignored the range, or the file changed
+                fh.seek(0)
+                fh.truncate()
+                digest = hashlib.sha256()
+                total = body
+            if on_headers is not None:
+                tag = response.headers.get("ETag") or response.headers.get("Last-Modified")
+                on_headers({"url": url, "validator": tag, "total": total})
+            chunks = response.iter_content(_CHUNK_BYTES)
+            if progress:
+                progress(label, done, total)
+            try:
+                for chunk in chunks:
+                    if not chunk:
+                        continue
+                    fh.write(chunk)
+                    digest.update(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(label, done, total)
+            except (requests.RequestException, OSError) as exc:
+                raise _interrupted(url, dest, done, total, type(exc).__name__) from None
             if total is not None and done != total:
-                raise DownloadError(
-                    f"The download of {url} stopped after {done} of {total} bytes. Try again."
-                )
-            return sha256, done
+                raise _interrupted(url, dest, done, total, "the connection closed early")
+            return digest.hexdigest(), done
     except (requests.ConnectionError, requests.Timeout) as exc:
+        if done > 0:
+            raise _interrupted(url, dest, done, total, type(exc).__name__) from None
         raise _offline_error(url, dest, type(exc).__name__) from None
     except requests.RequestException as exc:
         raise DownloadError(f"Could not download {url}: {exc}.") from None
+
+
+def _interrupted(url: str, dest: Path, done: int, total: int | None, why: str) -> _InterruptedError:
+    of = f" of {total:,}" if total is not None else ""
+    return _InterruptedError(
+        f"The download of {url} stopped after {done:,}{of} bytes ({why}). The part received is "
+        f"kept: run the same command again to resume from there (into {dest.parent})."
+    )
 
 
 def _safe_member_path(folder: Path, member: str) -> Path:
@@ -322,6 +412,28 @@ def _extract(archive: Path, folder: Path, patterns: tuple[str, ...]) -> tuple[Pa
     return tuple(extracted)
 
 
+def download_url(download: Download, settings: Settings) -> str:
+    """Return the URL to fetch: the publisher's, or the mirror's copy when one is set.
+
+    Parameters
+    ----------
+    download
+        The catalogue's download.
+    settings
+        ``download_mirror`` (``HIAP_DOWNLOAD_MIRROR``), when set, serves every file at
+        ``MIRROR/DEST`` (DEST: the file's path in the data directory).
+
+    Returns
+    -------
+    str
+        The URL.
+    """
+    mirror = settings.download_mirror
+    if not mirror:
+        return download.url
+    return f"{mirror.rstrip('/')}/{PurePosixPath(download.dest).as_posix()}"
+
+
 def download_file(
     download: Download,
     settings: Settings,
@@ -370,19 +482,39 @@ def download_file(
     if pinned is None and previous.get("pinned") and isinstance(previous.get("sha256"), str):
         pinned = str(previous["sha256"])
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    tmp = Path(tmp_name)
+    url = download_url(download, settings)
+    # A stable partial-file name, so a broken-off transfer is found and resumed next time.
+    tmp = dest.parent / f".{dest.name}.part"
+    meta = dest.parent / f".{dest.name}.part.json"
+    resume: dict[str, object] | None = None
+    if tmp.is_file() and meta.is_file():
+        try:
+            recorded = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            recorded = {}
+        if isinstance(recorded, dict) and recorded.get("url") == url:
+            resume = {"size": tmp.stat().st_size, "validator": recorded.get("validator")}
+
+    def remember(headers: dict[str, object]) -> None:
+        meta.write_text(json.dumps(headers), encoding="utf-8")
+
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with tmp.open("r+b" if tmp.exists() else "w+b") as fh:
             sha256, size = _fetch(
-                download.url, fh, dest, timeout_s=settings.download_timeout_s, progress=progress
+                url,
+                fh,
+                dest,
+                timeout_s=settings.download_timeout_s,
+                progress=progress,
+                resume=resume,
+                on_headers=remember,
             )
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; data files are for every user
+        os.chmod(tmp, _FILE_MODE)
         if pinned is not None and sha256 != pinned.lower():
             raise DownloadError(
-                f"Checksum mismatch for {download.url}: expected SHA-256 {pinned}, got {sha256}. "
+                f"Checksum mismatch for {url}: expected SHA-256 {pinned}, got {sha256}. "
                 f"The download was discarded and {dest} left unchanged. If the publisher has "
                 f"released a new version on purpose, remove the pinned checksum for {key} from "
                 f"{data_dir / CHECKSUMS_FILE}."
@@ -392,10 +524,15 @@ def download_file(
             extracted = _extract(tmp, dest.parent, download.extract)
             tmp.unlink()
         else:
-            os.replace(tmp, dest)
-    except BaseException:
+            os.replace(tmp, dest)  # atomic: the old file stays until the new one is whole
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            meta.unlink()
+    except _InterruptedError:
+        raise  # keep the part and its record: the next run resumes
+    except BaseException:
+        for leftover in (tmp, meta):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         for folder in created:  # deepest first; only empty ones go
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -406,7 +543,7 @@ def download_file(
     record: dict[str, object] = {
         "sha256": sha256,
         "size_bytes": size,
-        "url": download.url,
+        "url": url,
         "dataset": dataset_name,
         "downloaded_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
     }
@@ -418,9 +555,9 @@ def download_file(
     records = read_checksums(data_dir)  # re-read: another download may have finished meanwhile
     records[key] = record
     _write_checksums(data_dir, records)
-    logger.info("downloaded %s (%d bytes, sha256 %s)", download.url, size, sha256)
+    logger.info("downloaded %s (%d bytes, sha256 %s)", url, size, sha256)
     return DownloadResult(
-        url=download.url,
+        url=url,
         path=dest,
         sha256=sha256,
         size_bytes=size,
