@@ -215,11 +215,14 @@ def _stream_to(
     total: int | None,
     label: str,
     progress: ProgressCallback | None,
+    *,
+    digest: hashlib._Hash | None = None,
+    done: int = 0,
 ) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    done = 0
+    """Append ``chunks`` to ``fh``; ``digest`` and ``done`` carry on from bytes already there."""
+    digest = hashlib.sha256() if digest is None else digest
     if progress:
-        progress(label, 0, total)
+        progress(label, done, total)
     for chunk in chunks:
         if not chunk:
             continue
@@ -331,26 +334,20 @@ def _fetch(
             if on_headers is not None:
                 tag = response.headers.get("ETag") or response.headers.get("Last-Modified")
                 on_headers({"url": url, "validator": tag, "total": total})
-            chunks = response.iter_content(_CHUNK_BYTES)
-            if progress:
-                progress(label, done, total)
             try:
-                for chunk in chunks:
-                    if not chunk:
-                        continue
-                    fh.write(chunk)
-                    digest.update(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(label, done, total)
+                sha256, done = _stream_to(
+                    fh, response.iter_content(_CHUNK_BYTES), total, label, progress,
+                    digest=digest, done=done,
+                )
             except (requests.RequestException, OSError) as exc:
-                raise _interrupted(url, dest, done, total, type(exc).__name__) from None
+                # fh.tell(): the bytes safely in the partial file, kept for the next attempt.
+                raise _interrupted(url, dest, fh.tell(), total, type(exc).__name__) from None
             if total is not None and done != total:
                 raise _interrupted(url, dest, done, total, "the connection closed early")
-            return digest.hexdigest(), done
+            return sha256, done
     except (requests.ConnectionError, requests.Timeout) as exc:
-        if done > 0:
-            raise _interrupted(url, dest, done, total, type(exc).__name__) from None
+        if fh.tell() > have:  # bytes arrived in this attempt: keep them
+            raise _interrupted(url, dest, fh.tell(), total, type(exc).__name__) from None
         raise _offline_error(url, dest, type(exc).__name__) from None
     except requests.RequestException as exc:
         raise DownloadError(f"Could not download {url}: {exc}.") from None
