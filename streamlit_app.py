@@ -25,6 +25,7 @@ PAGES = {
     "Access": [
         st.Page("pages/access.py", title="Access to healthcare", icon=":material/directions_walk:"),
         st.Page("pages/scenario.py", title="Transport scenario", icon=":material/directions_bus:"),
+        st.Page("pages/buses.py", title="Buses and health", icon=":material/airport_shuttle:"),
     ],
     "Saved work": [
         st.Page("pages/assessments.py", title="Assessments and reports", icon=":material/save:"),

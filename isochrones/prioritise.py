@@ -68,7 +68,7 @@ __all__ = [
     "route_service",
 ]
 
-CandidateKind = Literal["frequency", "span", "call_at", "new_stop"]
+CandidateKind = Literal["frequency", "span", "call_at", "new_stop", "new_route"]
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,14 @@ def pt_date(feed: object) -> dt.date:
 if area_choice == SCHEME_AREA:
     scheme = require_scheme()
     if scheme.boundary is None or scheme.boundary.empty:
-        st.warning("This scheme has no boundary polygon; access is measured from a boundary.")
+        if scheme.lines is not None and not scheme.lines.empty:
+            # why: a transport scheme is a route; its access effect is tested on the bus page
+            st.info("This transport scheme is a route: test what it does for access to GPs and "
+                    "hospitals on the Buses and health page.", icon=":material/route:")
+            st.page_link("pages/buses.py", label="Test this route (Buses and health)",
+                         icon=":material/airport_shuttle:")
+        else:
+            st.warning("This scheme has no boundary polygon; access is measured from a boundary.")
         st.stop()
     boundary = scheme.boundary.to_crs(27700)
     area = shapely.make_valid(shapely.union_all(boundary.geometry.to_numpy()))

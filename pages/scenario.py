@@ -27,6 +27,7 @@ from hiap.ui.state import current_scheme, require_scheme
 from hiap.viz.access_maps import access_map, difference_map, draw_map
 from isochrones.errors import IsochronesError
 from isochrones.gtfs.errors import FeedError, ScenarioError
+from isochrones.prioritise import route_service
 from isochrones.scenarios import ChangeFrequency, Scenario
 
 settings = app_settings()
@@ -52,7 +53,14 @@ try:
     else:
         scheme = require_scheme()
         if scheme.boundary is None or scheme.boundary.empty:
-            st.warning("This scheme has no boundary polygon; choose the Porto Alegre demo.")
+            if scheme.lines is not None and not scheme.lines.empty:
+                # why: a transport scheme is a route, tested against Cambridgeshire's own buses
+                st.info("This transport scheme is a route: test it against Cambridgeshire's "
+                        "bus timetables on the Buses and health page.", icon=":material/route:")
+                st.page_link("pages/buses.py", label="Test this route (Buses and health)",
+                             icon=":material/airport_shuttle:")
+            else:
+                st.warning("This scheme has no boundary polygon; choose the Porto Alegre demo.")
             st.stop()
         osm_choice, feed_choice = cached.uk_data_overrides(settings)
         bundle = cached.scheme_bundle(
@@ -114,10 +122,29 @@ elif how == HOW[2]:
     labels = dict(zip(routes["route_id"], routes["label"].str.strip(), strict=True))
     route_id = st.selectbox("Route", list(labels), format_func=lambda r: f"{labels[r]} ({r})",
                             key="scenario.route")
+    service = route_service(feed, default_date(feed)).set_index("route_id")
+    now = service.loc[route_id] if route_id in service.index else None
+    if now is None:
+        st.caption(f"Route {labels[route_id]} runs no trip on {default_date(feed)}.")
+    else:
+        every = "no regular headway" if pd.isna(now["headway_min"]) else (
+            f"every {now['headway_min']:.0f} min (median, 07:00-19:00)")
+        st.caption(f"Now, on {default_date(feed)}: {now['trips']} trip(s), first {now['first_departure']}, "
+                   f"last {now['last_departure']}, {every}.")
     headway = st.number_input("New headway (minutes)", 2.0, 120.0, 5.0, 1.0, key="scenario.new_headway")
+    span: tuple[dt.time | None, dt.time | None] = (None, None)
+    if now is not None and (now["trips"] < 2 or now["first_departure"] == now["last_departure"]):
+        # why: a frequency change keeps each pattern's own span; one trip has none to fill
+        st.info(f"This route runs only at {now['first_departure']}: a new headway over its own "
+                "span adds no trip, so the result would show no change. Give the hours it should "
+                "run at the new headway.", icon=":material/schedule:")
+        a, b = st.columns(2)
+        span = (a.time_input("Run from", busiest_hour(feed), key="scenario.freq_start"),
+                b.time_input("Run until", dt.time(min(busiest_hour(feed).hour + 2, 23), 0),
+                             key="scenario.freq_end"))
     scenario = Scenario(
         name=f"{labels[route_id]} every {headway:g} min",
-        edits=[ChangeFrequency(route_id=route_id, headway_min=headway)],
+        edits=[ChangeFrequency(route_id=route_id, headway_min=headway, start=span[0], end=span[1])],
     )
 else:
     upload = st.file_uploader("Scenario file", type=["json", "yaml", "yml"], key="scenario.file")
@@ -194,7 +221,11 @@ faster = int((origins["change_min"] < -0.5).sum())
 c1, c2, c3 = st.columns(3)
 c1.metric(f"Residents newly within {threshold} min", f"{table['newly_within'].sum():,.0f}")
 c2.metric("Areas with a faster trip", f"{faster:,}")
-c3.metric("Largest saving (min)", f"{-origins['change_min'].replace(float('-inf'), 0).min():.1f}")
+# why: max(0.0, ...) so an unchanged result reads "0.0", never "-0.0"
+c3.metric("Largest saving (min)", f"{max(0.0, -origins['change_min'].replace(float('-inf'), 0).min()):.1f}")
+if faster == 0:
+    st.caption("No area is faster: the change adds no departure that beats today's trips in this "
+               "window (see the route's current service above).")
 st.dataframe(
     table.rename(columns={
         "population": "Population", "within_before": f"Within {threshold} min before",

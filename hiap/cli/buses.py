@@ -255,3 +255,56 @@ def prioritise(
     for note in result.notes:
         console.print(note)
     console.print(f"Wrote priorities.csv and priorities_map.html in {out.name}/.")
+
+
+@app.command("route")
+def route(
+    scheme: Annotated[
+        str,
+        typer.Argument(
+            help="A transport scheme file with a route line, or a sample scheme id "
+            "(e.g. fenland-bus-link)."
+        ),
+    ],
+    date: DateOpt = None,
+    fallback_walk: FallbackOpt = None,
+    headway_min: Annotated[
+        float | None, typer.Option("--headway-min", help="Default: the scheme's, else 60.")
+    ] = None,
+) -> None:
+    """Test a scheme's bus route: person-minutes saved to the nearest GP and acute hospital."""
+    from rich.console import Console
+
+    from hiap.corridor import CorridorConfig
+    from hiap.corridor.priorities import export_table, scheme_route, test_route_line
+    from hiap.errors import HiapError
+    from hiap.schemes import load_sample_scheme, read_scheme
+    from isochrones.errors import IsochronesError
+    from isochrones.transit import FallbackWalk
+
+    console = Console(soft_wrap=True)
+    try:
+        settings, cambs, day = _setup(date, fallback_walk)
+        loaded = (
+            read_scheme(Path(scheme), settings=settings)
+            if Path(scheme).is_file()
+            else load_sample_scheme(scheme, settings)
+        )
+        found = scheme_route(loaded.lines)
+        if found is None:
+            raise _fail("the scheme has no route line; give a transport scheme (a line).")
+        result = test_route_line(
+            settings,
+            cambs,
+            CorridorConfig(date=day, fallback=FallbackWalk() if settings.fallback_walk else None),
+            line_lonlat=list(found.line),
+            name=found.name,
+            headway_min=headway_min or found.headway_min,
+            first=found.first,
+            last=found.last,
+        )
+    except (HiapError, IsochronesError) as exc:
+        raise _fail(str(exc)) from None
+    console.print(export_table(result).T.to_string())
+    for note in result.notes:
+        console.print(note)

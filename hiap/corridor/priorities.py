@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from hiap.corridor.analysis import (
     ACUTE_HOSPITALS,
@@ -29,10 +30,26 @@ from hiap.corridor.analysis import (
 )
 from hiap.corridor.feed import CambsFeed
 from hiap.data.health import load_gp_practices, load_hospitals
+from hiap.errors import DataError
 from hiap.settings import Settings
-from isochrones.prioritise import Place, candidate_changes, rank_candidates, route_service
+from isochrones.prioritise import (
+    Candidate,
+    Place,
+    candidate_changes,
+    rank_candidates,
+    route_service,
+)
+from isochrones.scenarios import AddRoute, Scenario
 
-__all__ = ["PRIORITY_WINDOWS", "PriorityResult", "export_table", "run_priorities"]
+__all__ = [
+    "PRIORITY_WINDOWS",
+    "PriorityResult",
+    "SchemeRoute",
+    "export_table",
+    "run_priorities",
+    "scheme_route",
+    "test_route_line",
+]
 
 PRIORITY_WINDOWS = {
     "am": (dt.time(7, 0), dt.time(10, 0)),
@@ -116,7 +133,24 @@ def run_priorities(
     candidates = candidate_changes(
         cambs.feed, config.date, places=places, origins_lonlat=o_ll, population=pop
     )
+    return _rank(settings, cambs, config, origins, candidates, gps, acute, names, step)
+
+
+def _rank(
+    settings: Settings,
+    cambs: CambsFeed,
+    config: CorridorConfig,
+    origins: gpd.GeoDataFrame,
+    candidates: list[Candidate],
+    gps: gpd.GeoDataFrame,
+    acute: gpd.GeoDataFrame,
+    names: tuple[str, ...],
+    step: Callable[[str, float], None],
+) -> PriorityResult:
+    hull = origins.geometry.union_all().convex_hull.buffer(5000)
     walk = _walk_network(settings, hull, config.fallback)
+    o_ll = _lonlat(origins)
+    pop = origins["population"].to_numpy(float)
 
     def tick(done: int, total: int, label: str) -> None:
         step(f"{done}/{total}: {label}", 0.1 + 0.9 * done / max(total, 1))
@@ -136,14 +170,17 @@ def run_priorities(
         max_access_min=config.max_access_min,
         progress=tick,
     )
-    route_ids = service["route_id"].tolist()
+    service = route_service(cambs.feed, config.date)
     notes = (
         *ranking.notes,
-        f"{len(origins)} LSOAs ({pop.sum():,.0f} residents) near the stops of "
-        f"{', '.join(names)}; {int((origins['imd_decile'] <= 3).sum())} of them in IMD "
-        "deciles 1-3.",
-        "Minutes saved are summed over residents for one trip to the nearest GP and one to "
-        "the nearest acute hospital, averaged over the windows.",
+        f"{len(origins)} LSOAs ({pop.sum():,.0f} residents) near {', '.join(names)}; "
+        f"{int((origins['imd_decile'] <= 3).sum())} of them in IMD deciles 1-3.",
+        "Minutes saved are person-minutes: summed over residents for one trip to the nearest "
+        "GP and one to the nearest acute hospital, averaged over the windows.",
+        "The timetables hold 5 services (Busway B, Citi 6, Dews 1A, and two 2016-17 services "
+        "that do not run in 2020); routes missing from them (Busway A, Citi 1/2/7 to "
+        "Addenbrooke's, every Fenland service) make today's times longer than they are and "
+        "overstate what a change to the routes held would save.",
     )
     out = origins.to_crs("EPSG:4326")
     for col in ranking.baseline.columns:
@@ -151,10 +188,92 @@ def run_priorities(
     return PriorityResult(
         table=ranking.table,
         service=service.drop(columns=["first_s", "last_s"]),
-        routes=_route_lines(cambs, route_ids),
+        routes=_route_lines(cambs, service["route_id"].tolist()),
         origins=out,
         notes=notes,
     )
+
+
+def test_route_line(
+    settings: Settings,
+    cambs: CambsFeed,
+    config: CorridorConfig,
+    *,
+    line_lonlat: list[tuple[float, float]],
+    name: str,
+    headway_min: float = 60.0,
+    first: dt.time = dt.time(7, 0),
+    last: dt.time = dt.time(19, 0),
+    speed_kph: float = 30.0,
+    stop_spacing_m: float = 800.0,
+    within_m: float = 2000.0,
+    progress: Callable[[str, float], None] | None = None,
+) -> PriorityResult:
+    """Test a drawn bus route (a transport scheme's line) against the Cambridgeshire feed.
+
+    The route runs both ways every ``headway_min`` from ``first`` to ``last`` with stops
+    every ``stop_spacing_m``; the LSOAs within ``within_m`` of the line are the origins, and
+    the minutes it saves to the nearest GP and acute hospital are measured as for any
+    candidate (:func:`run_priorities`).
+
+    Parameters
+    ----------
+    settings, cambs, config
+        As :func:`run_priorities`.
+    line_lonlat
+        The route's vertices (WGS84, longitude first).
+    name
+        The route's name.
+    headway_min, first, last, speed_kph, stop_spacing_m
+        Its service.
+    within_m
+        Origins: LSOAs this close to the line.
+    progress
+        Called ``progress(stage, fraction)``.
+
+    Returns
+    -------
+    PriorityResult
+        One row: the route.
+    """
+
+    def step(stage: str, frac: float) -> None:
+        if progress is not None:
+            progress(stage, frac)
+
+    from hiap.data.population import load_area_origins
+
+    line = gpd.GeoSeries([shapely.LineString(line_lonlat)], crs="EPSG:4326")
+    lsoa = load_area_origins(settings)
+    line_bng = line.to_crs(lsoa.crs).iloc[0]
+    origins = lsoa.loc[lsoa.geometry.distance(line_bng) <= within_m].reset_index(drop=True)
+    if origins.empty:
+        raise DataError(
+            f"No LSOA lies within {within_m:,.0f} m of the route; the population files cover "
+            "Cambridgeshire and Peterborough only."
+        )
+    hull = origins.geometry.union_all().convex_hull.buffer(5000)
+    hospitals = load_hospitals(settings)
+    acute = hospitals.loc[hospitals["code"].isin(list(ACUTE_HOSPITALS))]
+    gps = load_gp_practices(settings, area=hull)
+    edit = AddRoute(
+        route_id="scheme-route",
+        name=name,
+        line=line_lonlat,
+        stop_spacing_m=stop_spacing_m,
+        headway_min=headway_min,
+        start=first,
+        end=last,
+        speed_kph=speed_kph,
+    )
+    candidate = Candidate(
+        "scheme-route",
+        "new_route",
+        "scheme-route",
+        f"{name}: every {headway_min:g} min, {first:%H:%M}-{last:%H:%M}",
+        Scenario(name=name, edits=[edit]),
+    )
+    return _rank(settings, cambs, config, origins, [candidate], gps, acute, (name,), step)
 
 
 def export_table(result: PriorityResult) -> pd.DataFrame:
@@ -180,4 +299,56 @@ def export_table(result: PriorityResult) -> pd.DataFrame:
     table = result.table.reindex(columns=[c for c in cols if c in result.table.columns])
     return table.round({c: 1 for c in table.columns if table[c].dtype.kind == "f"}).replace(
         {np.nan: None}
+    )
+
+
+@dataclass(frozen=True)
+class SchemeRoute:
+    """A transport scheme's route line (lon/lat) and its proposed service."""
+
+    line: tuple[tuple[float, float], ...]
+    name: str
+    headway_min: float
+    first: dt.time
+    last: dt.time
+
+
+def scheme_route(lines: gpd.GeoDataFrame | None) -> SchemeRoute | None:
+    """Return the longest route line of a transport scheme, in lon/lat, with its service.
+
+    Parameters
+    ----------
+    lines
+        The scheme's ``lines`` (any CRS), or ``None``.
+
+    Returns
+    -------
+    SchemeRoute or None
+        The line (vertices, longitude first), name, headway and first/last departures (from the feature's ``headway_min``, ``first_departure``, ``last_departure`` when
+        given, else hourly 07:00-19:00); ``None`` when there is no line.
+    """
+    if lines is None or lines.empty:
+        return None
+    shown = lines.to_crs("EPSG:4326")
+    lengths = lines.geometry.length.to_numpy()
+    row = shown.iloc[int(np.argmax(lengths))]
+    geom = row.geometry
+    if geom.geom_type == "MultiLineString":
+        geom = max(geom.geoms, key=lambda g: g.length)
+    if geom.geom_type != "LineString":
+        return None
+
+    def _time(value: object, default: dt.time) -> dt.time:
+        try:
+            return dt.time.fromisoformat(str(value))
+        except ValueError:
+            return default
+
+    headway = pd.to_numeric(pd.Series([row.get("headway_min", 60)]), errors="coerce").iloc[0]
+    return SchemeRoute(
+        line=tuple((float(x), float(y)) for x, y, *_ in geom.coords),
+        name=str(row.get("name") or "Scheme route"),
+        headway_min=float(headway) if pd.notna(headway) and headway > 0 else 60.0,
+        first=_time(row.get("first_departure"), dt.time(7, 0)),
+        last=_time(row.get("last_departure"), dt.time(19, 0)),
     )

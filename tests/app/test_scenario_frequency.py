@@ -1,0 +1,73 @@
+"""Transport scenario page: a route's current service is shown, and a one-trip route gets hours.
+
+Porto Alegre's route 1112 runs one trip a day (12:45) in r5r's sample feed: a new headway over
+its own span adds nothing, which the page now says, and asks for the hours to run it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from hiap.schemes import load_sample_scheme
+from hiap.settings import get_settings
+from hiap.ui.state import SCHEME_KEY
+
+APP = "../../streamlit_app.py"
+SCENARIO = "pages/scenario.py"
+ACCESS = "pages/access.py"
+DATA = get_settings().data_dir
+needs_poa = pytest.mark.skipif(
+    not (DATA / "transit" / "porto_alegre" / "poa_eptc.zip").is_file(),
+    reason="Porto Alegre sample missing",
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    path = tmp_path_factory.mktemp("freq") / "db.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@needs_poa
+@pytest.mark.slow
+def test_route_1112_shows_its_one_trip_and_runs_at_the_given_hours() -> None:
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.switch_page(SCENARIO).run()
+    at.radio(key="scenario.how").set_value("Change a route's frequency").run()
+    at.selectbox(key="scenario.route").set_value("1112").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "1 trip(s), first 12:45, last 12:45, no regular headway" in captions
+    assert any("adds no trip" in i.value for i in at.info)
+    at.number_input(key="scenario.new_headway").set_value(4.0)
+    at.time_input(key="scenario.freq_start").set_value(dt.time(13, 0))
+    at.time_input(key="scenario.freq_end").set_value(dt.time(14, 0))
+    at.select_slider(key="scenario.step").set_value(15)
+    at.button(key="scenario.run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert not metrics["Largest saving (min)"].startswith("-")
+    assert int(metrics["Areas with a faster trip"].replace(",", "")) > 0
+
+
+def test_transport_scheme_line_is_offered_on_the_bus_page() -> None:
+    for page in (SCENARIO, ACCESS):
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.session_state[SCHEME_KEY] = load_sample_scheme("fenland-bus-link", get_settings())
+        at.switch_page(page).run()
+        if page == ACCESS:
+            at.button(key="access.run").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("transport scheme is a route" in i.value for i in at.info), page
+        assert not any("no boundary polygon" in w.value for w in at.warning), page
