@@ -320,7 +320,36 @@ def build_timetable(
 # --------------------------------------------------------------------------- compiled core
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
+def _beats_fewer_rides(ready, k, s, t):
+    """Tell whether arriving at ``t`` in round ``k`` beats every label of rounds ``< k``.
+
+    Local pruning: a label no earlier than one reached with fewer vehicles cannot lead to any
+    journey that one does not (within the round limit), so it is neither kept nor marked.
+    Rounds are copied forward lazily (only marked stops), so every lower round is checked;
+    this runs only for candidates that already beat round ``k``'s label, which is rare.
+    """
+    for j in range(k - 1, -1, -1):  # noqa: SIM110 (a plain loop compiles best in numba)
+        if ready[j, s] <= t:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _latest(dest, useful):
+    """Latest best arrival over the destinations a ride can reach (those with egress legs).
+
+    A destination without egress legs is reached on foot or not at all, so it must not hold
+    the pruning bound open (it would stay unreached, i.e. infinite, for ever).
+    """
+    m = -1
+    for d in range(dest.shape[0]):
+        if useful[d] and dest[d] > m:
+            m = dest[d]
+    return m
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _run_departure(
     t0,
     acc_stop,
@@ -346,6 +375,7 @@ def _run_departure(
     ready,
     best_ride,
     dest,
+    useful,
     marked,
     mlist,
     pat_first,
@@ -359,7 +389,7 @@ def _run_departure(
     # Target pruning: a label no earlier than every destination's best arrival cannot
     # improve any of them (walking and riding only add time).
     limit = t0 + cutoff if cutoff < inf else inf
-    bound = min(dest.max(), limit)
+    bound = min(_latest(dest, useful), limit)
     nm = 0
     for j in range(acc_stop.shape[0]):
         s = acc_stop[j]
@@ -373,7 +403,7 @@ def _run_departure(
     for k in range(1, max_rounds + 1):
         if nm == 0:
             break
-        bound = min(dest.max(), limit)
+        bound = min(_latest(dest, useful), limit)
         nq = 0
         for i in range(nm):
             s = mlist[i]
@@ -413,7 +443,7 @@ def _run_departure(
                                 dest[d] = v
                     if a < bound:
                         r = a + slack
-                        if r < ready[k, s]:
+                        if r < ready[k, s] and _beats_fewer_rides(ready, k, s, r):
                             ready[k, s] = r
                             if not marked[s]:
                                 marked[s] = True
@@ -421,7 +451,7 @@ def _run_departure(
                                 nm += 1
                         # Transfers start from the ride arrival, even when the stop's
                         # boarding label came from a walk (walks are never chained).
-                        if a < ride_lab[k, s]:
+                        if a < ride_lab[k, s] and _beats_fewer_rides(ride_lab, k, s, a):
                             ride_lab[k, s] = a
                             if not rode[s]:
                                 rode[s] = True
@@ -447,7 +477,7 @@ def _run_departure(
             for q in range(tr_ptr[s], tr_ptr[s + 1]):
                 s2 = tr_to[q]
                 v = a + tr_s[q] + slack
-                if v < ready[k, s2] and v < bound:
+                if v < ready[k, s2] and v < bound and _beats_fewer_rides(ready, k, s2, v):
                     ready[k, s2] = v
                     if not marked[s2]:
                         marked[s2] = True
@@ -457,7 +487,7 @@ def _run_departure(
         marked[mlist[i]] = False
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, error_model="numpy")
 def _range_kernel(
     departures,
     acc_ptr,
@@ -491,6 +521,9 @@ def _range_kernel(
     n_stops = sp_ptr.shape[0] - 1
     n_pat = ps_ptr.shape[0] - 1
     n_dep = departures.shape[0]
+    useful = np.zeros(n_dest, dtype=np.bool_)
+    for e in range(eg_to.shape[0]):
+        useful[eg_to[e]] = True
     for o in numba.prange(n_orig):
         ready = np.full((max_rounds + 1, n_stops), inf, dtype=np.int32)
         best_ride = np.full(n_stops, inf, dtype=np.int32)
@@ -540,6 +573,7 @@ def _range_kernel(
                 ready,
                 best_ride,
                 dest,
+                useful,
                 marked,
                 mlist,
                 pat_first,

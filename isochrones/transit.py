@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from isochrones._dijkstra import bounded_pairs
 from isochrones.errors import RoutingInputError
 from isochrones.gtfs.feed import Feed
 from isochrones.indicators import summarise_access
-from isochrones.network import WALK_SPEED_KPH, WalkNetwork, kph_to_mps
+from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork, kph_to_mps
 
 # The walk isochrones' edge builder, reused so both kinds of polygon are drawn alike.
 from isochrones.polygons import edges_polygon, reachable_lines
@@ -170,12 +170,14 @@ def walk_legs_flagged(
     speed_kph: float = WALK_SPEED_KPH,
     fallback_cap: bool = True,
     exclude_self: bool = False,
+    from_snap: Snapped | None = None,
+    to_snap: Snapped | None = None,
 ) -> tuple[Legs, int]:
     """Compute walking legs and count how many used the :class:`FallbackWalk`.
 
     Parameters
     ----------
-    from_xy, to_xy, max_min, network, speed_kph, exclude_self
+    from_xy, to_xy, max_min, network, speed_kph, exclude_self, from_snap, to_snap
         As :func:`walk_legs`.
     fallback
         Walk straight lines x circuity for points outside ``network`` (for every point when
@@ -196,6 +198,8 @@ def walk_legs_flagged(
             network=network,
             speed_kph=speed_kph,
             exclude_self=exclude_self,
+            from_snap=from_snap,
+            to_snap=to_snap,
         )
         return legs, 0
     if not max_min > 0:
@@ -210,8 +214,10 @@ def walk_legs_flagged(
         out_src = np.ones(len(from_xy), bool)
         out_dst = np.ones(len(to_xy), bool)
     else:
-        out_src = network.snap(from_xy).distance_m > fallback.outside_network_m
-        out_dst = network.snap(to_xy).distance_m > fallback.outside_network_m
+        from_snap = network.snap(from_xy) if from_snap is None else from_snap
+        to_snap = network.snap(to_xy) if to_snap is None else to_snap
+        out_src = from_snap.distance_m > fallback.outside_network_m
+        out_dst = to_snap.distance_m > fallback.outside_network_m
     parts_s: list[np.ndarray] = []
     parts_t: list[np.ndarray] = []
     parts_sec: list[np.ndarray] = []
@@ -219,7 +225,13 @@ def walk_legs_flagged(
     in_s, in_t = np.flatnonzero(~out_src), np.flatnonzero(~out_dst)
     if network is not None and len(in_s) and len(in_t):
         inner = walk_legs(
-            from_xy[in_s], to_xy[in_t], max_min=max_min, network=network, speed_kph=speed_kph
+            from_xy[in_s],
+            to_xy[in_t],
+            max_min=max_min,
+            network=network,
+            speed_kph=speed_kph,
+            from_snap=None if from_snap is None else from_snap.subset(in_s),
+            to_snap=None if to_snap is None else to_snap.subset(in_t),
         ).to_frame()
         parts_s.append(in_s[inner["source"].to_numpy()])
         parts_t.append(in_t[inner["target"].to_numpy()])
@@ -269,6 +281,40 @@ def lonlat_to_xy(lonlat: np.ndarray, crs: pyproj.CRS | str) -> np.ndarray:
     return _to_xy(pts[:, 0], pts[:, 1], crs)
 
 
+def _stacked(snapped: Snapped) -> tuple[np.ndarray, np.ndarray]:
+    pairs = snapped.attachments()
+    return (
+        np.column_stack([nodes for nodes, _ in pairs]),
+        np.column_stack([off for _, off in pairs]),
+    )
+
+
+def _network_pairs(
+    network: WalkNetwork,
+    from_xy: np.ndarray,
+    to_xy: np.ndarray,
+    limit_m: float,
+    from_snap: Snapped | None,
+    to_snap: Snapped | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(source, target, metres) of every pair within ``limit_m`` along the streets."""
+    so_nodes, so_off = _stacked(network.snap(from_xy) if from_snap is None else from_snap)
+    sd_nodes, sd_off = _stacked(network.snap(to_xy) if to_snap is None else to_snap)
+    # Search from the smaller side: stops -> a few destinations runs from the destinations
+    # on the reversed graph (one search per destination instead of one per stop).
+    if len(to_xy) < len(from_xy):
+        rev = network.reverse_length_csr
+        t, s, metres = bounded_pairs(
+            rev.indptr, rev.indices, rev.data, sd_nodes, sd_off, so_nodes, so_off, limit_m
+        )
+    else:
+        fwd = network.length_csr
+        s, t, metres = bounded_pairs(
+            fwd.indptr, fwd.indices, fwd.data, so_nodes, so_off, sd_nodes, sd_off, limit_m
+        )
+    return s, t, metres
+
+
 def walk_legs(
     from_xy: np.ndarray,
     to_xy: np.ndarray,
@@ -277,7 +323,8 @@ def walk_legs(
     network: WalkNetwork | None = None,
     speed_kph: float = WALK_SPEED_KPH,
     exclude_self: bool = False,
-    block_size: int = 256,
+    from_snap: Snapped | None = None,
+    to_snap: Snapped | None = None,
 ) -> Legs:
     """Compute walking legs from every source point to every target within ``max_min``.
 
@@ -288,14 +335,15 @@ def walk_legs(
     max_min
         Longest leg kept, in minutes (door to door).
     network
-        Walk along its streets (scipy Dijkstra on its CSR, limited to ``max_min``); ``None``
+        Walk along its streets (a Dijkstra per source stopping at ``max_min``); ``None``
         walks straight lines (for tests and quick looks).
     speed_kph
         Walking speed.
     exclude_self
         Drop legs from source ``i`` to target ``i`` (stop-to-stop transfers).
-    block_size
-        Sources routed per Dijkstra call (memory is ``block_size x n_nodes`` floats).
+    from_snap, to_snap
+        The points already snapped to ``network`` (saves snapping them again when the same
+        points are used for several legs).
 
     Returns
     -------
@@ -308,38 +356,16 @@ def walk_legs(
     from_xy = np.asarray(from_xy, float).reshape(-1, 2)
     to_xy = np.asarray(to_xy, float).reshape(-1, 2)
     limit_m = max_min * 60.0 * speed
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    dists: list[np.ndarray] = []
     if network is None:
         if len(from_xy) and len(to_xy):
             mat = cKDTree(from_xy).sparse_distance_matrix(
                 cKDTree(to_xy), limit_m, output_type="coo_matrix"
             )
-            rows, cols, dists = [mat.row], [mat.col], [mat.data]
+            src, dst, metres_all = mat.row.astype(np.int64), mat.col.astype(np.int64), mat.data
+        else:
+            src, dst, metres_all = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     else:
-        so = network.snap(from_xy)
-        sd = network.snap(to_xy)
-        target_order = np.argsort(sd.node_index, kind="stable")
-        t_nodes = sd.node_index[target_order]
-        unique_src, inverse = np.unique(so.node_index, return_inverse=True)
-        for start in range(0, len(unique_src), block_size):
-            block_nodes = unique_src[start : start + block_size]
-            dist = dijkstra(network.length_csr, directed=True, indices=block_nodes, limit=limit_m)
-            sub_t = dist[:, t_nodes]
-            members = np.flatnonzero((inverse >= start) & (inverse < start + len(block_nodes)))
-            metres = (
-                sub_t[inverse[members] - start]
-                + so.distance_m[members][:, None]
-                + sd.distance_m[target_order][None, :]
-            )
-            r, c = np.nonzero(metres <= limit_m)
-            rows.append(members[r])
-            cols.append(target_order[c])
-            dists.append(metres[r, c])
-    src = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    dst = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-    metres_all = np.concatenate(dists) if dists else np.zeros(0)
+        src, dst, metres_all = _network_pairs(network, from_xy, to_xy, limit_m, from_snap, to_snap)
     if exclude_self:
         keep = src != dst
         src, dst, metres_all = src[keep], dst[keep], metres_all[keep]
@@ -370,6 +396,8 @@ class TransitNetwork:
         The labelled straight-line walk used outside ``walk`` (``None``: not used).
     transfer_fallback_legs
         Stop-to-stop transfers walked by the fallback.
+    stop_snap
+        The stops snapped to ``walk`` (``None`` without one), reused by every query.
     """
 
     timetable: Timetable
@@ -382,15 +410,30 @@ class TransitNetwork:
     max_transfer_min: float
     fallback: FallbackWalk | None = None
     transfer_fallback_legs: int = 0
+    stop_snap: Snapped | None = None
 
     def legs(self, from_xy: np.ndarray, to_xy: np.ndarray, max_min: float) -> Legs:
         """Compute walking legs on this network's streets (or straight lines)."""
         return self.legs_flagged(from_xy, to_xy, max_min)[0]
 
+    def snap(self, xy: np.ndarray) -> Snapped | None:
+        """Snap points to :attr:`walk` once, for several legs (``None`` without a network)."""
+        return None if self.walk is None else self.walk.snap(np.asarray(xy, float).reshape(-1, 2))
+
     def legs_flagged(
-        self, from_xy: np.ndarray, to_xy: np.ndarray, max_min: float, *, access: bool = True
+        self,
+        from_xy: np.ndarray,
+        to_xy: np.ndarray,
+        max_min: float,
+        *,
+        access: bool = True,
+        from_snap: Snapped | None = None,
+        to_snap: Snapped | None = None,
     ) -> tuple[Legs, int]:
-        """Compute walking legs and count the fallback ones (``access``: apply its cap)."""
+        """Compute walking legs and count the fallback ones (``access``: apply its cap).
+
+        ``from_snap``/``to_snap`` are the same points already snapped (:meth:`snap`).
+        """
         return walk_legs_flagged(
             from_xy,
             to_xy,
@@ -399,6 +442,8 @@ class TransitNetwork:
             fallback=self.fallback,
             speed_kph=self.speed_kph,
             fallback_cap=access,
+            from_snap=from_snap,
+            to_snap=to_snap,
         )
 
 
@@ -464,6 +509,7 @@ def build_transit_network(
         target_crs = pyproj.CRS.from_user_input(crs)
     tt = build_timetable(feed, date, time_window_s=time_window_s)
     xy = _to_xy(stops["stop_lon"].to_numpy(), stops["stop_lat"].to_numpy(), target_crs)
+    stop_snap = None if walk is None else walk.snap(xy)
     transfers, n_fb = walk_legs_flagged(
         xy,
         xy,
@@ -473,6 +519,8 @@ def build_transit_network(
         speed_kph=speed_kph,
         fallback_cap=False,
         exclude_self=True,
+        from_snap=stop_snap,
+        to_snap=stop_snap,
     )
     return TransitNetwork(
         timetable=tt,
@@ -485,6 +533,7 @@ def build_transit_network(
         max_transfer_min=max_transfer_min,
         fallback=fallback,
         transfer_fallback_legs=n_fb,
+        stop_snap=stop_snap,
     )
 
 
@@ -546,6 +595,11 @@ def _summarise_window(
     times: np.ndarray, departures: np.ndarray, percentiles: Sequence[float]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Min, percentiles and planned-departure percentiles of (o, m, d) int times."""
+    if times.shape[1] == 1:
+        # One departure: every summary is that departure's time (no sorting needed).
+        one = np.where(times[:, 0, :] < INF, times[:, 0, :], np.inf)
+        stack = np.repeat(one[:, :, None], len(percentiles), axis=2)
+        return one, stack, stack.copy()
     t = times.astype(np.int64)
     reach = t < INF
     arrival = np.where(reach, t + departures[None, :, None], np.iinfo(np.int64).max)
@@ -637,11 +691,15 @@ def window_travel_times(
     destinations_xy = np.asarray(destinations_xy, float).reshape(-1, 2)
     if len(destinations_xy) == 0:
         raise RoutingInputError("No destinations were given.")
-    stop_xy = network.stop_xy
-    egress, fb_egress = network.legs_flagged(stop_xy, destinations_xy, network.max_access_min)
+    stop_xy, stop_snap = network.stop_xy, network.stop_snap
+    # Snap each set of points once: origins and destinations serve two kinds of leg each.
+    o_snap, d_snap = network.snap(origins_xy), network.snap(destinations_xy)
+    egress, fb_egress = network.legs_flagged(
+        stop_xy, destinations_xy, network.max_access_min, from_snap=stop_snap, to_snap=d_snap
+    )
     n_egress = len(egress.target)  # before "nearest" merges a stop's legs into one
     direct_legs, fb_direct = network.legs_flagged(
-        origins_xy, destinations_xy, max_walk_min, access=False
+        origins_xy, destinations_xy, max_walk_min, access=False, from_snap=o_snap, to_snap=d_snap
     )
     n_o, n_d = len(origins_xy), len(destinations_xy)
     direct = np.full((n_o, n_d), INF, dtype=np.int64)
@@ -657,7 +715,9 @@ def window_travel_times(
         )
         direct = direct.min(axis=1, keepdims=True)
         n_d = 1
-    access, fb_access = network.legs_flagged(origins_xy, stop_xy, network.max_access_min)
+    access, fb_access = network.legs_flagged(
+        origins_xy, stop_xy, network.max_access_min, from_snap=o_snap, to_snap=stop_snap
+    )
     fallback_share: dict[str, float] = {}
     if network.fallback is not None:
         counts = {
