@@ -557,6 +557,13 @@ def score_assessment(
     )
 
 
+def _answered(score: AssessmentScore, criterion_id: str) -> bool:
+    try:
+        return score.criterion(criterion_id).answered
+    except KeyError:
+        return False
+
+
 def suggest_hudu_direction(
     topic: HuduTopic,
     score: AssessmentScore,
@@ -586,7 +593,10 @@ def suggest_hudu_direction(
         has an applicable score.
     """
     rows: list[CriterionScore] = []
-    for cid in topic.crosswalk:
+    # One measurement counts once (ANGSt and the GI Framework's 2 ha / 300 m, for example).
+    answered = [c for c in topic.crosswalk if _answered(score, c)]
+    unanswered = [c for c in topic.crosswalk if c not in answered]
+    for cid in topic.once_each(answered + unanswered):  # an answered one is kept first
         try:
             rows.append(score.criterion(cid))
         except KeyError:

@@ -12,6 +12,7 @@ sessions), so nobody can alter it in place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from itertools import pairwise
 from typing import Self
@@ -287,6 +288,28 @@ class HuduTopic(_Model):
     crosswalk: tuple[str, ...] = Field(
         default=(), description="HNT / Blue Zones criterion ids bearing on this topic."
     )
+    counted_once: tuple[tuple[str, ...], ...] = Field(
+        default=(),
+        description=(
+            "Groups of cross-walked criteria that rest on the same measurement (e.g. ANGSt and "
+            "the GI Framework's 2 ha within 300 m); a suggestion counts each group once."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _groups_in_crosswalk(self) -> Self:
+        stray = sorted({c for g in self.counted_once for c in g} - set(self.crosswalk))
+        if stray:
+            raise ValueError(f"counted_once lists {stray}, which are not in the crosswalk")
+        return self
+
+    def once_each(self, criterion_ids: Sequence[str]) -> list[str]:
+        """Keep the first criterion of each ``counted_once`` group among ``criterion_ids``."""
+        dropped: set[str] = set()
+        for group in self.counted_once:
+            present = [c for c in criterion_ids if c in group]
+            dropped.update(present[1:])
+        return [c for c in criterion_ids if c not in dropped]
 
 
 class HuduMatrix(_Model):

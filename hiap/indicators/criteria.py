@@ -134,7 +134,9 @@ def suggest_hudu(
     by_criterion = {s.criterion_id: s for s in suggest_criteria(report, catalogue)}
     out = []
     for topic in catalogue.hudu.topics:
-        rows = [by_criterion[c] for c in topic.crosswalk if c in by_criterion]
+        # One measurement counts once (ANGSt and GI Framework 2 ha / 300 m are the same).
+        measured = [c for c in topic.crosswalk if c in by_criterion]
+        rows = [by_criterion[c] for c in topic.once_each(measured)]
         if not rows:
             continue
         points = sum(r.suggested_score for r in rows)

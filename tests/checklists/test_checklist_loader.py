@@ -85,8 +85,11 @@ def test_blue_zones_themes_and_honest_wording() -> None:
         "Belong and the right tribe",
         "Plant slant",
         "Down shift",
-        "Purpose and loved ones first",
+        "Purpose, with loved ones first",
     ]
+    groups = {p.name: p.group for p in bz.principles}
+    # Purpose is a Right Outlook principle of the Power 9 (with Down shift), not Belong.
+    assert groups["Purpose, with loved ones first"] == groups["Down shift"] == "right_outlook"
     assert "own operationalisation" in bz.wording_note
     assert "not endorsed" in bz.wording_note
     for criterion in bz.criteria():

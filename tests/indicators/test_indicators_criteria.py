@@ -27,7 +27,7 @@ def report() -> IndicatorReport:
     return IndicatorReport(
         scheme_name="Test",
         results=(
-            _result("dwellings_per_ha", 45.0, "dwellings/ha"),
+            _result("dwellings_per_ha", 27.0, "dwellings/ha"),
             _result("gp_walk_min", 12.0, "min"),
             _result("takeaways_400m_schools", 5.0, "count"),
             _result("footway_share", 0.8),
@@ -43,14 +43,14 @@ def _blank() -> Assessment:
 
 def test_each_measured_criterion_gets_its_threshold_score(report, catalogue) -> None:
     got = {s.criterion_id: s for s in suggest_criteria(report, catalogue)}
-    # hnt.yaml: 45 dwellings/ha is at least 40 -> 2; a 12 minute walk is at most 15 -> 2;
+    # hnt.yaml: 27 dwellings/ha (gross) is at least 25 -> 2; a 12 minute walk is at most 15 -> 2;
     # five takeaways (more than 2) and a ratio of 3 meet no threshold -> 0; footways on 80%
     # of streets are at least 0.75 -> 1.
     assert {k: v.suggested_score for k, v in got.items()} == {
         "HNT.4.1": 2, "HNT.9.1": 2, "HNT.6.1": 0, "HNT.6.2": 0, "BZ.3.1": 0, "BZ.3.2": 0,
         "HNT.5.1": 1,
     }
-    assert got["HNT.4.1"].measured_value == 45.0 and got["HNT.4.1"].max_score == 3
+    assert got["HNT.4.1"].measured_value == 27.0 and got["HNT.4.1"].max_score == 3
     assert "suggest 2 of 3" in got["HNT.4.1"].evidence
     assert "test data" in got["HNT.4.1"].evidence
 
@@ -93,3 +93,19 @@ def test_checklists_not_in_the_assessment_are_left_alone(report, catalogue) -> N
                           checklist_ids=("hnt",))
     out = apply_indicators(hnt_only, report, catalogue)
     assert not any(k.startswith("BZ.") for k in out.answers)
+
+
+def test_one_measurement_counts_once_in_the_hudu_suggestion(catalogue) -> None:
+    # ANGSt (HNT.8.2) and the GI Framework's local tier (BZ.4.1) are both "2 ha within
+    # 300 m": a poor result must not count twice against the open-space topic.
+    report = IndicatorReport(
+        scheme_name="Test",
+        results=(
+            _result("angst_2ha_300m_share", 0.2),
+            _result("gi_local_2ha_300m_share", 0.2),
+            _result("playground_400m_share", 0.96),
+        ),
+    )
+    (open_space,) = [h for h in suggest_hudu(report, catalogue) if h.topic_id == "HUDU.3"]
+    assert "HNT.8.2" in open_space.criteria and "BZ.4.1" not in open_space.criteria
+    assert "3 of 6 points" in open_space.evidence  # 0 (ANGSt) + 3 (play), not 0 + 0 + 3
