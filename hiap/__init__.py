@@ -6,13 +6,19 @@ The library behind the app and the ``hiap`` command. Its parts, one concern each
 - :mod:`hiap.data`: the datasets hiap uses, their status and download.
 - :mod:`hiap.schemes`: reading and validating scheme boundaries safely.
 - :mod:`hiap.errors`: the error classes, each message saying how to fix the problem.
+- :mod:`hiap.gdal_safety`: GDAL's network access, switched off at import (see SECURITY.md).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hiap.errors import DataError, HiapError, SchemeError
+from hiap.gdal_safety import switch_off_gdal_network
+
+# why: first, before anything imports pyogrio (GDAL reads GDAL_SKIP when it registers drivers)
+switch_off_gdal_network()
+
+from hiap.errors import DataError, HiapError, SchemeError  # noqa: E402
 
 if TYPE_CHECKING:
     from hiap.settings import Settings, get_settings

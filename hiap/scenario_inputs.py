@@ -14,7 +14,6 @@ Which function to use when:
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import tempfile
 from collections.abc import Sequence
@@ -26,6 +25,8 @@ import shapely
 import yaml
 
 from hiap.errors import SchemeError
+from hiap.schemes.readers import read_raw
+from hiap.settings import Settings, get_settings
 from isochrones.gtfs import Feed
 from isochrones.scenarios import AddRoute, ChangeFrequency, NewStop, Scenario, load_scenario
 
@@ -71,8 +72,12 @@ def route_from_drawings(features: Sequence[dict[str, Any]] | None) -> RouteSketc
     return line, stops
 
 
-def route_from_file(data: bytes, filename: str) -> RouteSketch:
+def route_from_file(data: bytes, filename: str, *, settings: Settings | None = None) -> RouteSketch:
     """Read a route line and optional stop points from an uploaded file.
+
+    The upload goes through the same safe readers as a scheme (:func:`hiap.schemes.read_raw`):
+    the extension chooses the reader, the content is checked first, and references inside the
+    file are refused.
 
     Parameters
     ----------
@@ -80,6 +85,8 @@ def route_from_file(data: bytes, filename: str) -> RouteSketch:
         The file's bytes (GeoJSON, GeoPackage or KML, with a CRS).
     filename
         Its name (for messages and the format).
+    settings
+        Supplies the upload limits (default: from the environment).
 
     Returns
     -------
@@ -89,12 +96,10 @@ def route_from_file(data: bytes, filename: str) -> RouteSketch:
     Raises
     ------
     SchemeError
-        When the file cannot be read or holds no line.
+        When the file cannot be read or holds no line (``UnsafeUploadError`` when refused).
     """
-    try:
-        frame = gpd.read_file(io.BytesIO(data), engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several error types for unreadable files
-        raise SchemeError([f"{filename}: cannot read the route file ({exc})."]) from None
+    raw = read_raw(data, settings=settings or get_settings(), filename=filename)
+    frame, filename = raw.frame, raw.source_name
     if frame.crs is None:
         raise SchemeError([f"{filename}: the route file has no CRS; save it with one (EPSG:4326)."])
     frame = frame.to_crs(WGS84)

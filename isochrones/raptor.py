@@ -38,6 +38,10 @@ from isochrones.errors import RoutingInputError
 from isochrones.gtfs.calendar import trips_on_date
 from isochrones.gtfs.feed import Feed
 from isochrones.gtfs.frequencies import expand_frequencies
+from isochrones.threads import pin_threading_layer
+
+# why: before the first parallel kernel runs; several app sessions may route at once
+pin_threading_layer()
 
 __all__ = [
     "INF",

@@ -25,6 +25,7 @@ from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes, to_geopackage_bytes
 from hiap.schemes import Scheme
 from hiap.ui import access as cached
+from hiap.ui.jobs import heavy_job
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
 from hiap.viz.access_maps import access_map, capacity_map
@@ -129,7 +130,7 @@ def show_gp_capacity(scheme: Scheme, gps: gpd.GeoDataFrame, attribution_lines: l
     """The GP capacity (2SFCA) section: map of the LSOAs and the scheme's homes, and a table."""
     st.subheader("GP capacity (2SFCA)")
     residents = float(scheme.new_residents or 0.0)
-    with st.status("GP practices per resident within a 30-minute walk (2SFCA)…") as status:
+    with heavy_job("measuring GP capacity"), st.status("GP practices per resident within a 30-minute walk (2SFCA)…") as status:
         try:
             capacity = cached.gp_capacity_cached(
                 settings, str(settings.data_dir), area_wkb, str(osm), osm_digest, residents,
@@ -218,7 +219,7 @@ if area_choice == SCHEME_AREA:
     if wants_walk:
         results = {}
         for kind in kinds:
-            with st.status(f"Walking access to the nearest {KIND_LABEL[kind]}…", expanded=False) as status:
+            with heavy_job("routing"), st.status(f"Walking access to the nearest {KIND_LABEL[kind]}…", expanded=False) as status:
                 try:
                     results[kind] = cached.walk_access_cached(
                         settings, str(settings.data_dir), area_wkb, kind, bands_min, buffer_km,
@@ -301,7 +302,7 @@ if area_choice == SCHEME_AREA:
             )
             network = cached.area_walk_network(settings, str(osm), osm_digest, area_wkb, buffer_km)
             day = pt_date(feed)
-            with st.status("Preparing the timetable…"):
+            with heavy_job("preparing the timetable"), st.status("Preparing the timetable…"):
                 tn = cached.transit_network_resource(feed, str(transit_area.feed_paths), network, osm_digest, day)
             for kind in kinds:
                 dest = transit_area.destinations[kind]
@@ -353,12 +354,12 @@ stops = None
 if wants_pt:
     feed = bundle.feed
     day = pt_date(feed)
-    with st.status(f"Preparing the timetable for {day:%A %d %B %Y}…") as status:
+    with heavy_job("preparing the timetable"), st.status(f"Preparing the timetable for {day:%A %d %B %Y}…") as status:
         tn = cached.transit_network_resource(feed, bundle.feed_key, network, osm_digest, day)
         status.update(label=f"Timetable for {day:%A %d %B %Y}: {tn.timetable.n_patterns:,} patterns",
                       state="complete")
     departures = int((dt.datetime.combine(day, end) - dt.datetime.combine(day, start)).seconds // 60 // step) + 1
-    with st.status(f"Routing {len(demo.origins):,} origins × {departures} departures by public transport…") as status:
+    with heavy_job("routing"), st.status(f"Routing {len(demo.origins):,} origins × {departures} departures by public transport…") as status:
         pt = cached.transit_times_cached(
             tn, f"{bundle.feed_key}:{osm_digest}:{day}", demo.origins, dest, "healthcare",
             (start, end), float(step),

@@ -21,6 +21,7 @@ from hiap.scenario_inputs import (
     scenario_text,
 )
 from hiap.ui import access as cached
+from hiap.ui.jobs import heavy_job
 from hiap.ui.scenario import DESTINATIONS, keep_scenario_result
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, require_scheme
@@ -177,13 +178,13 @@ if st.session_state.get("scenario.ran") != scenario.model_dump_json():
     st.stop()
 
 try:
-    with st.status("Applying the scenario and preparing both timetables…") as status:
+    with heavy_job("preparing the timetables"), st.status("Applying the scenario and preparing both timetables…") as status:
         edited = cached.scenario_feed(feed, bundle.feed_key, scenario.model_dump_json())
         base_tn = cached.transit_network_resource(feed, bundle.feed_key, bundle.network, bundle.network_key, date)
         scen_key = f"{bundle.feed_key}:{scenario.model_dump_json()}"
         scen_tn = cached.transit_network_resource(edited, scen_key, bundle.network, bundle.network_key, date)
         status.update(label="Timetables ready", state="complete")
-    with st.status("Routing the baseline and the scenario…") as status:
+    with heavy_job("routing"), st.status("Routing the baseline and the scenario…") as status:
         base = cached.transit_times_cached(
             base_tn, f"{bundle.feed_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
             (start, end), float(step),

@@ -21,6 +21,7 @@ from pyproj import Transformer
 from shapely.geometry import Point
 
 from hiap.errors import SchemeError
+from hiap.schemes.safety import excerpt
 
 SchemeKind = Literal["housing", "transport", "mixed"]
 """What a scheme is: new homes (a boundary), a transport link (lines and stops), or both."""
@@ -178,7 +179,9 @@ def metadata_problems(error: ValidationError) -> list[str]:
         loc = ".".join(str(part) for part in err["loc"])
         if err["type"] == "extra_forbidden":
             allowed = ", ".join(SchemeMetadata.model_fields)
-            problems.append(f"Unknown scheme metadata field '{loc}'; the fields are: {allowed}.")
+            problems.append(
+                f"Unknown scheme metadata field '{excerpt(loc)}'; the fields are: {allowed}."
+            )
             continue
         if not loc:
             message = str(err["msg"]).removeprefix("Value error, ")
@@ -186,7 +189,9 @@ def metadata_problems(error: ValidationError) -> list[str]:
             continue
         remedy = _FIELD_REMEDIES.get(loc, "correct this value")
         problems.append(
-            f"Scheme metadata '{loc}': {err['msg']} (got {err.get('input')!r}); {remedy}."
+            # why: the value comes from an upload; repeat only a short, cleaned excerpt of it
+            f"Scheme metadata '{excerpt(loc)}': {err['msg']} "
+            f"(got {excerpt(repr(err.get('input')))}); {remedy}."
         )
     return problems
 

@@ -2,13 +2,26 @@
 
 Formats: GeoJSON (``.geojson``, ``.json``), GeoPackage (``.gpkg``), zipped Shapefile
 (``.zip``), KML (``.kml``) and KMZ (``.kmz``); a bare ``.shp`` is read from a path (its
-``.shx``, ``.dbf`` and ``.prj`` sit beside it) but cannot be uploaded alone. An unknown suffix
-is recognised by its first bytes.
+``.shx``, ``.dbf`` and ``.prj`` sit beside it) but cannot be uploaded alone.
+
+Every upload is opened only by the reader of its own format, chosen from the file name's
+extension and confirmed by a check of its content before any GDAL call; GDAL never chooses:
+
+- GeoJSON is parsed by hiap (:mod:`hiap.schemes.geojson`) and KML/KMZ by hiap with defusedxml
+  (:mod:`hiap.schemes.kml`): GDAL never sees them.
+- GeoPackage: the SQLite header and the GeoPackage tables are checked with Python's
+  ``sqlite3`` (read-only, immutable), views and virtual tables refused, then GDAL opens it
+  through the ``GPKG:`` prefix, which only the GPKG driver accepts.
+- Shapefile: the ``.shp``/``.shx`` file codes and the ``.dbf`` version byte are checked and the
+  ``.prj`` must be WKT text, then GDAL's ESRI Shapefile driver (the only one that reads those
+  headers) opens it.
 
 Uploaded bytes are checked by :mod:`hiap.schemes.safety` and written under names hiap chooses
-inside a :class:`tempfile.TemporaryDirectory`, which is always removed; GDAL (through pyogrio)
-only ever opens those files. Reading does not judge the geometry: that is
-:mod:`hiap.schemes.validate`'s job, so that every problem can be reported together.
+inside a :class:`tempfile.TemporaryDirectory`, which is always removed. Messages name the
+upload by its own base name (:func:`~hiap.schemes.safety.display_name`), never a server path,
+and repeat at most a short, cleaned excerpt of its content. Reading does not judge the
+geometry: that is :mod:`hiap.schemes.validate`'s job, so that every problem can be reported
+together.
 """
 
 from __future__ import annotations
@@ -16,6 +29,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
+import sqlite3
 import tempfile
 import warnings
 import zipfile
@@ -30,16 +45,25 @@ import pyogrio
 import pyogrio.errors
 import shapely.errors
 
-from hiap.errors import SchemeError
+from hiap.errors import SchemeError, UnsafeUploadError
+from hiap.gdal_safety import install_fetch_guard
+from hiap.schemes.geojson import parse_geojson
+from hiap.schemes.kml import kml_layers
 from hiap.schemes.safety import (
     check_upload_size,
-    check_xml_safe,
+    display_name,
+    excerpt,
     extract_members,
     inspect_zip,
+    refuse_references,
+    refuse_vrt,
 )
 from hiap.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# why: pyogrio's GDAL is loaded by now; from here on it answers every HTTP fetch with an error
+install_fetch_guard()
 
 SchemeFormat = Literal["geojson", "gpkg", "shapefile", "kml"]
 SourceLike = str | os.PathLike[str] | bytes
@@ -83,6 +107,20 @@ _READ_ERRORS = (
     # the property-based test)
     UnboundLocalError,
 )
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_SHAPE_FILE_CODE = b"\x00\x00\x27\x0a"  # 9994, big-endian: the first word of a .shp and .shx
+_DBF_VERSIONS = frozenset(
+    {0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0x8E, 0xCB, 0xE5, 0xF5, 0xFB}
+)
+MAX_PRJ_BYTES = 16 * 1024
+_WKT_START = re.compile(
+    r"^\s*(?:PROJCS|GEOGCS|GEOCCS|COMPD_CS|LOCAL_CS|VERT_CS|PROJCRS|GEOGCRS|GEODCRS|BASEGEOGCRS|"
+    r"COMPOUNDCRS|BOUNDCRS|ENGCRS|VERTCRS|PROJECTEDCRS|GEODETICCRS)\s*\[",
+    re.IGNORECASE,
+)
+_REFERENCE_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|/vsi|\\\\|\b[A-Z]:\\)", re.IGNORECASE)
+# SQLite objects a GeoPackage may hold besides tables: the spatial-index virtual tables
+_RTREE = re.compile(r"^\s*CREATE\s+VIRTUAL\s+TABLE\s+\S+\s+USING\s+rtree\s*\(", re.IGNORECASE)
 
 
 @dataclass
@@ -115,30 +153,6 @@ class RawScheme:
         return FORMAT_LABELS[self.file_format]
 
 
-def _sniff(data: bytes) -> str | None:
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return "zip"
-    if data.startswith(b"SQLite format 3\x00"):
-        return "gpkg"
-    if head.startswith((b"{", b"[")):
-        return "geojson"
-    if head.startswith(b"<"):
-        return "kml"
-    return None
-
-
-def _upload_kind(filename: str, data: bytes) -> str:
-    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
-    kind = _SUFFIX_KINDS.get(suffix) or _sniff(data)
-    if kind is None:
-        raise SchemeError(
-            f"Unsupported file type '{suffix or '(no suffix)'}'. Upload the scheme as {SUPPORTED}.",
-            source=filename,
-        )
-    return kind
-
-
 @contextlib.contextmanager
 def _gdal_warnings(source: str) -> Iterator[None]:
     """Log GDAL's warnings about a damaged upload instead of raising or printing them.
@@ -153,14 +167,27 @@ def _gdal_warnings(source: str) -> Iterator[None]:
         logger.info("GDAL warning reading %s: %s", source, warning.message)
 
 
-def _read_layer(path: Path, layer: str | None, *, source: str, label: str) -> gpd.GeoDataFrame:
+def _upload_kind(filename: str, *, source: str) -> str:
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    kind = _SUFFIX_KINDS.get(suffix)
+    if kind is None:
+        raise SchemeError(
+            f"Unsupported file type '{excerpt(suffix) or '(no suffix)'}'. Upload the scheme as "
+            f"{SUPPORTED}; the file name's extension says which it is.",
+            source=source,
+        )
+    return kind
+
+
+def _read_layer(path: str, layer: str | None, *, source: str, label: str) -> gpd.GeoDataFrame:
     """Read one layer with pyogrio, turning GDAL failures into SchemeError."""
+    install_fetch_guard()
     with _gdal_warnings(source):
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, force_2d=True, on_invalid="ignore")
         except _READ_ERRORS as exc:
-            # GDAL's own text names the server's temporary file and GDAL-only hints
-            # ("CSV:path"): log it for the administrator, tell the user what to do.
+            # why: GDAL's own text names the server's temporary file and GDAL-only hints
+            # ("CSV:path"): log it for the administrator, tell the user what to do
             logger.info("GDAL could not read %s: %s", source, exc)
             raise SchemeError(
                 f"The file could not be read as {label}: it is damaged, or not {label}. Check "
@@ -173,13 +200,108 @@ def _read_layer(path: Path, layer: str | None, *, source: str, label: str) -> gp
             "scheme's boundary or route as a spatial layer.",
             source=source,
         )
+    _refuse_references_in(frame, source=source)
     return frame
 
 
-def _spatial_layers(path: Path, *, source: str, label: str) -> list[str]:
+def _refuse_references_in(frame: pd.DataFrame, *, source: str) -> None:
+    """Refuse text cells (and column names) naming a GDAL virtual path or holding a VRT."""
+    for column in frame.columns:
+        refuse_references(str(column), where="a column name", source=source)
+        if column != frame.geometry.name and not pd.api.types.is_numeric_dtype(frame[column]):
+            for value in frame[column]:
+                if isinstance(value, str):
+                    refuse_references(value, where=f"column '{column}'", source=source)
+
+
+def _empty_frame() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"geometry": gpd.GeoSeries([], crs=None)}, geometry="geometry")
+
+
+# --- GeoJSON and KML: parsed by hiap --------------------------------------------------------
+
+
+def _read_geojson(data: bytes, layer: str | None, *, source: str) -> RawScheme:
+    frame = parse_geojson(data, source=source)
+    notes = [f"Layer '{layer}' ignored: a GeoJSON file has a single layer."] if layer else []
+    return RawScheme(frame, source, "geojson", notes=notes)
+
+
+def _read_kml(data: bytes, layer: str | None, *, source: str) -> RawScheme:
+    """Read every KML folder unless one is chosen."""
+    layers = kml_layers(data, source=source)
+    available = list(layers)
+    if layer is not None:
+        available = [_choose_layer(available, layer, source=source, what="KML folder")]
+    frames = [layers[name] for name in available if not layers[name].empty]
+    notes = []
+    if len(frames) > 1:
+        notes.append(f"Read {len(frames)} KML folders together: {_listing(available)}.")
+    if not frames:
+        return RawScheme(_empty_frame(), source, "kml", layers=available)
+    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    return RawScheme(merged, source, "kml", available, notes)
+
+
+# --- GeoPackage: checked with sqlite3, then the GPKG driver only ----------------------------
+
+
+def _check_gpkg(path: Path, *, source: str) -> None:
+    """Check a GeoPackage with Python's sqlite3 (read-only, immutable) before GDAL opens it."""
+    with path.open("rb") as handle:
+        head = handle.read(len(_SQLITE_HEADER))
+    if head != _SQLITE_HEADER:
+        raise SchemeError(
+            "The file is named as a GeoPackage but is not one (it does not start with the "
+            f"SQLite header). Check it opens in a GIS and export it again as {SUPPORTED}.",
+            source=source,
+        )
+    problem = "not a readable GeoPackage"
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+        ) as db:
+            objects = db.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+            names = {name for kind, name, _ in objects if kind == "table"}
+            if not {"gpkg_contents", "gpkg_spatial_ref_sys"} <= names:
+                problem = "an SQLite database without the GeoPackage tables"
+            else:
+                problem = ""
+    except (sqlite3.Error, OSError, ValueError):
+        objects = []
+    if problem:
+        raise SchemeError(
+            f"The file is {problem}. Check it opens in a GIS and export it again as GeoPackage.",
+            source=source,
+        )
+    for kind, name, sql in objects:
+        text = str(sql or "")
+        if kind == "view" or (
+            text.lstrip().upper().startswith("CREATE VIRTUAL") and not _RTREE.match(text)
+        ):
+            raise UnsafeUploadError(
+                f"The GeoPackage was refused: it defines a {'view' if kind == 'view' else 'virtual table'} "
+                f"('{excerpt(str(name))}'), which runs SQL when read. Export the scheme's layer "
+                "as a plain table (in QGIS: Export > Save Features As… GeoPackage).",
+                source=source,
+            )
+        refuse_references(text, where=f"the definition of '{name}'", source=source)
+
+
+def _open_gpkg(path: Path, *, source: str) -> str:
+    """Check a GeoPackage, then return the name that makes GDAL use its GPKG driver only."""
+    _check_gpkg(path, source=source)
+    # why: the GPKG: prefix is accepted by the GPKG driver alone, so GDAL cannot pick another
+    return f"GPKG:{path}"
+
+
+def _gpkg_layers(target: str, *, source: str) -> list[str]:
+    """List the spatial layers of a checked GeoPackage (see :func:`_open_gpkg`)."""
+    label = FORMAT_LABELS["gpkg"]
+    install_fetch_guard()
     try:
         with _gdal_warnings(source):
-            listed = pyogrio.list_layers(path)
+            listed = pyogrio.list_layers(target)
     except _READ_ERRORS as exc:
         logger.info("GDAL could not open %s: %s", source, exc)  # its text names server paths
         raise SchemeError(
@@ -187,7 +309,119 @@ def _spatial_layers(path: Path, *, source: str, label: str) -> list[str]:
             f"opens in a GIS and export it again as {SUPPORTED}.",
             source=source,
         ) from None
+    for name, _ in listed:
+        refuse_references(str(name), where="a layer name", source=source)
     return [str(name) for name, geometry_type in listed if geometry_type is not None]
+
+
+def _read_gpkg(path: Path, layer: str | None, *, source: str) -> RawScheme:
+    target = _open_gpkg(path, source=source)
+    available = _gpkg_layers(target, source=source)
+    if not available:
+        return RawScheme(_empty_frame(), source, "gpkg", notes=["The GeoPackage has no layers."])
+    chosen = _choose_layer(available, layer, source=source, what="layer")
+    frame = _read_layer(target, chosen, source=source, label=FORMAT_LABELS["gpkg"])
+    return RawScheme(frame, source, "gpkg", layers=[chosen])
+
+
+# --- Shapefile: headers and .prj checked, then the ESRI Shapefile driver --------------------
+
+
+def check_prj_text(data: bytes, *, source: str) -> None:
+    """Refuse a ``.prj`` that is not a WKT coordinate-system definition.
+
+    Parameters
+    ----------
+    data
+        The ``.prj`` file's bytes.
+    source
+        Name of the upload, for the message.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When the text holds a web address, a network share or a GDAL virtual path.
+    SchemeError
+        When it is not text, too long, or not WKT.
+    """
+    fix = (
+        "Export the layer again from your GIS so the .prj is rewritten, and zip it with the "
+        ".shp, .shx and .dbf."
+    )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SchemeError(
+            "The shapefile's .prj is not a text coordinate-system definition (it holds "
+            f"non-text bytes, so the file is damaged). {fix}",
+            source=source,
+        ) from None
+    if _REFERENCE_TEXT.search(text):
+        raise UnsafeUploadError(
+            "The shapefile's .prj was refused: it names a web address or another file instead "
+            "of defining a coordinate system, and hiap never fetches references named inside "
+            f"an upload. {fix}",
+            source=source,
+        )
+    if len(data) > MAX_PRJ_BYTES or not _WKT_START.match(text):
+        raise SchemeError(
+            "The shapefile's .prj is not a coordinate-system definition: it must be WKT text "
+            'starting with a keyword such as PROJCS or GEOGCS (PROJCS["OSGB 1936 / British '
+            f'National Grid", …), and it does not. {fix}',
+            source=source,
+        )
+
+
+def _check_shapefile_parts(parts: dict[str, Path], *, source: str, stem: str) -> None:
+    """Check the .shp/.shx file codes, the .dbf version and the .prj text before GDAL."""
+    heads = {}
+    for suffix in (".shp", ".shx", ".dbf"):
+        with parts[suffix].open("rb") as handle:
+            heads[suffix] = handle.read(100)
+    bad = [
+        stem + suffix
+        for suffix in (".shp", ".shx")
+        if len(heads[suffix]) < 100 or heads[suffix][:4] != _SHAPE_FILE_CODE
+    ]
+    if len(heads[".dbf"]) < 32 or heads[".dbf"][0] not in _DBF_VERSIONS:
+        bad.append(stem + ".dbf")
+    if bad:
+        raise SchemeError(
+            f"The shapefile's {' and '.join(bad)} {'is' if len(bad) == 1 else 'are'} not "
+            "shapefile data (the header is wrong or missing). Export the layer again from your "
+            "GIS and zip its .shp, .shx, .dbf and .prj together.",
+            source=source,
+        )
+    if ".prj" in parts and parts[".prj"].is_file():
+        check_prj_text(parts[".prj"].read_bytes(), source=source)
+    cpg = parts.get(".cpg")
+    if cpg is not None and cpg.is_file():
+        text = cpg.read_bytes()
+        if len(text) > 64 or not re.fullmatch(rb"\s*[A-Za-z0-9_.-]*\s*", text):
+            raise SchemeError(
+                "The shapefile's .cpg is not a character-set name (such as UTF-8). Export the "
+                "layer again from your GIS, or leave the .cpg out of the zip.",
+                source=source,
+            )
+    for suffix, path in parts.items():
+        if suffix not in (".shp", ".shx", ".dbf", ".prj", ".cpg") or not path.is_file():
+            continue
+        if suffix in (".dbf", ".prj", ".cpg"):
+            refuse_vrt(path.read_bytes(), source=source)
+
+
+def _read_shapefile(
+    parts: dict[str, Path], *, source: str, stem: str, notes: list[str], layer_name: str
+) -> RawScheme:
+    _check_shapefile_parts(parts, source=source, stem=stem)
+    frame = _read_layer(str(parts[".shp"]), None, source=source, label="a Shapefile")
+    # why: without a .prj GDAL leaves frame.crs as None; validation reports it with the remedy
+    return RawScheme(frame, source, "shapefile", layers=[layer_name], notes=notes)
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(excerpt(name) for name in names[:10])
+    return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
 
 def _choose_layer(available: list[str], layer: str | None, *, source: str, what: str) -> str:
@@ -195,54 +429,17 @@ def _choose_layer(available: list[str], layer: str | None, *, source: str, what:
         if layer in available:
             return layer
         raise SchemeError(
-            f"There is no {what} named '{layer}'. The {what}s are: "
-            f"{', '.join(available) or '(none)'}. Choose one of them.",
+            f"There is no {what} named '{excerpt(layer)}'. The {what}s are: "
+            f"{_listing(available) or '(none)'}. Choose one of them.",
             source=source,
         )
     if len(available) == 1:
         return available[0]
     raise SchemeError(
-        f"The file holds {len(available)} {what}s: {', '.join(available)}. Choose the one "
+        f"The file holds {len(available)} {what}s: {_listing(available)}. Choose the one "
         f"with the scheme (in the CLI: --layer NAME; in the app: the layer box).",
         source=source,
     )
-
-
-def _empty_frame() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"geometry": gpd.GeoSeries([], crs=None)}, geometry="geometry")
-
-
-def _read_gpkg(path: Path, layer: str | None, *, source: str) -> RawScheme:
-    label = FORMAT_LABELS["gpkg"]
-    available = _spatial_layers(path, source=source, label=label)
-    if not available:
-        return RawScheme(_empty_frame(), source, "gpkg", notes=["The GeoPackage has no layers."])
-    chosen = _choose_layer(available, layer, source=source, what="layer")
-    frame = _read_layer(path, chosen, source=source, label=label)
-    return RawScheme(frame, source, "gpkg", layers=[chosen])
-
-
-def _read_kml(path: Path, layer: str | None, *, source: str) -> RawScheme:
-    """Read every KML folder (GDAL makes each a layer) unless one is chosen."""
-    label = FORMAT_LABELS["kml"]
-    available = _spatial_layers(path, source=source, label=label)
-    if layer is not None:
-        available = [_choose_layer(available, layer, source=source, what="KML folder")]
-    frames = [_read_layer(path, name, source=source, label=label) for name in available]
-    frames = [frame for frame in frames if not frame.empty]
-    notes = []
-    if len(frames) > 1:
-        notes.append(f"Read {len(frames)} KML folders together: {', '.join(available)}.")
-    if not frames:
-        return RawScheme(_empty_frame(), source, "kml", layers=available)
-    crs = frames[0].crs
-    merged = gpd.GeoDataFrame(
-        pd.concat([frame.to_crs(crs) for frame in frames], ignore_index=True), crs=crs
-    )
-    if "Name" in merged.columns and "name" not in merged.columns:
-        # why: GDAL reads a placemark's <name> as "Name"; it is the scheme's name
-        merged = merged.rename(columns={"Name": "name"})
-    return RawScheme(merged, source, "kml", available, notes)
 
 
 def _shapefile_sets(members: list[zipfile.ZipInfo]) -> dict[str, dict[str, zipfile.ZipInfo]]:
@@ -257,6 +454,19 @@ def _shapefile_sets(members: list[zipfile.ZipInfo]) -> dict[str, dict[str, zipfi
     return {stem: parts for stem, parts in sets.items() if ".shp" in parts}
 
 
+# --- Zip and KMZ archives -------------------------------------------------------------------
+
+
+def _read_member(
+    data: bytes, member: zipfile.ZipInfo, tmp: Path, *, settings: Settings, source: str
+) -> bytes:
+    target = tmp / "member"
+    extract_members(data, [(member, target)], settings=settings, source=source)
+    content = target.read_bytes()
+    target.unlink()
+    return content
+
+
 def _read_zip(
     data: bytes, tmp: Path, layer: str | None, *, settings: Settings, source: str, kmz: bool
 ) -> RawScheme:
@@ -266,10 +476,8 @@ def _read_zip(
         if kmls:
             # why: a KMZ's main document is doc.kml by convention, else the first KML
             main = next((m for m in kmls if m.filename.lower() == "doc.kml"), kmls[0])
-            extract_members(data, [(main, tmp / "upload.kml")], settings=settings, source=source)
-            kml_bytes = (tmp / "upload.kml").read_bytes()
-            check_xml_safe(kml_bytes, source=source)
-            return _read_kml(tmp / "upload.kml", layer, source=source)
+            kml = _read_member(data, main, tmp, settings=settings, source=source)
+            return _read_kml(kml, layer, source=source)
         others = [
             m
             for m in members
@@ -278,13 +486,15 @@ def _read_zip(
         if len(others) == 1:
             # why: people zip a GeoJSON or GeoPackage too; read it after the same checks
             suffix = PurePosixPath(others[0].filename).suffix.lower()
-            target = tmp / f"upload{suffix}"
-            extract_members(data, [(others[0], target)], settings=settings, source=source)
             if suffix == ".gpkg":
+                target = tmp / "upload.gpkg"
+                extract_members(data, [(others[0], target)], settings=settings, source=source)
                 return _read_gpkg(target, layer, source=source)
-            frame = _read_layer(target, None, source=source, label="GeoJSON")
-            return RawScheme(frame, source, "geojson", layers=[others[0].filename])
-        names = ", ".join(m.filename for m in members[:10]) or "(nothing)"
+            content = _read_member(data, others[0], tmp, settings=settings, source=source)
+            raw = _read_geojson(content, None, source=source)
+            raw.layers = [display_name(others[0].filename)]
+            return raw
+        names = ", ".join(excerpt(m.filename) for m in members[:10]) or "(nothing)"
         raise SchemeError(
             f"The zip holds no shapefile (.shp) or KML; it holds: {names}. Zip the "
             "shapefile's .shp, .shx, .dbf and .prj files together and upload that.",
@@ -299,46 +509,29 @@ def _read_zip(
     missing = [suffix for suffix in _REQUIRED_SHAPEFILE_PARTS if suffix not in parts]
     if missing:
         raise SchemeError(
-            f"The shapefile '{chosen}' is incomplete: the zip has no "
-            f"{' or '.join(chosen + s for s in missing)}. A shapefile needs its .shp, .shx and "
-            ".dbf (and .prj for the coordinate system); zip all of them together.",
+            f"The shapefile '{excerpt(chosen)}' is incomplete: the zip has no "
+            f"{' or '.join(excerpt(chosen) + s for s in missing)}. A shapefile needs its .shp, "
+            ".shx and .dbf (and .prj for the coordinate system); zip all of them together.",
             source=source,
         )
     targets = [(info, tmp / f"upload{suffix}") for suffix, info in parts.items()]
     extract_members(data, targets, settings=settings, source=source)
-    _check_prj_text(tmp / "upload.prj", source=source)
-    frame = _read_layer(tmp / "upload.shp", None, source=source, label="a Shapefile")
     notes = []
     if len(sets) > 1:
-        notes.append(f"Read shapefile '{chosen}' of {len(sets)} in the zip.")
-    # why: without a .prj GDAL leaves frame.crs as None; validation reports it with the remedy
-    return RawScheme(frame, source, "shapefile", layers=[chosen], notes=notes)
-
-
-def _check_prj_text(prj: Path, *, source: str) -> None:
-    """Refuse a .prj that is not text, before GDAL (whose reader fails obscurely on it)."""
-    if not prj.is_file():
-        return
-    try:
-        prj.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise SchemeError(
-            "The shapefile's .prj is not a text coordinate-system definition (it holds "
-            "non-text bytes, so the file is damaged). Export the layer again from your GIS so "
-            "the .prj is rewritten, and zip it with the .shp, .shx and .dbf.",
-            source=source,
-        ) from None
+        notes.append(f"Read shapefile '{excerpt(chosen)}' of {len(sets)} in the zip.")
+    paths = {suffix: tmp / f"upload{suffix}" for suffix in parts}
+    return _read_shapefile(paths, source=source, stem=chosen, notes=notes, layer_name=chosen)
 
 
 def _read_bytes(data: bytes, filename: str, layer: str | None, *, settings: Settings) -> RawScheme:
-    source = filename
+    source = display_name(filename)
     check_upload_size(len(data), settings=settings, source=source)
     if not data.strip():
         raise SchemeError(
             "The file is empty (no content). Export the scheme boundary again and re-upload it.",
             source=source,
         )
-    kind = _upload_kind(filename, data)
+    kind = _upload_kind(filename, source=source)
     if kind == "shp":
         raise SchemeError(
             "A .shp file cannot be read alone: its attributes and coordinate system are in the "
@@ -346,30 +539,30 @@ def _read_bytes(data: bytes, filename: str, layer: str | None, *, settings: Sett
             "and upload the .zip.",
             source=source,
         )
+    if kind == "geojson":
+        return _read_geojson(data, layer, source=source)
+    if kind == "kml":
+        return _read_kml(data, layer, source=source)
+    if kind in ("zip", "kmz") and not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        refuse_vrt(data, source=source)
+        raise SchemeError(
+            f"The file is named as a {'KMZ' if kind == 'kmz' else 'zip'} archive but is not one. "
+            f"Upload the scheme as {SUPPORTED}.",
+            source=source,
+        )
+    if kind == "gpkg":
+        refuse_vrt(data, source=source)
     with tempfile.TemporaryDirectory(prefix="hiap-upload-") as tmp_name:
         tmp = Path(tmp_name)
         if kind in ("zip", "kmz"):
             return _read_zip(data, tmp, layer, settings=settings, source=source, kmz=kind == "kmz")
-        if kind == "kml":
-            check_xml_safe(data, source=source)
-            target = tmp / "upload.kml"
-            target.write_bytes(data)
-            return _read_kml(target, layer, source=source)
-        if kind == "gpkg":
-            target = tmp / "upload.gpkg"
-            target.write_bytes(data)
-            return _read_gpkg(target, layer, source=source)
-        target = tmp / "upload.geojson"
+        target = tmp / "upload.gpkg"
         target.write_bytes(data)
-        frame = _read_layer(target, None, source=source, label="GeoJSON")
-        notes = []
-        if layer is not None:
-            notes.append(f"Layer '{layer}' ignored: a GeoJSON file has a single layer.")
-        return RawScheme(frame, source, "geojson", notes=notes)
+        return _read_gpkg(target, layer, source=source)
 
 
 def _read_shp_path(path: Path, layer: str | None, *, settings: Settings) -> RawScheme:
-    source = path.name
+    source = display_name(path.name)
     parts = {suffix: path.with_suffix(suffix) for suffix in _SHAPEFILE_PARTS}
     present = {suffix: p for suffix, p in parts.items() if p.is_file()}
     missing = [suffix for suffix in _REQUIRED_SHAPEFILE_PARTS if suffix not in present]
@@ -381,10 +574,10 @@ def _read_shp_path(path: Path, layer: str | None, *, settings: Settings) -> RawS
         )
     total = sum(p.stat().st_size for p in present.values())
     check_upload_size(total, settings=settings, source=source)
-    _check_prj_text(parts[".prj"], source=source)
-    frame = _read_layer(path, None, source=source, label="a Shapefile")
     notes = [f"Layer '{layer}' ignored: a shapefile has a single layer."] if layer else []
-    return RawScheme(frame, source, "shapefile", layers=[path.stem], notes=notes)
+    return _read_shapefile(
+        present, source=source, stem=path.stem, notes=notes, layer_name=path.stem
+    )
 
 
 def read_raw(
@@ -429,13 +622,14 @@ def read_raw(
         return _read_bytes(bytes(source), filename, layer, settings=settings)
     path = Path(source)
     if not path.is_file():
+        # why: a path comes from the command line (the app only passes bytes); the user typed it
         raise SchemeError(
             f"File not found: {path}. Check the path and the file name.",
-            source=path.name or str(path),
+            source=display_name(path.name or str(path)),
         )
     if path.suffix.lower() == ".shp":
         return _read_shp_path(path, layer, settings=settings)
-    check_upload_size(path.stat().st_size, settings=settings, source=path.name)
+    check_upload_size(path.stat().st_size, settings=settings, source=display_name(path.name))
     return _read_bytes(path.read_bytes(), filename or path.name, layer, settings=settings)
 
 
@@ -462,6 +656,8 @@ def read_layers(
 
     Raises
     ------
+    UnsafeUploadError
+        When the GeoPackage holds a VRT, a GDAL virtual path, a view or a virtual table.
     SchemeError
         When the file is not a GeoPackage, is missing, empty or unreadable.
     """
@@ -477,25 +673,27 @@ def read_layers(
         if not path.is_file():
             raise SchemeError(
                 f"File not found: {path}. Check the path and the file name.",
-                source=path.name or str(path),
+                source=display_name(path.name or str(path)),
             )
-        check_upload_size(path.stat().st_size, settings=settings, source=path.name)
+        check_upload_size(path.stat().st_size, settings=settings, source=display_name(path.name))
         data, name = path.read_bytes(), filename or path.name
-    check_upload_size(len(data), settings=settings, source=name)
-    if _upload_kind(name, data) != "gpkg":
+    shown = display_name(name)
+    check_upload_size(len(data), settings=settings, source=shown)
+    if _upload_kind(name, source=shown) != "gpkg":
         raise SchemeError(
             "A file with several named layers must be a GeoPackage (.gpkg). Save the layers "
             "into one GeoPackage, or give each layer as its own file.",
-            source=name,
+            source=shown,
         )
+    refuse_vrt(data, source=shown)
     label = FORMAT_LABELS["gpkg"]
     with tempfile.TemporaryDirectory(prefix="hiap-upload-") as tmp_name:
         target = Path(tmp_name) / "upload.gpkg"
         target.write_bytes(data)
-        names = _spatial_layers(target, source=name, label=label)
+        gpkg = _open_gpkg(target, source=shown)
         return {
             layer: RawScheme(
-                _read_layer(target, layer, source=name, label=label), name, "gpkg", [layer]
+                _read_layer(gpkg, layer, source=shown, label=label), shown, "gpkg", [layer]
             )
-            for layer in names
+            for layer in _gpkg_layers(gpkg, source=shown)
         }

@@ -26,7 +26,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
@@ -104,6 +104,63 @@ def display_name(filename: str) -> str:
     """
     base = filename.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     return excerpt(base, limit=NAME_CHARS) or "upload"
+
+
+_VRT_TAG = re.compile(rb"<\s*(?:OGRVRTDataSource|VRTDataset)\b", re.IGNORECASE)
+_VSI_PATH = re.compile(r"/vsi[a-z0-9_]*", re.IGNORECASE)
+VRT_REFUSAL = (
+    "The file was refused: it is (or holds) a GDAL virtual dataset (VRT), which can make a "
+    "reader open other files on the server or on the web. hiap reads only GeoJSON, "
+    "GeoPackage, zipped Shapefile and KML: export the scheme to one of those and upload it."
+)
+
+
+def refuse_vrt(data: bytes, *, source: str) -> None:
+    """Refuse bytes that are, or contain, a GDAL VRT document, before any reader sees them.
+
+    Parameters
+    ----------
+    data
+        An upload, or one member of it.
+    source
+        Name of the upload, for the message.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When a ``<OGRVRTDataSource>`` or ``<VRTDataset>`` element appears anywhere.
+    """
+    if _VRT_TAG.search(data):
+        raise UnsafeUploadError(VRT_REFUSAL, source=source)
+
+
+def refuse_references(text: str, *, where: str, source: str) -> None:
+    """Refuse a text value from an upload that names a GDAL virtual file or holds a VRT.
+
+    Parameters
+    ----------
+    text
+        A string read from the upload (an attribute value, a name, a key).
+    where
+        Where it was found, for the message (e.g. ``"'name'"``).
+    source
+        Name of the upload, for the message.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When the text holds ``/vsi…`` (``/vsicurl/``, ``/vsizip/``…) or a VRT element.
+    """
+    if _VRT_TAG.search(text.encode("utf-8", "replace")):
+        raise UnsafeUploadError(VRT_REFUSAL, source=source)
+    match = _VSI_PATH.search(text)
+    if match:
+        raise UnsafeUploadError(
+            f"The file was refused: a text value ({excerpt(where)}) holds a GDAL virtual file "
+            f"path ('{excerpt(match.group(0))}'), which could make a reader open other files on "
+            "the server or on the web. Remove it and export the scheme again.",
+            source=source,
+        )
 
 
 def _mb(n_bytes: float) -> str:
@@ -319,13 +376,28 @@ def extract_members(
 
 
 _KML_NS = re.compile(r"^\{[^}]*\}")
+_XINCLUDE_NS = "{http://www.w3.org/2001/XInclude}"
+# why: a style's icon is never fetched (hiap draws the scheme itself), and Google Earth puts one
+# in nearly every file; an href anywhere else names data to load and is refused
+_STYLE_TAGS = frozenset({"Style", "StyleMap", "IconStyle", "ListStyle", "ItemIcon", "Icon"})
+_REFERENCE_REFUSAL = (
+    "and hiap never fetches references named inside an upload. Save the scheme's own "
+    "placemarks as a plain KML (File > Save Place As… in Google Earth, or export from your GIS) "
+    "and upload that."
+)
 
 
-def check_xml_safe(data: bytes, *, source: str) -> None:
-    """Parse KML with defusedxml before GDAL sees it, refusing dangerous constructs.
+def _local(tag: object) -> str:
+    return _KML_NS.sub("", tag) if isinstance(tag, str) else ""
 
-    Refused: any DTD (KML never needs one), entity declarations (billion laughs), external
-    entities, and ``NetworkLink`` elements (which would make a reader fetch other files).
+
+def check_xml_safe(data: bytes, *, source: str) -> Element:
+    """Parse KML with defusedxml, refusing dangerous constructs; return the root element.
+
+    Refused: a VRT document; any DTD (KML never needs one), entity declarations (billion
+    laughs) and external entities; XInclude; ``NetworkLink`` elements; any ``href`` (element or
+    ``xlink:href`` attribute) except a style's icon, which hiap never fetches; a root element
+    other than ``<kml>``.
 
     Parameters
     ----------
@@ -334,13 +406,19 @@ def check_xml_safe(data: bytes, *, source: str) -> None:
     source
         Name of the upload, for messages.
 
+    Returns
+    -------
+    xml.etree.ElementTree.Element
+        The parsed ``<kml>`` element.
+
     Raises
     ------
     UnsafeUploadError
-        When the document declares a DTD or entities, or holds a network link.
+        When the document declares a DTD or entities, or refers to other files.
     SchemeError
-        When the document is not well-formed XML.
+        When the document is not well-formed XML or not KML.
     """
+    refuse_vrt(data, source=source)
     try:
         root = DefusedET.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -355,16 +433,49 @@ def check_xml_safe(data: bytes, *, source: str) -> None:
         ) from None
     except (ParseError, ValueError, UnicodeDecodeError, LookupError) as exc:
         raise SchemeError(
-            f"The file is not well-formed KML/XML ({exc}). Export it again from your mapping "
-            "tool, or upload GeoJSON instead.",
+            f"The file is not well-formed KML/XML ({excerpt(str(exc), limit=60)}). Export it "
+            "again from your mapping tool, or upload GeoJSON instead.",
             source=source,
         ) from None
+    if _local(root.tag) != "kml":
+        raise SchemeError(
+            f"The file is XML but not KML (its root element is <{excerpt(_local(root.tag))}>, "
+            "not <kml>). Export the scheme as KML from your mapping tool, or upload GeoJSON.",
+            source=source,
+        )
+    parents = {child: parent for parent in root.iter() for child in parent}
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
-        if _KML_NS.sub("", tag) == "NetworkLink":
+        if tag.startswith(_XINCLUDE_NS):
+            raise UnsafeUploadError(
+                "The KML was refused: it uses XInclude to pull in other files, "
+                + _REFERENCE_REFUSAL,
+                source=source,
+            )
+        if _local(tag) == "NetworkLink":
             raise UnsafeUploadError(
                 "The KML was refused: it holds a NetworkLink, which points to other files on "
                 "the web. Save the scheme's own placemarks as a plain KML (not a network link) "
                 "and upload that.",
                 source=source,
             )
+        if any(_local(name) == "href" for name in element.attrib):
+            raise UnsafeUploadError(
+                f"The KML was refused: <{excerpt(_local(tag))}> has an href attribute naming "
+                "another file or web address, " + _REFERENCE_REFUSAL,
+                source=source,
+            )
+        if _local(tag) == "href":
+            holder = parents.get(element)
+            chain = []
+            while holder is not None:
+                chain.append(_local(holder.tag))
+                holder = parents.get(holder)
+            if not (chain and chain[0] == "Icon" and _STYLE_TAGS.intersection(chain[1:])):
+                inside = chain[0] if chain else "kml"
+                raise UnsafeUploadError(
+                    f"The KML was refused: an <href> in <{excerpt(inside)}> names another file "
+                    "or web address, " + _REFERENCE_REFUSAL,
+                    source=source,
+                )
+    return root

@@ -35,6 +35,7 @@ from hiap.schemes.models import (
     metadata_problems,
 )
 from hiap.schemes.readers import RawScheme
+from hiap.schemes.safety import excerpt
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
             return [
                 f"The coordinates (x {minx:,.0f} to {maxx:,.0f}, y {miny:,.0f} to {maxy:,.0f}) "
                 f"are not degrees, yet the {raw.format_label} file says they are "
-                f"longitude/latitude ({crs.name}).{hint or ' Declare the right coordinate system.'}"
+                f"longitude/latitude ({excerpt(crs.name, limit=60)}).{hint or ' Declare the right coordinate system.'}"
             ]
         lon_lat = (minx, miny, maxx, maxy)
     else:
@@ -183,13 +184,13 @@ def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
             bounds = geoms.to_crs(WGS84_EPSG).total_bounds
         except (pyproj.exceptions.ProjError, ValueError) as exc:
             return [
-                f"The coordinates could not be converted from {crs.name} to WGS84 ({exc}); "
+                f"The coordinates could not be converted from {excerpt(crs.name, limit=60)} to WGS84 ({excerpt(str(exc))}); "
                 "declare the coordinate system the scheme was drawn in (usually EPSG:27700)."
             ]
         lon_lat = tuple(float(v) for v in bounds)  # type: ignore[assignment]
         if not all(math.isfinite(v) for v in lon_lat):
             return [
-                f"The coordinates do not fit the declared coordinate system {crs.name}; "
+                f"The coordinates do not fit the declared coordinate system {excerpt(crs.name, limit=60)}; "
                 "declare the one the scheme was drawn in (usually EPSG:27700)."
             ]
     lon_min, lat_min, lon_max, lat_max = lon_lat
@@ -211,7 +212,7 @@ def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
         if all(math.isfinite(v) for v in (*xs, *ys)) and _in_gb(min(xs), min(ys), max(xs), max(ys)):
             return [
                 f"The scheme lies outside Great Britain in its declared coordinate system "
-                f"{crs.name} ({where}), but with x and y exchanged it would fall in Great "
+                f"{excerpt(crs.name, limit=60)} ({where}), but with x and y exchanged it would fall in Great "
                 "Britain: the coordinates look swapped (x is the easting, y the northing), or "
                 "the coordinate system is not the one the scheme was drawn in. Swap the two "
                 "values of every coordinate pair, or declare the right coordinate system."
@@ -268,8 +269,9 @@ def metadata_from_attributes(frame: pd.DataFrame, notes: list[str]) -> dict[str,
             )
         elif len(distinct) > 1:
             notes.append(
-                f"The features give different values for '{name}' ({', '.join(distinct[:4])}); "
-                "none was used. Give the scheme's value explicitly."
+                f"The features give different values for '{name}' "
+                f"({', '.join(excerpt(v) for v in distinct[:4])}); none was used. Give the "
+                "scheme's value explicitly."
             )
     return values
 

@@ -32,6 +32,7 @@ from hiap.access_runs import (
 from hiap.indicators.capacity import GpCapacity
 from hiap.settings import Settings
 from hiap.ui.data_picker import data_file_picker
+from hiap.ui.jobs import heavy_job
 from isochrones import WalkNetwork, build_walk_graph, isochrones
 from isochrones.cache import file_digest
 from isochrones.gtfs import Feed, load_feed, merge_feeds
@@ -239,7 +240,10 @@ def demo_bundle(settings: Settings) -> PtBundle:
     """
     area = porto_alegre_area(settings, str(settings.data_dir))
     osm_digest = digest(area.osm_path)
-    with st.status("Loading the Porto Alegre walk network and timetable…") as status:
+    with (
+        heavy_job("loading the Porto Alegre network"),
+        st.status("Loading the Porto Alegre walk network and timetable…") as status,
+    ):
         network = walk_network_resource(
             str(area.osm_path), osm_digest, crs=area.crs,
             cache_dir=None if settings.cache_dir is None else str(settings.cache_dir),
@@ -293,7 +297,8 @@ def scheme_bundle(
     transit_area = scheme_transit_area(
         settings, boundary, osm_path=osm, buffer_km=buffer_km, feeds=feeds
     )
-    network = area_walk_network(settings, str(osm), osm_digest, shapely.to_wkb(area), buffer_km)
-    feed_digests = tuple(digest(p) for p in transit_area.feed_paths)
-    feed = feed_resource(tuple(str(p) for p in transit_area.feed_paths), feed_digests)
+    with heavy_job("building the walk network and timetable"):
+        network = area_walk_network(settings, str(osm), osm_digest, shapely.to_wkb(area), buffer_km)
+        feed_digests = tuple(digest(p) for p in transit_area.feed_paths)
+        feed = feed_resource(tuple(str(p) for p in transit_area.feed_paths), feed_digests)
     return PtBundle(transit_area, network, f"{osm_digest}:{buffer_km}", feed, ":".join(feed_digests))

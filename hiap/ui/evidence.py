@@ -9,6 +9,7 @@ import streamlit as st
 from hiap.indicators import IndicatorReport, assess_indicators
 from hiap.schemes import Scheme
 from hiap.settings import Settings
+from hiap.ui.jobs import heavy_job
 
 _REPORTS_KEY = "hiap.indicator_reports"
 
@@ -47,7 +48,8 @@ def measure(scheme: Scheme, settings: Settings) -> IndicatorReport:
     def report_progress(fraction: float, message: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
-    report = assess_indicators(scheme, settings=settings, progress=report_progress)
+    with heavy_job("measuring the indicators"):
+        report = assess_indicators(scheme, settings=settings, progress=report_progress)
     bar.empty()
     st.session_state.setdefault(_REPORTS_KEY, {})[scheme_key(scheme)] = report
     return report

@@ -23,6 +23,7 @@ from hiap.storage import AssessmentStore
 from hiap.storage.transfer import MAX_IMPORT_BYTES
 from hiap.ui.checklist_form import criteria_catalogue
 from hiap.ui.evidence import measured_report
+from hiap.ui.jobs import heavy_job
 from hiap.ui.settings import app_settings
 from hiap.ui.state import ASSESSMENT_ID_KEY, current_scheme
 from hiap.ui.store import assessment_store, assessor_name, forget_draft, open_assessment
@@ -305,31 +306,32 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
     from hiap.ui.hia_form import baseline_profile
 
     try:
-        assessment = assessment_store().load(assessment_id, version=version)
-        catalogue = criteria_catalogue()
-        baseline = baseline_profile(assessment.boundary)
-        if fmt == "docx":
-            data = render_docx(
-                assessment, checklists=catalogue, version=version, baseline=baseline
-            )
-        elif fmt == "pdf":
-            sections = report_evidence(assessment)
-            data = render_pdf(
-                assessment,
-                checklists=catalogue,
-                version=version,
-                extra_sections=sections,
-                baseline=baseline,
-            )
-        else:
-            sections = report_evidence(assessment)
-            data = render_html(
-                assessment,
-                checklists=catalogue,
-                version=version,
-                extra_sections=sections,
-                baseline=baseline,
-            ).encode("utf-8")
+        with heavy_job(f"preparing the {fmt.upper()} report"):
+            assessment = assessment_store().load(assessment_id, version=version)
+            catalogue = criteria_catalogue()
+            baseline = baseline_profile(assessment.boundary)
+            if fmt == "docx":
+                data = render_docx(
+                    assessment, checklists=catalogue, version=version, baseline=baseline
+                )
+            elif fmt == "pdf":
+                sections = report_evidence(assessment)
+                data = render_pdf(
+                    assessment,
+                    checklists=catalogue,
+                    version=version,
+                    extra_sections=sections,
+                    baseline=baseline,
+                )
+            else:
+                sections = report_evidence(assessment)
+                data = render_html(
+                    assessment,
+                    checklists=catalogue,
+                    version=version,
+                    extra_sections=sections,
+                    baseline=baseline,
+                ).encode("utf-8")
     except (HiapError, ValueError, OSError) as error:
         logger.exception("report of %s v%d failed", assessment_id, version)
         _flash("error", f"The {fmt.upper()} report could not be made: {error}")

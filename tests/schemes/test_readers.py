@@ -236,9 +236,13 @@ def test_missing_path_and_missing_filename(tmp_path: Path, settings: Settings) -
         read_scheme(b"{}", settings=settings)
 
 
-def test_unknown_suffix_is_sniffed(settings: Settings) -> None:
-    scheme = read_scheme(geojson_bytes(site_frame()), filename="download", settings=settings)
-    _assert_site(scheme)
+def test_the_extension_chooses_the_reader_never_the_content(settings: Settings) -> None:
+    # A file without an extension is refused, even when its content is valid GeoJSON; and a
+    # GeoPackage named .geojson is read (and refused) as GeoJSON, not sniffed.
+    with pytest.raises(SchemeError, match="Unsupported file type '\\(no suffix\\)'"):
+        read_scheme(geojson_bytes(site_frame()), filename="download", settings=settings)
+    with pytest.raises(SchemeError, match="its content is not a JSON object"):
+        read_scheme(b"SQLite format 3\x00" + b"\x00" * 100, filename="s.geojson", settings=settings)
 
 
 def test_prj_that_is_not_text_is_a_scheme_error(tmp_path: Path, settings: Settings) -> None:
@@ -296,3 +300,75 @@ def test_broken_upload_message_names_no_server_path(
     assert filename in message
     assert "/tmp" not in message and "CSV:" not in message and "tmp" not in message.lower()
     assert "export it again" in message.lower()
+
+
+def _google_earth_kml(folders: dict[str, str]) -> bytes:
+    """KML as Google Earth saves it: a style with an icon href, folders, ExtendedData."""
+    lonlat = site_frame().to_crs(4326).geometry.iloc[0].exterior.coords
+    ring = " ".join(f"{x},{y},0" for x, y in lonlat)
+    body = "".join(
+        f"<Folder><name>{folder}</name><Placemark><name>{name}</name>"
+        "<description><![CDATA[<b>Drawn</b> by the team]]></description>"
+        '<ExtendedData><Data name="dwellings"><value>120</value></Data></ExtendedData>'
+        f"<MultiGeometry><Polygon><outerBoundaryIs><LinearRing><coordinates>{ring}"
+        "</coordinates></LinearRing></outerBoundaryIs></Polygon></MultiGeometry></Placemark></Folder>"
+        for folder, name in folders.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        '<Document><Style id="s"><IconStyle><Icon><href>https://maps.google.com/mapfiles/kml/'
+        f"pushpin/ylw-pushpin.png</href></Icon></IconStyle></Style>{body}</Document></kml>"
+    ).encode()
+
+
+def test_kml_is_converted_by_hiap_with_folders_and_extended_data(settings: Settings) -> None:
+    # The style's icon href is never fetched, so it does not stop the file being read.
+    data = _google_earth_kml({"Outline": "Land east of the village"})
+    scheme = read_scheme(data, filename="earth.kml", settings=settings)
+    _assert_site(scheme, name="Land east of the village")
+    assert scheme.metadata.dwellings == 120
+    two = _google_earth_kml({"Outline": "A", "Draft": "B"})
+    assert read_scheme(two, filename="two.kml", settings=settings, layer="Draft").name == "B"
+    with pytest.raises(SchemeError, match="There is no KML folder named 'Other'"):
+        read_scheme(two, filename="two.kml", settings=settings, layer="Other")
+
+
+@pytest.mark.parametrize(
+    ("name", "epsg"),
+    [("EPSG:27700", 27700), ("urn:ogc:def:crs:OGC:1.3:CRS84", 4326), ("EPSG::4326", 4326)],
+)
+def test_named_crs_are_accepted(name: str, epsg: int, settings: Settings) -> None:
+    import json
+
+    document = json.loads(site_frame(epsg).to_json())
+    document["crs"] = {"type": "name", "properties": {"name": name}}
+    scheme = read_scheme(json.dumps(document).encode(), filename="s.geojson", settings=settings)
+    _assert_site(scheme)
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[0, 52], [1, 52]]]}},
+         "feature 1: a polygon ring needs at least 4 positions"),
+        ({"type": "Feature", "geometry": {"type": "Point", "coordinates": ["0", 52]}},
+         "feature 1: a coordinate is not a number"),
+        ({"type": "Topology"}, "the top-level 'type' must be FeatureCollection, Feature or a geometry"),
+        ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": [1]}]},
+         "a Feature's 'properties' must be an object or null"),
+    ],
+)  # fmt: skip
+def test_malformed_geojson_says_which_rule(document: dict, expected: str, settings: Settings) -> None:
+    import json
+
+    with pytest.raises(SchemeError) as info:
+        read_scheme(json.dumps(document).encode(), filename="bad.geojson", settings=settings)
+    assert expected in str(info.value) and "export it again" in str(info.value)
+
+
+def test_a_bare_geometry_and_a_geometry_collection_are_read(settings: Settings) -> None:
+    import json
+
+    polygon = json.loads(site_frame(4326).to_json())["features"][0]["geometry"]
+    for document in (polygon, {"type": "GeometryCollection", "geometries": [polygon]}):
+        _assert_site(read_scheme(json.dumps(document).encode(), filename="g.json", settings=settings))
