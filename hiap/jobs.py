@@ -17,6 +17,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 
+from hiap.wording import count
+
 DEFAULT_MAX_JOBS = os.cpu_count() or 1
 """Jobs allowed at once by default: one per core."""
 
@@ -119,10 +121,9 @@ def waiting_message(n_ahead: int, what: str) -> str:
     str
         "Waiting for N other job(s) to finish before …".
     """
-    jobs = "job" if n_ahead == 1 else "jobs"
     return (
-        f"Waiting for {n_ahead} other {jobs} to finish before {what}: the server runs a few at "
-        "a time so that every user's work finishes."
+        f"Waiting for {count(n_ahead, 'other job')} to finish before {what}: the server runs a "
+        "few at a time so that every user's work finishes."
     )
 
 

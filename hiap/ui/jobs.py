@@ -27,7 +27,7 @@ def heavy_job(what: str) -> Iterator[None]:
     notice = st.empty()
 
     def show(n_ahead: int) -> None:
-        notice.info(waiting_message(n_ahead, what), icon="⏳")
+        notice.info(waiting_message(n_ahead, what), icon=":material/hourglass_top:")
 
     with job_slot(on_wait=show):
         notice.empty()
