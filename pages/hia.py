@@ -58,7 +58,7 @@ headline, screening, scoping, gateways, recommendations, monitoring, bfhl = st.t
     ]
 )
 with headline:
-    render_headline(assessment, catalogue, rules)
+    render_headline(assessment, catalogue, rules, disabled=disabled)
 with screening:
     render_screening(assessment, rules, disabled=disabled)
 with scoping:

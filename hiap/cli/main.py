@@ -6,7 +6,7 @@ import contextlib
 
 import typer
 
-from hiap.cli import access, buses, config, data, report, scheme
+from hiap.cli import access, buses, config, data, hia, report, scheme
 
 app = typer.Typer(
     name="hiap",
@@ -36,6 +36,7 @@ app.add_typer(scheme.app, name="scheme")
 app.add_typer(access.app, name="access")
 app.add_typer(buses.app, name="buses")
 app.add_typer(report.app, name="report")
+app.add_typer(hia.app, name="hia")
 app.add_typer(config.app, name="config")
 
 

@@ -124,7 +124,9 @@ def _init(key: str, value: Any) -> None:
 
 
 # -- headline ----------------------------------------------------------------------------------
-def render_headline(assessment: Assessment, catalogue: Catalogue, rules: HiaRules) -> None:
+def render_headline(
+    assessment: Assessment, catalogue: Catalogue, rules: HiaRules, *, disabled: bool = True
+) -> None:
     """Show the overall rating (capped by gateways), significant impacts and what is missing."""
     rating = overall_rating(assessment, catalogue.hudu, rules)
     st.subheader(f"{_BAND_ICON[rating.band]} Overall: {rating.band}")
@@ -174,6 +176,21 @@ def render_headline(assessment: Assessment, catalogue: Catalogue, rules: HiaRule
     st.page_link(
         "pages/impact_matrix.py", label="Edit the impact matrix", icon=":material/balance:"
     )
+    key = widget_key(assessment.id, "conclusion", "text")
+    _init(key, assessment.hia.conclusion)
+
+    def change(record: HiaRecord) -> HiaRecord:
+        return record.model_copy(update={"conclusion": str(st.session_state.get(key, "") or "")})
+
+    st.text_area(
+        "Conclusion for the non-technical summary (plain words, for the committee)",
+        key=key,
+        disabled=disabled,
+        on_change=_edit_record,
+        args=("conclusion", change),
+        height=90,
+    )
+    _show_error(assessment, "conclusion")
 
 
 # -- screening ---------------------------------------------------------------------------------

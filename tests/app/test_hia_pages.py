@@ -87,12 +87,14 @@ def test_hia_page_screens_scopes_and_caps(store: AssessmentStore) -> None:
     at.text_input(key=_key(at, "GW.1", "evidence")).input("ICB letter 3 May 2026").run()
     at.radio(key=_key(at, "GW.1", "status")).set_value(GatewayStatus.MET.value).run()
     at.radio(key=_key(at, "BFHL.9", "light")).set_value("amber").run()
+    at.text_area(key=_key(at, "conclusion", "text")).input("Supportable with R1.").run()
     assert not at.exception and not at.error
     saved = store.load(at.session_state[ASSESSMENT_ID_KEY])
     assert not saved.hia.scope["HUDU.10"].relevant
     assert saved.hia.groups == {"no_car": "Bus from first occupation"}
     assert saved.hia.gateways["GW.1"].status is GatewayStatus.MET
     assert saved.hia.bfhl["BFHL.9"].light == "amber"
+    assert saved.hia.conclusion == "Supportable with R1."
 
 
 def test_recommendations_table_validates_and_keeps_rows(store: AssessmentStore) -> None:
