@@ -202,6 +202,15 @@ def report(
             show_default=False,
         ),
     ] = None,
+    proposal: Annotated[
+        str | None,
+        typer.Option(
+            "--proposal",
+            help="A scheme proposal (GeoPackage, folder of layer files or sample id): add the "
+            "chapter \"What the scheme changes\" (baseline -> with scheme, with maps).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the HTML or PDF report of an assessment."""
     from hiap.checklists.loader import load_catalogue
@@ -224,6 +233,15 @@ def report(
             from hiap.reports.scenario_file import read_scenario_result
 
             sections.append(scenario_section(read_scenario_result(scenario_result)))
+        if proposal is not None:
+            from hiap.indicators.compare import assess_proposal
+            from hiap.reports.scheme_change import scheme_change_section
+            from hiap.schemes.proposal import load_proposal
+            from hiap.settings import get_settings
+
+            settings = get_settings()
+            comparison = assess_proposal(load_proposal(proposal, settings=settings), settings=settings)
+            sections.extend(scheme_change_section(comparison))
         profile = _baseline(loaded, baseline)
         target.parent.mkdir(parents=True, exist_ok=True)
         if fmt is ReportFormat.DOCX:

@@ -13,6 +13,8 @@ written justification.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, ConfigDict
 
 from hiap.assessment import Answer, Assessment, Direction, HuduEntry
@@ -164,7 +166,11 @@ def suggest_hudu(
 
 
 def apply_indicators(
-    assessment: Assessment, report: IndicatorReport, catalogue: Catalogue
+    assessment: Assessment,
+    report: IndicatorReport,
+    catalogue: Catalogue,
+    *,
+    hudu: Sequence[HuduSuggestion] | None = None,
 ) -> Assessment:
     """Record measured values, suggested scores and HUDU suggestions on an assessment.
 
@@ -182,6 +188,10 @@ def apply_indicators(
         The scheme's measured indicators.
     catalogue
         The checklists.
+    hudu
+        The HUDU suggestions to record instead of those the report's scores suggest: for a
+        scheme proposal, :func:`hiap.indicators.compare.hudu_from_change` (the direction of
+        what the scheme changes against the baseline).
 
     Returns
     -------
@@ -201,19 +211,19 @@ def apply_indicators(
         if not (current and current.evidence):
             answer = Answer.model_validate(answer.model_dump() | {"evidence": suggestion.evidence})
         out = out.with_answer(suggestion.criterion_id, answer)
-    for hudu in suggest_hudu(report, catalogue):
-        current_entry = out.hudu.get(hudu.topic_id)
+    for row in suggest_hudu(report, catalogue) if hudu is None else hudu:
+        current_entry = out.hudu.get(row.topic_id)
         if current_entry is None:
             entry = HuduEntry(
-                direction=hudu.direction, evidence=hudu.evidence, suggested_direction=hudu.direction
+                direction=row.direction, evidence=row.evidence, suggested_direction=row.direction
             )
         else:
             entry = HuduEntry.model_validate(
                 current_entry.model_dump()
                 | {
-                    "suggested_direction": hudu.direction,
-                    "evidence": current_entry.evidence or hudu.evidence,
+                    "suggested_direction": row.direction,
+                    "evidence": current_entry.evidence or row.evidence,
                 }
             )
-        out = out.with_hudu(hudu.topic_id, entry)
+        out = out.with_hudu(row.topic_id, entry)
     return out

@@ -89,17 +89,26 @@ def _write_proposal(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory: pytest.TempPathFactory) -> Comparison:
+def grid_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with the grid's OSM extract and GP list, and the proposal beside it."""
     tmp = tmp_path_factory.mktemp("with_scheme")
     (tmp / "data" / "osm").mkdir(parents=True)
     (tmp / "data" / "health").mkdir()
     _write_gp(tmp / "data" / "health" / "gp_practices_test_geocoded.csv")
+    _write_osm(tmp / "data" / "osm" / "grid.osm")
+    _write_proposal(tmp / "proposal.gpkg")
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def comparison(grid_dir: Path) -> Comparison:
     settings = get_settings(
-        environ={"HIAP_DATA_DIR": str(tmp / "data"), "HIAP_CACHE_DIR": str(tmp / "cache")}
+        environ={"HIAP_DATA_DIR": str(grid_dir / "data"), "HIAP_CACHE_DIR": str(grid_dir / "cache")}
     )
-    osm = _write_osm(tmp / "data" / "osm" / "grid.osm")
-    proposal = read_proposal(_write_proposal(tmp / "proposal.gpkg"), settings=settings)
-    return assess_proposal(proposal, settings=settings, osm_path=osm)
+    proposal = read_proposal(grid_dir / "proposal.gpkg", settings=settings)
+    return assess_proposal(
+        proposal, settings=settings, osm_path=grid_dir / "data" / "osm" / "grid.osm"
+    )
 
 
 def test_the_new_gp_becomes_the_nearest_for_the_homes_worked_out_by_hand(
@@ -171,3 +180,85 @@ def test_change_direction(
     base: float | None, new: float, unit: str, higher: bool, expected: str
 ) -> None:
     assert change_direction(base, new, unit=unit, higher_is_better=higher) == expected
+
+
+def test_the_impact_matrix_takes_the_direction_of_the_change(comparison: Comparison) -> None:
+    import datetime as dt
+    import uuid
+
+    from hiap.assessment import Assessment
+    from hiap.indicators import apply_indicators
+
+    catalogue = load_catalogue()
+    now = dt.datetime.now(dt.UTC)
+    base = Assessment(
+        id=str(uuid.uuid4()), scheme_name="Grid scheme", created_at=now, updated_at=now
+    )
+    change = hudu_from_change(comparison.table(), catalogue)
+    out = apply_indicators(base, comparison.with_scheme, catalogue, hudu=change)
+    for suggestion in change:
+        entry = out.hudu[suggestion.topic_id]
+        assert entry.suggested_direction == suggestion.direction
+        assert entry.evidence == suggestion.evidence  # names the baseline and with-scheme figures
+        assert "today's map -> with the scheme" in entry.evidence
+
+
+def test_the_report_chapter_shows_the_change_and_the_maps(comparison: Comparison) -> None:
+    import datetime as dt
+    import uuid
+
+    from hiap.assessment import Assessment
+    from hiap.reports.render import render_html
+    from hiap.reports.scheme_change import scheme_change_section
+
+    sections = scheme_change_section(comparison)
+    chapter = sections[0]
+    assert chapter.title == "What the scheme changes"
+    assert chapter.image_png is not None and chapter.image_png.startswith(b"\x89PNG")
+    rows = {row[0]: row for row in chapter.table_rows}
+    assert rows["Walk time to the nearest GP surgery"][1:] == ("9.0 min", "2.2 min", "better")
+    now = dt.datetime.now(dt.UTC)
+    assessment = Assessment(
+        id=str(uuid.uuid4()), scheme_name="Grid scheme", created_at=now, updated_at=now
+    )
+    html = render_html(assessment, checklists=load_catalogue(), extra_sections=sections)
+    assert "What the scheme changes" in html and "OpenStreetMap" in html
+
+
+def test_hiap_report_adds_the_chapter(
+    grid_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+    import uuid
+
+    from typer.testing import CliRunner
+
+    from hiap.assessment import Assessment
+    from hiap.cli.main import app
+    from hiap.storage import write_assessment_json
+
+    monkeypatch.setenv("HIAP_DATA_DIR", str(grid_dir / "data"))
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(grid_dir / "cache"))
+    now = dt.datetime.now(dt.UTC)
+    saved = tmp_path / "a.json"
+    write_assessment_json(
+        Assessment(id=str(uuid.uuid4()), scheme_name="Grid scheme", created_at=now, updated_at=now),
+        saved,
+    )
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(saved),
+            "--no-evidence",
+            "--proposal",
+            str(grid_dir / "proposal.gpkg"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "What the scheme changes" in html
+    assert "data:image/png;base64" in html
