@@ -490,11 +490,13 @@ def _shown(result: IndicatorResult | None) -> str:
 
 
 def comparison_gpkg(comparison: Comparison) -> bytes:
-    """Return a GeoPackage of the comparison: the table, the homes and the proposal's layers.
+    """Return a GeoPackage of the comparison: the homes, the proposal's layers and the tables.
 
-    Layers: ``comparison`` (the site's table, no geometry), ``neighbours`` (when measured),
-    ``homes`` (per-home values of both worlds, for a difference map) and the proposal's
-    non-empty layers, all in EPSG:27700.
+    Spatial layers go through the project's one GeoPackage writer
+    (:func:`hiap.exports.write_geopackage`: EPSG:27700, QGIS styles): ``homes`` (per-home
+    values of both worlds, for a difference map) and ``proposal_<layer>`` for each non-empty
+    layer. The tables are attribute tables: ``comparison`` (the site's) and ``neighbours``
+    (when measured).
 
     Parameters
     ----------
@@ -510,26 +512,19 @@ def comparison_gpkg(comparison: Comparison) -> bytes:
 
     import pyogrio
 
+    from hiap.exports import write_geopackage
     from hiap.schemes.proposal import LAYERS
 
+    layers: dict[str, gpd.GeoDataFrame] = {"homes": comparison.homes}
+    for layer in LAYERS:
+        frame = comparison.proposal.layer(layer)
+        if not frame.empty:
+            layers[f"proposal_{layer}"] = frame
     with tempfile.TemporaryDirectory(prefix="hiap-comparison-") as tmp:
-        path = Path(tmp) / "comparison.gpkg"
+        path = write_geopackage(layers, Path(tmp) / "comparison.gpkg")
         tables = {"comparison": comparison.table(), "neighbours": comparison.neighbours_table()}
         for name, table in tables.items():
             if table is not None:
-                pyogrio.write_dataframe(
-                    table.astype({"baseline": float, "change": float}),
-                    path,
-                    layer=name,
-                    driver="GPKG",
-                )
-        homes = comparison.homes.copy()
-        for col in homes.columns:
-            if homes[col].dtype == bool:
-                homes[col] = homes[col].astype("int32")
-        pyogrio.write_dataframe(homes, path, layer="homes", driver="GPKG")
-        for layer in LAYERS:
-            frame = comparison.proposal.layer(layer)
-            if not frame.empty:
-                pyogrio.write_dataframe(frame, path, layer=f"proposal_{layer}", driver="GPKG")
+                numeric = table.astype({"baseline": float, "change": float})
+                pyogrio.write_dataframe(numeric, path, layer=name, driver="GPKG")
         return path.read_bytes()
