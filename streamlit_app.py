@@ -8,7 +8,10 @@ from hiap.ui.state import current_scheme
 
 configure_numba_cache(get_settings())  # before any page imports the router
 
-st.set_page_config(page_title="hiap: health in all policies", page_icon=":material/health_and_safety:", layout="wide")
+# The tab icon is a file the app has: a Material page icon is fetched from Google's font servers.
+st.set_page_config(
+    page_title="hiap: health in all policies", page_icon="static/hiap-icon.png", layout="wide"
+)
 
 PAGES = {
     "Scheme": [

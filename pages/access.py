@@ -6,7 +6,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hiap import attribution
 from hiap.access import find_osm_extract
@@ -26,6 +25,7 @@ from hiap.exports import to_csv_bytes, to_geopackage_bytes
 from hiap.schemes import Scheme
 from hiap.ui import access as cached
 from hiap.ui.jobs import heavy_job
+from hiap.ui.maps import st_folium
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
 from hiap.viz.access_maps import access_map, capacity_map

@@ -2,9 +2,9 @@
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hiap.ui.hia_form import baseline_profile
+from hiap.ui.maps import st_folium
 from hiap.ui.state import current_scheme
 from hiap.ui.store import current_assessment, store_or_stop
 from hiap.viz.baseline import baseline_map, life_expectancy_bars

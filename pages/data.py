@@ -40,9 +40,9 @@ st.dataframe(
     width="stretch",
     column_config={
         "dataset": st.column_config.TextColumn("dataset", width="small"),
-        "present": st.column_config.TextColumn("present", width="small"),
-        # One file per row, wide enough for the name: it is never cut across lines.
-        "file": st.column_config.TextColumn("file", width="large"),
+        "present": st.column_config.TextColumn("present", width=100),
+        # One file per row, wide enough for the longest name: never wrapped or cut.
+        "file": st.column_config.TextColumn("file", width=640),
         "covers": st.column_config.TextColumn("covers", width="large"),
         "how to get it": st.column_config.TextColumn("how to get it", width="medium"),
     },

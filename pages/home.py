@@ -1,11 +1,11 @@
 """Scheme: explain the tool, pick a sample or upload a scheme, see it on a map."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hiap import attribution
 from hiap.errors import HiapError
 from hiap.schemes import list_sample_schemes, load_sample_scheme, read_scheme
+from hiap.ui.maps import st_folium
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, current_scheme_origin, set_current_scheme
 from hiap.viz.maps import scheme_map

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hiap.access_runs import GET_GTFS, busiest_hour, default_date, feed_stops
 from hiap.equity import newly_within
@@ -22,6 +21,7 @@ from hiap.scenario_inputs import (
 )
 from hiap.ui import access as cached
 from hiap.ui.jobs import heavy_job
+from hiap.ui.maps import st_folium
 from hiap.ui.scenario import DESTINATIONS, keep_scenario_result
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, require_scheme

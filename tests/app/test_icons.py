@@ -32,6 +32,6 @@ def test_no_emoji_in_the_app() -> None:
 
 def test_navigation_icons_are_material() -> None:
     router = (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
-    icons = re.findall(r'icon="([^"]*)"', router)
+    icons = re.findall(r'\bicon="([^"]*)"', router)
     assert len(icons) >= 10
     assert all(re.fullmatch(r":material/[a-z_]+:", icon) for icon in icons), icons

@@ -1,0 +1,68 @@
+"""In a real browser with every non-loopback request refused (a locked-down council network):
+the map, its layers, the legend and the draw toolbar still show, on a base drawn from the local
+OpenStreetMap extract."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def _offline(page: object, refused: list[str]) -> None:
+    """Refuse every request that leaves the machine, and remember which were tried."""
+
+    def handle(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            refused.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    page.context.route("**/*", handle)  # type: ignore[attr-defined]
+
+
+def test_scheme_map_works_offline(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    refused: list[str] = []
+    with running_app(env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        _offline(page, refused)
+        page.goto(url, wait_until="domcontentloaded")
+        expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=60_000)
+        page.get_by_role("combobox", name="Scheme").click()
+        page.get_by_role("option", name=re.compile("Hampton")).first.click()
+        page.get_by_role("button", name="Use this scheme").click()
+        frame = page.frame_locator("iframe").first
+        expect(frame.locator(".leaflet-container").first).to_be_visible(timeout=60_000)
+        # Tiles refused: the local base replaces them, with a note that says so.
+        expect(frame.get_by_text("Map tiles could not be loaded").first).to_be_visible(
+            timeout=30_000
+        )
+        expect(frame.get_by_text("OpenStreetMap contributors").first).to_be_visible()
+        # The scheme outline and the local streets are drawn (SVG paths in the overlay pane).
+        paths = frame.locator(".leaflet-overlay-pane path")
+        expect(paths.nth(20)).to_be_attached(timeout=30_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SCREENSHOTS / "offline_home_hampton.png"), full_page=True)
+        browser.close()
+    # Only tiles were wanted from outside: every library came from the app itself.
+    assert refused, "expected the tile requests to be refused"
+    assert all("tile.openstreetmap.org" in u for u in refused), [
+        u for u in refused if "tile.openstreetmap.org" not in u
+    ]
