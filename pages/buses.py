@@ -1,13 +1,13 @@
 """Buses: Cambridgeshire's timetables, the Busway corridor to hospitals, which change helps most."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hiap.corridor import service_date_choice
 from hiap.corridor.priorities import export_table, scheme_route
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes
 from hiap.ui import buses as cached
+from hiap.ui.maps import st_folium
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme
 from hiap.viz.bus_maps import corridor_map, priorities_map
