@@ -24,6 +24,9 @@ def test_data_page_describes_each_file(tmp_path: Path, monkeypatch: pytest.Monke
         (data / relative).symlink_to(SHARED_DATA_DIR / relative)
     monkeypatch.setenv("HIAP_DATA_DIR", str(data))
     monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
+    import streamlit as st
+
+    st.cache_resource.clear()  # the cached settings may belong to another test's data directory
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.run()
     assert not at.exception
