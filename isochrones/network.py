@@ -47,8 +47,10 @@ __all__ = [
     "WALK_SPEED_KPH",
     "Snapped",
     "WalkNetwork",
+    "WalkSegments",
     "build_walk_graph",
     "graph_from_ways",
+    "walk_segments",
 ]
 
 logger = logging.getLogger(__name__)
@@ -177,14 +179,38 @@ def build_walk_graph(
     return graph
 
 
-def graph_from_ways(
+@dataclass(frozen=True)
+class WalkSegments:
+    """The way segments of the largest connected walk component, by node position.
+
+    Attributes
+    ----------
+    pos_u, pos_v
+        Positions (in ``ways.node_ids``) of the two ends of each segment.
+    way
+        Index of the way each segment belongs to.
+    length_m
+        Great-circle length of each segment in metres (OSMnx's formula).
+    """
+
+    pos_u: np.ndarray
+    pos_v: np.ndarray
+    way: np.ndarray
+    length_m: np.ndarray
+
+
+def walk_segments(
     ways: Any,
     *,
     area: BaseGeometry | None = None,
     area_crs: str = BNG_CRS,
     margin_m: float = 0.0,
-) -> nx.MultiDiGraph:
-    """Build the unsimplified, unprojected walk graph (largest strong component) from ways.
+) -> WalkSegments:
+    """Clip the walkable segments, measure them and keep the largest connected component.
+
+    Shared by the networkx build (:func:`graph_from_ways`) and the array build
+    (:func:`isochrones.network_arrays.build_walk_network`), so both start from the same
+    segments.
 
     Parameters
     ----------
@@ -195,8 +221,13 @@ def graph_from_ways(
 
     Returns
     -------
-    networkx.MultiDiGraph
-        Graph in EPSG:4326 (``x`` = lon, ``y`` = lat) with bidirectional edges.
+    WalkSegments
+        The segments kept, each once (walkable both ways).
+
+    Raises
+    ------
+    EmptyNetworkError
+        When no walkable segment is left inside the area.
     """
     node_ids: np.ndarray = ways.node_ids
     keep_node = np.ones(len(node_ids), dtype=bool)
@@ -235,8 +266,35 @@ def graph_from_ways(
     biggest = int(np.argmax(counts))
     in_comp = labels == biggest
     keep = in_comp[pos_u] & in_comp[pos_v]
-    pos_u, pos_v, seg_way, lengths = pos_u[keep], pos_v[keep], seg_way[keep], lengths[keep]
+    return WalkSegments(
+        pos_u=pos_u[keep], pos_v=pos_v[keep], way=seg_way[keep], length_m=lengths[keep]
+    )
 
+
+def graph_from_ways(
+    ways: Any,
+    *,
+    area: BaseGeometry | None = None,
+    area_crs: str = BNG_CRS,
+    margin_m: float = 0.0,
+) -> nx.MultiDiGraph:
+    """Build the unsimplified, unprojected walk graph (largest strong component) from ways.
+
+    Parameters
+    ----------
+    ways
+        A :class:`isochrones.osm_reader.WalkWays`.
+    area, area_crs, margin_m
+        Optional clip, as in :func:`build_walk_graph`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Graph in EPSG:4326 (``x`` = lon, ``y`` = lat) with bidirectional edges.
+    """
+    segs = walk_segments(ways, area=area, area_crs=area_crs, margin_m=margin_m)
+    node_ids: np.ndarray = ways.node_ids
+    pos_u, pos_v, seg_way, lengths = segs.pos_u, segs.pos_v, segs.way, segs.length_m
     graph = nx.MultiDiGraph(crs="epsg:4326", created_with=f"isochrones (OSMnx {ox.__version__})")
     node_pos = np.unique(np.concatenate([pos_u, pos_v]))
     graph.add_nodes_from(
@@ -433,7 +491,13 @@ class WalkNetwork:
         eu = order[np.searchsorted(sorted_ids, eu)]
         ev = order[np.searchsorted(sorted_ids, ev)]
         return cls.from_arrays(
-            node_ids=node_ids, x=x, y=y, crs=crs, edge_u=eu, edge_v=ev, edge_length_m=length,
+            node_ids=node_ids,
+            x=x,
+            y=y,
+            crs=crs,
+            edge_u=eu,
+            edge_v=ev,
+            edge_length_m=length,
             edge_geometry=geoms,
         )
 

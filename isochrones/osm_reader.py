@@ -195,9 +195,7 @@ def keeps_for_walking(tags: Mapping[str, str], *, rules: WalkFilter = DEFAULT_WA
     foot = _values(tags.get("foot"))
     if foot & _FOOT_REFUSED:
         return False
-    right_of_way = (
-        bool(_values(tags.get("designation")) & _PROW_DESIGNATIONS) or "prow_ref" in tags
-    )
+    right_of_way = bool(_values(tags.get("designation")) & _PROW_DESIGNATIONS) or "prow_ref" in tags
     may_walk = bool(foot & _FOOT_ALLOWED) or right_of_way
     waived: set[str] = set()
     if may_walk:
@@ -238,7 +236,9 @@ class WalkWays:
     ways: list[dict[str, Any]]
 
 
-def read_walk_ways(osm_path: str | Path, *, rules: WalkFilter = DEFAULT_WALK_FILTER) -> WalkWays:
+def read_walk_ways(
+    osm_path: str | Path, *, rules: WalkFilter = DEFAULT_WALK_FILTER, with_tags: bool = True
+) -> WalkWays:
     """Read the walkable ways of an OSM extract.
 
     Parameters
@@ -247,6 +247,10 @@ def read_walk_ways(osm_path: str | Path, *, rules: WalkFilter = DEFAULT_WALK_FIL
         A ``.osm.pbf``, ``.osm`` (XML) or ``.osm.bz2``/``.osm.gz`` file.
     rules
         The walk filter's rule set (see :func:`keeps_for_walking`).
+    with_tags
+        Also collect node tags and way attributes (for a networkx graph). ``False`` skips
+        them (``node_tags`` and ``ways`` come back empty): only ways reach Python, which is
+        what :func:`isochrones.network_arrays.build_walk_network` needs.
 
     Returns
     -------
@@ -265,20 +269,27 @@ def read_walk_ways(osm_path: str | Path, *, rules: WalkFilter = DEFAULT_WALK_FIL
             f"OSM extract not found: {path}. Pass the path of a .osm.pbf or .osm file "
             "(for example a Geofabrik county extract)."
         )
-    coords: dict[int, tuple[float, float]] = {}
     node_tags: dict[int, dict[str, str]] = {}
+    # Flat per-reference lists (a node shared by ways appears more than once); numpy makes
+    # them unique at the end, far cheaper than a dict insert per reference.
+    ref_ids: list[int] = []
+    ref_lon: list[float] = []
+    ref_lat: list[float] = []
     seg_u: list[int] = []
     seg_v: list[int] = []
     seg_way: list[int] = []
     ways: list[dict[str, Any]] = []
-    # Untagged nodes are dropped by the filter after the location handler has stored their
-    # coordinates, so ways still get full geometry while Python sees only tagged objects.
+    n_ways = 0
+    # The location handler stores every node's coordinates before the filters run, so ways
+    # still get full geometry while Python sees only the objects it needs.
     try:
-        processor = (
-            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-            .with_locations()
-            .with_filter(osmium.filter.EmptyTagFilter())
-        )
+        processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+        processor = processor.with_locations()
+        if with_tags:
+            processor = processor.with_filter(osmium.filter.EmptyTagFilter())
+        else:
+            processor = processor.with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            processor = processor.with_filter(osmium.filter.KeyFilter("highway"))
         for obj in processor:
             if isinstance(obj, osmium.osm.Node):
                 useful = {k: obj.tags[k] for k in USEFUL_NODE_TAGS if k in obj.tags}
@@ -297,38 +308,43 @@ def read_walk_ways(osm_path: str | Path, *, rules: WalkFilter = DEFAULT_WALK_FIL
             for nd in obj.nodes:
                 loc = nd.location
                 if loc.valid():
-                    coords[nd.ref] = (loc.lon, loc.lat)
+                    ref_ids.append(nd.ref)
+                    ref_lon.append(loc.lon)
+                    ref_lat.append(loc.lat)
                     refs.append(nd.ref)
                 else:
                     # A missing node breaks the way: a -1 marker stops segments across it.
                     refs.append(-1)
             # OSMnx drops consecutive duplicate node references before pairing them up.
             refs = [key for key, _ in groupby(refs)]
-            way_index = len(ways)
             added = False
             for a, b in pairwise(refs):
                 if a == -1 or b == -1:
                     continue
                 seg_u.append(a)
                 seg_v.append(b)
-                seg_way.append(way_index)
+                seg_way.append(n_ways)
                 added = True
             if added:
-                way: dict[str, Any] = {"osmid": obj.id}
-                way.update({k: tag_dict[k] for k in USEFUL_WAY_TAGS if k in tag_dict})
-                ways.append(way)
+                n_ways += 1
+                if with_tags:
+                    way: dict[str, Any] = {"osmid": obj.id}
+                    way.update({k: tag_dict[k] for k in USEFUL_WAY_TAGS if k in tag_dict})
+                    ways.append(way)
     except RuntimeError as exc:
         raise OsmFileError(
             f"Cannot read OSM extract {path}: {exc}. Check that it is an OSM PBF or XML file."
         ) from exc
-    node_ids = np.fromiter(sorted(coords), dtype=np.int64, count=len(coords))
-    lonlat = np.array([coords[int(n)] for n in node_ids], dtype=np.float64).reshape(-1, 2)
-    used_tags = {int(n): node_tags[int(n)] for n in node_ids if int(n) in node_tags}
-    logger.info("read %d walkable ways, %d nodes from %s", len(ways), len(node_ids), path)
+    node_ids, first = np.unique(np.asarray(ref_ids, dtype=np.int64), return_index=True)
+    lon = np.asarray(ref_lon, dtype=np.float64)[first]
+    lat = np.asarray(ref_lat, dtype=np.float64)[first]
+    tag_ids = np.sort(np.fromiter(node_tags, dtype=np.int64, count=len(node_tags)))
+    used_tags = {int(n): node_tags[int(n)] for n in tag_ids[np.isin(tag_ids, node_ids)]}
+    logger.info("read %d walkable ways, %d nodes from %s", n_ways, len(node_ids), path)
     return WalkWays(
         node_ids=node_ids,
-        lon=lonlat[:, 0],
-        lat=lonlat[:, 1],
+        lon=lon,
+        lat=lat,
         node_tags=used_tags,
         seg_u=np.asarray(seg_u, dtype=np.int64),
         seg_v=np.asarray(seg_v, dtype=np.int64),
