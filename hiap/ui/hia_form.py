@@ -391,6 +391,19 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def _numbered(rows: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """Give each row without an id the next free ``<prefix><n>`` id (R1, R2... or M1...)."""
+    used = {r["id"] for r in rows if r["id"]}
+    n = 1
+    for row in rows:
+        if not row["id"]:
+            while f"{prefix}{n}" in used:
+                n += 1
+            row["id"] = f"{prefix}{n}"
+            used.add(row["id"])
+    return rows
+
+
 def _problems(error: ValidationError) -> str:
     return "; ".join(
         f"row {e['loc'][1] + 1 if len(e['loc']) > 1 and isinstance(e['loc'][1], int) else ''} "
@@ -451,15 +464,7 @@ def render_recommendations(
     if st.button("Save recommendations", disabled=disabled, key="hiap.hia.save_recs"):
 
         def update(record: HiaRecord) -> HiaRecord:
-            rows = _rows(edited, _REC_COLUMNS)
-            used = {r["id"] for r in rows if r["id"]}
-            n = 1
-            for row in rows:
-                if not row["id"]:
-                    while f"R{n}" in used:
-                        n += 1
-                    row["id"] = f"R{n}"
-                    used.add(row["id"])
+            rows = _numbered(_rows(edited, _REC_COLUMNS), "R")
             recs = tuple(Recommendation.model_validate(r) for r in rows)
             return HiaRecord.model_validate(
                 record.model_dump() | {"recommendations": [r.model_dump() for r in recs]}
@@ -500,15 +505,8 @@ def render_monitoring(assessment: Assessment, rules: HiaRules, *, disabled: bool
     if st.button("Save monitoring plan", disabled=disabled, key="hiap.hia.save_monitoring"):
 
         def update(record: HiaRecord) -> HiaRecord:
-            rows = _rows(edited, _MON_COLUMNS)
-            used = {r["id"] for r in rows if r["id"]}
-            n = 1
+            rows = _numbered(_rows(edited, _MON_COLUMNS), "M")
             for row in rows:
-                if not row["id"]:
-                    while f"M{n}" in used:
-                        n += 1
-                    row["id"] = f"M{n}"
-                    used.add(row["id"])
                 if not row["recommendation_id"]:
                     row["recommendation_id"] = None
             return HiaRecord.model_validate(
