@@ -3,9 +3,10 @@
 The package knows nothing about health or checklists and never imports hiap. Start with
 :func:`build_walk_graph` (OSM extract -> OSMnx-compatible graph, cached), then
 :class:`WalkNetwork` (read-only routing arrays) and the functions of
-:mod:`isochrones.travel_times`, :mod:`isochrones.polygons` and :mod:`isochrones.indicators`.
+:mod:`isochrones.travel_times`, :mod:`isochrones.polygons` and :mod:`isochrones.access_summary`.
 """
 
+from isochrones.access_summary import origin_access, summarise_access
 from isochrones.errors import (
     EmptyNetworkError,
     IsochronesError,
@@ -13,7 +14,6 @@ from isochrones.errors import (
     ProblemsError,
     RoutingInputError,
 )
-from isochrones.indicators import origin_access, summarise_access
 from isochrones.network import (
     BNG_CRS,
     WALK_SPEED_KPH,
@@ -21,7 +21,7 @@ from isochrones.network import (
     WalkNetwork,
     build_walk_graph,
 )
-from isochrones.polygons import DEFAULT_BANDS_MIN, catchments, isochrones
+from isochrones.polygons import DEFAULT_BANDS_MIN, catchments, isochrone_polygons
 from isochrones.travel_times import (
     JTS_BANDS_MIN,
     NearestDestination,
@@ -48,7 +48,7 @@ __all__ = [
     "build_walk_graph",
     "catchments",
     "count_within",
-    "isochrones",
+    "isochrone_polygons",
     "k_nearest",
     "nearest_destination",
     "od_matrix",

@@ -33,7 +33,7 @@ from isochrones.travel_times import Points, _as_snapped, nearest_destination, ti
 __all__ = [
     "DEFAULT_BANDS_MIN",
     "catchments",
-    "isochrones",
+    "isochrone_polygons",
 ]
 
 DEFAULT_BANDS_MIN: tuple[int, ...] = (5, 10, 15, 20, 30)
@@ -116,7 +116,7 @@ def reachable_lines(network: WalkNetwork, dist_m: np.ndarray, budget_m: float) -
     return _pieces(network, edges, np.zeros(len(edges)), reach)
 
 
-def isochrones(
+def isochrone_polygons(
     network: WalkNetwork,
     origins: Points,
     *,

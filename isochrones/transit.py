@@ -33,9 +33,9 @@ import shapely
 from scipy.spatial import cKDTree
 
 from isochrones._dijkstra import bounded_pairs
+from isochrones.access_summary import summarise_access
 from isochrones.errors import RoutingInputError
 from isochrones.gtfs.feed import Feed
-from isochrones.indicators import summarise_access
 from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork, kph_to_mps
 
 # The walk isochrones' edge builder, reused so both kinds of polygon are drawn alike.
@@ -797,7 +797,7 @@ def transit_indicators(
     pandas.Series
         ``mean_time_min``, ``pop_weighted_mean_time_min`` (reachable origins only),
         ``pop_share_within_<b>min``, ``pop_weighted_reachable_<b>min`` and counts, as
-        :func:`isochrones.indicators.summarise_access`.
+        :func:`isochrones.access_summary.summarise_access`.
 
     Raises
     ------
@@ -827,7 +827,7 @@ def transit_isochrones(
 
     With a walk network, travel times (the chosen percentile across the window) are computed
     to every street node and the polygons are drawn like the walking ones
-    (:func:`isochrones.polygons.isochrones`): reachable street edges, cut where the time runs
+    (:func:`isochrones.polygons.isochrone_polygons`): reachable street edges, cut where the time runs
     out, buffered by ``buffer_m``. Without one, the area is a union of ``cell_m`` squares
     whose centres are reached in time.
 

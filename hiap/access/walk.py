@@ -45,7 +45,7 @@ from isochrones import (
     WalkNetwork,
     build_walk_graph,
     catchments,
-    isochrones,
+    isochrone_polygons,
     origin_access,
     summarise_access,
 )
@@ -314,7 +314,7 @@ def walk_access(
     by_district = summarise_access(table, by="lad_name")
     by_imd = summarise_access(table, by="imd_decile")
     progress("Drawing isochrones and catchments")
-    iso = isochrones(
+    iso = isochrone_polygons(
         net,
         destinations,
         bands_min=bands_min,

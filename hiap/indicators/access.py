@@ -4,7 +4,7 @@ Walk times follow the routing core's conventions, the same as ``hiap access walk
 (:func:`hiap.access.walk.walk_access`): homes and facilities are joined to the nearest street
 EDGE (``snap(to="edge")``: the straight line to the street plus the walk along it to either
 end), and the time is network distance at 4.8 km/h (the DfT Journey Time Statistics speed),
-computed by :func:`isochrones.indicators.origin_access` (nearest facility) and
+computed by :func:`isochrones.access_summary.origin_access` (nearest facility) and
 :func:`isochrones.travel_times.od_matrix` (facilities within a cutoff). The scheme's figure
 is the median over its home points; the 90th percentile is kept alongside.
 
@@ -28,8 +28,8 @@ import shapely
 
 from hiap.indicators.homes import MAX_SNAP_M, Homes
 from hiap.indicators.walkgraph import WalkGraph, minutes_to_metres
+from isochrones.access_summary import origin_access
 from isochrones.gtfs import Feed
-from isochrones.indicators import origin_access
 from isochrones.network import WALK_SPEED_KPH, WalkNetwork
 from isochrones.transit import DEFAULT_WINDOW, build_transit_network, window_travel_times
 from isochrones.travel_times import count_within, od_matrix
@@ -101,7 +101,7 @@ def walk_access(
     """Walk minutes from every home point to the nearest of ``facilities``.
 
     Homes and facilities are joined to the nearest street edge and routed with
-    :func:`isochrones.indicators.origin_access`, as ``hiap access walk`` does.
+    :func:`isochrones.access_summary.origin_access`, as ``hiap access walk`` does.
 
     Parameters
     ----------

@@ -33,7 +33,7 @@ from hiap.indicators.capacity import GpCapacity
 from hiap.settings import Settings
 from hiap.ui.data_picker import data_file_picker
 from hiap.ui.jobs import heavy_job
-from isochrones import WalkNetwork, build_walk_graph, isochrones
+from isochrones import WalkNetwork, build_walk_graph, isochrone_polygons
 from isochrones.cache import file_digest
 from isochrones.gtfs import Feed, load_feed, merge_feeds
 from isochrones.scenarios import Scenario, apply_scenario
@@ -216,7 +216,7 @@ def walk_isochrones_cached(
 ) -> gpd.GeoDataFrame:
     """Return walking isochrones from the nearest destination, cached per network, points and bands."""
     del network_key, points_key
-    return isochrones(_network, _destinations, bands_min=bands_min)
+    return isochrone_polygons(_network, _destinations, bands_min=bands_min)
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,7 @@ def access_map(
     Parameters
     ----------
     isochrones
-        Nested bands (``band_min``, geometry), e.g. from :func:`isochrones.isochrones`.
+        Nested bands (``band_min``, geometry), e.g. from :func:`isochrones.isochrone_polygons`.
     isochrone_label
         Layer name and legend caption of the bands (``"<label> (min)"``).
     origins

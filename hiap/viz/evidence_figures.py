@@ -99,7 +99,7 @@ def access_map_png(
     Parameters
     ----------
     isochrones
-        ``band_min`` and polygon geometry (:func:`isochrones.isochrones`), any CRS.
+        ``band_min`` and polygon geometry (:func:`isochrones.isochrone_polygons`), any CRS.
     boundary
         The scheme: GeoJSON in WGS84 (as an assessment stores it) or a geometry in
         EPSG:27700.

@@ -12,7 +12,7 @@ import shapely
 from shapely.geometry import Point
 
 from isochrones import RoutingInputError, WalkNetwork
-from isochrones.polygons import catchments, isochrones
+from isochrones.polygons import catchments, isochrone_polygons
 from isochrones.travel_times import nearest_destination, time_from_sources
 
 from .test_travel_times_hand_graph import ONE_MPS_KPH, hand_graph
@@ -24,7 +24,7 @@ def test_partial_edge_is_cut_at_the_exact_remaining_distance() -> None:
     net = WalkNetwork.from_graph(hand_graph())
     origin = gpd.GeoSeries([Point(0, -10)], crs="EPSG:27700")  # 10 m to A
     # 90 s at 1 m/s: 10 m of connector then 80 m along A-B (and nothing else)
-    iso = isochrones(net, origin, bands_min=[1.5], speed_kph=ONE_MPS_KPH, buffer_m=5)
+    iso = isochrone_polygons(net, origin, bands_min=[1.5], speed_kph=ONE_MPS_KPH, buffer_m=5)
     poly = iso.geometry.iloc[0]
     assert poly.contains(Point(84.9, 0)) and not poly.contains(Point(85.1, 0))
     assert poly.contains(Point(0, -10)) and not poly.contains(Point(100, 0))
@@ -34,7 +34,7 @@ def test_partial_edge_is_cut_at_the_exact_remaining_distance() -> None:
 def test_edge_snapped_origin_walks_both_ways_along_its_edge() -> None:
     net = WalkNetwork.from_graph(hand_graph())
     # 10 m to A-B at x=50, then 20 m each way along it within 30 s at 1 m/s
-    iso = isochrones(
+    iso = isochrone_polygons(
         net,
         np.array([[50.0, 10.0]]),
         bands_min=[0.5],
@@ -54,7 +54,7 @@ def test_bands_are_nested_and_hold_their_reachable_nodes(rutland_net: WalkNetwor
     p = int(rng.integers(rutland_net.n_nodes))
     origin = np.array([[rutland_net.x[p] + 25.0, rutland_net.y[p]]])
     bands = [5, 10, 15, 20, 30]
-    iso = isochrones(rutland_net, origin, bands_min=bands, buffer_m=50)
+    iso = isochrone_polygons(rutland_net, origin, bands_min=bands, buffer_m=50)
     assert iso["band_min"].tolist() == bands and iso.crs.to_epsg() == 27700
     polys = iso.geometry.to_numpy()
     for small, large in itertools.pairwise(polys):
@@ -78,9 +78,9 @@ def test_per_origin_and_geopackage(hampton_net: WalkNetwork, tmp_path: Path) -> 
     pts = gpd.GeoSeries(
         shapely.points(hampton_net.x[[0, 50]] + 10, hampton_net.y[[0, 50]]), crs="EPSG:27700"
     )
-    iso = isochrones(hampton_net, pts, bands_min=[5, 10], per_origin=True)
+    iso = isochrone_polygons(hampton_net, pts, bands_min=[5, 10], per_origin=True)
     assert iso[["origin", "band_min"]].values.tolist() == [[0, 5], [0, 10], [1, 5], [1, 10]]
-    combined = isochrones(hampton_net, pts, bands_min=[5, 10])
+    combined = isochrone_polygons(hampton_net, pts, bands_min=[5, 10])
     union = shapely.union_all(iso.geometry[iso.band_min == 10].to_numpy())
     assert combined.geometry.iloc[1].symmetric_difference(union).area < 1e-3 * union.area
     out = tmp_path / "iso.gpkg"
@@ -118,6 +118,6 @@ def test_catchments_give_each_street_to_its_nearest_destination(hampton_net: Wal
 def test_polygon_errors(hampton_net: WalkNetwork) -> None:
     pts = np.array([[hampton_net.x[0], hampton_net.y[0]]])
     with pytest.raises(RoutingInputError, match="bands_min"):
-        isochrones(hampton_net, pts, bands_min=[5, 5])
+        isochrone_polygons(hampton_net, pts, bands_min=[5, 5])
     with pytest.raises(RoutingInputError, match="buffer_m"):
-        isochrones(hampton_net, pts, buffer_m=0)
+        isochrone_polygons(hampton_net, pts, buffer_m=0)

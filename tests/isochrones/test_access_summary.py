@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from isochrones import RoutingInputError, WalkNetwork
-from isochrones.indicators import origin_access, summarise_access
+from isochrones.access_summary import origin_access, summarise_access
 from isochrones.travel_times import nearest_destination
 
 
