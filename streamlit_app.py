@@ -24,6 +24,7 @@ PAGES = {
         st.Page("pages/impact_matrix.py", title="Impact matrix", icon=":material/balance:"),
         st.Page("pages/baseline.py", title="Health baseline", icon=":material/monitor_heart:"),
         st.Page("pages/evidence.py", title="Spatial evidence", icon=":material/straighten:"),
+        st.Page("pages/proposal.py", title="What the scheme changes", icon=":material/compare_arrows:"),
     ],
     "Access": [
         st.Page("pages/access.py", title="Access to healthcare", icon=":material/directions_walk:"),

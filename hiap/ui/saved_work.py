@@ -271,6 +271,7 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
         Empty when nothing was measured for this scheme in this session.
     """
     from hiap.reports.evidence import SchemeEvidence, evidence_sections, scenario_section
+    from hiap.ui.proposal import session_comparison
     from hiap.ui.scenario import session_scenario_result
 
     scheme = current_scheme()
@@ -283,10 +284,18 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
     except (HiapError, IsochronesError) as error:
         logger.warning("no walking access for the report: %s", error)
         walk = None
+    sections: list[ReportSection] = []
     if indicators is None and walk is None:
-        return [scenario_section(scenario)] if scenario is not None else []
-    evidence = SchemeEvidence(indicators=indicators, walk=walk, new_residents=scheme.new_residents)
-    return evidence_sections(evidence, boundary=assessment.boundary, scenario=scenario)
+        sections = [scenario_section(scenario)] if scenario is not None else []
+    else:
+        evidence = SchemeEvidence(indicators=indicators, walk=walk, new_residents=scheme.new_residents)
+        sections = list(evidence_sections(evidence, boundary=assessment.boundary, scenario=scenario))
+    comparison = session_comparison(assessment.scheme_name)
+    if comparison is not None:  # the "What the scheme changes" page ran for this scheme
+        from hiap.reports.scheme_change import scheme_change_section
+
+        sections.extend(scheme_change_section(comparison))
+    return sections
 
 
 def prepare_report(assessment_id: str, version: int, fmt: str) -> None:

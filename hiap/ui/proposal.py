@@ -1,0 +1,83 @@
+"""Streamlit glue for the "What the scheme changes" page: read a proposal, compare, keep per session."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from hiap.indicators.compare import Comparison, assess_proposal
+from hiap.schemes.proposal import Proposal, read_proposal, read_proposal_files
+from hiap.settings import Settings
+
+_COMPARISONS_KEY = "hiap.proposal_comparisons"
+
+
+def read_uploaded_proposal(files: list[tuple[str, bytes]], settings: Settings) -> Proposal:
+    """Read one uploaded GeoPackage, or one uploaded file per layer (named after the layer).
+
+    Parameters
+    ----------
+    files
+        ``(file name, bytes)`` of each upload.
+    settings
+        Supplies the upload limits.
+
+    Returns
+    -------
+    Proposal
+        The validated proposal.
+    """
+    if len(files) == 1 and files[0][0].lower().endswith(".gpkg"):
+        name, data = files[0]
+        return read_proposal(data, settings=settings, filename=name)
+    return read_proposal_files(dict(files), settings=settings)
+
+
+def proposal_key(proposal: Proposal) -> str:
+    """Return a key that changes whenever any layer of the proposal changes."""
+    digest = hashlib.sha256(proposal.name.encode())
+    for layer, count in proposal.counts().items():
+        digest.update(f"{layer}:{count}".encode())
+        frame = proposal.layer(layer)
+        for geometry in frame.geometry:
+            digest.update(geometry.wkb)
+        digest.update(frame.drop(columns=frame.geometry.name).to_json().encode())
+    return digest.hexdigest()[:16]
+
+
+def session_comparison(scheme_name: str) -> Comparison | None:
+    """Return this session's latest comparison of a scheme of that name, if any."""
+    found = [c for c in st.session_state.get(_COMPARISONS_KEY, {}).values() if c.proposal.name == scheme_name]
+    return found[-1] if found else None
+
+
+def stored_comparison(proposal: Proposal) -> Comparison | None:
+    """Return this session's comparison of exactly this proposal, if it was run."""
+    return st.session_state.get(_COMPARISONS_KEY, {}).get(proposal_key(proposal))
+
+
+def compare(proposal: Proposal, settings: Settings) -> Comparison:
+    """Run the comparison with a progress bar and keep it in the session.
+
+    Parameters
+    ----------
+    proposal
+        The proposal.
+    settings
+        The app's settings.
+
+    Returns
+    -------
+    Comparison
+        Today's map and the map with the scheme, per phase and for the neighbours.
+    """
+    bar = st.progress(0.0, text="Preparing the walk network and OpenStreetMap features...")
+
+    def report_progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    comparison = assess_proposal(proposal, settings=settings, progress=report_progress)
+    bar.empty()
+    st.session_state.setdefault(_COMPARISONS_KEY, {})[proposal_key(proposal)] = comparison
+    return comparison

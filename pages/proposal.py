@@ -1,0 +1,156 @@
+"""What the scheme changes: a masterplan's layers measured against today's map."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from hiap import attribution
+from hiap.errors import HiapError
+from hiap.indicators import apply_indicators
+from hiap.indicators.compare import comparison_gpkg, hudu_from_change
+from hiap.schemes.proposal import LAYERS, list_sample_proposals, load_proposal, template_gpkg
+from hiap.ui.checklist_form import catalogue_or_stop
+from hiap.ui.proposal import compare, read_uploaded_proposal, stored_comparison
+from hiap.ui.settings import app_settings
+from hiap.ui.state import set_current_scheme
+from hiap.ui.store import apply_edit, assessor_sidebar, require_assessment, store_or_stop
+from hiap.viz.proposal_maps import change_map
+from isochrones.errors import IsochronesError
+
+settings = app_settings()
+assessor = assessor_sidebar()
+
+st.title("What the scheme changes")
+st.markdown(
+    "Assess the scheme as proposed, not the fields it stands on: give its masterplan layers "
+    "(homes with their dwellings, new paths and streets, parks, the GP or health centre, "
+    "schools, shops and bus stops) and hiap measures every spatial indicator twice, on "
+    "today's map and with the scheme built, from the same homes, and for the people who "
+    "already live around the site."
+)
+st.download_button(
+    "Download the empty template (GeoPackage)",
+    template_gpkg(),
+    file_name="hiap proposal template.gpkg",
+    mime="application/geopackage+sqlite3",
+    help=f"Layers: {', '.join(LAYERS)}. Fill them in QGIS and upload the file here.",
+)
+
+sample_tab, upload_tab = st.tabs(["Choose a sample proposal", "Upload the proposal"])
+proposal = None
+origin = "sample"
+with sample_tab:
+    st.caption("Approximate drawings from public descriptions (see sample_schemes/README.md).")
+    sample = st.selectbox("Sample proposal", list_sample_proposals(), index=None, placeholder="Pick one")
+    if sample is not None:
+        try:
+            proposal = load_proposal(sample, settings=settings)
+        except HiapError as error:
+            st.error(str(error))
+with upload_tab:
+    st.caption(
+        "One GeoPackage with layers named boundary, homes, paths, greenspace, facilities, "
+        "bus_stops and bus_route; or one file per layer, named after it (homes.geojson...). "
+        f"Up to {settings.max_upload_mb:g} MB each."
+    )
+    uploads = st.file_uploader(
+        "Proposal file(s)",
+        type=["gpkg", "geojson", "json", "zip", "kml", "kmz"],
+        accept_multiple_files=True,
+        key="proposal-upload",
+    )
+    if uploads:
+        try:
+            proposal = read_uploaded_proposal([(u.name, u.getvalue()) for u in uploads], settings)
+            origin = "upload"
+        except HiapError as error:
+            problems = getattr(error, "problems", [str(error)])
+            st.error("The proposal cannot be used yet:\n\n" + "\n".join(f"- {p}" for p in problems))
+
+if proposal is None:
+    st.stop()
+
+counts = proposal.counts()
+st.subheader(proposal.name)
+st.write(
+    f"{proposal.dwellings:,} dwellings; "
+    + ", ".join(f"{n} {layer.replace('_', ' ')}" for layer, n in counts.items() if layer != "boundary")
+    + (f"; phases {', '.join(map(str, proposal.phases))}" if proposal.phases else "")
+)
+for note in proposal.notes:
+    st.caption(note)
+
+comparison = stored_comparison(proposal)
+if st.button("Compare today's map with the scheme", type="primary", disabled=comparison is not None):
+    try:
+        comparison = compare(proposal, settings)
+    except (HiapError, IsochronesError) as error:
+        st.error(str(error))
+        st.stop()
+    set_current_scheme(proposal.scheme, origin=origin)
+if comparison is None:
+    st.caption("The first comparison of a site takes a little longer: the walk network is then cached.")
+    st.stop()
+
+COLUMNS = {"indicator": "Indicator", "baseline shown": "Today's map", "with scheme shown": "With the scheme", "for health": "For health"}
+table = comparison.table()
+better = int((table["for health"] == "better").sum())
+worse = int((table["for health"] == "worse").sum())
+st.subheader("Baseline, with the scheme, and the change")
+st.write(f"{better} indicators get better for health and {worse} get worse, measured from {comparison.baseline.points:,} home points.")
+st.dataframe(table[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, width="stretch")
+
+st.subheader("Where the walk to a GP changes")
+st.caption(
+    "Each home point is green where the walk to the nearest GP practice is shorter with the "
+    "scheme, red where longer, grey where it does not change; hover for the minutes. The "
+    "table above gives the same figures."
+)
+st_folium(change_map(comparison), height=520, use_container_width=True, returned_objects=[], key="proposal-map")
+st.caption(f"{attribution.OSM}; {attribution.OGL}")
+
+neighbours = comparison.neighbours_table()
+if neighbours is not None:
+    st.subheader("For the people who already live around the site")
+    st.dataframe(neighbours[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, width="stretch")
+phases = comparison.phase_table()
+if phases is not None:
+    st.subheader("Phase by phase (homes built by the end of each)")
+    st.dataframe(phases.drop(columns=["id", "unit"]), hide_index=True, width="stretch")
+with st.expander("How this was measured"):
+    for note in comparison.notes:
+        st.markdown(f"- {note}")
+    for line in comparison.with_scheme.sources:
+        st.caption(line)
+
+st.download_button("Download the table (CSV)", table.to_csv(index=False).encode(), file_name=f"{proposal.name} what changes.csv", mime="text/csv")
+st.download_button(
+    "Download the comparison (GeoPackage: table, homes, layers)",
+    comparison_gpkg(comparison),
+    file_name=f"{proposal.name} what changes.gpkg",
+    mime="application/geopackage+sqlite3",
+)
+
+st.subheader("Use the change in the assessment")
+st.write(
+    "Fill the checklist criteria with the values with the scheme, and suggest each impact "
+    "matrix row's direction from the change against today's map. The report then has a "
+    "chapter \"What the scheme changes\"."
+)
+if assessor is None:
+    st.info("Enter your name in the sidebar to save this into the assessment.")
+elif st.button("Fill the assessment with the change"):
+    store = store_or_stop()
+    catalogue = catalogue_or_stop()
+    set_current_scheme(proposal.scheme, origin=origin)
+    require_assessment(store)
+    directions = hudu_from_change(table, catalogue)
+    try:
+        version = apply_edit(
+            store,
+            lambda current: apply_indicators(current, comparison.with_scheme, catalogue, hudu=directions),
+            author=assessor,
+        )
+    except (HiapError, ValueError) as error:
+        st.error(str(error))
+    else:
+        st.success(f"Saved as version {version}. Open **Impact matrix** to review the suggested directions.")

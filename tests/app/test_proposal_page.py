@@ -1,0 +1,60 @@
+"""The "What the scheme changes" page: template, a bad upload, and a sample proposal on Hampton."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hiap.storage import AssessmentStore
+from hiap.ui.state import ASSESSOR_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "streamlit_app.py")
+PAGE = "pages/proposal.py"
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "db.sqlite"
+    monkeypatch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
+    import streamlit as st
+
+    st.cache_resource.clear()
+    return path
+
+
+def test_the_page_offers_the_template_and_the_samples(database: Path) -> None:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    assert app.title[0].value == "What the scheme changes"
+    samples = app.selectbox[0].options
+    assert {"northstowe-phase-2", "waterbeach", "hampton-illustrative"} <= set(samples)
+    # A sample is read and summarised before anything is measured.
+    app.selectbox[0].select("northstowe-phase-2").run()
+    assert not app.exception
+    assert app.subheader[0].value == "Northstowe phase 2"
+    assert any("3,500 dwellings" in m.value for m in app.markdown)
+
+
+@pytest.mark.slow
+def test_compare_the_hampton_sample_and_fill_the_assessment(database: Path) -> None:
+    app = AppTest.from_file(APP, default_timeout=300).run()
+    app.session_state[ASSESSOR_KEY] = "Ann Planner"
+    app.switch_page(PAGE).run()
+    app.selectbox[0].select("hampton-illustrative").run()
+    next(b for b in app.button if b.label.startswith("Compare")).click().run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    row = table.set_index("Indicator").loc["Walk time to the nearest GP surgery"]
+    assert row["For health"] == "better"
+    next(b for b in app.button if b.label.startswith("Fill the assessment")).click().run()
+    assert not app.exception
+    assert "Saved as version 1" in app.success[0].value
+    store = AssessmentStore(database)
+    (summary,) = store.list()
+    saved = store.load(summary.id)
+    assert any("today's map -> with the scheme" in (e.evidence or "") for e in saved.hudu.values())
