@@ -23,6 +23,7 @@ PACKAGES = {
     "bootstrap": "5.2.2",
     "leaflet-draw": "1.0.4",
     "leaflet.awesome-markers": "2.0.5",
+    "axe-core": "4.14.1",  # the accessibility audit (tests/app/test_browser_accessibility.py)
 }
 # (substring of the CDN URL, file inside node_modules)
 LOCAL_FILES = [

@@ -1,0 +1,89 @@
+"""WCAG 2.2 AA in the real browser: axe-core audits every page of the app.
+
+The test fails on any "serious" or "critical" violation in hiap's own content. Violations in
+Streamlit's own chrome that hiap cannot change are listed in KNOWN_STREAMLIT (and in
+ACCESSIBILITY.md); they are reported, not failed on.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.web_assets import ensure_web_assets
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+PAGES = [
+    "Scheme", "Healthy New Towns", "Blue Zones", "Health impact assessment", "Impact matrix",
+    "Health baseline", "Spatial evidence", "Access to healthcare", "Transport scenario",
+    "Buses and health", "Assessments and reports", "Data sources",
+]
+# Streamlit's sidebar navigation puts <div>s between its <ul> and <li>s (axe "list",
+# "listitem"): Streamlit's markup, reported upstream; screen readers still announce the links.
+KNOWN_STREAMLIT = {("list", "stSidebarNav"), ("listitem", "stSidebarNav")}
+AUDIT = """async () => {
+  const result = await axe.run(document, {runOnly: {type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => ({
+    target: n.target.join(' '), html: n.html.slice(0, 160),
+    inNav: !!document.querySelector(n.target[0]) &&
+      !!document.querySelector(n.target[0]).closest('[data-testid="stSidebarNav"]')}))}));
+}"""
+
+
+def test_every_page_passes_axe(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    modules = ensure_web_assets()
+    if modules is None:
+        pytest.skip("npm could not install axe-core (npm registry unreachable)")
+    axe = (modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    known: list[str] = []
+    with running_app(env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.context.route(
+            "**/*",
+            lambda route: route.continue_()
+            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
+            else route.abort(),
+        )
+        page.goto(url, wait_until="domcontentloaded")
+        expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=60_000)
+        # A scheme, so the pages show their content rather than "choose a scheme first".
+        page.get_by_role("combobox", name="Scheme").click()
+        page.get_by_role("option", name=re.compile("Hampton")).first.click()
+        page.get_by_role("button", name="Use this scheme").click()
+        expect(page.get_by_text("Area").first).to_be_visible(timeout=60_000)
+        for name in PAGES:
+            page.get_by_role("link", name=name, exact=True).click()
+            expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=60_000)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1500)  # let Streamlit finish drawing the page
+            page.add_script_tag(content=axe)
+            for violation in page.evaluate(AUDIT):
+                if violation["impact"] not in ("serious", "critical"):
+                    continue
+                for node in violation["nodes"]:
+                    line = f"{name}: {violation['id']} at {node['target']}: {node['html']}"
+                    if node["inNav"] and (violation["id"], "stSidebarNav") in KNOWN_STREAMLIT:
+                        known.append(line)
+                    else:
+                        failures.append(line)
+        page.screenshot(path=str(SCREENSHOTS / "accessibility_last_page.png"), full_page=True)
+        browser.close()
+    print(f"{len(known)} known Streamlit violations (ACCESSIBILITY.md)")
+    assert not failures, "\n".join(failures)
