@@ -209,3 +209,32 @@ def test_a_failed_save_changes_nothing(store: AssessmentStore, assessment: Asses
     assert store.list() == before  # the name and time were rolled back with the version
     assert store.load(assessment.id) == assessment
     assert store.save(edited, author="ok") == 2
+
+
+def test_a_layout_1_save_still_opens_and_compares(tmp_path: Path) -> None:
+    """Work saved before the HIA stages (layout 1) opens, compares and saves on as layout 2."""
+    import json
+    import sqlite3
+
+    from hiap.assessment import Assessment, Direction, HuduEntry
+    from hiap.storage import AssessmentStore
+
+    store = AssessmentStore(tmp_path / "old.sqlite")
+    a = Assessment.new(scheme_name="Old Site").with_hudu(
+        "HUDU.1", HuduEntry(direction=Direction.POSITIVE, evidence="e")
+    )
+    store.save(a, author="Sam")
+    # Rewrite the stored document as hiap wrote it before layout 2: no "hia", no new fields.
+    with sqlite3.connect(store.path) as conn:
+        (text,) = conn.execute("SELECT document FROM versions").fetchone()
+        old = json.loads(text)
+        del old["hia"]
+        old["schema_version"] = 1
+        old["hudu"]["HUDU.1"] = {"direction": "positive", "evidence": "e", "mitigation": "",
+                                 "suggested_direction": None}  # fmt: skip
+        conn.execute("UPDATE versions SET document = ?", (json.dumps(old),))
+    loaded = store.load(a.id)
+    assert loaded.schema_version == 2 and loaded.hia.is_empty
+    assert loaded.hudu["HUDU.1"].direction is Direction.POSITIVE
+    store.save(loaded.with_hudu("HUDU.1", None), author="Sam")
+    assert any(d.item == "HUDU.1" for d in store.compare(a.id, 1, 2))
