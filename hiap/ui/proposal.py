@@ -9,6 +9,7 @@ import streamlit as st
 from hiap.indicators.compare import Comparison, assess_proposal
 from hiap.schemes.proposal import Proposal, read_proposal, read_proposal_files
 from hiap.settings import Settings
+from hiap.ui.jobs import heavy_job
 
 _COMPARISONS_KEY = "hiap.proposal_comparisons"
 
@@ -72,12 +73,13 @@ def compare(proposal: Proposal, settings: Settings) -> Comparison:
     Comparison
         Today's map and the map with the scheme, per phase and for the neighbours.
     """
-    bar = st.progress(0.0, text="Preparing the walk network and OpenStreetMap features...")
+    with heavy_job("comparing today's map with the scheme"):
+        bar = st.progress(0.0, text="Preparing the walk network and OpenStreetMap features...")
 
-    def report_progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+        def report_progress(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
-    comparison = assess_proposal(proposal, settings=settings, progress=report_progress)
-    bar.empty()
+        comparison = assess_proposal(proposal, settings=settings, progress=report_progress)
+        bar.empty()
     st.session_state.setdefault(_COMPARISONS_KEY, {})[proposal_key(proposal)] = comparison
     return comparison
