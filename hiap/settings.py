@@ -84,6 +84,9 @@ class Settings(BaseModel):
         Where no OSM walk network covers a place, walk a straight line x 1.3 at 4.8 km/h
         (:class:`isochrones.transit.FallbackWalk`), labelled as such in every result. Off by
         default; ``HIAP_FALLBACK_WALK=1`` or the CLI's ``--fallback-walk`` turns it on.
+    origin_max_snap_m
+        Origins (homes, population points) farther than this from any walkable street or path
+        are excluded from walking access and listed with the reason (default 500 m).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -98,6 +101,7 @@ class Settings(BaseModel):
     download_mirror: str | None = Field(default=None, pattern=r"^(https?|file)://")
     allow_local_paths: bool = False
     fallback_walk: bool = False
+    origin_max_snap_m: float = Field(default=500.0, gt=0, le=5000)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -168,6 +172,7 @@ class _RawSources(BaseSettings):
     download_mirror: str | None = None
     allow_local_paths: str | None = None
     fallback_walk: str | None = None
+    origin_max_snap_m: str | None = None
 
 
 class _MappingEnvSource(EnvSettingsSource):

@@ -13,6 +13,11 @@ count as *not* within any band and are left out of the means (their number is re
 ``mean_time_min`` and ``pop_weighted_mean_time_min`` average the *reachable origins only*;
 read them together with ``unreachable_origins`` and the population shares, which do count
 every origin. A missing (NaN) population is an error, never silently taken as zero.
+
+Origins *excluded* by the snapping rule (farther than ``exclude_beyond_m`` from any walkable
+edge: outside the mapped network, see :meth:`~isochrones.network.WalkNetwork.snap`) are
+different: they are not measured at all, carry their reason in ``excluded_reason``, and are
+left out of every indicator (counted in ``excluded_origins`` / ``excluded_population``).
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ def origin_access(
     cutoff_min: float | None = None,
     count_reachable: bool = True,
     snap_to: Literal["node", "edge"] = "node",
+    exclude_beyond_m: float | None = None,
 ) -> pd.DataFrame:
     """Measure the walking access of every origin to a set of destinations.
 
@@ -72,30 +78,46 @@ def origin_access(
         Also count destinations within each band (one search per destination).
     snap_to
         Attach origins and destinations to the nearest node or edge (see
-        :meth:`~isochrones.network.WalkNetwork.snap`).
+        :meth:`~isochrones.network.WalkNetwork.snap`, whose rule keeps them off trunk roads).
+    exclude_beyond_m
+        Origins farther than this from the network are excluded, not routed
+        (:data:`~isochrones.network.EXCLUDE_BEYOND_M`, 500 m, is the usual setting); None
+        routes every origin. Destinations are never excluded.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``origins``: ``time_min`` (``inf`` when none is reachable),
-        ``nearest`` (position in ``destinations``, -1 if none), ``snap_m`` (origin's
-        straight-line distance to the network) and ``reachable_<band>min`` counts.
+        Indexed like ``origins``: ``time_min`` (``inf`` when none is reachable, ``NaN`` when
+        excluded), ``nearest`` (position in ``destinations``, -1 if none), ``snap_m``
+        (origin's straight-line distance to the network), ``excluded`` and
+        ``excluded_reason`` (plain words, missing for measured origins) and
+        ``reachable_<band>min`` counts.
     """
     if len(destinations) == 0:
         raise RoutingInputError("No destinations were given: nothing to measure access to.")
-    snapped_orig = network.snap(origins, to=snap_to)
+    snapped_orig = network.snap(origins, to=snap_to, exclude_beyond_m=exclude_beyond_m)
     snapped_dest = network.snap(destinations, to=snap_to)
     nearest = nearest_destination(network, snapped_dest, speed_kph=speed_kph, cutoff_min=cutoff_min)
     time_s, dest = nearest.for_points(snapped_orig)
+    excluded = (
+        snapped_orig.excluded
+        if snapped_orig.excluded is not None
+        else np.zeros(len(origins), dtype=bool)
+    )
+    reasons = pd.Series(pd.NA, index=origins.index, dtype="string")
+    listed = snapped_orig.exclusions()
+    reasons.iloc[listed["row"].to_numpy()] = listed["reason"].to_numpy()
     frame = pd.DataFrame(
         {
-            "time_min": time_s / 60.0,
+            "time_min": np.where(excluded, np.nan, time_s / 60.0),
             "nearest": dest,
             "snap_m": (
                 snapped_orig.offset_m
                 if snapped_orig.offset_m is not None
                 else snapped_orig.distance_m
             ),
+            "excluded": excluded,
+            "excluded_reason": reasons,
         },
         index=origins.index,
     )
@@ -110,9 +132,19 @@ def origin_access(
     return frame
 
 
+def _measured(access: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the origins that were routed (not excluded by the snapping rule)."""
+    if "excluded" not in access:
+        return pd.Series(True, index=access.index)
+    return ~access["excluded"].fillna(False).astype(bool)
+
+
 def _summarise(
     group: pd.DataFrame, *, time_col: str, population_col: str | None, bands: Sequence[float]
 ) -> pd.Series:
+    measured = _measured(group).to_numpy()
+    left_out = group[~measured]
+    group = group[measured]
     t = group[time_col].to_numpy(dtype=np.float64)
     finite = np.isfinite(t)
     if population_col is not None:
@@ -123,6 +155,12 @@ def _summarise(
         "origins": float(len(t)),
         "population": float(pop.sum()),
         "unreachable_origins": float((~finite).sum()),
+        "excluded_origins": float(len(left_out)),
+        "excluded_population": (
+            float(pd.to_numeric(left_out[population_col]).sum())
+            if population_col is not None
+            else float(len(left_out))
+        ),
         "mean_time_min": float(t[finite].mean()) if finite.any() else np.nan,
         "pop_weighted_mean_time_min": (
             float(np.average(t[finite], weights=pop[finite]))
@@ -170,8 +208,9 @@ def summarise_access(
     Returns
     -------
     pandas.DataFrame
-        One row per group (or one row ``"all"``): ``origins``, ``population``,
-        ``unreachable_origins``, ``mean_time_min`` and ``pop_weighted_mean_time_min`` (both
+        One row per group (or one row ``"all"``): ``origins``, ``population`` (both of the
+        measured origins), ``unreachable_origins``, ``excluded_origins`` and
+        ``excluded_population`` (left out by the snapping rule), ``mean_time_min`` and ``pop_weighted_mean_time_min`` (both
         over the reachable origins only: unreachable ones are left out, not counted as
         infinite; ``NaN`` when none is reachable), ``pop_share_within_<band>min`` (share of the
         whole population, unreachable origins included) and
@@ -203,7 +242,11 @@ def summarise_access(
         if (pop < 0).any():
             raise RoutingInputError(f"Column {population_col!r} has negative populations.")
     bands = list(bands_min)
-    cols = [c for c in access.columns if c == time_col or c.startswith("reachable_")]
+    cols = [
+        c
+        for c in access.columns
+        if c in (time_col, "excluded") or c.startswith("reachable_")
+    ]
     if population_col is not None:
         cols.append(population_col)
     if not by_cols:

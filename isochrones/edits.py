@@ -239,6 +239,8 @@ def add_paths(
         edge_v=np.concatenate([network.edge_v, new_v]),
         edge_length_m=np.concatenate([network.edge_length_m, new_len]),
         edge_geometry=np.concatenate([network.edge_geometry, new_geom]),
+        # proposed paths are walkable: points may attach to them; existing flags are kept
+        edge_avoided=np.concatenate([network.edge_avoided, np.zeros(len(new_u), dtype=bool)]),
     )
     # Pieces of proposed path reaching no existing street: components among the new nodes
     # that contain no joined vertex.

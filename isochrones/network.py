@@ -10,9 +10,14 @@ Which function to use when:
 * :class:`WalkNetwork` turns such a graph into read-only arrays (a CSR matrix of edge lengths,
   node coordinates, a k-d tree) for fast routing; build it once and share it (it is immutable,
   so one instance can serve every Streamlit session).
-* :meth:`WalkNetwork.snap` attaches points (origins, destinations, stops) to their nearest
-  network node and returns the straight-line snap distance, which the travel-time functions walk
-  at the same speed as the network.
+* :meth:`WalkNetwork.snap` attaches points (origins, destinations, stops) to the network and
+  returns the straight-line snap distance, which the travel-time functions walk at the same
+  speed as the network. One rule decides where a point may attach: never to a motorway or trunk
+  road (links included) or a way tagged ``foot=no`` / ``sidewalk=no`` (:data:`AVOIDED_HIGHWAYS`,
+  :func:`avoid_snapping`) unless no other street or path lies within ``fallback_m``
+  (:data:`SNAP_FALLBACK_M`); and, when asked (``exclude_beyond_m``, typically
+  :data:`EXCLUDE_BEYOND_M`), a point farther than that from the network is marked excluded with
+  its reason (:meth:`Snapped.exclusions`) instead of being routed from across fields.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import osmnx as ox
+import pandas as pd
 import pyproj
 import scipy.sparse as sp
 import shapely
@@ -43,10 +49,14 @@ from isochrones.osm_reader import (
 )
 
 __all__ = [
+    "AVOIDED_HIGHWAYS",
     "BNG_CRS",
+    "EXCLUDE_BEYOND_M",
+    "SNAP_FALLBACK_M",
     "WALK_SPEED_KPH",
     "Snapped",
     "WalkNetwork",
+    "avoid_snapping",
     "WalkSegments",
     "build_walk_graph",
     "graph_from_ways",
@@ -60,6 +70,52 @@ WALK_SPEED_KPH = 4.8
 
 BNG_CRS = "EPSG:27700"
 """British National Grid, the projected CRS used throughout."""
+
+AVOIDED_HIGHWAYS: frozenset[str] = frozenset({"motorway", "motorway_link", "trunk", "trunk_link"})
+"""Road classes no home, surgery or stop is attached to while another way is near (they stay
+in the network: a walk may still follow a trunk road's verge where nothing else is mapped)."""
+
+SNAP_FALLBACK_M = 500.0
+"""A point attaches to an avoided way only when no other edge lies within this many metres.
+
+As wide as :data:`EXCLUDE_BEYOND_M`: a home whose own streets are mapped is never walked along
+a dual carriageway. On Hampton (2012 map) the output areas beside the A1260 Nene Parkway are
+250-350 m from the nearest estate path; a 100 m fallback still put them on the carriageway,
+8 minutes slower to their GP than through the estate."""
+
+EXCLUDE_BEYOND_M = 500.0
+"""Origins farther than this from any walkable edge are excluded (the usual setting)."""
+
+
+def _tag_values(value: Any) -> list[str]:
+    """Split an edge attribute into values (a merged, simplified edge holds a list)."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple | set) else [value]
+    return [part.strip().lower() for item in items for part in str(item).split(";")]
+
+
+def avoid_snapping(data: dict[str, Any]) -> bool:
+    """Tell whether points should not attach to an edge with these attributes.
+
+    Parameters
+    ----------
+    data
+        The edge's attributes (``highway``, ``foot``, ``sidewalk``, ``sidewalk:both``; lists on
+        edges merged by simplification, where any avoided part makes the edge avoided).
+
+    Returns
+    -------
+    bool
+        True for motorway/trunk roads and their links, and ways tagged ``foot=no`` or
+        ``sidewalk=no`` (``none``, or ``sidewalk:both=no``).
+    """
+    if AVOIDED_HIGHWAYS.intersection(_tag_values(data.get("highway"))):
+        return True
+    if "no" in _tag_values(data.get("foot")):
+        return True
+    sidewalk = _tag_values(data.get("sidewalk")) + _tag_values(data.get("sidewalk:both"))
+    return bool({"no", "none"}.intersection(sidewalk))
 
 
 def kph_to_mps(speed_kph: float) -> float:
@@ -332,7 +388,8 @@ class Snapped:
     A point snapped to a node is attached to that node only. A point snapped to an edge is
     attached to both its ends: to ``node_index`` at ``distance_m`` (the straight line to the
     edge plus the way along it to that end) and to ``alt_node_index`` at ``alt_distance_m``.
-    Every offset is walked at the network's speed.
+    Every offset is walked at the network's speed. An excluded point keeps its nearest
+    attachment (for display) but its offsets are infinite, so routing never reaches it.
 
     Attributes
     ----------
@@ -348,6 +405,16 @@ class Snapped:
         Edge snapping only: the snapped edge's position in the network's edge arrays, the
         distance along it from its tail (network metres) and the straight-line distance from
         the point to the edge.
+    on_avoided
+        True where the point is attached to an avoided way (motorway/trunk, ``foot=no``,
+        ``sidewalk=no``) because nothing else lay within the fallback distance.
+    excluded
+        True where the point lies farther than ``exclude_beyond_m`` from the network.
+    straight_m
+        Straight-line distance from each point to the network (to the nearest edge or node
+        it may attach to); the basis of ``excluded``.
+    exclude_beyond_m
+        The exclusion distance used (None when no point was excluded by distance).
     """
 
     node_index: np.ndarray
@@ -358,6 +425,43 @@ class Snapped:
     edge_index: np.ndarray | None = None
     along_m: np.ndarray | None = None
     offset_m: np.ndarray | None = None
+    on_avoided: np.ndarray | None = None
+    excluded: np.ndarray | None = None
+    straight_m: np.ndarray | None = None
+    exclude_beyond_m: float | None = None
+
+    def exclusions(self) -> pd.DataFrame:
+        """List the excluded points with the reason, for callers to show.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per excluded point: ``row`` (its position in the snapped points),
+            ``distance_m`` (to the nearest walkable edge) and ``reason`` (plain words).
+        """
+        if self.excluded is None or not self.excluded.any():
+            return pd.DataFrame(
+                {
+                    "row": pd.Series(dtype="int64"),
+                    "distance_m": pd.Series(dtype="float64"),
+                    "reason": pd.Series(dtype="string"),
+                }
+            )
+        rows = np.flatnonzero(self.excluded)
+        straight = self.straight_m if self.straight_m is not None else self.distance_m
+        limit = self.exclude_beyond_m
+        reasons = [
+            f"{straight[r]:,.0f} m from the nearest walkable street or path "
+            f"(more than {limit:g} m): outside the mapped network"
+            for r in rows
+        ]
+        return pd.DataFrame(
+            {
+                "row": rows.astype(np.int64),
+                "distance_m": straight[rows].astype(np.float64),
+                "reason": pd.Series(reasons, dtype="string"),
+            }
+        )
 
     def attachments(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Return the (node positions, offsets in metres) pairs, one or two of them.
@@ -398,7 +502,21 @@ class Snapped:
             edge_index=take(self.edge_index),
             along_m=take(self.along_m),
             offset_m=take(self.offset_m),
+            on_avoided=take(self.on_avoided),
+            excluded=take(self.excluded),
+            straight_m=take(self.straight_m),
+            exclude_beyond_m=self.exclude_beyond_m,
         )
+
+
+def _query_nearest(tree: shapely.STRtree, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One nearest geometry per point: (its position in the tree, distance), in point order."""
+    found, dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
+    nearest = np.empty(len(pts), dtype=np.int64)
+    nearest[found[0]] = found[1]
+    out = np.empty(len(pts), dtype=np.float64)
+    out[found[0]] = dist
+    return nearest, out
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -430,6 +548,8 @@ class WalkNetwork:
         Length of every directed edge.
     edge_geometry
         Shapely LineString of every directed edge, running from ``edge_u`` to ``edge_v``.
+    edge_avoided
+        True for edges points should not attach to (:func:`avoid_snapping`).
     """
 
     node_ids: np.ndarray
@@ -441,9 +561,15 @@ class WalkNetwork:
     edge_v: np.ndarray
     edge_length_m: np.ndarray
     edge_geometry: np.ndarray
+    edge_avoided: np.ndarray
     _tree: cKDTree = field(repr=False)
     _reverse_csr: sp.csr_matrix = field(repr=False)
     _edge_tree: shapely.STRtree = field(repr=False)
+    # the same indexes over the nodes and edges points may attach to (None: all may)
+    _ok_nodes: np.ndarray | None = field(repr=False, default=None)
+    _ok_tree: cKDTree | None = field(repr=False, default=None)
+    _ok_edges: np.ndarray | None = field(repr=False, default=None)
+    _ok_edge_tree: shapely.STRtree | None = field(repr=False, default=None)
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> WalkNetwork:
@@ -483,11 +609,13 @@ class WalkNetwork:
         ev = np.empty(m, dtype=np.int64)
         length = np.empty(m, dtype=np.float64)
         geoms = np.empty(m, dtype=object)
+        avoided = np.zeros(m, dtype=bool)
         for i, (u, v, d) in enumerate(graph.edges(data=True)):
             eu[i] = u
             ev[i] = v
             length[i] = d.get("length", np.nan)
             geoms[i] = d.get("geometry")
+            avoided[i] = avoid_snapping(d)
         eu = order[np.searchsorted(sorted_ids, eu)]
         ev = order[np.searchsorted(sorted_ids, ev)]
         return cls.from_arrays(
@@ -499,6 +627,7 @@ class WalkNetwork:
             edge_v=ev,
             edge_length_m=length,
             edge_geometry=geoms,
+            edge_avoided=avoided,
         )
 
     @classmethod
@@ -513,6 +642,7 @@ class WalkNetwork:
         edge_v: np.ndarray,
         edge_length_m: np.ndarray,
         edge_geometry: np.ndarray,
+        edge_avoided: np.ndarray | None = None,
     ) -> WalkNetwork:
         """Build the routing arrays from node and edge arrays (inputs are copied, not changed).
 
@@ -533,6 +663,8 @@ class WalkNetwork:
             Length of every edge in metres (finite, >= 0).
         edge_geometry
             LineString of every edge, or None for a straight edge between its nodes.
+        edge_avoided
+            True for edges points should not attach to (:func:`avoid_snapping`); None: none.
 
         Returns
         -------
@@ -551,6 +683,15 @@ class WalkNetwork:
         ev = np.array(edge_v, dtype=np.int64)
         length = np.array(edge_length_m, dtype=np.float64)
         geoms = np.array(edge_geometry, dtype=object)
+        avoided = (
+            np.zeros(len(eu), dtype=bool)
+            if edge_avoided is None
+            else np.array(edge_avoided, dtype=bool)
+        )
+        if len(avoided) != len(eu):
+            raise RoutingInputError(
+                f"edge_avoided has {len(avoided)} flags for {len(eu)} edges; give one per edge."
+            )
         if not np.all(np.isfinite(length) & (length >= 0)):
             raise RoutingInputError(
                 "Some edges have no valid 'length' (metres); add it with "
@@ -591,6 +732,17 @@ class WalkNetwork:
         for matrix in (csr, reverse):
             for arr in (matrix.data, matrix.indices, matrix.indptr):
                 arr.setflags(write=False)
+        ok_nodes = ok_tree = ok_edges = ok_edge_tree = None
+        if avoided.any():
+            ok_edges = np.flatnonzero(~avoided)
+            # a node may take points when any edge at it is not avoided
+            node_ok = np.zeros(n, dtype=bool)
+            node_ok[eu[ok_edges]] = True
+            node_ok[ev[ok_edges]] = True
+            ok_nodes = np.flatnonzero(node_ok)
+            if len(ok_edges):
+                ok_tree = cKDTree(np.column_stack([x[ok_nodes], y[ok_nodes]]))
+                ok_edge_tree = shapely.STRtree(geoms[ok_edges])
         return cls(
             node_ids=_readonly(node_ids),
             x=_readonly(x),
@@ -601,9 +753,14 @@ class WalkNetwork:
             edge_v=_readonly(ev),
             edge_length_m=_readonly(length),
             edge_geometry=_readonly(geoms),
+            edge_avoided=_readonly(avoided),
             _tree=tree,
             _reverse_csr=reverse,
             _edge_tree=shapely.STRtree(geoms),
+            _ok_nodes=None if ok_nodes is None else _readonly(ok_nodes),
+            _ok_tree=ok_tree,
+            _ok_edges=None if ok_edges is None else _readonly(ok_edges),
+            _ok_edge_tree=ok_edge_tree,
         )
 
     @property
@@ -651,6 +808,8 @@ class WalkNetwork:
         *,
         to: Literal["node", "edge"] = "node",
         max_snap_m: float | None = None,
+        fallback_m: float = SNAP_FALLBACK_M,
+        exclude_beyond_m: float | None = None,
     ) -> Snapped:
         """Attach points to the network: to the nearest node, or to both ends of the nearest edge.
 
@@ -658,6 +817,13 @@ class WalkNetwork:
         beside the middle of a 1 km lane is 500 m from either end along the lane, which is what
         it walks, rather than the straight line to the nearer end. It treats the snapped edge as
         walkable both ways, which every edge of a walk graph is.
+
+        The attachment rule: a point never attaches to an avoided edge (motorway/trunk and
+        their links, ``foot=no``, ``sidewalk=no``; see :func:`avoid_snapping`) or, snapping to
+        nodes, to a node all of whose edges are avoided, unless no other edge (node) lies
+        within ``fallback_m``; then it takes the nearest one of any kind and ``on_avoided``
+        says so. Homes beside a dual carriageway are thus attached to their estate road, not
+        to the carriageway.
 
         Parameters
         ----------
@@ -669,6 +835,13 @@ class WalkNetwork:
         max_snap_m
             If given, points farther than this from the network raise an error (they are
             probably outside the network's area).
+        fallback_m
+            Distance within which an edge (node) that is not avoided is preferred to a nearer
+            avoided one.
+        exclude_beyond_m
+            If given, points farther than this from their attachment are marked ``excluded``
+            (offsets set to infinity, reason in :meth:`Snapped.exclusions`) rather than routed;
+            :data:`EXCLUDE_BEYOND_M` (500 m) is the usual setting for origins.
 
         Returns
         -------
@@ -678,24 +851,27 @@ class WalkNetwork:
         Raises
         ------
         RoutingInputError
-            On a CRS mismatch, empty or non-point geometries, or points beyond ``max_snap_m``.
+            On a CRS mismatch, empty or non-point geometries, bad distances, or points beyond
+            ``max_snap_m``.
         """
         if to not in ("node", "edge"):
             raise RoutingInputError(f"to must be 'node' or 'edge', got {to!r}.")
+        for name, value in (("fallback_m", fallback_m), ("exclude_beyond_m", exclude_beyond_m)):
+            if value is not None and not (np.isfinite(value) and value >= 0):
+                raise RoutingInputError(f"{name} must be a distance >= 0 in metres, got {value!r}.")
         xy = self._points_xy(points)
         if to == "node":
-            dist, pos = self._tree.query(xy, k=1)
-            pos = np.asarray(pos, dtype=np.int64)
-            straight = np.asarray(dist, dtype=np.float64)
-            snapped = Snapped(node_index=pos, node_id=self.node_ids[pos], distance_m=straight)
+            pos, straight, on_avoided = self._nearest_nodes(xy, fallback_m)
+            snapped = Snapped(
+                node_index=pos,
+                node_id=self.node_ids[pos],
+                distance_m=straight.copy(),
+                on_avoided=on_avoided,
+                straight_m=straight,
+            )
         else:
             pts = shapely.points(xy)
-            found, straight = self._edge_tree.query_nearest(
-                pts, return_distance=True, all_matches=False
-            )
-            edge = np.empty(len(xy), dtype=np.int64)
-            edge[found[0]] = found[1]
-            straight = np.asarray(straight, dtype=np.float64)[np.argsort(found[0])]
+            edge, straight, on_avoided = self._nearest_edges(pts, fallback_m)
             geoms = self.edge_geometry[edge]
             geom_len = shapely.length(geoms)
             share = np.divide(
@@ -715,6 +891,8 @@ class WalkNetwork:
                 edge_index=edge,
                 along_m=along,
                 offset_m=straight,
+                on_avoided=on_avoided,
+                straight_m=straight,
             )
         if max_snap_m is not None and len(straight) and straight.max() > max_snap_m:
             far = np.flatnonzero(straight > max_snap_m)
@@ -723,7 +901,60 @@ class WalkNetwork:
                 f"(first at row {int(far[0])}, {straight[far[0]]:.0f} m away). Build the network "
                 "for a larger area or drop points outside it."
             )
+        if exclude_beyond_m is not None:
+            excluded = straight > exclude_beyond_m
+            unreachable = np.where(excluded, np.inf, 0.0)
+            snapped = Snapped(
+                node_index=snapped.node_index,
+                node_id=snapped.node_id,
+                distance_m=snapped.distance_m + unreachable,
+                alt_node_index=snapped.alt_node_index,
+                alt_distance_m=(
+                    None if snapped.alt_distance_m is None else snapped.alt_distance_m + unreachable
+                ),
+                edge_index=snapped.edge_index,
+                along_m=snapped.along_m,
+                offset_m=snapped.offset_m,
+                on_avoided=snapped.on_avoided,
+                excluded=excluded,
+                straight_m=straight,
+                exclude_beyond_m=float(exclude_beyond_m),
+            )
         return snapped
+
+    def _nearest_nodes(
+        self, xy: np.ndarray, fallback_m: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest node under the attachment rule: (positions, distances, on avoided node)."""
+        dist, pos = self._tree.query(xy, k=1)
+        pos = np.asarray(pos, dtype=np.int64).reshape(-1)
+        dist = np.asarray(dist, dtype=np.float64).reshape(-1)
+        on_avoided = np.zeros(len(pos), dtype=bool)
+        if self._ok_nodes is None:
+            return pos, dist, on_avoided
+        if self._ok_tree is None:  # every edge is avoided: nothing better to offer
+            return pos, dist, np.ones(len(pos), dtype=bool)
+        ok_dist, ok_i = self._ok_tree.query(xy, k=1)
+        ok_dist = np.asarray(ok_dist, dtype=np.float64).reshape(-1)
+        ok_pos = self._ok_nodes[np.asarray(ok_i, dtype=np.int64).reshape(-1)]
+        use_ok = ok_dist <= np.maximum(fallback_m, dist)
+        on_avoided = ~use_ok & ~np.isin(pos, self._ok_nodes)
+        return np.where(use_ok, ok_pos, pos), np.where(use_ok, ok_dist, dist), on_avoided
+
+    def _nearest_edges(
+        self, pts: np.ndarray, fallback_m: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest edge under the attachment rule: (edge positions, distances, avoided)."""
+        edge, straight = _query_nearest(self._edge_tree, pts)
+        if self._ok_edges is None:
+            return edge, straight, np.zeros(len(edge), dtype=bool)
+        if self._ok_edge_tree is None:
+            return edge, straight, np.ones(len(edge), dtype=bool)
+        ok_i, ok_dist = _query_nearest(self._ok_edge_tree, pts)
+        ok_edge = self._ok_edges[ok_i]
+        use_ok = ok_dist <= np.maximum(fallback_m, straight)
+        chosen = np.where(use_ok, ok_edge, edge)
+        return chosen, np.where(use_ok, ok_dist, straight), self.edge_avoided[chosen]
 
     def _points_xy(self, points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray) -> np.ndarray:
         if isinstance(points, gpd.GeoDataFrame):

@@ -66,7 +66,8 @@ logger = logging.getLogger(__name__)
 Destination = Literal["gp", "hospital"]
 
 MAX_ORIGIN_SNAP_M = 1000.0
-"""Origins farther than this from the walk network are left out (outside the extract)."""
+"""Destinations are looked for this far around the network's hull (origins are excluded by
+``Settings.origin_max_snap_m`` instead, 500 m by default)."""
 
 Progress = Callable[[str], None]
 
@@ -193,9 +194,12 @@ class WalkAccessResult:
     osm_path
         The extract used.
     dropped_origins
-        Origins left out because they lie farther than ``MAX_ORIGIN_SNAP_M`` from the network.
+        Number of origins left out because they lie farther than
+        ``Settings.origin_max_snap_m`` from any walkable street or path.
     attribution
         Lines to show with the results.
+    excluded_origins
+        Those origins, with ``distance_m`` and the ``reason`` (to show beside the results).
     """
 
     origins: gpd.GeoDataFrame
@@ -208,6 +212,7 @@ class WalkAccessResult:
     osm_path: Path
     dropped_origins: int
     attribution: list[str] = field(default_factory=list)
+    excluded_origins: gpd.GeoDataFrame | None = None
 
 
 def walk_access(
@@ -282,14 +287,19 @@ def walk_access(
     progress("Loading populated origins")
     origins = load_area_origins(settings, level=level)
     origins = origins[origins.intersects(reach)].reset_index(drop=True)
-    snap = net.snap(origins, to=snap_to) if len(origins) else None
-    straight = (
-        None if snap is None else (snap.offset_m if snap.offset_m is not None else snap.distance_m)
+    snap = (
+        net.snap(origins, to=snap_to, exclude_beyond_m=settings.origin_max_snap_m)
+        if len(origins)
+        else None
     )
-    keep = straight <= MAX_ORIGIN_SNAP_M if straight is not None else None
-    dropped = 0 if keep is None else int((~keep).sum())
-    if keep is not None:
-        origins = origins[keep].reset_index(drop=True)
+    excluded = origins.iloc[:0].assign(distance_m=[], reason=[])
+    if snap is not None and snap.excluded is not None:
+        listed = snap.exclusions()
+        excluded = origins.iloc[listed["row"].to_numpy()].assign(
+            distance_m=listed["distance_m"].to_numpy(), reason=listed["reason"].to_numpy()
+        )
+        origins = origins[~snap.excluded].reset_index(drop=True)
+    dropped = len(excluded)
     if origins.empty:
         raise DataError(
             f"No populated {level.upper()} point lies on the {path.name} network within the area; "
@@ -346,6 +356,7 @@ def walk_access(
         osm_path=path,
         dropped_origins=dropped,
         attribution=attribution,
+        excluded_origins=gpd.GeoDataFrame(excluded.reset_index(drop=True), crs=BNG_CRS),
     )
 
 

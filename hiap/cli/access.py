@@ -148,6 +148,14 @@ def walk(
             else ""
         )
     )
+    excluded = result.excluded_origins
+    if excluded is not None and len(excluded):
+        code_col = "code" if "code" in excluded else None
+        for row in excluded.head(10).itertuples():
+            name = getattr(row, code_col) if code_col else f"row {row.Index}"
+            console.print(f"  left out: {name}: {row.reason}")
+        if len(excluded) > 10:
+            console.print(f"  ... and {len(excluded) - 10} more")
     console.print(_walk_table("Overall", result.overall))
     console.print(_walk_table("By district", result.by_district))
     console.print(_walk_table("By IMD decile (1 = most deprived)", result.by_imd_decile))
