@@ -31,6 +31,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hiap.data.health import load_gp_practices, load_hospitals
+from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES
 from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins, load_districts
 from hiap.data.registry import OSM_ATTRIBUTION
@@ -228,6 +229,7 @@ def walk_access(
     buffer_m: float = 50.0,
     snap_to: Literal["node", "edge"] = "edge",
     progress: Progress = _no_progress,
+    hospital_classes: Sequence[str] | None = None,
 ) -> WalkAccessResult:
     """Measure walking access from populated areas to GP practices or hospitals.
 
@@ -256,6 +258,9 @@ def walk_access(
         the street to either end counts) or to the nearest node.
     progress
         Called with the name of each step as it starts (for a progress bar).
+    hospital_classes
+        With ``to="hospital"``: the classes to use (:data:`hiap.data.hospitals.HOSPITAL_CLASSES`);
+        None means acute hospitals with a type 1 A&E.
 
     Returns
     -------
@@ -277,8 +282,13 @@ def walk_access(
     hull = shapely.convex_hull(shapely.multipoints(shapely.points(net.x, net.y)))
     reach = area.buffer(buffer_km * 1000.0) if area is not None else hull
     progress("Loading destinations")
-    loader = load_gp_practices if to == "gp" else load_hospitals
-    destinations = loader(settings, area=reach.intersection(hull.buffer(MAX_ORIGIN_SNAP_M)))
+    within = reach.intersection(hull.buffer(MAX_ORIGIN_SNAP_M))
+    if to == "gp":
+        destinations = load_gp_practices(settings, area=within)
+    else:
+        destinations = load_hospitals(
+            settings, area=within, classes=hospital_classes or DEFAULT_HOSPITAL_CLASSES
+        )
     if destinations.empty:
         raise DataError(
             f"No {'GP practice' if to == 'gp' else 'hospital'} lies within {buffer_km:g} km of "

@@ -82,6 +82,14 @@ def walk(
     snap: Annotated[
         str, typer.Option("--snap", help="Attach points to the nearest street edge or node.")
     ] = "edge",
+    hospital_class: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hospital-class",
+            help="With --to hospital: classes to include (repeat the option): acute_ae, acute, "
+            "community, mental_health, independent. Default: acute_ae (acute with a type 1 A&E).",
+        ),
+    ] = None,
 ) -> None:
     """Compute walking times from every populated area to the nearest GP practice or hospital."""
     from rich.console import Console
@@ -131,6 +139,7 @@ def walk(
                 speed_kph=speed_kph,
                 snap_to=snap,  # type: ignore[arg-type]
                 progress=advance,
+                hospital_classes=hospital_class or None,
             )
             bar.update(task, description="Writing the GeoPackage", completed=len(_WALK_STEPS))
             written = write_walk_geopackage(result, out)
@@ -138,7 +147,12 @@ def walk(
     except (HiapError, IsochronesError) as exc:
         err.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(1) from None
-    what = "GP practices" if to == "gp" else "hospitals"
+    what = "GP practices"
+    if to == "hospital":
+        from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES, HOSPITAL_CLASSES
+
+        picked = hospital_class or DEFAULT_HOSPITAL_CLASSES
+        what = "hospitals (" + "; ".join(HOSPITAL_CLASSES.get(c, c) for c in picked) + ")"
     console.print(
         f"Walking at {speed_kph:g} km/h to {len(result.destinations)} {what}; area: {label}; "
         f"network: {result.osm_path.name}; {len(result.origins)} {level.upper()} origins"

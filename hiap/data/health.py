@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +39,7 @@ from hiap.data._common import (
     points_from_lonlat,
     sniff_csv,
 )
+from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES, classify_hospitals
 from hiap.data.osm import find_osm_extract, read_osm_places
 from hiap.data.postcodes import load_postcodes
 from hiap.data.registry import DATASETS, OGL_ATTRIBUTION, OS_ATTRIBUTION
@@ -377,8 +378,12 @@ def load_hospitals(
     area: BaseGeometry | None = None,
     buffer_m: float = 0.0,
     osm_path: str | Path | None = None,
+    classes: Collection[str] | None = DEFAULT_HOSPITAL_CLASSES,
 ) -> gpd.GeoDataFrame:
     """Load the hospitals of the NHS website's organisation list (or OSM) as points.
+
+    By default only acute hospitals with a type 1 A&E are returned (what "the nearest
+    hospital" means to a planner); ``classes`` picks others (:mod:`hiap.data.hospitals`).
 
     Parameters
     ----------
@@ -395,6 +400,11 @@ def load_hospitals(
     osm_path
         The extract for the OSM source; by default the one in the data directory covering
         most of ``area`` (:func:`hiap.data.osm.find_osm_extract`).
+    classes
+        Hospital classes to keep (:data:`hiap.data.hospitals.HOSPITAL_CLASSES`: ``acute_ae``,
+        ``acute``, ``community``, ``mental_health``, ``independent``); default acute with a
+        type 1 A&E; ``None`` keeps every hospital. OSM hospitals carry no class and are all
+        kept (``attrs["hospital_classes"]`` is then None).
 
     Returns
     -------
@@ -407,7 +417,10 @@ def load_hospitals(
         ``"nhs_hospital_list_cbpe"`` (the derived subset, used when the full list is missing)
         or ``"osm"`` (``postcode``, ``sector``, ``parent_name`` and ``has_ae`` then ``<NA>``).
         Sites without coordinates are placed by postcode when Code-Point Open is present,
-        else dropped (the count is logged).
+        else dropped (the count is logged). Also ``hospital_class``, ``hospital_class_label``
+        (for maps and tables), ``type1_ae`` and ``class_source`` from hiap's sourced
+        classification (:func:`hiap.data.hospitals.classify_hospitals`); ``has_ae`` is filled
+        from ``type1_ae`` where the list does not say.
 
     Raises
     ------
@@ -436,6 +449,7 @@ def load_hospitals(
             parent_name=blank,
             has_ae=pd.Series(pd.NA, index=places.index, dtype="boolean"),
         )[["code", "name", "postcode", "sector", "parent_name", "has_ae", "osm_tag", "merged", "geometry"]]
+        osm_gdf = classify_hospitals(osm_gdf, classes=None)
         return _finish(
             osm_gdf,
             area=area,
@@ -502,6 +516,8 @@ def load_hospitals(
     )
     gdf = gpd.GeoDataFrame(table, geometry=geometry.to_numpy(), crs=BNG)
     gdf = gdf[~no_xy.to_numpy()].reset_index(drop=True)
+    gdf = classify_hospitals(gdf, classes=classes)
+    gdf["has_ae"] = gdf["has_ae"].fillna(gdf["type1_ae"])
     return _finish(
         gdf,
         area=area,
@@ -509,7 +525,8 @@ def load_hospitals(
         attrs={
             "source": kind,
             "files": [path.name],
-            "has_ae_known": has_ae_known,
+            "has_ae_known": has_ae_known or bool(gdf["type1_ae"].notna().any()),
+            "hospital_classes": gdf.attrs.get("hospital_classes"),
             "attribution": [OGL_ATTRIBUTION],
         },
     )

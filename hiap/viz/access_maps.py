@@ -208,6 +208,9 @@ def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> N
         code = str(row.get("code", "") or "")
         postcode = str(row.get("postcode", "") or "")
         popup = f"<b>{name}</b><br>Code: {code}" + (f"<br>{postcode}" if postcode else "")
+        hospital_class = row.get("hospital_class_label")
+        if isinstance(hospital_class, str):  # the class of a hospital (hiap.data.hospitals)
+            popup += f"<br>{hospital_class}"
         # A DivIcon (plain HTML): icon fonts and marker plugins would come from a CDN.
         badge = (
             f'<div style="background:{style["colour"]};color:white;border:2px solid white;'

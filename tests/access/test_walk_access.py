@@ -165,3 +165,19 @@ def test_cli_walk(
     assert bad.exit_code == 1 and "Districts available" in bad.output
     bad_to = runner.invoke(app, ["access", "walk", "--to", "dentist", "--out", str(out)])
     assert bad_to.exit_code == 2 and "gp" in bad_to.output
+    bad_class = runner.invoke(
+        app,
+        [
+            "access",
+            "walk",
+            "--to",
+            "hospital",
+            "--hospital-class",
+            "private",
+            "--osm",
+            str(hampton_extract),
+            "--out",
+            str(out),
+        ],
+    )
+    assert bad_class.exit_code == 1 and "choose from: acute_ae" in bad_class.output

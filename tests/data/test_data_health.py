@@ -89,19 +89,22 @@ def test_gp_missing_names_pattern_and_command(empty_settings: Settings) -> None:
 
 
 def test_hospitals_include_addenbrookes(real_settings: Settings) -> None:
-    hospitals = load_hospitals(real_settings)
+    hospitals = load_hospitals(real_settings, classes=None)
     assert hospitals.crs.to_epsg() == 27700
     assert 1000 <= len(hospitals) <= 1211 and hospitals["code"].is_unique
     add = hospitals[hospitals["name"] == "Addenbrooke's"]
     assert list(add["code"]) == ["RGT01"] and list(add["postcode"]) == ["CB2 0QQ"]
-    # The NHS.UK list does not say which sites have A&E.
-    assert hospitals.attrs["has_ae_known"] is False
-    assert hospitals["has_ae"].isna().all() and str(hospitals["has_ae"].dtype) == "boolean"
+    # The NHS.UK list does not say which sites have A&E; hiap's classification does, for the
+    # region and its neighbours only.
+    assert hospitals.attrs["has_ae_known"] is True
+    assert str(hospitals["has_ae"].dtype) == "boolean"
+    assert bool(add["has_ae"].iloc[0]) is True
+    assert hospitals["has_ae"].isna().sum() > 900
 
 
 def test_hospitals_in_area(real_settings: Settings) -> None:
     cambridge = box(540_000, 250_000, 552_000, 262_000)
-    names = set(load_hospitals(real_settings, area=cambridge)["name"])
+    names = set(load_hospitals(real_settings, area=cambridge, classes=None)["name"])
     assert {"Addenbrooke's", "Rosie Hospital"} <= names
     assert "Hinchingbrooke Hospital" not in names
     bigger = load_hospitals(real_settings, area=cambridge, buffer_m=30_000)
@@ -112,7 +115,7 @@ def test_hospitals_fall_back_to_subset(tmp_path: Path, real_data_dir: Path) -> N
     (tmp_path / "health").mkdir()
     name = "hospitals_nhs_2022-03_CB_PE.csv"
     (tmp_path / "health" / name).symlink_to(real_data_dir / "health" / name)
-    hospitals = load_hospitals(get_settings(environ={}, data_dir=tmp_path))
+    hospitals = load_hospitals(get_settings(environ={}, data_dir=tmp_path), classes=None)
     assert hospitals.attrs["source"] == "nhs_hospital_list_cbpe"
     assert len(hospitals) == 29 and "Addenbrooke's" in set(hospitals["name"])
 
@@ -135,7 +138,7 @@ def test_hospital_list_as_nhs_publishes_it(tmp_path: Path) -> None:
         "Postcode,Positional_quality_indicator,Eastings,Northings,Admin_district_code\n"
         "CB2 0QQ,10,546400,255100,E07000008\n"
     )
-    hospitals = load_hospitals(get_settings(environ={}, data_dir=tmp_path))
+    hospitals = load_hospitals(get_settings(environ={}, data_dir=tmp_path), classes=None)
     assert list(hospitals["code"]) == ["RGT01", "XYZ01"]
     placed = hospitals.set_index("code").geometry
     assert (placed["XYZ01"].x, placed["XYZ01"].y) == (546400, 255100)

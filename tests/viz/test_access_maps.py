@@ -94,6 +94,14 @@ def test_access_map_without_results_still_attributes_osm() -> None:
     assert "Hospitals" in html and attribution.OSM in html
 
 
+def test_hospital_class_shows_in_the_popup() -> None:
+    hospitals = _gps().assign(
+        hospital_class_label=["Acute hospital with a type 1 A&E", None]
+    )
+    html = access_map(destinations={"hospital": hospitals}).get_root().render()
+    assert "Acute hospital with a type 1 A&amp;E" in html or "type 1 A&E" in html
+
+
 def test_difference_map_sorts_origins_by_change() -> None:
     diff = gpd.GeoDataFrame(
         {"name": ["faster", "slower", "new", "same"],
