@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hiap.data.gp_lists import add_list_sizes
 from hiap.data.health import load_gp_practices, load_hospitals
 from hiap.data.population import load_area_origins
 from hiap.data.registry import DATASETS, OSM_ATTRIBUTION, find_dataset_files
@@ -424,7 +425,9 @@ def scheme_gp_capacity(
         build_walk_graph(osm_path, area=site, margin_m=reach_m, cache_dir=settings.cache_dir)
     )
     homes = Homes.snap(graph, scheme_points(site_frame, spacing_m=spacing_m))
-    gps = load_gp_practices(settings, area=site, buffer_m=limit_m + margin_m)
+    gps = add_list_sizes(
+        load_gp_practices(settings, area=site, buffer_m=limit_m + margin_m), settings
+    )
     population = load_area_origins(settings, level="lsoa")
     return gp_capacity(
         graph, homes, gps, population, new_residents=new_residents,

@@ -22,6 +22,7 @@ from hiap.access_runs import (
 from hiap.equity import equity_chart, times_by_imd_decile
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes, to_geopackage_bytes
+from hiap.indicators.capacity import capacity_sentences
 from hiap.schemes import Scheme
 from hiap.ui import access as cached
 from hiap.ui.jobs import heavy_job
@@ -156,11 +157,17 @@ def show_gp_capacity(scheme: Scheme, gps: gpd.GeoDataFrame, attribution_lines: l
         f"of each place (Luo & Wang 2003; enhanced: Gaussian distance decay, Dai 2010). "
         f"Supply is {supply}. The scheme's {residents:,.0f} new residents are added to the demand."
     )
+    for sentence in capacity_sentences(capacity)[:-1]:
+        st.markdown(f"- {sentence}")
+    listed = capacity.supply_kind == "list size"
+    score_label = (
+        "Registered list places per 1,000 residents" if listed else "GP practices per 1,000 residents"
+    )
     areas = capacity.areas[capacity.areas["complete"]]
     st_folium(
         capacity_map(
             areas, score_col=f"access_{score}", homes=capacity.homes, gps=gps, scheme=scheme,
-            layer_label=f"GP practices per 1,000 residents (2SFCA, {choice})",
+            layer_label=f"{score_label} (2SFCA, {choice})",
             catchment_min=CAPACITY_CATCHMENT_MIN,
             attribution_lines=[*attribution_lines, "ONS mid-2020 LSOA population (OGL v3.0)"],
         ),
@@ -168,8 +175,8 @@ def show_gp_capacity(scheme: Scheme, gps: gpd.GeoDataFrame, attribution_lines: l
     )
     table = gp_capacity_table(capacity, score=score, scheme_label=f"Scheme ({residents:,.0f} new residents)")
     st.dataframe(
-        table.rename(columns={"population": "Residents", "per_1000": "GP practices per 1,000 residents"})
-        .style.format({"Residents": "{:,.0f}", "GP practices per 1,000 residents": "{:.3f}"}),
+        table.rename(columns={"population": "Residents", "per_1000": score_label})
+        .style.format({"Residents": "{:,.0f}", score_label: "{:,.0f}" if listed else "{:.3f}"}),
         width="stretch",
     )
     st.caption(

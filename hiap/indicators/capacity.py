@@ -10,9 +10,17 @@ variant (Dai 2010) uses a continuous Gaussian decay that falls to 0 at the catch
 The population-weighted sum of ``A_i`` equals the supply that somebody can reach, so the
 result reads as supply per resident, here reported per 1,000 residents.
 
-Supply is the practice's registered list size when the data has one; NHS ODS ``epraccur``
-carries no list sizes, so with it each practice counts as 1 and the result is GP *practices*
-per 1,000 residents (the caller says which).
+Supply is the practice's registered list size when the data has one (NHS Digital's patients
+registered at a GP practice, :mod:`hiap.data.gp_lists`); NHS ODS ``epraccur`` carries no list
+sizes, so without them each practice counts as 1 and the result is GP *practices* per 1,000
+residents (the caller says which).
+
+Planner units (:func:`capacity_sentences`): the practice-count score is read as "about 1
+practice per N people" (``N = 1 / A``); the list-size score as *list pressure*, the catchment
+population (with the scheme's new residents) per place on today's registered lists
+(``1 / A``): 1.12 means 12 % more people than today's lists hold, 0.95 5 % fewer. Lists hold
+people from beyond any walk catchment and some residents register elsewhere, so read the
+pressure against the same figure without the scheme (``list_pressure_today``).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ __all__ = [
     "Decay",
     "GpCapacity",
     "TwoStepResult",
+    "capacity_sentences",
     "decay_weights",
     "gp_capacity",
     "two_step_fca",
@@ -170,6 +179,22 @@ class GpCapacity:
     homes
         The scheme's home points (EPSG:27700) with ``weight``, ``population`` (their share
         of the new residents) and the three scores per 1,000 residents.
+    people_per_practice
+        At the homes, with the new residents: 1 / (practice-count 2SFCA), "about 1 practice
+        per N people" (NaN when no practice is reached).
+    list_pressure, list_pressure_today
+        At the homes: catchment population per registered-list place (1 / list-size 2SFCA),
+        with and without the scheme's new residents; NaN without list sizes.
+    patients_per_practice
+        Mean registered list of the practices in reach (NaN without list sizes).
+    lists_filled
+        Practices in reach whose list size was unknown and set to the median of the others.
+    list_date
+        Extract date of the list sizes (None without them).
+    new_residents
+        The residents the scheme adds (in the demand).
+    catchment_min
+        The walk catchment in minutes.
     """
 
     per_1000: dict[str, float]
@@ -178,6 +203,14 @@ class GpCapacity:
     areas: gpd.GeoDataFrame
     supply_kind: str
     homes: gpd.GeoDataFrame | None = None
+    people_per_practice: float = float("nan")
+    list_pressure: float = float("nan")
+    list_pressure_today: float = float("nan")
+    patients_per_practice: float = float("nan")
+    lists_filled: int = 0
+    list_date: object = None
+    new_residents: float = 0.0
+    catchment_min: float = 30.0
 
 
 def gp_capacity(
@@ -200,8 +233,9 @@ def gp_capacity(
         The scheme's home points; ``new_residents`` are spread over them by weight and added
         to the demand.
     gps
-        GP practices (EPSG:27700); a ``list_size`` column is the supply when present, else
-        each practice counts 1.
+        GP practices (EPSG:27700); a ``list_size`` column (:func:`hiap.data.gp_lists.
+        add_list_sizes`) is the supply when present, else each practice counts 1. Unknown
+        list sizes are set to the median of the known ones (counted in ``lists_filled``).
     population
         Population points (EPSG:27700) with a ``population`` column (LSOA centroids).
     new_residents
@@ -236,10 +270,17 @@ def gp_capacity(
     to_homes = dist[:, homes.node] + gp_dest.offset_m[:, None] + homes.offset_m[None, :]
     cost = np.asarray(metres_to_minutes(np.vstack([to_pop.T, to_homes.T])))  # (demand, practice)
     demand = np.concatenate([kept["population"].to_numpy(float), homes.weight * new_residents])
-    has_list = "list_size" in near_gps
-    supply = (
-        near_gps.loc[on_net, "list_size"].to_numpy(float) if has_list else np.ones(len(gp_dest.node))
-    )
+    has_list = "list_size" in near_gps and bool(near_gps["list_size"].notna().any())
+    filled = 0
+    if has_list:
+        lists = near_gps.loc[on_net, "list_size"].to_numpy(float)
+        unknown = ~np.isfinite(lists)
+        filled_mask = unknown.copy()
+        lists = np.where(unknown, float(np.nanmedian(near_gps["list_size"].to_numpy(float))), lists)
+        supply = lists
+    else:
+        supply = np.ones(len(gp_dest.node))
+        filled_mask = np.zeros(len(gp_dest.node), dtype=bool)
     n_pop = len(kept)
     per_1000: dict[str, float] = {}
     labels = [c for c in ("code", "name", "lad_name") if c in kept.columns]
@@ -252,9 +293,28 @@ def gp_capacity(
         per_1000[key] = float(np.sum(res.access[n_pop:] * homes.weight) * 1000.0)
         areas[f"access_{key}"] = res.access[:n_pop] * 1000.0
         home_frame[f"access_{key}"] = res.access[n_pop:] * 1000.0
-    reached = int((cost[n_pop:] <= catchment_min).any(axis=0).sum())
+    in_reach = (cost[n_pop:] <= catchment_min).any(axis=0)
+    reached = int(in_reach.sum())
     if reached == 0:
         return None
+
+    def at_homes(res: TwoStepResult) -> float:
+        return float(np.sum(res.access[n_pop:] * homes.weight))
+
+    def inverse(value: float) -> float:
+        return 1.0 / value if value > 0 else float("nan")
+
+    count = two_step_fca(cost, np.ones(len(supply)), demand, catchment=catchment_min)
+    pressure = pressure_today = per_practice = float("nan")
+    if has_list:
+        today = demand.copy()
+        today[n_pop:] = 0.0  # the homes are scored, but add nobody
+        pressure = inverse(at_homes(two_step_fca(cost, supply, demand, catchment=catchment_min)))
+        pressure_today = inverse(
+            at_homes(two_step_fca(cost, supply, today, catchment=catchment_min))
+        )
+        per_practice = float(np.mean(supply[in_reach]))
+        filled = int(filled_mask[in_reach].sum())
     return GpCapacity(
         per_1000=per_1000,
         practices=reached,
@@ -262,7 +322,74 @@ def gp_capacity(
         areas=areas,
         supply_kind="list size" if has_list else "practice count",
         homes=home_frame,
+        people_per_practice=inverse(at_homes(count)),
+        list_pressure=pressure,
+        list_pressure_today=pressure_today,
+        patients_per_practice=per_practice,
+        lists_filled=filled,
+        list_date=gps.attrs.get("list_date") if has_list else None,
+        new_residents=float(new_residents),
+        catchment_min=float(catchment_min),
     )
+
+
+def _round_people(value: float) -> str:
+    step = 100 if value < 10_000 else 500
+    return f"{round(value / step) * step:,.0f}"
+
+
+def capacity_sentences(result: GpCapacity) -> list[str]:
+    """Say what a GP capacity result means, in the units a planner reads.
+
+    Parameters
+    ----------
+    result
+        From :func:`gp_capacity`.
+
+    Returns
+    -------
+    list of str
+        "About 1 GP practice per 9,000 people ...", then, with list sizes, "List pressure 1.12:
+        12 % above today's lists ..." and the mean list of the practices in reach, then the
+        method in one sentence.
+    """
+    walk = f"{result.catchment_min:.0f}-minute walk"
+    lines: list[str] = []
+    if np.isfinite(result.people_per_practice):
+        lines.append(
+            f"About 1 GP practice per {_round_people(result.people_per_practice)} people within "
+            f"a {walk} of the scheme's homes ({result.practices} practices in reach)."
+        )
+    if np.isfinite(result.list_pressure):
+        change = (result.list_pressure - 1.0) * 100.0
+        side = "above" if change >= 0 else "below"
+        when = f" ({result.list_date:%B %Y})" if result.list_date is not None else ""
+        lines.append(
+            f"List pressure {result.list_pressure:.2f}: the population within a {walk} of these "
+            f"practices, with the scheme's {result.new_residents:,.0f} new residents, is "
+            f"{abs(change):.0f} % {side} today's registered lists{when}; without the scheme "
+            f"{result.list_pressure_today:.2f}."
+        )
+        lines.append(
+            f"The practices in reach have on average {result.patients_per_practice:,.0f} "
+            "registered patients each"
+            + (
+                f" ({result.lists_filled} without a published list counted at the median)."
+                if result.lists_filled
+                else "."
+            )
+        )
+    lines.append(
+        "Method: two-step floating catchment (Luo & Wang 2003). Each practice's registered list "
+        "(or, without lists, the practice itself) is divided by the residents within a "
+        f"{walk} of it, the scheme's new residents included; these ratios are summed over the "
+        "practices within that walk of each home, and the result inverted: people per practice, "
+        "or people per list place (list pressure)."
+        if result.supply_kind == "list size"
+        else "Method: two-step floating catchment (Luo & Wang 2003) over a count of practices "
+        "(no list sizes available), the scheme's new residents included."
+    )
+    return lines
 
 
 def _on_network(graph: WalkGraph, frame: gpd.GeoDataFrame) -> npt.NDArray[np.bool_]:

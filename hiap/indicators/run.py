@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from hiap.attribution import OGL, OSM
 from hiap.checklists import load_indicators
 from hiap.checklists.models import IndicatorDirection
+from hiap.data.gp_lists import add_list_sizes, load_gp_list_sizes
 from hiap.data.health import load_gp_practices, load_hospitals
 from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins
@@ -758,6 +759,11 @@ def _capacity(
         run.skip("gp_capacity_2sfca", str(exc))
         return
     residents = run.world.new_residents if run.world is not None else run.scheme.new_residents or 0.0
+    try:
+        sizes = run.shared.get("gp_list_sizes", lambda: load_gp_list_sizes(run.settings))
+        gps = add_list_sizes(gps, run.settings, sizes=sizes)
+    except HiapError as exc:  # no (readable) list file: the practice count stands in, said so
+        logger.info("GP list sizes not used: %s", exc)
     value = capacity.gp_capacity(
         graph, homes, gps, pop, new_residents=residents,
         catchment_min=GP_CATCHMENT_MIN, margin_m=NEIGHBOURS_M,
@@ -766,25 +772,27 @@ def _capacity(
         run.skip("gp_capacity_2sfca", f"No GP practice is within a {GP_CATCHMENT_MIN:.0f} minute walk of the site's homes.")
         return
     run.sources.append(f"ONS population estimates by LSOA ({OGL})")
-    supply = (
-        "registered list sizes"
-        if value.supply_kind == "list size"
-        else "GP practice count (epraccur has no list sizes)"
-    )
+    listed = value.supply_kind == "list size"
+    sentences = capacity.capacity_sentences(value)
     run.add(
         "gp_capacity_2sfca", value.per_1000["2sfca"],
         method=(
-            f"Two-step floating catchment (Luo & Wang 2003): {supply} divided by the population "
-            f"within a {GP_CATCHMENT_MIN:.0f} minute walk of each practice, summed over the "
-            "practices within that walk of each home point, per 1,000 residents, with the "
-            "scheme's new residents added to the population."
+            "Two-step floating catchment (Luo & Wang 2003): "
+            + ("registered list places" if listed else "GP practices (no list sizes available)")
+            + f" per 1,000 residents within a {GP_CATCHMENT_MIN:.0f} minute walk, with the "
+            "scheme's new residents added to the population. " + " ".join(sentences[:-1])
         ),
-        source=f"NHS ODS epraccur ({OGL}); ONS mid-2020 LSOA population ({OGL}); {OSM} walk network",
+        source=(
+            f"NHS ODS epraccur ({OGL}); "
+            + (f"NHS Digital patients registered at a GP practice ({OGL}); " if listed else "")
+            + f"ONS mid-2020 LSOA population ({OGL}); {OSM} walk network"
+        ),
         buffer_m=minutes_to_metres(GP_CATCHMENT_MIN),
         notes=[
             edge(minutes_to_metres(2 * GP_CATCHMENT_MIN)),
+            *sentences,
             ""
-            if value.supply_kind == "list size"
+            if listed
             else "Supply is the number of practices, not GPs or list sizes: a large practice "
             "counts as much as a small one.",
             f"Population at LSOA centroids ({pop.attrs.get('centroid_kind', 'centroids')}); "
@@ -792,6 +800,10 @@ def _capacity(
             "For a built scheme its residents are already in the census population, so adding them again overstates demand.",
         ],
         details={
+            "people_per_practice": value.people_per_practice,
+            "list_pressure": value.list_pressure,
+            "list_pressure_today": value.list_pressure_today,
+            "patients_per_practice": value.patients_per_practice,
             "e2sfca_stepped": value.per_1000["stepped"],
             "gaussian": value.per_1000["gaussian"],
             "practices_in_reach": float(value.practices),

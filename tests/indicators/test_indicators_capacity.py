@@ -99,3 +99,62 @@ def test_gp_capacity_margin_scores_the_areas_around_and_keeps_the_homes(grid) ->
     assert wide.homes is not None
     assert wide.homes["population"].sum() == pytest.approx(500.0)
     assert wide.homes["access_2sfca"].iloc[0] == pytest.approx(wide.per_1000["2sfca"])
+
+
+def test_gp_capacity_with_list_sizes_in_planner_units(grid) -> None:
+    import datetime as dt
+
+    import geopandas as gpd
+
+    from hiap.indicators.capacity import capacity_sentences, gp_capacity
+
+    from .conftest import homes_at, points_at
+
+    gps = points_at((0, 0), (6, 6)).assign(list_size=[2500.0, 3000.0])
+    gps.attrs["list_date"] = dt.date(2026, 4, 1)
+    pop = points_at((1, 0), (3, 3), (6, 4))
+    pop = gpd.GeoDataFrame({"population": [1000.0, 2000.0, 1000.0]}, geometry=pop.geometry)
+    homes = homes_at(grid, (5, 6))
+    # as above: the homes reach only the practice at (6,6), whose 10-minute catchment holds
+    # 2,000 + 1,000 residents plus the scheme's 500; its list holds 3,000 patients
+    res = gp_capacity(grid, homes, gps, pop, new_residents=500.0, catchment_min=10.0)
+    assert res is not None and res.supply_kind == "list size"
+    assert res.per_1000["2sfca"] == pytest.approx(3000 / 3500 * 1000)
+    assert res.list_pressure == pytest.approx(3500 / 3000)
+    assert res.list_pressure_today == pytest.approx(1.0)
+    assert res.people_per_practice == pytest.approx(3500.0)
+    assert res.patients_per_practice == pytest.approx(3000.0)
+    assert res.lists_filled == 0
+    text = capacity_sentences(res)
+    assert text[0].startswith("About 1 GP practice per 3,500 people within a 10-minute walk")
+    assert "List pressure 1.17" in text[1] and "17 % above today's registered lists" in text[1]
+    assert "(April 2026)" in text[1] and "without the scheme 1.00" in text[1]
+    assert "3,000 registered patients" in text[2]
+    assert text[-1].startswith("Method: two-step floating catchment")
+
+    # a practice without a published list counts at the median of the others
+    unknown = gps.assign(list_size=[2500.0, float("nan")])
+    filled = gp_capacity(grid, homes, unknown, pop, new_residents=500.0, catchment_min=10.0)
+    assert filled is not None and filled.lists_filled == 1
+    assert filled.list_pressure == pytest.approx(3500 / 2500)
+    assert "1 without a published list" in capacity_sentences(filled)[2]
+
+
+def test_practice_count_reads_as_people_per_practice(grid) -> None:
+    import geopandas as gpd
+
+    from hiap.indicators.capacity import capacity_sentences, gp_capacity
+
+    from .conftest import homes_at, points_at
+
+    pop = points_at((1, 0), (3, 3), (6, 4))
+    pop = gpd.GeoDataFrame({"population": [1000.0, 2000.0, 1000.0]}, geometry=pop.geometry)
+    res = gp_capacity(
+        grid, homes_at(grid, (5, 6)), points_at((0, 0), (6, 6)), pop,
+        new_residents=500.0, catchment_min=10.0,
+    )
+    assert res is not None and np.isnan(res.list_pressure)
+    text = capacity_sentences(res)
+    # not "0.286 practices per 1,000 residents": 1 practice per 3,500 people
+    assert text[0].startswith("About 1 GP practice per 3,500 people")
+    assert not any("List pressure" in line for line in text)
