@@ -30,7 +30,7 @@ from hiap.checklists.models import (
     IndicatorDirection,
     ScaleSet,
 )
-from hiap.settings import PROJECT_ROOT
+from hiap.resources import resource_dir
 
 __all__ = [
     "CHECKLIST_FILES",
@@ -61,14 +61,15 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def default_checklist_dir() -> Path:
-    """Return the ``checklists/`` folder of the project.
+    """Return the ``checklists/`` folder shipped with hiap.
 
     Returns
     -------
     Path
-        ``<project root>/checklists``.
+        The installed package's copy (``hiap.resources.checklists``, read with
+        :mod:`importlib.resources`), or the source checkout's ``checklists/``.
     """
-    return PROJECT_ROOT / "checklists"
+    return resource_dir("checklists")
 
 
 # The libyaml parser, when PyYAML was built with it, reads the files several times faster.

@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from hiap.errors import SchemeError
+from hiap.resources import resource_dir
 from hiap.schemes.load import read_scheme
 from hiap.schemes.models import SCHEME_KINDS, SampleSchemeInfo, Scheme, SchemeKind
-from hiap.settings import PROJECT_ROOT, Settings
+from hiap.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_SCHEMES_DIR = PROJECT_ROOT / "sample_schemes"
-"""The hand-drawn sample schemes of a source checkout."""
+SAMPLE_SCHEMES_DIR = resource_dir("sample_schemes")
+"""The hand-drawn sample schemes shipped with hiap (:func:`hiap.resources.resource_dir`)."""
 
 ACTDEV_SOURCE = (
     "ActDev (University of Leeds ITS, github cyipt/actdev): site boundary from the hiap data "
