@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import Point
 
 from hiap.access_runs import gp_capacity_table, scheme_gp_capacity
-from hiap.indicators.capacity import GpCapacity
+from hiap.indicators.capacity import GpCapacity, capacity_sentences
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
 
@@ -39,9 +39,15 @@ def test_scheme_gp_capacity_around_hampton() -> None:
     result = scheme_gp_capacity(
         SETTINGS, scheme.boundary, osm_path=HAMPTON_OSM, new_residents=20060.0, margin_m=2000.0
     )
-    assert result is not None and result.supply_kind == "practice count"
-    # practices per 1,000 residents within a 30-minute walk: a few practices for tens of thousands
-    assert 0.005 < result.per_1000["2sfca"] < 0.5
+    assert result is not None and result.supply_kind == "list size"
+    # registered list places per 1,000 residents within a 30-minute walk: with 20,060 new
+    # residents the two practices in reach hold far fewer places than there are people
+    assert 100 < result.per_1000["2sfca"] < 1000
+    assert result.list_pressure == pytest.approx(1000 / result.per_1000["2sfca"])
+    assert 1.0 < result.list_pressure_today < result.list_pressure
+    assert result.people_per_practice > 5000 and result.patients_per_practice > 1000
+    text = " ".join(capacity_sentences(result))
+    assert "About 1 GP practice per" in text and "List pressure" in text and "(April 2026)" in text
     assert result.homes is not None and result.homes["population"].sum() == pytest.approx(20060.0)
     complete = result.areas[result.areas["complete"]]
     assert len(complete) >= 5 and complete["code"].str.startswith("E01").all()

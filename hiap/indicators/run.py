@@ -446,24 +446,18 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
         median = weighted_quantile(result.minutes, homes.weight, 0.5)
         p90 = weighted_quantile(result.minutes, homes.weight, 0.9)
         extra: dict[str, float] = {}
-        if kind == "hospital" and "sector" in fac:
-            # Every site of the NHS list counts, as in `hiap access walk`; independent-sector
-            # ones (private, or NHS-funded by referral) are flagged rather than dropped.
-            independent = ~fac["sector"].astype("string").str.contains("NHS", na=False).to_numpy()
-            reached = result.nearest >= 0
-            nearest_indep = np.zeros(len(homes), dtype=bool)
-            nearest_indep[reached] = independent[result.nearest[reached]]
-            extra = {
-                "independent_sector_sites": float(independent.sum()),
-                "share_nearest_independent": weighted_share(nearest_indep, homes.weight),
-            }
-            if independent.any():
-                notes.append(
-                    "All sites of the NHS hospital list count, independent-sector ones "
-                    f"included ({int(independent.sum())} of {len(fac)} here; "
-                    f"{extra['share_nearest_independent']:.0%} of homes have one as their "
-                    "nearest): they may not offer NHS care to walk-in patients."
-                )
+        if kind == "hospital" and fac.attrs.get("hospital_classes"):
+            # "hospital" means the classes asked for (default: acute with a type 1 A&E), from
+            # hiap's sourced classification; community, mental health and private hospitals
+            # are not counted unless picked
+            from hiap.data.hospitals import HOSPITAL_CLASSES
+
+            kinds = "; ".join(HOSPITAL_CLASSES[c] for c in fac.attrs["hospital_classes"])
+            extra = {"hospitals_counted": float(len(fac))}
+            notes.append(
+                f"Hospitals counted: {kinds} ({len(fac)} within reach), as classified in hiap's "
+                "hospital_classes.csv (type 1 A&E per NHS England A&E statistics)."
+            )
         if not np.isfinite(median):
             nearest = f"{fac.distance(run.site).min() / 1000:.1f} km" if len(fac) else f"over {reach_m / 1000:.0f} km"
             run.skip(
@@ -484,7 +478,7 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
             method=(
                 f"Median over {len(homes)} home points on the site of the walk time at 4.8 km/h "
                 f"along the OSM street and path network to the nearest {label}"
-                f"{' (NHS and independent-sector sites)' if kind == 'hospital' else ''}, "
+                f"{' (acute with a type 1 A&E unless other classes are picked)' if kind == 'hospital' else ''}, "
                 f"{access.WALK_CONVENTION}."
             ),
             source=f"{src}; {run.sources[0]}",

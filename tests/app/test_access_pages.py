@@ -171,15 +171,17 @@ def test_gp_capacity_section_around_hampton() -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value == "GP capacity (2SFCA)" for s in at.subheader)
     captions = " ".join(c.value for c in at.caption)
-    assert "epraccur has no list sizes" in captions and "20,060 new residents are added" in captions
-    script = next(s for s in _map_scripts(at) if "GP practices per 1,000 residents" in s)
+    assert "registered list size" in captions and "20,060 new residents are added" in captions
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "About 1 GP practice per" in markdown and "List pressure" in markdown
+    script = next(s for s in _map_scripts(at) if "Registered list places per 1,000 residents" in s)
     for text in ("(2SFCA, plain)", "Scheme homes (new residents)", "no practice within 30 min",
                  "OpenStreetMap", "Open Government Licence"):
         assert text in script, text
     table = at.dataframe[-1].value
     assert list(table.index[:2]) == ["Scheme (20,060 new residents)", "Surrounding area"]
     assert "District: Peterborough" in table.index
-    assert (table["GP practices per 1,000 residents"] >= 0).all()
+    assert (table["Registered list places per 1,000 residents"] >= 0).all()
     at.radio(key="access.capacity_method").set_value("enhanced (Gaussian decay)").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("(2SFCA, enhanced (Gaussian decay))" in s for s in _map_scripts(at))

@@ -194,15 +194,16 @@ def test_names_units_directions_follow_the_catalogue(report) -> None:
             assert r.value <= ind.maximum
 
 
-def test_hospitals_include_independent_sector_sites_flagged(tmp_path: Path) -> None:
-    # As `hiap access walk`: every site of the NHS list counts. An independent-sector hospital
-    # at node (4,0) is 90-270 m from the homes; the NHS one at (0,6) at least 810 m.
+def test_hospital_means_acute_with_type_1_ae_not_a_nearer_private_clinic(tmp_path: Path) -> None:
+    # As `hiap access walk`: "hospital" means acute with a type 1 A&E (hiap's classification,
+    # by ODS code). A private hospital (Nuffield's code) at node (4,0) is 90-270 m from the
+    # homes; the acute one (Hinchingbrooke's code) at (0,6) at least 810 m: it is the one used.
     data = tmp_path / "data"
     (data / "health").mkdir(parents=True)
     rows = ["OrganisationCode,OrganisationName,Sector,Postcode,Latitude,Longitude"]
     for code, name, sector, ij in (
-        ("IND01", "Grid Clinic", "Independent Sector", (4, 0)),
-        ("NHS01", "Grid General", "NHS Sector", (0, 6)),
+        ("NT209", "Grid Clinic", "Independent Sector", (4, 0)),
+        ("RGN90", "Grid General", "Independent Sector", (0, 6)),
     ):
         lon, lat = TO_LL.transform(*_xy(*ij))
         rows.append(f"{code},{name},{sector},PE1 1AA,{lat},{lon}")
@@ -221,9 +222,8 @@ def test_hospitals_include_independent_sector_sites_flagged(tmp_path: Path) -> N
         scheme, settings=settings, osm_path=_write_osm(tmp_path / "grid.osm"), spacing_m=STEP
     )
     hospital = next(r for r in rep.results if r.id == "hospital_walk_min")
-    # median of 90, 180, 180, 270 m (to a metre or two: the OSM file is in degrees)
-    assert hospital.value == pytest.approx(180 / 80, abs=0.03)
-    assert hospital.details["independent_sector_sites"] == 1
-    assert hospital.details["share_nearest_independent"] == pytest.approx(1.0)
-    assert "independent-sector" in hospital.method
-    assert any("independent-sector ones included" in n for n in hospital.notes)
+    # not the clinic's 90-270 m: the acute hospital is at least 810 m (10.1 min) away
+    assert hospital.value > 800 / 80
+    assert hospital.details["hospitals_counted"] == 1
+    assert any("type 1 A&E" in note for note in hospital.notes)
+    assert "type 1 A&E" in hospital.method
