@@ -30,6 +30,7 @@ import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hiap.data.gp_branches import with_branches
 from hiap.data.health import load_gp_practices, load_hospitals
 from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES
 from hiap.data.osm import find_osm_extract
@@ -201,6 +202,8 @@ class WalkAccessResult:
         Lines to show with the results.
     excluded_origins
         Those origins, with ``distance_m`` and the ``reason`` (to show beside the results).
+    notes
+        Method statements to show with the results (e.g. branch surgeries included, dated).
     """
 
     origins: gpd.GeoDataFrame
@@ -214,6 +217,7 @@ class WalkAccessResult:
     dropped_origins: int
     attribution: list[str] = field(default_factory=list)
     excluded_origins: gpd.GeoDataFrame | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def walk_access(
@@ -230,6 +234,7 @@ def walk_access(
     snap_to: Literal["node", "edge"] = "edge",
     progress: Progress = _no_progress,
     hospital_classes: Sequence[str] | None = None,
+    include_branches: bool = False,
 ) -> WalkAccessResult:
     """Measure walking access from populated areas to GP practices or hospitals.
 
@@ -261,6 +266,10 @@ def walk_access(
     hospital_classes
         With ``to="hospital"``: the classes to use (:data:`hiap.data.hospitals.HOSPITAL_CLASSES`);
         None means acute hospitals with a type 1 A&E.
+    include_branches
+        With ``to="gp"``: also route to the practices' branch surgeries (NHS ODS, 2017, placed
+        by postcode; :mod:`hiap.data.gp_branches`). Off by default; the result's ``notes``
+        state it.
 
     Returns
     -------
@@ -283,8 +292,12 @@ def walk_access(
     reach = area.buffer(buffer_km * 1000.0) if area is not None else hull
     progress("Loading destinations")
     within = reach.intersection(hull.buffer(MAX_ORIGIN_SNAP_M))
+    notes: list[str] = []
     if to == "gp":
         destinations = load_gp_practices(settings, area=within)
+        if include_branches:
+            destinations = with_branches(destinations, settings)
+            notes.append(destinations.attrs["method"])
     else:
         destinations = load_hospitals(
             settings, area=within, classes=hospital_classes or DEFAULT_HOSPITAL_CLASSES
@@ -367,6 +380,7 @@ def walk_access(
         dropped_origins=dropped,
         attribution=attribution,
         excluded_origins=gpd.GeoDataFrame(excluded.reset_index(drop=True), crs=BNG_CRS),
+        notes=notes,
     )
 
 

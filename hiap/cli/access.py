@@ -90,6 +90,14 @@ def walk(
             "community, mental_health, independent. Default: acute_ae (acute with a type 1 A&E).",
         ),
     ] = None,
+    include_branches: Annotated[
+        bool,
+        typer.Option(
+            "--include-branches",
+            help="With --to gp: also count the practices' branch surgeries (NHS ODS list of "
+            "2017, placed by postcode). Off by default.",
+        ),
+    ] = False,
 ) -> None:
     """Compute walking times from every populated area to the nearest GP practice or hospital."""
     from rich.console import Console
@@ -140,6 +148,7 @@ def walk(
                 snap_to=snap,  # type: ignore[arg-type]
                 progress=advance,
                 hospital_classes=hospital_class or None,
+                include_branches=include_branches,
             )
             bar.update(task, description="Writing the GeoPackage", completed=len(_WALK_STEPS))
             written = write_walk_geopackage(result, out)
@@ -147,7 +156,7 @@ def walk(
     except (HiapError, IsochronesError) as exc:
         err.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(1) from None
-    what = "GP practices"
+    what = "GP practices" + (" and branch surgeries" if include_branches else "")
     if to == "hospital":
         from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES, HOSPITAL_CLASSES
 
@@ -162,6 +171,8 @@ def walk(
             else ""
         )
     )
+    for note in result.notes:
+        console.print(note)
     excluded = result.excluded_origins
     if excluded is not None and len(excluded):
         code_col = "code" if "code" in excluded else None

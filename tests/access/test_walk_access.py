@@ -181,3 +181,15 @@ def test_cli_walk(
         ],
     )
     assert bad_class.exit_code == 1 and "choose from: acute_ae" in bad_class.output
+
+
+def test_branch_surgeries_are_an_option_stated_in_the_notes(
+    access_settings: Settings, hampton_extract: Path, hampton_gp: WalkAccessResult
+) -> None:
+    assert hampton_gp.notes == []  # off by default
+    with_branches = walk_access(
+        access_settings, to="gp", osm_path=hampton_extract, include_branches=True
+    )
+    assert len(with_branches.destinations) >= len(hampton_gp.destinations)
+    assert "site_kind" in with_branches.destinations
+    assert any("branch" in n and "2017" in n for n in with_branches.notes)
