@@ -42,9 +42,11 @@ from shapely.geometry.base import BaseGeometry
 from isochrones import cache
 from isochrones.errors import EmptyNetworkError, RoutingInputError
 from isochrones.osm_reader import (
+    AVOIDED_HIGHWAYS,
     DEFAULT_WALK_FILTER,
     WALK_FILTER_VERSION,
     WalkFilter,
+    avoid_snapping,
     read_walk_ways,
 )
 
@@ -56,8 +58,8 @@ __all__ = [
     "WALK_SPEED_KPH",
     "Snapped",
     "WalkNetwork",
-    "avoid_snapping",
     "WalkSegments",
+    "avoid_snapping",
     "build_walk_graph",
     "graph_from_ways",
     "walk_segments",
@@ -71,10 +73,6 @@ WALK_SPEED_KPH = 4.8
 BNG_CRS = "EPSG:27700"
 """British National Grid, the projected CRS used throughout."""
 
-AVOIDED_HIGHWAYS: frozenset[str] = frozenset({"motorway", "motorway_link", "trunk", "trunk_link"})
-"""Road classes no home, surgery or stop is attached to while another way is near (they stay
-in the network: a walk may still follow a trunk road's verge where nothing else is mapped)."""
-
 SNAP_FALLBACK_M = 500.0
 """A point attaches to an avoided way only when no other edge lies within this many metres.
 
@@ -85,37 +83,6 @@ a dual carriageway. On Hampton (2012 map) the output areas beside the A1260 Nene
 
 EXCLUDE_BEYOND_M = 500.0
 """Origins farther than this from any walkable edge are excluded (the usual setting)."""
-
-
-def _tag_values(value: Any) -> list[str]:
-    """Split an edge attribute into values (a merged, simplified edge holds a list)."""
-    if value is None:
-        return []
-    items = value if isinstance(value, list | tuple | set) else [value]
-    return [part.strip().lower() for item in items for part in str(item).split(";")]
-
-
-def avoid_snapping(data: dict[str, Any]) -> bool:
-    """Tell whether points should not attach to an edge with these attributes.
-
-    Parameters
-    ----------
-    data
-        The edge's attributes (``highway``, ``foot``, ``sidewalk``, ``sidewalk:both``; lists on
-        edges merged by simplification, where any avoided part makes the edge avoided).
-
-    Returns
-    -------
-    bool
-        True for motorway/trunk roads and their links, and ways tagged ``foot=no`` or
-        ``sidewalk=no`` (``none``, or ``sidewalk:both=no``).
-    """
-    if AVOIDED_HIGHWAYS.intersection(_tag_values(data.get("highway"))):
-        return True
-    if "no" in _tag_values(data.get("foot")):
-        return True
-    sidewalk = _tag_values(data.get("sidewalk")) + _tag_values(data.get("sidewalk:both"))
-    return bool({"no", "none"}.intersection(sidewalk))
 
 
 def kph_to_mps(speed_kph: float) -> float:

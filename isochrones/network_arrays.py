@@ -33,11 +33,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from isochrones import cache
-from isochrones.network import BNG_CRS, WalkNetwork, walk_segments
+from isochrones.network import BNG_CRS, WalkNetwork, WalkSegments, walk_segments
 from isochrones.osm_reader import (
     DEFAULT_WALK_FILTER,
     WALK_FILTER_VERSION,
     WalkFilter,
+    WalkWays,
     read_walk_ways,
 )
 
@@ -201,7 +202,36 @@ def _network_from_cache(data: dict[str, np.ndarray], crs: pyproj.CRS) -> WalkNet
         edge_v=data["edge_v"],
         edge_length_m=data["edge_length_m"],
         edge_geometry=geoms,
+        edge_avoided=data.get("edge_avoided"),
     )
+
+
+def _edge_avoided(ways: WalkWays, segs: WalkSegments, simple: SimplifiedArrays) -> np.ndarray:
+    """Flag the edges points should not attach to, as ``WalkNetwork.from_graph`` does.
+
+    A merged edge is avoided when any way along it is (as a simplified graph edge whose
+    ``highway`` list holds a trunk road); its segments all touch one of its interior nodes,
+    which belong to no other edge.
+    """
+    if len(ways.way_avoided) == 0:
+        return np.zeros(len(simple.edge_u), dtype=bool)
+    seg_avoided = ways.way_avoided[segs.way]
+    touches = np.zeros(len(ways.node_ids), dtype=bool)
+    touches[segs.pos_u[seg_avoided]] = True
+    touches[segs.pos_v[seg_avoided]] = True
+    out = np.zeros(len(simple.edge_u), dtype=bool)
+    single = simple.edge_segment >= 0
+    out[single] = seg_avoided[simple.edge_segment[single]]
+    ptr = simple.chain_ptr
+    counts = np.diff(ptr)
+    merged = np.flatnonzero(counts > 0)
+    if len(merged):
+        flag = touches[simple.chain_nodes].astype(np.int64)
+        starts, ends = ptr[merged], ptr[merged + 1] - 1
+        flag[starts] = 0  # the chain's end nodes are junctions shared with other edges
+        flag[ends] = 0
+        out[merged] = np.add.reduceat(flag, starts) > 0
+    return out
 
 
 def build_walk_network(
@@ -300,6 +330,7 @@ def build_walk_network(
         "edge_length_m": simple.edge_length_m,
         "chain_ptr": simple.chain_ptr,
         "chain_xy": np.column_stack([x_all[simple.chain_nodes], y_all[simple.chain_nodes]]),
+        "edge_avoided": _edge_avoided(ways, segs, simple),
     }
     if file is not None:
         file.parent.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -74,12 +74,14 @@ import osmium
 from isochrones.errors import OsmFileError
 
 __all__ = [
+    "AVOIDED_HIGHWAYS",
     "DEFAULT_WALK_FILTER",
     "USEFUL_NODE_TAGS",
     "USEFUL_WAY_TAGS",
     "WALK_FILTER_VERSION",
     "WalkFilter",
     "WalkWays",
+    "avoid_snapping",
     "extract_bounds",
     "keeps_for_walking",
     "read_tagged_points",
@@ -128,6 +130,10 @@ _PROW_DESIGNATIONS = frozenset(
         "byway",
     }
 )
+
+AVOIDED_HIGHWAYS: frozenset[str] = frozenset({"motorway", "motorway_link", "trunk", "trunk_link"})
+"""Road classes no home, surgery or stop is attached to while another way is near (they stay
+in the network: a walk may still follow a trunk road's verge where nothing else is mapped)."""
 
 USEFUL_WAY_TAGS: tuple[str, ...] = (
     "access",
@@ -206,6 +212,37 @@ def keeps_for_walking(tags: Mapping[str, str], *, rules: WalkFilter = DEFAULT_WA
     return not (failing - waived)
 
 
+def _tag_values(value: Any) -> list[str]:
+    """Split an edge attribute into values (a merged, simplified edge holds a list)."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple | set) else [value]
+    return [part.strip().lower() for item in items for part in str(item).split(";")]
+
+
+def avoid_snapping(data: dict[str, Any]) -> bool:
+    """Tell whether points should not attach to an edge with these attributes.
+
+    Parameters
+    ----------
+    data
+        The edge's attributes (``highway``, ``foot``, ``sidewalk``, ``sidewalk:both``; lists on
+        edges merged by simplification, where any avoided part makes the edge avoided).
+
+    Returns
+    -------
+    bool
+        True for motorway/trunk roads and their links, and ways tagged ``foot=no`` or
+        ``sidewalk=no`` (``none``, or ``sidewalk:both=no``).
+    """
+    if AVOIDED_HIGHWAYS.intersection(_tag_values(data.get("highway"))):
+        return True
+    if "no" in _tag_values(data.get("foot")):
+        return True
+    sidewalk = _tag_values(data.get("sidewalk")) + _tag_values(data.get("sidewalk:both"))
+    return bool({"no", "none"}.intersection(sidewalk))
+
+
 @dataclass(frozen=True)
 class WalkWays:
     """The walkable ways of an extract, as flat arrays.
@@ -223,7 +260,10 @@ class WalkWays:
     seg_way
         Index into ``ways`` of the way each segment belongs to.
     ways
-        One dict per kept way: ``osmid`` and its useful tags.
+        One dict per kept way: ``osmid`` and its useful tags (empty when read without tags).
+    way_avoided
+        Per kept way: True when points should not attach to it (:func:`avoid_snapping`),
+        computed even without tags so the array build keeps the snapping rule.
     """
 
     node_ids: np.ndarray
@@ -234,6 +274,7 @@ class WalkWays:
     seg_v: np.ndarray
     seg_way: np.ndarray
     ways: list[dict[str, Any]]
+    way_avoided: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def read_walk_ways(
@@ -278,6 +319,7 @@ def read_walk_ways(
     seg_u: list[int] = []
     seg_v: list[int] = []
     seg_way: list[int] = []
+    avoided: list[bool] = []
     ways: list[dict[str, Any]] = []
     n_ways = 0
     # The location handler stores every node's coordinates before the filters run, so ways
@@ -327,6 +369,7 @@ def read_walk_ways(
                 added = True
             if added:
                 n_ways += 1
+                avoided.append(avoid_snapping(tag_dict))
                 if with_tags:
                     way: dict[str, Any] = {"osmid": obj.id}
                     way.update({k: tag_dict[k] for k in USEFUL_WAY_TAGS if k in tag_dict})
@@ -350,6 +393,7 @@ def read_walk_ways(
         seg_v=np.asarray(seg_v, dtype=np.int64),
         seg_way=np.asarray(seg_way, dtype=np.int64),
         ways=ways,
+        way_avoided=np.asarray(avoided, dtype=bool),
     )
 
 

@@ -48,6 +48,10 @@ def assert_same_network(ours: WalkNetwork, reference: WalkNetwork) -> None:
     ga = ours.edge_geometry[order(ours)]
     gb = reference.edge_geometry[order(reference)]
     assert shapely.hausdorff_distance(ga, gb).max() < 0.01
+    # the snapping rule's flags (trunk roads, foot=no, sidewalk=no) survive the array build
+    fa, fb = ours.edge_avoided[order(ours)], reference.edge_avoided[order(reference)]
+    assert (fa == fb).all()
+    assert fa.any() == reference.edge_avoided.any()
 
 
 def test_hampton_arrays_match_the_graph_build(hampton_osm: Path, hampton_net: WalkNetwork) -> None:
