@@ -640,7 +640,10 @@ def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
     info = info.sort_values("first_s", kind="stable")
     dropped: list[str] = []
     new_trips: list[dict[str, object]] = []
-    new_st: list[pd.DataFrame] = []
+    # Stop times of the added trips, gathered as arrays and framed once (thousands of
+    # trips when every profile of a busy route is filled: a frame per trip took minutes).
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("trip", "seq", "stop", "arr", "dep")}
+    templates: dict[object, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     groups = info.groupby(["service_id", "direction_id", "stops"], sort=False, dropna=False)
     for pattern, (_, group) in enumerate(groups):
         originals = group["first_s"].to_numpy(np.int64)
@@ -650,34 +653,49 @@ def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
         )
         keep, added = _pattern_departures(originals, headway_s, span)
         dropped.extend(group.index[~keep])
+        service_id = group["service_id"].iloc[0]
+        direction_id = group["direction_id"].iloc[0]
+        shapes = group["shape_id"]
         for t0 in added:
             # Running times of the pattern's original trip nearest in time (earlier on a tie).
             rep = group.index[int(np.argmin(np.abs(originals - t0)))]
-            tpl = by_trip.get_group(rep)
-            base = int(tpl["departure_s"].iloc[0])
+            if rep not in templates:
+                tpl = by_trip.get_group(rep)
+                base = int(tpl["departure_s"].iloc[0])
+                templates[rep] = (
+                    tpl["stop_sequence"].to_numpy(np.int64),
+                    tpl["stop_id"].to_numpy(object),
+                    tpl["arrival_s"].to_numpy(np.int64) - base,
+                    tpl["departure_s"].to_numpy(np.int64) - base,
+                )
+            seq, stop_ids, arr, dep = templates[rep]
             trip_id = f"{edit.route_id}:scenario:{pattern}:{int(t0)}"
             new_trips.append(
                 {
                     "trip_id": trip_id,
                     "route_id": edit.route_id,
-                    "service_id": group["service_id"].iloc[0],
-                    "direction_id": group["direction_id"].iloc[0],
-                    "shape_id": group.loc[rep, "shape_id"],
+                    "service_id": service_id,
+                    "direction_id": direction_id,
+                    "shape_id": shapes.at[rep],
                 }
             )
-            new_st.append(
-                pd.DataFrame(
-                    {
-                        "trip_id": trip_id,
-                        "stop_sequence": tpl["stop_sequence"].to_numpy(),
-                        "stop_id": tpl["stop_id"].to_numpy(),
-                        "arrival_s": tpl["arrival_s"].to_numpy() - base + t0,
-                        "departure_s": tpl["departure_s"].to_numpy() - base + t0,
-                    }
-                )
-            )
+            cols["trip"].append(np.full(len(seq), trip_id, dtype=object))
+            cols["seq"].append(seq)
+            cols["stop"].append(stop_ids)
+            cols["arr"].append(arr + int(t0))
+            cols["dep"].append(dep + int(t0))
     gone = set(dropped)
     added_trips = pd.DataFrame(new_trips, columns=feed.trips.columns)
+    added_st = pd.DataFrame(
+        {
+            "trip_id": np.concatenate(cols["trip"]) if cols["trip"] else np.zeros(0, object),
+            "stop_sequence": np.concatenate(cols["seq"]) if cols["seq"] else np.zeros(0, int),
+            "stop_id": np.concatenate(cols["stop"]) if cols["stop"] else np.zeros(0, object),
+            "arrival_s": np.concatenate(cols["arr"]) if cols["arr"] else np.zeros(0, int),
+            "departure_s": np.concatenate(cols["dep"]) if cols["dep"] else np.zeros(0, int),
+        },
+        columns=feed.stop_times.columns,
+    )
     kept_trips = feed.trips.loc[~feed.trips["trip_id"].isin(gone)]
     kept_st = feed.stop_times.loc[~feed.stop_times["trip_id"].isin(gone)]
     return Feed(
@@ -687,7 +705,7 @@ def _change_frequency(feed: Feed, edit: ChangeFrequency) -> Feed:
             [kept_trips, added_trips.astype(feed.trips.dtypes.to_dict())], ignore_index=True
         ),
         stop_times=pd.concat(
-            [kept_st, *(s.astype(feed.stop_times.dtypes.to_dict()) for s in new_st)],
+            [kept_st, added_st.astype(feed.stop_times.dtypes.to_dict())],
             ignore_index=True,
         ),
         calendar=feed.calendar.copy(),
