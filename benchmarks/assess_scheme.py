@@ -41,10 +41,10 @@ from hiap.indicators import assess_indicators  # noqa: E402
 from hiap.indicators.greenspace import greenspace_entries  # noqa: E402
 from hiap.indicators.homes import Homes, nearest_walk_m, snap_destinations  # noqa: E402
 from hiap.indicators.osm_features import OsmFeatures, extract_osm_features  # noqa: E402
-from hiap.indicators.points import scheme_points  # noqa: E402
 from hiap.indicators.run import NETWORK_MARGIN_M, find_osm_extract  # noqa: E402
 from hiap.indicators.walkgraph import WalkGraph  # noqa: E402
 from hiap.schemes import load_sample_scheme  # noqa: E402
+from hiap.schemes.points import scheme_points  # noqa: E402
 from hiap.settings import get_settings  # noqa: E402
 from isochrones.gtfs import load_feed  # noqa: E402
 from isochrones.network import build_walk_graph  # noqa: E402
@@ -79,16 +79,20 @@ def _naive_vs_ours(graph_nx: nx.MultiDiGraph, graph: WalkGraph, homes: Homes, fe
             undirected.add_edge(u, v, length=w)
     ids = graph.network.node_ids
     naive = {k: np.zeros(len(homes), dtype=bool) for k in sets}
-    for h, (node, off) in enumerate(zip(homes.node, homes.offset_m, strict=True)):
-        lengths = nx.single_source_dijkstra_path_length(
-            undirected, int(ids[node]), cutoff=800.0 - off, weight="length"
-        )
-        for k, (dest, lim) in sets.items():
-            best = min(
-                (lengths.get(int(ids[n]), np.inf) + o for n, o in zip(dest.node, dest.offset_m, strict=True)),
-                default=np.inf,
+    home_ends = homes.snapped.attachments()  # both ends of each home's street edge
+    for h in range(len(homes)):
+        best_by_set = {k: np.inf for k in sets}
+        for nodes, offsets in home_ends:
+            node, off = int(nodes[h]), float(offsets[h])
+            lengths = nx.single_source_dijkstra_path_length(
+                undirected, int(ids[node]), cutoff=max(800.0 - off, 0.0), weight="length"
             )
-            naive[k][h] = best + off <= lim
+            for k, (dest, _) in sets.items():
+                for d_nodes, d_offsets in dest.snapped.attachments():
+                    for n, o in zip(d_nodes, d_offsets, strict=True):
+                        best_by_set[k] = min(best_by_set[k], lengths.get(int(ids[n]), np.inf) + o + off)
+        for k, (_, lim) in sets.items():
+            naive[k][h] = best_by_set[k] <= lim
     naive_s = time.perf_counter() - start
     same = all((naive[k] == ours[k]).all() for k in sets)
     print(f"\nwalk shares, {len(homes)} home points, {len(sets)} destination sets")

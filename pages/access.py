@@ -2,35 +2,26 @@
 
 import datetime as dt
 
-import geopandas as gpd
 import pandas as pd
-import shapely
 import streamlit as st
 
 from hiap import attribution
-from hiap.access import find_osm_extract
-from hiap.access_runs import (
-    GET_GTFS,
-    TransitArea,
-    busiest_hour,
-    default_date,
-    feed_stops,
-    find_feeds,
-    gp_capacity_table,
-    scheme_transit_area,
-)
+from hiap.access import AccessOptions, AccessResult
+from hiap.access.capacity import gp_capacity_table
+from hiap.access.feeds import GET_GTFS, busiest_hour, default_date, feed_stops
+from hiap.access.output import access_layers
 from hiap.equity import equity_chart, times_by_imd_decile
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes, to_geopackage_bytes
 from hiap.indicators.capacity import capacity_sentences
 from hiap.schemes import Scheme
-from hiap.ui import access as cached
+from hiap.ui import cache
+from hiap.ui.access import keep_access_result, uk_data_overrides
 from hiap.ui.jobs import heavy_job
 from hiap.ui.maps import st_folium
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
 from hiap.viz.access_maps import access_map, capacity_map
-from isochrones import summarise_access
 from isochrones.errors import IsochronesError
 from isochrones.gtfs.errors import FeedError
 
@@ -38,7 +29,9 @@ settings = app_settings()
 DEMO = "Porto Alegre demo (public-transport sample)"
 SCHEME_AREA = "Around the current scheme"
 KINDS = {"GP surgeries": ["gp"], "Hospitals": ["hospital"], "Both": ["gp", "hospital"]}
-KIND_LABEL = {"gp": "GP surgery", "hospital": "hospital", "healthcare": "healthcare facility"}
+KIND_LABEL = {"gp": "GP surgery", "hospital": "hospital", "healthcare facility": "healthcare facility"}
+MODES = {"Walk": "walk", "Public transport": "transit", "Both": "both"}
+MODE_LABEL = {"walk": "Walking", "transit": "Public transport", "scenario": "Scenario"}
 CAPACITY_CATCHMENT_MIN = 30.0  # why: the DfT JTS 30-minute band, as the gp_capacity_2sfca indicator
 CAPACITY_SCORES = {"plain": "2sfca", "enhanced (Gaussian decay)": "gaussian"}
 INDICATOR_COLUMNS = {
@@ -53,39 +46,47 @@ st.title("Access to healthcare")
 st.caption(
     "Door-to-door times to the nearest GP surgery or hospital, on foot (street network at "
     "4.8 km/h, as the DfT Journey Time Statistics) and by public transport (every departure in "
-    "the window, median time)."
+    "the window, median time). Homes and services join the nearest street edge; the same "
+    "engine gives `hiap access walk|transit` and the report the same numbers."
 )
 
 area_choice = st.radio("Area", [SCHEME_AREA, DEMO], horizontal=True, key="access.area")
-mode = st.radio("Mode", ["Walk", "Public transport", "Both"], horizontal=True, key="access.mode")
+mode = MODES[st.radio("Mode", list(MODES), horizontal=True, key="access.mode")]
 bands = st.multiselect(
     "Isochrone bands (minutes)", [5, 10, 15, 20, 30, 45, 60], default=[5, 10, 15, 20, 30],
     key="access.bands",
 )
-wants_walk = mode in ("Walk", "Both")
-wants_pt = mode in ("Public transport", "Both")
+osm_choice = feeds_choice = None
 left, right = st.columns(2)
 with left:
     if area_choice == SCHEME_AREA:
         kinds = KINDS[st.radio("Destination", list(KINDS), horizontal=True, key="access.to")]
         buffer_km = st.slider("Area around the scheme (km)", 0.5, 10.0, 2.0, 0.5, key="access.buffer")
-        osm_choice, feed_choice = cached.uk_data_overrides(settings)
+        osm_choice, feeds_choice = uk_data_overrides(settings)
+        drive_roads = st.checkbox(
+            "Accept a drive-roads-only extract as an approximation (results are labelled)",
+            key="access.drive_roads",
+        )
     else:
-        kinds = ["healthcare"]
+        kinds = ["healthcare facility"]
+        buffer_km, drive_roads = 2.0, False
         st.caption("Destinations: hexagons holding at least one healthcare facility.")
-bundle = None
+demo = None
 if area_choice == DEMO:
     try:
-        bundle = cached.demo_bundle(settings)
+        demo = cache.demo_area(settings)
+        demo_feed = cache.CachedResources(settings).feed(demo.feed_paths)
     except (HiapError, IsochronesError, FeedError) as error:
         st.error(str(error))
         st.stop()
+date, start, end, step = None, dt.time(7, 0), dt.time(10, 0), 5
 with right:
-    if wants_pt:
+    if mode != "walk":
         # why: the DfT JTS morning window by default; a sample feed's busiest hour otherwise
-        first = busiest_hour(bundle.feed) if bundle is not None else dt.time(7, 0)
+        first = busiest_hour(demo_feed) if demo is not None else dt.time(7, 0)
         date = st.date_input(
-            "Date", value=default_date(bundle.feed) if bundle is not None else None, key="access.date"
+            "Date (empty: a Tuesday the feed runs)",
+            value=default_date(demo_feed) if demo is not None else None, key="access.date",
         )
         start = st.time_input("Departures from", first, key="access.start")
         end = st.time_input("Departures until", dt.time(min(first.hour + 1, 23), 0), key="access.end")
@@ -98,12 +99,24 @@ if not st.session_state.get("access.ran"):
 if not bands:
     st.error("Choose at least one isochrone band.")
     st.stop()
-bands_min = tuple(float(b) for b in sorted(bands))
+if mode != "walk" and end <= start:
+    st.error("The departure window must end after it starts.")
+    st.stop()
 
 
-def show_indicators(rows: dict[str, pd.DataFrame]) -> None:
+def options_for(to: str, residents: float) -> AccessOptions:
+    """The options of this page's run (every widget that changes the answer)."""
+    return AccessOptions(
+        mode=mode, to=to, buffer_km=float(buffer_km), bands_min=tuple(float(b) for b in sorted(bands)),
+        date=date, window=(start, end), step_min=float(step), new_residents=residents,
+        accept_drive_roads=bool(drive_roads),
+    )
+
+
+def show_indicators(rows: dict[str, pd.DataFrame | None]) -> None:
     """Show one indicator table row per labelled summary."""
-    table = pd.concat([frame.iloc[[0]].assign(Area=label) for label, frame in rows.items()])
+    kept = {label: frame for label, frame in rows.items() if frame is not None and len(frame)}
+    table = pd.concat([frame.iloc[[0]].assign(Area=label) for label, frame in kept.items()])
     shown = table.set_index("Area")[[c for c in INDICATOR_COLUMNS if c in table.columns]]
     st.dataframe(
         shown.rename(columns=INDICATOR_COLUMNS).style.format(
@@ -114,28 +127,84 @@ def show_indicators(rows: dict[str, pd.DataFrame]) -> None:
     )
 
 
-def offer_downloads(layers: dict[str, gpd.GeoDataFrame], times: gpd.GeoDataFrame, stem: str) -> None:
-    """Download buttons: every layer as GeoPackage, the per-origin times as CSV."""
+def summary_sentence(overall: pd.DataFrame, label: str) -> str:
+    """The indicator row as a sentence (a text alternative to the table, and what tests read)."""
+    row = overall.iloc[0]
+    return (
+        f"{label}: mean {row['pop_weighted_mean_time_min']:.2f} min (population-weighted), "
+        f"{row['pop_share_within_15min']:.1%} within 15 min, "
+        f"{row['pop_share_within_30min']:.1%} within 30 min."
+    )
+
+
+def show_run(result: AccessResult, kind: str, scheme: Scheme | None, residents: float) -> None:
+    """Warnings, map, indicators, equity chart and downloads of one run."""
+    for warning in result.warnings:
+        st.warning(warning)
+    times = result.origins
+    label = KIND_LABEL.get(kind, kind)
+    fmap = access_map(
+        isochrones=result.isochrones,
+        isochrone_label=f"Walking time to a {label}" if result.isochrones is not None else "Time",
+        origins=times, origin_label=f"Areas by {MODE_LABEL[result.primary].lower()} time",
+        bands_min=result.options.bands_min, destinations={kind: result.destinations},
+        stops=feed_stops(cache.CachedResources(settings).feed(result.feed_paths)) if result.feed_paths else None,
+        scheme=scheme, attribution_lines=result.attribution,
+    )
+    st_folium(fmap, height=500, use_container_width=True, returned_objects=[], key=f"access-map-{kind}")
+    st.subheader("Indicators")
+    for mode_name, summary in result.summaries.items():
+        st.markdown(f"**{MODE_LABEL[mode_name]} to the nearest {label}**")
+        st.caption(summary_sentence(summary.overall, f"Surrounding area ({len(times)} areas)"))
+        rows: dict[str, pd.DataFrame | None] = {}
+        if summary.scheme is not None:
+            rows[f"Scheme ({residents:,.0f} new residents)"] = summary.scheme
+        rows[f"Surrounding area ({len(times)} areas on the network)"] = summary.overall
+        if summary.with_scheme is not None:
+            rows["Surrounding area with the scheme's residents"] = summary.with_scheme
+        show_indicators(rows)
+        if summary.by_district is not None and len(summary.by_district):
+            st.caption("By district: " + "; ".join(
+                f"{name}: {row.pop_weighted_mean_time_min:.1f} min over {row.origins:.0f} areas"
+                for name, row in summary.by_district.iterrows()
+            ))
+    if "imd_decile" in times.columns:
+        st.subheader(f"Equity: {MODE_LABEL[result.primary].lower()} time by deprivation")
+        table = times_by_imd_decile(times)
+        st.plotly_chart(
+            equity_chart(table, title=f"{MODE_LABEL[result.primary]} time to the nearest {label} by IMD decile",
+                         mode_label=f"{MODE_LABEL[result.primary]} time"),
+            width="stretch",
+        )
+        st.caption(
+            f"{int((table['origins'] > 0).sum())} of 10 IMD deciles have an area on the network "
+            f"({result.osm_path.name}); grey deciles have none."
+        )
+    with st.expander("How this was measured (parameters and data)"):
+        st.table(pd.DataFrame({"Value": result.parameters}))
+        if len(result.excluded):
+            st.caption(f"Left out ({len(result.excluded)}), with the reason:")
+            st.dataframe(result.excluded, width="stretch")
     one, two = st.columns(2)
     one.download_button(
-        "Download isochrones and times (GeoPackage)", to_geopackage_bytes(layers),
-        file_name=f"{stem}.gpkg", mime="application/geopackage+sqlite3", key=f"gpkg-{stem}",
+        "Download the run (GeoPackage)", to_geopackage_bytes(access_layers(result)),
+        file_name=f"access_{kind}.gpkg", mime="application/geopackage+sqlite3", key=f"gpkg-{kind}",
     )
     two.download_button(
-        "Download per-origin times (CSV)", to_csv_bytes(times), file_name=f"{stem}.csv",
-        mime="text/csv", key=f"csv-{stem}",
+        "Download per-origin times (CSV)", to_csv_bytes(times), file_name=f"access_{kind}.csv",
+        mime="text/csv", key=f"csv-{kind}",
     )
 
 
-def show_gp_capacity(scheme: Scheme, gps: gpd.GeoDataFrame, attribution_lines: list[str]) -> None:
+def show_gp_capacity(scheme: Scheme, result: AccessResult) -> None:
     """The GP capacity (2SFCA) section: map of the LSOAs and the scheme's homes, and a table."""
     st.subheader("GP capacity (2SFCA)")
     residents = float(scheme.new_residents or 0.0)
     with heavy_job("measuring GP capacity"), st.status("GP practices per resident within a 30-minute walk (2SFCA)…") as status:
         try:
-            capacity = cached.gp_capacity_cached(
-                settings, str(settings.data_dir), area_wkb, str(osm), osm_digest, residents,
-                CAPACITY_CATCHMENT_MIN, buffer_km * 1000.0,
+            capacity = cache.gp_capacity_result(
+                settings, scheme.boundary, osm_path=result.osm_path, new_residents=residents,
+                catchment_min=CAPACITY_CATCHMENT_MIN, margin_m=float(buffer_km) * 1000.0,
             )
         except (HiapError, IsochronesError) as error:
             status.update(label="No GP capacity result", state="error")
@@ -166,10 +235,10 @@ def show_gp_capacity(scheme: Scheme, gps: gpd.GeoDataFrame, attribution_lines: l
     areas = capacity.areas[capacity.areas["complete"]]
     st_folium(
         capacity_map(
-            areas, score_col=f"access_{score}", homes=capacity.homes, gps=gps, scheme=scheme,
-            layer_label=f"{score_label} (2SFCA, {choice})",
+            areas, score_col=f"access_{score}", homes=capacity.homes, gps=result.destinations,
+            scheme=scheme, layer_label=f"{score_label} (2SFCA, {choice})",
             catchment_min=CAPACITY_CATCHMENT_MIN,
-            attribution_lines=[*attribution_lines, "ONS mid-2020 LSOA population (OGL v3.0)"],
+            attribution_lines=[*result.attribution, "ONS mid-2020 LSOA population (OGL v3.0)"],
         ),
         height=480, use_container_width=True, returned_objects=[], key="capacity-map",
     )
@@ -186,11 +255,6 @@ def show_gp_capacity(scheme: Scheme, gps: gpd.GeoDataFrame, attribution_lines: l
     )
 
 
-def pt_date(feed: object) -> dt.date:
-    """The chosen date, or a Tuesday the feed runs on."""
-    return date if date is not None else default_date(feed)  # type: ignore[arg-type]
-
-
 # ---------------------------------------------------------------- around a UK scheme
 if area_choice == SCHEME_AREA:
     scheme = require_scheme()
@@ -204,194 +268,53 @@ if area_choice == SCHEME_AREA:
         else:
             st.warning("This scheme has no boundary polygon; access is measured from a boundary.")
         st.stop()
-    boundary = scheme.boundary.to_crs(27700)
-    area = shapely.make_valid(shapely.union_all(boundary.geometry.to_numpy()))
-    try:
-        osm = osm_choice if osm_choice is not None else find_osm_extract(settings, area=area)
-    except HiapError as error:
-        st.error(f"{error} The walk network comes from OpenStreetMap: `hiap data download osm`.")
-        st.stop()
-    osm_digest = cached.digest(osm)
-    area_wkb = shapely.to_wkb(area)
-    stops = None
-    transit_area: TransitArea | None = None
-    if wants_pt:
+    residents = float(scheme.new_residents or 0.0)
+    results: dict[str, AccessResult] = {}
+    for kind in kinds:
         try:
-            transit_area = scheme_transit_area(
-                settings, boundary, osm_path=osm, buffer_km=buffer_km, feeds=feed_choice
-            )
-        except HiapError as error:
-            st.warning(f"Public transport: {error}")
-            st.caption("Try the Porto Alegre demo above to see the public-transport analysis at work.")
-    if wants_walk:
-        results = {}
-        for kind in kinds:
-            with heavy_job("routing"), st.status(f"Walking access to the nearest {KIND_LABEL[kind]}…", expanded=False) as status:
-                try:
-                    results[kind] = cached.walk_access_cached(
-                        settings, str(settings.data_dir), area_wkb, kind, bands_min, buffer_km,
-                        str(osm), osm_digest,
-                    )
-                except (HiapError, IsochronesError) as error:
-                    status.update(label=f"No walking result for {KIND_LABEL[kind]}s", state="error")
-                    st.warning(str(error))
-                    continue
-                status.update(label=f"Walking access to the nearest {KIND_LABEL[kind]}: done", state="complete")
-        if not results:
-            st.stop()
-        shown_kind = st.radio(
-            "Isochrones on the map", list(results), format_func=lambda k: KIND_LABEL[k] + "s",
-            horizontal=True, key="access.shown",
-        ) if len(results) > 1 else next(iter(results))
-        result = results[shown_kind]
-        st.caption(f"Walk network: {result.osm_path.name}, {len(result.origins)} LSOAs on it.")
-        fmap = access_map(
-            isochrones=result.isochrones, isochrone_label=f"Walking time to a {KIND_LABEL[shown_kind]}",
-            origins=result.origins, origin_label="LSOAs by walking time", bands_min=bands_min,
-            destinations={k: r.destinations for k, r in results.items()}, stops=stops,
-            scheme=scheme, attribution_lines=result.attribution,
-        )
-        st_folium(fmap, height=520, use_container_width=True, returned_objects=[], key="access-map")
-
-        st.subheader("Indicators")
-        network = cached.area_walk_network(settings, str(osm), osm_digest, area_wkb, buffer_km)
-        residents = scheme.new_residents or 0.0
-        for kind, res in results.items():
-            homes, scheme_row = cached.scheme_access_cached(
-                network, f"{osm_digest}:{buffer_km}", boundary, res.destinations,
-                f"{area_wkb.hex()}:{kind}", float(residents),
-            )
-            combined = pd.concat(
-                [res.origins[["time_min", "population", *[c for c in res.origins if c.startswith("reachable_")]]],
-                 homes[["time_min", "population", *[c for c in homes if c.startswith("reachable_")]]]],
-                ignore_index=True,
-            )
-            st.markdown(f"**Walking to the nearest {KIND_LABEL[kind]}**")
-            show_indicators({
-                f"Scheme ({residents:,.0f} new residents)": scheme_row,
-                "Surrounding area (LSOAs on the network)": res.overall,
-                "Surrounding area with the scheme's residents": summarise_access(combined),
-            })
-            by_district = res.by_district.reset_index()
-            st.caption(
-                "By district: " + "; ".join(
-                    f"{r.lad_name}: {r.pop_weighted_mean_time_min:.1f} min over {r.origins:.0f} LSOAs"
-                    for r in by_district.itertuples()
+            with heavy_job("routing"), st.spinner(f"Access to the nearest {KIND_LABEL[kind]}: network, routing, indicators…"):
+                results[kind] = cache.access_result(
+                    settings, options_for(kind, residents), scheme=scheme.boundary,
+                    area_label=scheme.name, osm_path=osm_choice, feeds=feeds_choice,
                 )
-            )
-        st.subheader("Equity: walking time by deprivation")
-        table = times_by_imd_decile(result.origins)
-        covered = int((table["origins"] > 0).sum())
-        st.plotly_chart(
-            equity_chart(table, title=f"Walking time to the nearest {KIND_LABEL[shown_kind]} by IMD decile",
-                         mode_label="Walking time"),
-            width="stretch",
-        )
-        st.info(
-            f"The network ({result.osm_path.name}) covers {len(result.origins)} LSOAs in "
-            f"{covered} of 10 IMD deciles; grey deciles have no LSOA on it. To compare whole "
-            "districts, use a county extract: `hiap data download osm`."
-        )
-        offer_downloads(
-            {"isochrones": result.isochrones, "origins": result.origins,
-             "destinations": result.destinations, "scheme_homes": homes},
-            result.origins, f"walk_{shown_kind}",
-        )
-        if "gp" in results:
-            show_gp_capacity(scheme, results["gp"].destinations, result.attribution)
-    if wants_pt and transit_area is not None:
-        st.subheader("Public transport")
-        st.info("A feed covers the scheme: " + ", ".join(p.name for p in transit_area.feed_paths))
-        try:
-            feed = cached.feed_resource(
-                tuple(str(p) for p in transit_area.feed_paths),
-                tuple(cached.digest(p) for p in transit_area.feed_paths),
-            )
-            network = cached.area_walk_network(settings, str(osm), osm_digest, area_wkb, buffer_km)
-            day = pt_date(feed)
-            with heavy_job("preparing the timetable"), st.status("Preparing the timetable…"):
-                tn = cached.transit_network_resource(feed, str(transit_area.feed_paths), network, osm_digest, day)
-            for kind in kinds:
-                dest = transit_area.destinations[kind]
-                times = cached.transit_times_cached(
-                    tn, f"{transit_area.feed_paths}:{osm_digest}:{day}", transit_area.origins, dest,
-                    f"{area_wkb.hex()}:{kind}", (start, end), float(step),
-                )
-                origins = transit_area.origins.join(times)
-                st.markdown(f"**By public transport to the nearest {KIND_LABEL[kind]}** ({day:%A %d %B %Y})")
-                show_indicators({"Surrounding area": summarise_access(origins)})
-                st_folium(
-                    access_map(origins=origins, isochrone_label="Public transport time",
-                               bands_min=bands_min, destinations={kind: dest},
-                               stops=feed_stops(feed), scheme=scheme,
-                               attribution_lines=transit_area.attribution),
-                    height=480, use_container_width=True, returned_objects=[], key=f"pt-map-{kind}",
-                )
-                st.plotly_chart(equity_chart(times_by_imd_decile(origins),
-                                             title="Public transport time by IMD decile",
-                                             mode_label="Public transport time"), width="stretch")
-                offer_downloads({"origins": origins}, origins, f"pt_{kind}")
         except (HiapError, IsochronesError, FeedError) as error:
-            st.error(str(error))
+            st.warning(f"No result for {KIND_LABEL[kind]}s: {error}")
+            if mode != "walk":
+                st.caption(f"The Porto Alegre demo shows public transport at work. {GET_GTFS}")
+    if not results:
+        st.stop()
+    if "gp" in results and results["gp"].options.walks:
+        keep_access_result(results["gp"], scheme_name=scheme.name, scheme_digest=cache.scheme_digest(scheme))
+    shown = st.radio(
+        "Destination shown", list(results), format_func=lambda k: KIND_LABEL[k] + "s",
+        horizontal=True, key="access.shown",
+    ) if len(results) > 1 else next(iter(results))
+    show_run(results[shown], shown, scheme, residents)
+    if "gp" in results and results["gp"].options.walks:
+        show_gp_capacity(scheme, results["gp"])
     st.caption(" · ".join(attribution.ALL))
     st.stop()
 
 # ---------------------------------------------------------------- Porto Alegre demo
+assert demo is not None
 st.info(
     "No Cambridgeshire timetable (GTFS) is available offline here, so public transport is shown "
     "on r5r's Porto Alegre sample: origins are H3 hexagons with residents, destinations the "
     f"hexagons with a healthcare facility. For Cambridgeshire: {GET_GTFS}"
 )
-feeds_found = find_feeds(settings)
-if bundle is None:
-    st.stop()
-demo, network, osm_digest = bundle.area, bundle.network, bundle.network_key
-dest = demo.destinations["healthcare"]
-origins = demo.origins
-layers: dict[str, gpd.GeoDataFrame] = {}
-iso = None
-summaries: dict[str, pd.DataFrame] = {}
-if wants_walk:
-    walk = cached.walk_times_cached(network, osm_digest, origins, dest, "poa-healthcare")
-    origins = origins.join(walk[["time_min"]].rename(columns={"time_min": "walk_min"}))
-    iso = cached.walk_isochrones_cached(network, osm_digest, dest, "poa-healthcare", bands_min)
-    layers["walk_isochrones"] = iso
-    summaries["Walking"] = summarise_access(origins, time_col="walk_min")
-stops = None
-if wants_pt:
-    feed = bundle.feed
-    day = pt_date(feed)
-    with heavy_job("preparing the timetable"), st.status(f"Preparing the timetable for {day:%A %d %B %Y}…") as status:
-        tn = cached.transit_network_resource(feed, bundle.feed_key, network, osm_digest, day)
-        status.update(label=f"Timetable for {day:%A %d %B %Y}: {tn.timetable.n_patterns:,} patterns",
-                      state="complete")
-    departures = int((dt.datetime.combine(day, end) - dt.datetime.combine(day, start)).seconds // 60 // step) + 1
-    with heavy_job("routing"), st.status(f"Routing {len(demo.origins):,} origins × {departures} departures by public transport…") as status:
-        pt = cached.transit_times_cached(
-            tn, f"{bundle.feed_key}:{osm_digest}:{day}", demo.origins, dest, "healthcare",
-            (start, end), float(step),
+try:
+    with heavy_job("routing"), st.spinner("Porto Alegre: walk network, timetable and routing…"):
+        result = cache.access_result(
+            settings, options_for("healthcare facility", 0.0), area_label=demo.name,
+            osm_path=demo.osm_path, feeds=list(demo.feed_paths), origins=demo.origins,
+            destinations=demo.destinations,
         )
-        status.update(label="Public-transport routing: done", state="complete")
-    origins = origins.join(pt.rename(columns={"time_min": "pt_min"}))
-    summaries["Public transport"] = summarise_access(origins, time_col="pt_min")
-    stops = feed_stops(feed)
-time_col = "pt_min" if wants_pt else "walk_min"
-mode_label = "Public transport time" if wants_pt else "Walking time"
-st.subheader(f"{demo.name}: {len(origins):,} populated hexagons, {len(dest)} with healthcare")
-st_folium(
-    access_map(
-        isochrones=iso,
-        isochrone_label="Time (walk bands, public-transport hexagons)" if wants_walk and wants_pt else mode_label,
-        origins=origins, origin_time_col=time_col, origin_label=f"Hexagons by {mode_label.lower()}",
-        bands_min=bands_min, destinations={"healthcare": dest}, stops=stops,
-        attribution_lines=demo.attribution,
-    ),
-    height=540, use_container_width=True, returned_objects=[], key="demo-map",
-)
-st.subheader("Indicators")
-show_indicators(summaries)
+except (HiapError, IsochronesError, FeedError) as error:
+    st.error(str(error))
+    st.stop()
+st.subheader(f"{demo.name}: {len(result.origins):,} populated hexagons, {len(result.destinations)} with healthcare")
+show_run(result, "healthcare facility", None, 0.0)
+if mode != "walk":
+    st.caption(f"Bus stops in the feed: {len(feed_stops(demo_feed)):,}.")
 st.caption("IMD deciles exist for England only, so the demo has no equity chart by deprivation.")
-layers["origins"] = origins
-layers["destinations"] = dest
-offer_downloads(layers, origins, "porto_alegre_access")
-st.caption(" · ".join(demo.attribution) + f" · GTFS feeds in the data directory: {len(feeds_found)}")
+st.caption(" · ".join(demo.attribution))

@@ -2,10 +2,13 @@
 
 import datetime as dt
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from hiap.access_runs import GET_GTFS, busiest_hour, default_date, feed_stops
+from hiap import attribution
+from hiap.access import AccessOptions
+from hiap.access.feeds import GET_GTFS, busiest_hour, default_date, feed_stops, find_gtfs_feeds
 from hiap.equity import newly_within
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes
@@ -19,7 +22,8 @@ from hiap.scenario_inputs import (
     scenario_layers,
     scenario_text,
 )
-from hiap.ui import access as cached
+from hiap.ui import cache
+from hiap.ui.access import uk_data_overrides
 from hiap.ui.jobs import heavy_job
 from hiap.ui.maps import st_folium
 from hiap.ui.scenario import DESTINATIONS, keep_scenario_result
@@ -48,9 +52,14 @@ area_choice = st.radio(
     "Area", [SCHEME_AREA, DEMO], index=0 if current_scheme() is not None else 1, horizontal=True,
     key="scenario.area",
 )
+BUFFER_KM = 5.0  # why: a bus trip to a GP may start well beyond the scheme
+scheme = None
 try:
     if area_choice == DEMO:
-        bundle = cached.demo_bundle(settings)
+        demo = cache.demo_area(settings)
+        osm_path, feed_paths = demo.osm_path, list(demo.feed_paths)
+        origins_in, destinations_in, kind = demo.origins, demo.destinations, "healthcare"
+        area_wgs84, area_attribution = demo.area_wgs84, list(demo.attribution)
     else:
         scheme = require_scheme()
         if scheme.boundary is None or scheme.boundary.empty:
@@ -63,18 +72,20 @@ try:
             else:
                 st.warning("This scheme has no boundary polygon; choose the Porto Alegre demo.")
             st.stop()
-        osm_choice, feed_choice = cached.uk_data_overrides(settings)
-        bundle = cached.scheme_bundle(
-            settings, scheme.boundary, buffer_km=5.0, osm_path=osm_choice, feeds=feed_choice
-        )
+        osm_path, feed_choice = uk_data_overrides(settings)
+        site = scheme.boundary.to_crs(27700).union_all().buffer(BUFFER_KM * 1000.0)
+        site_ll = gpd.GeoSeries([site], crs=27700).to_crs(4326).iloc[0]
+        feed_paths = feed_choice if feed_choice is not None else find_gtfs_feeds(settings, area=site_ll)
+        origins_in = destinations_in = None
+        kind = "gp"
+        area_wgs84 = tuple(float(v) for v in site_ll.bounds)
+        area_attribution = [attribution.OSM]
+    feed = cache.CachedResources(settings).feed(feed_paths)
 except (HiapError, IsochronesError, FeedError) as error:
     st.warning(f"{error}")
     st.caption(f"The Porto Alegre demo shows the scenario tools at work. {GET_GTFS}")
     st.stop()
-area, feed = bundle.area, bundle.feed
 stops = feed_stops(feed)
-kind = next(iter(area.destinations))
-destinations = area.destinations[kind]
 
 how = st.radio("How to describe the scenario", HOW, horizontal=True, key="scenario.how")
 scenario: Scenario | None = None
@@ -91,7 +102,7 @@ if how in HOW[:2]:
     if how == HOW[0]:
         st.caption("Draw the route with the line tool (double-click to finish); markers add stops.")
         drawn = st_folium(
-            draw_map(area.area_wgs84, stops=stops), height=480, use_container_width=True,
+            draw_map(area_wgs84, stops=stops), height=480, use_container_width=True,
             returned_objects=["all_drawings"], key="scenario-draw",
         )
         line, points = route_from_drawings((drawn or {}).get("all_drawings"))
@@ -177,33 +188,30 @@ if st.button("Run baseline and scenario", type="primary", key="scenario.run"):
 if st.session_state.get("scenario.ran") != scenario.model_dump_json():
     st.stop()
 
+options = AccessOptions(
+    mode="transit", to=kind if kind != "healthcare" else "healthcare facility",
+    buffer_km=BUFFER_KM, level="lsoa", date=date, window=(start, end), step_min=float(step),
+)
 try:
-    with heavy_job("preparing the timetables"), st.status("Applying the scenario and preparing both timetables…") as status:
-        edited = cached.scenario_feed(feed, bundle.feed_key, scenario.model_dump_json())
-        base_tn = cached.transit_network_resource(feed, bundle.feed_key, bundle.network, bundle.network_key, date)
-        scen_key = f"{bundle.feed_key}:{scenario.model_dump_json()}"
-        scen_tn = cached.transit_network_resource(edited, scen_key, bundle.network, bundle.network_key, date)
-        status.update(label="Timetables ready", state="complete")
-    with heavy_job("routing"), st.status("Routing the baseline and the scenario…") as status:
-        base = cached.transit_times_cached(
-            base_tn, f"{bundle.feed_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
-            (start, end), float(step),
+    with heavy_job("routing"), st.spinner("Routing the baseline and the scenario over the window…"):
+        run = cache.access_result(
+            settings, options, scheme=scheme.boundary if scheme is not None else None,
+            area_label=scheme.name if scheme is not None else "Porto Alegre (demo)",
+            osm_path=osm_path, feeds=feed_paths, origins=origins_in, destinations=destinations_in,
+            scenario=scenario,
         )
-        status.update(label="Baseline routed; routing the scenario…")
-        scen = cached.transit_times_cached(
-            scen_tn, f"{scen_key}:{bundle.network_key}:{date}", area.origins, destinations, kind,
-            (start, end), float(step),
-        )
-        status.update(label="Baseline and scenario routed", state="complete")
 except (HiapError, IsochronesError, FeedError, ScenarioError) as error:
     st.error(str(error))
     st.stop()
-
-origins = area.origins.copy()
-origins["base_min"] = base["time_min"]
-origins["scenario_min"] = scen["time_min"]
-origins["change_min"] = origins["scenario_min"] - origins["base_min"]
-origins.loc[origins["base_min"].eq(origins["scenario_min"]), "change_min"] = 0.0
+for warning in run.warnings:
+    st.warning(warning)
+with st.expander("How this was measured (parameters and data)"):
+    st.table(pd.DataFrame({"Value": run.parameters}))
+destinations = run.destinations
+origins = run.origins.copy()
+origins["base_min"] = origins["transit_min"]
+origins["scenario_min"] = run.origins["scenario_min"]
+origins["change_min"] = run.origins["change_min"]
 lines, new_stops = scenario_layers(scenario, feed)
 
 st.subheader("What changed")
@@ -214,7 +222,7 @@ if groups is None:
     st.caption("IMD deciles exist for England only; the demo area is summarised as a whole.")
 else:
     table.index.name = "imd_decile"
-report_scheme = scheme.name if area_choice == SCHEME_AREA else None
+report_scheme = scheme.name if scheme is not None else None
 result = ScenarioResult(name=scenario.name, table=table, threshold_min=float(threshold),
                         destination=DESTINATIONS.get(kind, f"a {kind}"), mode="public transport")
 keep_scenario_result(result, scheme_name=report_scheme)
@@ -247,7 +255,7 @@ st.caption(
 view = st.radio("Maps", ["Difference layer", "Side by side"], horizontal=True, key="scenario.view")
 if view == "Difference layer":
     st_folium(
-        difference_map(origins, route_lines=lines, route_stops=new_stops, attribution_lines=area.attribution),
+        difference_map(origins, route_lines=lines, route_stops=new_stops, attribution_lines=run.attribution),
         height=520, use_container_width=True, returned_objects=[], key="scenario-diff",
     )
 else:
@@ -259,11 +267,11 @@ else:
                 access_map(origins=origins, origin_time_col=col, origin_label=f"{title}: time",
                            isochrone_label="Public transport time", bands_min=(10, 15, 20, 30, 45),
                            destinations={kind: destinations},
-                           stops=new_stops, attribution_lines=area.attribution),
+                           stops=new_stops, attribution_lines=run.attribution),
                 height=460, use_container_width=True, returned_objects=[], key=f"scenario-{col}",
             )
 changed = origins[origins["change_min"].abs() > 0.5]
 st.download_button("Download per-origin changes (CSV)", to_csv_bytes(
     pd.DataFrame(origins.drop(columns="geometry")) if changed.empty else changed),
     file_name="scenario_changes.csv", mime="text/csv", key="scenario.csv")
-st.caption(" · ".join(area.attribution))
+st.caption(" · ".join(dict.fromkeys([*area_attribution, *run.attribution])))

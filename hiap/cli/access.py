@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +12,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.table import Table
 
+    from hiap.access import AccessResult
+
 app = typer.Typer(
     rich_markup_mode=None,  # plain help: typer's rich help formatter costs a second to import
     help="Travel times, isochrones and population reached for GP practices and hospitals.",
@@ -18,19 +21,10 @@ app = typer.Typer(
 )
 
 
-# --- `hiap access walk` (walking access; self-contained, the transit command sits apart) ---
-
-_WALK_STEPS = (
-    "Building the walk network",
-    "Loading destinations",
-    "Loading populated origins",
-    "Routing (one multi-source pass)",
-    "Summarising indicators",
-    "Drawing isochrones and catchments",
-)
+# --- shared by both commands: progress bar, tables, summary lines ---
 
 
-def _walk_table(title: str, frame: pd.DataFrame) -> Table:
+def _indicator_table(title: str, frame: pd.DataFrame) -> Table:
     from rich.table import Table
 
     columns = [
@@ -55,6 +49,78 @@ def _walk_table(title: str, frame: pd.DataFrame) -> Table:
     return table
 
 
+def _run(measure: Callable[[Callable[[float, str], None]], AccessResult]) -> AccessResult:
+    """Run ``measure`` under a rich progress bar on stderr; errors exit 1 with the message."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hiap.errors import HiapError
+    from isochrones.errors import IsochronesError
+
+    err = Console(stderr=True)
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err
+        ) as bar:
+            task = bar.add_task("Starting", total=1.0)
+
+            def advance(fraction: float, message: str) -> None:
+                bar.update(task, description=message, completed=fraction)
+
+            return measure(advance)
+    except (HiapError, IsochronesError) as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _report(result: AccessResult, out: Path) -> None:
+    """Print the run's indicators, parameters and warnings, and write the GeoPackage."""
+    from rich.console import Console
+
+    from hiap.access import write_access_geopackage
+
+    console = Console()
+    for warning in result.warnings:
+        console.print(f"[bold yellow]Warning:[/] {warning}")
+    console.print(
+        f"{len(result.origins)} origins and {len(result.destinations)} destinations on the "
+        f"network of {result.osm_path.name} ({result.coverage:.0%} of the area covered)"
+        + (f"; {result.dropped_origins} origin(s) off the network left out"
+           if result.dropped_origins else "")
+    )
+    titles = {"walk": "Walking", "transit": "Public transport", "scenario": "Scenario"}
+    for mode, summary in result.summaries.items():
+        console.print(_indicator_table(f"{titles[mode]}: overall", summary.overall))
+        if summary.scheme is not None:
+            console.print(_indicator_table(f"{titles[mode]}: the scheme's homes", summary.scheme))
+        if summary.by_district is not None:
+            console.print(_indicator_table(f"{titles[mode]}: by district", summary.by_district))
+        if summary.by_imd_decile is not None:
+            console.print(_indicator_table(
+                f"{titles[mode]}: by IMD decile (1 = most deprived)", summary.by_imd_decile
+            ))
+    written = write_access_geopackage(result, out)
+    console.print("Parameters: " + "; ".join(f"{k}: {v}" for k, v in result.parameters.items()))
+    console.print(f"Wrote {written} (per-origin times, destinations, indicators, parameters).")
+    for line in result.attribution:
+        console.print(f"[dim]{line}[/]")
+
+
+def _check_out(out: Path) -> None:
+    if out.suffix.lower() != ".gpkg":
+        typer.echo(f"Error: --out must end in .gpkg, got {out.name!r}.", err=True)
+        raise typer.Exit(2)
+
+
+_ACCEPT_DRIVE = typer.Option(
+    "--accept-drive-roads",
+    help="Walk on a drive-only extract as an approximation (every result is labelled).",
+)
+_MAX_SNAP = typer.Option(
+    "--max-snap-m", help="Leave out origins and destinations farther than this from a street."
+)
+
+
 @app.command("walk")
 def walk(
     out: Annotated[Path, typer.Option("--out", help="GeoPackage to write (.gpkg).")],
@@ -63,7 +129,8 @@ def walk(
         Path | None,
         typer.Option(
             "--osm",
-            help="OSM extract (.osm.pbf/.osm); default: the first in data_dir/osm covering the area.",
+            help="OSM extract (.osm.pbf/.osm); default: the one in data_dir/osm whose walk "
+            "network covers most of the area.",
         ),
     ] = None,
     area: Annotated[
@@ -79,9 +146,8 @@ def walk(
     ] = 2.0,
     level: Annotated[str, typer.Option("--level", help="Origins: lsoa or oa.")] = "lsoa",
     speed_kph: Annotated[float, typer.Option("--speed-kph", help="Walking speed, km/h.")] = 4.8,
-    snap: Annotated[
-        str, typer.Option("--snap", help="Attach points to the nearest street edge or node.")
-    ] = "edge",
+    accept_drive_roads: Annotated[bool, _ACCEPT_DRIVE] = False,
+    max_snap_m: Annotated[float, _MAX_SNAP] = 500.0,
     hospital_class: Annotated[
         list[str] | None,
         typer.Option(
@@ -100,98 +166,36 @@ def walk(
     ] = False,
 ) -> None:
     """Compute walking times from every populated area to the nearest GP practice or hospital."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from hiap.access.walk import resolve_area, walk_access, write_walk_geopackage
+    from hiap.access import AccessOptions, measure_access, resolve_area
     from hiap.errors import HiapError
     from hiap.settings import get_settings
-    from isochrones.errors import IsochronesError
 
-    console, err = Console(), Console(stderr=True)
-    if to not in ("gp", "hospital"):
-        err.print(f"[red]Error:[/] --to must be 'gp' or 'hospital', got {to!r}.")
-        raise typer.Exit(2)
-    if level not in ("lsoa", "oa"):
-        err.print(f"[red]Error:[/] --level must be 'lsoa' or 'oa', got {level!r}.")
-        raise typer.Exit(2)
-    if snap not in ("edge", "node"):
-        err.print(f"[red]Error:[/] --snap must be 'edge' or 'node', got {snap!r}.")
-        raise typer.Exit(2)
-    if out.suffix.lower() != ".gpkg":
-        err.print(f"[red]Error:[/] --out must end in .gpkg, got {out.name!r}.")
+    _check_out(out)
+    if to not in ("gp", "hospital") or level not in ("lsoa", "oa"):
+        typer.echo(
+            f"Error: --to must be gp or hospital and --level lsoa or oa (got {to!r}, {level!r}).",
+            err=True,
+        )
         raise typer.Exit(2)
     try:
         settings = get_settings()
         polygon, label = resolve_area(settings, area)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=False,
-        ) as bar:
-            task = bar.add_task("Starting", total=len(_WALK_STEPS) + 1)
-
-            def advance(step: str) -> None:
-                bar.update(task, description=step, completed=_WALK_STEPS.index(step))
-
-            result = walk_access(
-                settings,
-                to=to,  # type: ignore[arg-type]
-                osm_path=osm,
-                area=polygon,
-                buffer_km=buffer_km,
-                level=level,  # type: ignore[arg-type]
-                speed_kph=speed_kph,
-                snap_to=snap,  # type: ignore[arg-type]
-                progress=advance,
-                hospital_classes=hospital_class or None,
-                include_branches=include_branches,
-            )
-            bar.update(task, description="Writing the GeoPackage", completed=len(_WALK_STEPS))
-            written = write_walk_geopackage(result, out)
-            bar.update(task, description="Done", completed=len(_WALK_STEPS) + 1)
-    except (HiapError, IsochronesError) as exc:
-        err.print(f"[red]Error:[/] {exc}")
-        raise typer.Exit(1) from None
-    what = "GP practices" + (" and branch surgeries" if include_branches else "")
-    if to == "hospital":
-        from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES, HOSPITAL_CLASSES
-
-        picked = hospital_class or DEFAULT_HOSPITAL_CLASSES
-        what = "hospitals (" + "; ".join(HOSPITAL_CLASSES.get(c, c) for c in picked) + ")"
-    console.print(
-        f"Walking at {speed_kph:g} km/h to {len(result.destinations)} {what}; area: {label}; "
-        f"network: {result.osm_path.name}; {len(result.origins)} {level.upper()} origins"
-        + (
-            f" ({result.dropped_origins} off the network left out)"
-            if result.dropped_origins
-            else ""
+        options = AccessOptions(
+            mode="walk", to=to, buffer_km=buffer_km, level=level,  # type: ignore[arg-type]
+            speed_kph=speed_kph, accept_drive_roads=accept_drive_roads, max_snap_m=max_snap_m,
+            hospital_classes=tuple(hospital_class) if hospital_class else None,
+            include_branches=include_branches,
         )
-    )
-    for note in result.notes:
-        console.print(note)
-    excluded = result.excluded_origins
-    if excluded is not None and len(excluded):
-        code_col = "code" if "code" in excluded else None
-        for row in excluded.head(10).itertuples():
-            name = getattr(row, code_col) if code_col else f"row {row.Index}"
-            console.print(f"  left out: {name}: {row.reason}")
-        if len(excluded) > 10:
-            console.print(f"  ... and {len(excluded) - 10} more")
-    console.print(_walk_table("Overall", result.overall))
-    console.print(_walk_table("By district", result.by_district))
-    console.print(_walk_table("By IMD decile (1 = most deprived)", result.by_imd_decile))
-    console.print(
-        f"Wrote {written} (layers: origins, destinations, isochrones, catchments, indicators)."
-    )
-    for line in result.attribution:
-        console.print(f"[dim]{line}[/]")
-
-
-# --- `hiap access transit` (public transport + walking over a departure window) ---
+    except HiapError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if polygon is None and osm is None:
+        typer.echo("Error: give --area (a district or boundary file) or --osm FILE.", err=True)
+        raise typer.Exit(2)
+    result = _run(lambda progress: measure_access(
+        settings, options, area=polygon, area_label=label, osm_path=osm, progress=progress
+    ))
+    _report(result, out)
 
 
 @app.command("transit")
@@ -199,14 +203,16 @@ def transit(
     to: Annotated[
         str, typer.Option("--to", help="gp, hospital, or a CSV/GPKG of destination points.")
     ],
-    date: Annotated[str, typer.Option("--date", help="Service day, YYYY-MM-DD.")],
     out: Annotated[Path, typer.Option("--out", help="GeoPackage to write (.gpkg).")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Service day, YYYY-MM-DD; default: a Tuesday the feed runs.")
+    ] = None,
     gtfs: Annotated[
         list[Path] | None,
         typer.Option(
             "--gtfs",
             help="GTFS zip/folder or TransXChange .xml (repeatable); default: the data "
-            "directory's GTFS feeds with stops around the origins and destinations.",
+            "directory's GTFS feeds with stops around the area.",
         ),
     ] = None,
     osm: Annotated[
@@ -217,9 +223,19 @@ def transit(
             "covering the area.",
         ),
     ] = None,
+    area: Annotated[
+        str | None,
+        typer.Option("--area", help="Boundary file or district (for --to gp/hospital)."),
+    ] = None,
+    buffer_km: Annotated[
+        float, typer.Option("--buffer-km", help="Network and destinations kept around the area, km.")
+    ] = 2.0,
     window: Annotated[
         str, typer.Option("--window", help="Departure window HH:MM-HH:MM.")
     ] = "07:00-10:00",
+    step_min: Annotated[
+        float, typer.Option("--step-min", help="Minutes between departures in the window.")
+    ] = 1.0,
     scenario: Annotated[
         Path | None, typer.Option("--scenario", help="Scenario JSON/YAML to compare.")
     ] = None,
@@ -229,12 +245,6 @@ def transit(
             "--origins", help="CSV/GPKG of origin points (population column used if present)."
         ),
     ] = None,
-    count_reachable: Annotated[
-        bool,
-        typer.Option(
-            "--count-reachable", help="Also count services within 15/30/45/60 min (slower)."
-        ),
-    ] = False,
     points_crs: Annotated[
         str | None,
         typer.Option(
@@ -251,44 +261,44 @@ def transit(
             "'healthcare' when the file has it.",
         ),
     ] = None,
+    count_reachable: Annotated[
+        bool,
+        typer.Option(
+            "--count-reachable", help="Also count services within 15/30/45/60 min (slower)."
+        ),
+    ] = False,
+    max_snap_m: Annotated[float, _MAX_SNAP] = 500.0,
 ) -> None:
     """Public-transport + walking times to the nearest GP, hospital or given destinations."""
     import datetime as dt
 
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from hiap.access.transit import (
+    from hiap.access import (
+        AccessOptions,
         keep_weighted,
         load_points,
-        transit_access,
-        write_transit_geopackage,
+        measure_access,
+        resolve_area,
     )
     from hiap.errors import HiapError
     from hiap.settings import get_settings
     from isochrones.errors import IsochronesError
+    from isochrones.scenarios import load_scenario
 
-    console, err = Console(), Console(stderr=True)
+    _check_out(out)
     try:
-        day = dt.date.fromisoformat(date)
+        day = dt.date.fromisoformat(date) if date else None
         start, end = (dt.time.fromisoformat(p) for p in window.split("-"))
     except ValueError:
-        err.print(
-            f"[red]Error:[/] --date must be YYYY-MM-DD and --window HH:MM-HH:MM "
-            f"(got {date!r}, {window!r})."
+        typer.echo(
+            f"Error: --date must be YYYY-MM-DD and --window HH:MM-HH:MM "
+            f"(got {date!r}, {window!r}).",
+            err=True,
         )
         raise typer.Exit(2) from None
-    if out.suffix.lower() != ".gpkg":
-        err.print(f"[red]Error:[/] --out must end in .gpkg, got {out.name!r}.")
-        raise typer.Exit(2)
     try:
         settings = get_settings()
-        if to in ("gp", "hospital"):
-            from hiap.data.health import load_gp_practices, load_hospitals
-
-            dest = load_gp_practices(settings) if to == "gp" else load_hospitals(settings)
-            dest = dest.to_crs("EPSG:4326")
-        else:
+        dest = orig = None
+        if to not in ("gp", "hospital"):
             dest = load_points(Path(to), crs=points_crs, weight_col=weight_col)
             if weight_col is None and "healthcare" in dest:
                 # The column of the Porto Alegre sample grid: cells with health services.
@@ -297,42 +307,25 @@ def transit(
             orig = load_points(origins, crs=points_crs)
             if "population" in orig:
                 orig = keep_weighted(orig, "population", source=origins)
-        elif to in ("gp", "hospital"):
-            from hiap.data.population import load_area_origins
-
-            orig = load_area_origins(settings).to_crs("EPSG:4326")
-        else:
-            err.print("[red]Error:[/] give --origins when --to is a file.")
+        elif dest is not None:
+            typer.echo("Error: give --origins when --to is a file.", err=True)
             raise typer.Exit(2)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err,
-        ) as bar:
-            task = bar.add_task("Starting", total=1)
-
-            def advance(stage: str, done: int, total: int) -> None:
-                bar.update(task, description=stage, completed=done, total=total)
-
-            result = transit_access(
-                settings,
-                gtfs=gtfs or None,
-                osm=osm,
-                date=day,
-                destinations=dest,
-                origins=orig,
-                window=(start, end),
-                scenario=scenario,
-                count_reachable=count_reachable,
-                progress=advance,
-            )
-            written = write_transit_geopackage(result, out)
+        polygon, label = resolve_area(settings, area)
+        if polygon is None and orig is None:
+            typer.echo("Error: give --area (a district or boundary file) or --origins.", err=True)
+            raise typer.Exit(2)
+        edits = load_scenario(scenario) if scenario is not None else None
+        options = AccessOptions(
+            mode="transit", to=to if dest is None else Path(to).stem, buffer_km=buffer_km,
+            date=day, window=(start, end), step_min=step_min, max_snap_m=max_snap_m,
+            transit_counts=count_reachable,
+        )
     except (HiapError, IsochronesError) as exc:
-        err.print(f"[red]Error:[/] {exc}")
+        typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from None
-    console.print(result.indicators.T.to_string(float_format=lambda v: f"{v:.3g}"))
-    console.print(f"Wrote {written} (layers: origins, destinations, indicators).")
-    for line in result.attribution:
-        console.print(f"[dim]{line}[/]")
+    result = _run(lambda progress: measure_access(
+        settings, options, area=polygon, area_label=label if polygon is not None else None,
+        osm_path=osm, feeds=gtfs or None, origins=orig, destinations=dest, scenario=edits,
+        scenario_dir=scenario.parent if scenario is not None else None, progress=progress,
+    ))
+    _report(result, out)

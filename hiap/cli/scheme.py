@@ -185,6 +185,13 @@ def assess(
     neighbours: Annotated[
         bool, typer.Option(help="With --compare: also measure the existing residents around the site.")
     ] = True,
+    accept_drive_roads: Annotated[
+        bool,
+        typer.Option(
+            "--accept-drive-roads",
+            help="Measure walks on a drive-only extract as an approximation (labelled).",
+        ),
+    ] = False,
 ) -> None:
     """Measure the spatial health indicators of a scheme (greenspace, GP access, food, play...)."""
     if compare:
@@ -222,6 +229,7 @@ def assess(
                 settings=settings,
                 osm_path=osm,
                 spacing_m=spacing_m,
+                accept_drive_roads=accept_drive_roads,
                 progress=report_progress,
             )
             bar.update(task, completed=1.0, description="Done")

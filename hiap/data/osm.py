@@ -1,9 +1,9 @@
 """OpenStreetMap extracts in the data directory: which to use, and places tagged in them.
 
-* :func:`find_osm_extract` -- the one place that chooses the extract for an area: the
-  walk-access run (:mod:`hiap.access.walk`), the scheme indicators (:mod:`hiap.indicators.run`)
-  and the OSM fallback for GP practices and hospitals (:mod:`hiap.data.health`) all call it,
-  so they agree on the extract for the same area.
+* :func:`find_osm_extract` -- a quick choice by the extracts' header boxes (the OSM fallback
+  for GP practices and hospitals, :mod:`hiap.data.health`). Access runs and indicators choose
+  on the walk network itself (:func:`hiap.access.network.choose_extract`), which uses
+  :func:`extract_overlap` to skip extracts that cannot touch the area.
 * :func:`read_osm_places` -- the nodes and ways carrying some tags as points (EPSG:27700), one
   row per place: a surgery mapped both as a node and as its building counts once.
 """
@@ -28,7 +28,13 @@ from hiap.settings import Settings
 from isochrones.errors import IsochronesError
 from isochrones.osm_reader import extract_bounds, read_tagged_points
 
-__all__ = ["SAME_NAME_M", "SAME_PLACE_M", "find_osm_extract", "read_osm_places"]
+__all__ = [
+    "SAME_NAME_M",
+    "SAME_PLACE_M",
+    "extract_overlap",
+    "find_osm_extract",
+    "read_osm_places",
+]
 
 SAME_PLACE_M = 50.0
 """Tagged objects this close are one place when their names agree or one has no name."""
@@ -52,6 +58,32 @@ def _extent_bng(path: Path) -> BaseGeometry | None:
         return None
     to_bng = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
     return shapely.box(*to_bng.transform_bounds(*bounds, densify_pts=21))
+
+
+def extract_overlap(path: Path, area: BaseGeometry) -> float | None:
+    """Share of an area (EPSG:27700) inside an extract's header box.
+
+    A quick first look only: the box may hold far fewer streets than it spans. The access
+    runs measure coverage on the network itself (:func:`hiap.access.network.choose_extract`).
+
+    Parameters
+    ----------
+    path
+        A ``.osm.pbf`` / ``.osm`` extract.
+    area
+        Geometry in EPSG:27700 (points and lines: 1 inside the box, else 0).
+
+    Returns
+    -------
+    float or None
+        0-1, or None when the extract has no header box (or cannot be read).
+    """
+    extent = _extent_bng(path)
+    if extent is None:
+        return None
+    if area.area > 0:
+        return float(extent.intersection(area).area / area.area)
+    return 1.0 if extent.intersects(area) else 0.0
 
 
 @overload
@@ -106,13 +138,9 @@ def find_osm_extract(
         return files[0]
     best: tuple[float, Path] | None = None
     for path in files:
-        extent = _extent_bng(path)
-        if extent is None:
+        overlap = extract_overlap(path, area)
+        if overlap is None:
             continue
-        if area.area > 0:
-            overlap = extent.intersection(area).area / area.area
-        else:  # a point or line: inside or not
-            overlap = 1.0 if extent.intersects(area) else 0.0
         if overlap > 0 and (best is None or overlap > best[0]):
             best = (overlap, path)
     if best is not None:

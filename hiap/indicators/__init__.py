@@ -22,7 +22,6 @@ from hiap.indicators.criteria import (
 )
 from hiap.indicators.homes import Homes
 from hiap.indicators.osm_features import OsmFeatures, extract_osm_features
-from hiap.indicators.points import scheme_points
 from hiap.indicators.results import (
     INDICATOR_IDS,
     IndicatorReport,
@@ -31,6 +30,7 @@ from hiap.indicators.results import (
 )
 from hiap.indicators.run import assess_indicators, find_osm_extract
 from hiap.indicators.walkgraph import WalkGraph
+from hiap.schemes.points import scheme_points
 
 __all__ = [
     "INDICATOR_IDS",

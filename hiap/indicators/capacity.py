@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from hiap.indicators.homes import MAX_SNAP_M, Homes, snap_destinations
+from hiap.indicators.homes import MAX_SNAP_M, Homes, snap_destinations, walk_matrix_m
 from hiap.indicators.walkgraph import WalkGraph, metres_to_minutes, minutes_to_metres
 
 __all__ = [
@@ -258,17 +258,16 @@ def gp_capacity(
     near_gps = gps[gps.distance(hull) <= limit_m + margin_m]
     gp_dest = snap_destinations(graph, near_gps.geometry)
     on_net = _on_network(graph, near_gps)
-    if len(gp_dest.node) == 0:
+    if len(gp_dest) == 0:
         return None
     pop = population[population.distance(hull) <= 2 * limit_m + margin_m]
     pop_on = _on_network(graph, pop)
     kept = pop[pop_on].reset_index(drop=True)
     pop_dest = snap_destinations(graph, kept.geometry)
     dropped = float(pop.loc[~pop_on, "population"].sum())
-    dist = graph.distances_from(gp_dest.node, limit_m=limit_m)  # (practice, node)
-    to_pop = dist[:, pop_dest.node] + gp_dest.offset_m[:, None] + pop_dest.offset_m[None, :]
-    to_homes = dist[:, homes.node] + gp_dest.offset_m[:, None] + homes.offset_m[None, :]
-    cost = np.asarray(metres_to_minutes(np.vstack([to_pop.T, to_homes.T])))  # (demand, practice)
+    to_pop = walk_matrix_m(graph, pop_dest.snapped, gp_dest.snapped, limit_m=limit_m)
+    to_homes = walk_matrix_m(graph, homes.snapped, gp_dest.snapped, limit_m=limit_m)
+    cost = np.asarray(metres_to_minutes(np.vstack([to_pop, to_homes])))  # (demand, practice)
     demand = np.concatenate([kept["population"].to_numpy(float), homes.weight * new_residents])
     has_list = "list_size" in near_gps and bool(near_gps["list_size"].notna().any())
     filled = 0
@@ -279,8 +278,8 @@ def gp_capacity(
         lists = np.where(unknown, float(np.nanmedian(near_gps["list_size"].to_numpy(float))), lists)
         supply = lists
     else:
-        supply = np.ones(len(gp_dest.node))
-        filled_mask = np.zeros(len(gp_dest.node), dtype=bool)
+        supply = np.ones(len(gp_dest))
+        filled_mask = np.zeros(len(gp_dest), dtype=bool)
     n_pop = len(kept)
     per_1000: dict[str, float] = {}
     labels = [c for c in ("code", "name", "lad_name") if c in kept.columns]
@@ -396,5 +395,6 @@ def _on_network(graph: WalkGraph, frame: gpd.GeoDataFrame) -> npt.NDArray[np.boo
     if frame.empty:
         return np.zeros(0, dtype=bool)
     geoms = shapely.point_on_surface(frame.geometry.to_numpy())
-    _, dist = graph.snap(shapely.get_x(geoms), shapely.get_y(geoms))
-    return np.asarray(dist <= MAX_SNAP_M)
+    snapped = graph.network.snap(np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)]), to="edge")
+    straight = snapped.offset_m if snapped.offset_m is not None else snapped.distance_m
+    return np.asarray(straight <= MAX_SNAP_M)

@@ -33,7 +33,6 @@ from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins
 from hiap.errors import HiapError
 from hiap.indicators.criteria import HuduSuggestion
-from hiap.indicators.points import DEFAULT_SPACING_M
 from hiap.indicators.results import INDICATOR_IDS, IndicatorReport, IndicatorResult
 from hiap.indicators.run import (
     NEIGHBOURS_M,
@@ -44,6 +43,7 @@ from hiap.indicators.run import (
 )
 from hiap.indicators.walkgraph import WalkGraph
 from hiap.indicators.with_scheme import World, baseline_world, scheme_world
+from hiap.schemes.points import DEFAULT_SPACING_M
 from hiap.schemes.proposal import Proposal
 from hiap.settings import Settings
 from isochrones.errors import IsochronesError

@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 
-from hiap.indicators.homes import Homes, snap_destinations
+from hiap.indicators.homes import Homes, snap_destinations, walk_from_m, walk_matrix_m
 from hiap.indicators.walkgraph import WalkGraph
 
 __all__ = ["fast_food_ratio", "outlets_within_walk", "takeaways_near_schools"]
@@ -58,15 +58,12 @@ def takeaways_near_schools(
     if schools.empty:
         return 0, 0
     school_dest = snap_destinations(graph, schools.geometry)
-    from_homes = graph.nearest_distance(homes.node, offset_m=homes.offset_m, limit_m=serving_m)
-    serving = (from_homes[school_dest.node] + school_dest.offset_m) <= serving_m
+    serving = walk_from_m(graph, homes.snapped, school_dest.snapped, limit_m=serving_m) <= serving_m
     if not serving.any() or takeaways.empty:
         return 0, int(serving.sum())
     shop = snap_destinations(graph, takeaways.geometry)
-    from_schools = graph.nearest_distance(
-        school_dest.node[serving], offset_m=school_dest.offset_m[serving], limit_m=within_m
-    )
-    near = (from_schools[shop.node] + shop.offset_m) <= within_m
+    serving_schools = school_dest.snapped.subset(np.flatnonzero(serving))
+    near = walk_from_m(graph, serving_schools, shop.snapped, limit_m=within_m) <= within_m
     return int(near.sum()), int(serving.sum())
 
 
@@ -77,11 +74,10 @@ def outlets_within_walk(
     if outlets.empty:
         return np.zeros(len(homes), dtype=np.int64)
     dest = snap_destinations(graph, outlets.geometry)
-    if len(dest.node) == 0:
+    if len(dest) == 0:
         return np.zeros(len(homes), dtype=np.int64)
-    dist = graph.distances_from(dest.node, limit_m=within_m)
-    total = dist[:, homes.node] + dest.offset_m[:, None] + homes.offset_m[None, :]
-    return np.asarray((total <= within_m).sum(axis=0), dtype=np.int64)
+    total = walk_matrix_m(graph, homes.snapped, dest.snapped, limit_m=within_m)
+    return np.asarray((total <= within_m).sum(axis=1), dtype=np.int64)
 
 
 def fast_food_ratio(

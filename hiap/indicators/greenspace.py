@@ -123,7 +123,7 @@ def greenspace_entries(graph: WalkGraph, sites: gpd.GeoDataFrame) -> Destination
         edge (offset: the straight line to the edge, only where under 150 m).
     """
     if sites.empty:
-        return Destinations(np.empty(0, dtype=np.int64), np.empty(0))
+        return Destinations.at_nodes(graph, np.empty(0, dtype=np.int64), np.empty(0))
     geoms = sites.geometry.to_numpy()
     node_pts = shapely.points(graph.x_m, graph.y_m)
     tree = shapely.STRtree(node_pts)
@@ -135,7 +135,7 @@ def greenspace_entries(graph: WalkGraph, sites: gpd.GeoDataFrame) -> Destination
     near = dist <= MAX_EDGE_SNAP_M
     nodes = np.concatenate([inside, node[near]]).astype(np.int64)
     offsets = np.concatenate([np.zeros(len(inside)), dist[near]])
-    return Destinations(nodes, offsets)
+    return Destinations.at_nodes(graph, nodes, offsets)
 
 
 def greenspace_distances(

@@ -1,8 +1,12 @@
-"""Home points attached to the walk network, and distances from them to destinations.
+"""Home points attached to the walk network, and walk distances from them to destinations.
 
 Every walk indicator asks the same question: how far along the network is the nearest
-destination of some kind from each home point? :class:`Homes` snaps the points once and
-:func:`nearest_walk_m` answers it with one multi-source Dijkstra pass per destination set.
+destination of some kind from each home point? Points join the network by the one rule of
+:mod:`hiap.access`: the nearest street *edge* (the straight line to it and the walk along it
+to either end). :class:`Homes` and :class:`Destinations` hold the snapped points;
+:func:`nearest_walk_m` answers the question with one multi-source pass of the routing core
+(:func:`isochrones.nearest_destination`), :func:`walk_matrix_m` gives every pair
+(:func:`isochrones.od_matrix`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import numpy.typing as npt
 import shapely
 
 from hiap.indicators.walkgraph import WalkGraph
+from isochrones import Snapped, nearest_destination, od_matrix
+from isochrones.network import WALK_SPEED_KPH, kph_to_mps
 
 __all__ = [
     "MAX_SNAP_M",
@@ -22,6 +28,8 @@ __all__ = [
     "Homes",
     "nearest_walk_m",
     "snap_destinations",
+    "walk_from_m",
+    "walk_matrix_m",
     "weighted_quantile",
     "weighted_share",
 ]
@@ -34,28 +42,28 @@ MAX_SNAP_M = 500.0
 
 @dataclass(frozen=True)
 class Homes:
-    """Home points snapped to a walk graph.
+    """Home points joined to the nearest street edge of a walk graph.
 
     Parameters
     ----------
     points
         The points (EPSG:27700) with a ``weight`` column summing to 1.
-    node
-        Nearest node of each point.
-    offset_m
-        Straight-line distance from each point to its node (walked as well).
+    snapped
+        Their attachment to the network (edge snapping).
     """
 
     points: gpd.GeoDataFrame
-    node: npt.NDArray[np.int64]
-    offset_m: FloatArray
+    snapped: Snapped
 
     @classmethod
     def snap(cls, graph: WalkGraph, points: gpd.GeoDataFrame) -> Homes:
-        """Snap ``points`` (EPSG:27700) to ``graph``."""
-        geoms = points.geometry.to_numpy()
-        node, dist = graph.snap(shapely.get_x(geoms), shapely.get_y(geoms))
-        return cls(points, node, dist)
+        """Join ``points`` (EPSG:27700) to the nearest street edge of ``graph``."""
+        return cls(points, graph.network.snap(points, to="edge"))
+
+    @property
+    def offset_m(self) -> FloatArray:
+        """Straight-line distance from each point to its street."""
+        return _straight_m(self.snapped)
 
     @property
     def weight(self) -> FloatArray:
@@ -63,16 +71,31 @@ class Homes:
         return np.asarray(self.points["weight"], dtype=float)
 
     def __len__(self) -> int:
-        return len(self.node)
+        return len(self.snapped.node_index)
+
+
+def _straight_m(snapped: Snapped) -> FloatArray:
+    return np.asarray(
+        snapped.offset_m if snapped.offset_m is not None else snapped.distance_m, dtype=float
+    )
 
 
 @dataclass(frozen=True)
 class Destinations:
-    """Destinations attached to the network: access nodes and the walk from each to its site."""
+    """Destinations joined to the network, and how many were too far from any street."""
 
-    node: npt.NDArray[np.int64]
-    offset_m: FloatArray
+    snapped: Snapped
     dropped: int = 0
+
+    def __len__(self) -> int:
+        return len(self.snapped.node_index)
+
+    @classmethod
+    def at_nodes(cls, graph: WalkGraph, nodes: npt.NDArray[np.int64], offset_m: FloatArray) -> Destinations:
+        """Destinations reached at given nodes, each with a walk of ``offset_m`` beyond it."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        return cls(Snapped(node_index=nodes, node_id=graph.network.node_ids[nodes],
+                           distance_m=np.asarray(offset_m, dtype=float)))
 
 
 def snap_destinations(
@@ -81,7 +104,7 @@ def snap_destinations(
     *,
     max_snap_m: float = MAX_SNAP_M,
 ) -> Destinations:
-    """Attach destination points (or polygons, at a point on their surface) to the graph.
+    """Join destination points (or polygons, at a point on their surface) to the nearest edge.
 
     Parameters
     ----------
@@ -90,30 +113,60 @@ def snap_destinations(
     geoms
         Geometries in EPSG:27700; polygons are represented by a point on their surface.
     max_snap_m
-        Destinations farther than this from a node are dropped (off the network's area).
+        Destinations farther than this from every street are dropped (off the network's area).
 
     Returns
     -------
     Destinations
-        Access nodes and offsets, and how many destinations were dropped.
+        The snapped destinations, and how many were dropped.
     """
     arr = np.asarray(geoms.to_numpy() if isinstance(geoms, gpd.GeoSeries) else geoms, dtype=object)
     if len(arr) == 0:
-        return Destinations(np.empty(0, dtype=np.int64), np.empty(0))
+        return Destinations.at_nodes(graph, np.empty(0, dtype=np.int64), np.empty(0))
     pts = shapely.point_on_surface(arr)
-    node, dist = graph.snap(shapely.get_x(pts), shapely.get_y(pts))
-    keep = dist <= max_snap_m
-    return Destinations(node[keep], dist[keep], int((~keep).sum()))
+    snapped = graph.network.snap(np.column_stack([shapely.get_x(pts), shapely.get_y(pts)]), to="edge")
+    keep = np.flatnonzero(_straight_m(snapped) <= max_snap_m)
+    return Destinations(snapped.subset(keep), int(len(arr) - len(keep)))
+
+
+def _cutoff_min(limit_m: float) -> float | None:
+    return None if not np.isfinite(limit_m) else limit_m / kph_to_mps(WALK_SPEED_KPH) / 60.0
+
+
+def walk_from_m(
+    graph: WalkGraph, sources: Snapped, targets: Snapped, *, limit_m: float = np.inf
+) -> FloatArray:
+    """Walk distance to each target from the nearest of ``sources`` (``inf`` beyond the limit).
+
+    Walking is the same both ways on a walk network, so this is also each target's distance
+    to its nearest source.
+    """
+    if len(targets.node_index) == 0:
+        return np.empty(0)
+    if len(sources.node_index) == 0:
+        return np.full(len(targets.node_index), np.inf)
+    nearest = nearest_destination(graph.network, sources, cutoff_min=_cutoff_min(limit_m))
+    time_s, _ = nearest.for_points(targets)
+    metres = time_s * kph_to_mps(WALK_SPEED_KPH)
+    return np.where(metres <= limit_m * (1 + 1e-9), metres, np.inf)
+
+
+def walk_matrix_m(
+    graph: WalkGraph, origins: Snapped, destinations: Snapped, *, limit_m: float = np.inf
+) -> FloatArray:
+    """Walk distance between every origin and destination, ``(origins, destinations)``."""
+    if len(origins.node_index) == 0 or len(destinations.node_index) == 0:
+        return np.full((len(origins.node_index), len(destinations.node_index)), np.inf)
+    seconds = od_matrix(graph.network, origins, destinations, cutoff_min=_cutoff_min(limit_m))
+    metres = seconds * kph_to_mps(WALK_SPEED_KPH)
+    return np.where(metres <= limit_m * (1 + 1e-9), metres, np.inf)
 
 
 def nearest_walk_m(
     graph: WalkGraph, homes: Homes, destinations: Destinations, *, limit_m: float = np.inf
 ) -> FloatArray:
     """Walk distance from each home point to its nearest destination (``inf`` if none)."""
-    along = graph.nearest_distance(
-        destinations.node, offset_m=destinations.offset_m, limit_m=limit_m
-    )
-    return along[homes.node] + homes.offset_m
+    return walk_from_m(graph, destinations.snapped, homes.snapped, limit_m=limit_m)
 
 
 def weighted_share(within: npt.NDArray[np.bool_], weight: FloatArray) -> float:

@@ -33,6 +33,7 @@ from hiap.indicators.homes import (
     Destinations,
     Homes,
     nearest_walk_m,
+    walk_matrix_m,
     weighted_share,
 )
 from hiap.indicators.walkgraph import WalkGraph
@@ -107,7 +108,7 @@ def everyday_destinations(
     shares: dict[str, float] = {}
     for cat in EVERYDAY_CATEGORIES:
         dest = destinations.get(cat)
-        if dest is None or len(dest.node) == 0:
+        if dest is None or len(dest) == 0:
             shares[cat] = 0.0
             continue
         near = nearest_walk_m(graph, homes, dest, limit_m=within_m) <= within_m
@@ -165,7 +166,7 @@ def bus_stops_near(
     graph: WalkGraph, homes: Homes, stops: Destinations, *, within_m: float = 400.0
 ) -> float:
     """Share of home points with a bus stop within ``within_m`` walk."""
-    if len(stops.node) == 0:
+    if len(stops) == 0:
         return 0.0
     return weighted_share(
         nearest_walk_m(graph, homes, stops, limit_m=within_m) <= within_m, homes.weight
@@ -220,10 +221,10 @@ def bus_departures_per_hour(
     close = np.flatnonzero(shapely.dwithin(pts, hull, within_m))
     if len(close) == 0:
         return None
-    node, off = graph.snap(np.asarray(x)[close], np.asarray(y)[close])
-    dist = graph.distances_from(node, limit_m=within_m)
-    total = dist[:, homes.node] + off[:, None] + homes.offset_m[None, :]
-    reach = total <= within_m  # (stops, homes)
+    stop_points = graph.network.snap(
+        np.column_stack([np.asarray(x)[close], np.asarray(y)[close]]), to="edge"
+    )
+    reach = walk_matrix_m(graph, stop_points, homes.snapped, limit_m=within_m) <= within_m  # (stops, homes)
     if not reach.any():
         return None
     used = reach.any(axis=1)

@@ -9,6 +9,7 @@ give the number of dwellings...) instead of failing the whole assessment.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -22,6 +23,14 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hiap.access.engine import DRIVE_ROADS_LABEL, AccessOptions, AccessResult, measure_access
+from hiap.access.feeds import feed_stops
+from hiap.access.network import (
+    MIN_WALKWAY_SHARE,
+    DirectResources,
+    choose_extract,
+    walkway_share,
+)
 from hiap.attribution import OGL, OSM
 from hiap.checklists import load_indicators
 from hiap.checklists.models import IndicatorDirection
@@ -30,7 +39,7 @@ from hiap.data.health import load_gp_practices, load_hospitals
 from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins
 from hiap.errors import HiapError, SchemeError
-from hiap.indicators import access, capacity, food, greenspace, neighbourhood, play
+from hiap.indicators import capacity, food, greenspace, neighbourhood, play
 from hiap.indicators.homes import (
     Homes,
     snap_destinations,
@@ -38,7 +47,6 @@ from hiap.indicators.homes import (
     weighted_share,
 )
 from hiap.indicators.osm_features import OsmFeatures, extract_osm_features
-from hiap.indicators.points import DEFAULT_SPACING_M, scheme_points
 from hiap.indicators.results import (
     INDICATOR_IDS,
     IndicatorReport,
@@ -48,10 +56,18 @@ from hiap.indicators.results import (
 from hiap.indicators.walkgraph import WalkGraph, minutes_to_metres
 from hiap.indicators.with_scheme import World
 from hiap.schemes.models import Scheme
+from hiap.schemes.points import DEFAULT_SPACING_M, scheme_points
 from hiap.settings import Settings
 from isochrones.errors import IsochronesError
 from isochrones.gtfs import Feed
 from isochrones.network import WalkNetwork, build_walk_graph
+from isochrones.transit import DEFAULT_WINDOW
+
+WALK_CONVENTION = (
+    "homes and destinations joined to the nearest street edge (the straight line to the "
+    "street and the walk along it to either end counted), as in `hiap access walk`"
+)
+"""How the walk indicators attach points to the network, for their method sentences."""
 
 __all__ = [
     "GP_CATCHMENT_MIN",
@@ -143,6 +159,10 @@ class _Run:
     site: BaseGeometry
     world: World | None = None
     shared: SharedInputs = field(default_factory=SharedInputs)
+    osm_path: Path | None = None
+    spacing_m: float = DEFAULT_SPACING_M
+    accept_drive_roads: bool = False
+    drive_note: str = ""
     names: dict[str, tuple[str, str, bool]] = field(default_factory=lambda: dict(_NAMES))
     results: dict[str, IndicatorResult] = field(default_factory=dict)
     home_values: dict[str, np.ndarray] = field(default_factory=dict)
@@ -167,7 +187,7 @@ class _Run:
         self.results[indicator_id] = IndicatorResult(
             id=indicator_id, name=name, value=round(float(value), 4), unit=unit,
             higher_is_better=higher, method=method, source=source, buffer_m=buffer_m,
-            notes=tuple(n for n in notes if n),
+            notes=tuple(n for n in (*notes, self.drive_note if indicator_id != "dwellings_per_ha" else "") if n),
             details={k: round(float(v), 4) for k, v in (details or {}).items() if np.isfinite(v)},
         )
 
@@ -197,6 +217,7 @@ def assess_indicators(
     spacing_m: float = DEFAULT_SPACING_M,
     progress: Progress | None = None,
     world: World | None = None,
+    accept_drive_roads: bool = False,
 ) -> IndicatorReport:
     """Measure every indicator the data allows for a scheme.
 
@@ -239,6 +260,7 @@ def assess_indicators(
     report, _ = assess_at_homes(
         scheme, settings=settings, network=network, feed=feed, osm_path=osm_path,
         spacing_m=spacing_m, progress=progress, world=world,
+        accept_drive_roads=accept_drive_roads,
     )
     return report
 
@@ -254,6 +276,7 @@ def assess_at_homes(
     progress: Progress | None = None,
     world: World | None = None,
     shared: SharedInputs | None = None,
+    accept_drive_roads: bool = False,
 ) -> tuple[IndicatorReport, gpd.GeoDataFrame]:
     """Measure the indicators as :func:`assess_indicators` does, and keep each home's values.
 
@@ -275,12 +298,14 @@ def assess_at_homes(
             source=scheme.source_name or None,
         )
     site = shapely.union_all(scheme.boundary.geometry.to_numpy())
-    run = _Run(scheme, settings, site, world, shared or SharedInputs(), names=_catalogue_names())
+    run = _Run(scheme, settings, site, world, shared or SharedInputs(), spacing_m=spacing_m,
+               accept_drive_roads=accept_drive_roads, names=_catalogue_names())
     notes: list[str] = list(world.notes) if world is not None else []
     start = time.perf_counter()
 
     say(0.05, "Reading OpenStreetMap features")
-    path = Path(osm_path) if osm_path is not None else find_osm_extract(settings, area=site, required=False)
+    path = Path(osm_path) if osm_path is not None else _best_extract(settings, site)
+    run.osm_path = path
     features: OsmFeatures | None = None
     if path is None:
         reason = (
@@ -309,6 +334,20 @@ def assess_at_homes(
         except IsochronesError as exc:
             for ind in INDICATOR_IDS:
                 run.skip(ind, f"The walk network could not be built: {exc}")
+        else:
+            if walkway_share(g) < MIN_WALKWAY_SHARE and accept_drive_roads:
+                run.drive_note = DRIVE_ROADS_LABEL
+            elif walkway_share(g) < MIN_WALKWAY_SHARE:
+                reason = (
+                    f"{path.name} holds drive roads only (no footways, paths or other "
+                    "walkways), so walks would follow carriageways. Use an extract with "
+                    "footways (hiap data download osm), or accept drive roads as an "
+                    "approximation (--accept-drive-roads; every walk indicator is then labelled)."
+                )
+                for ind in INDICATOR_IDS:
+                    if ind != "dwellings_per_ha":
+                        run.skip(ind, reason)
+                graph = None
     if graph is not None and world is not None:
         edited, edit = world.network(graph.network)
         if edit is not None:
@@ -370,6 +409,17 @@ def assess_at_homes(
     return report, homes_frame
 
 
+def _best_extract(settings: Settings, site: BaseGeometry) -> Path | None:
+    """Return the extract whose walk network covers most of the site (None when none does)."""
+    try:
+        return choose_extract(
+            settings, site, resources=DirectResources(settings), margin_m=NETWORK_MARGIN_M
+        ).path
+    except HiapError as exc:
+        logger.info("no OSM extract for the site: %s", exc)
+        return None
+
+
 def _catalogue_names() -> dict[str, tuple[str, str, bool]]:
     """Return names, units and directions from ``checklists/indicators.yaml``.
 
@@ -422,29 +472,49 @@ def _density(run: _Run) -> None:
     )
 
 
+def _access(
+    run: _Run, graph: WalkGraph, homes: Homes, kind: str, destinations: gpd.GeoDataFrame, *,
+    feed: Feed | None = None, day: dt.date | None = None,
+) -> AccessResult:
+    """Time the homes to the nearest of ``destinations`` with the one access engine."""
+    options = AccessOptions(
+        mode="transit" if feed is not None else "walk", to=kind,
+        buffer_km=NETWORK_MARGIN_M / 1000.0, level="none",
+        new_residents=float(run.scheme.new_residents or 0.0), home_spacing_m=run.spacing_m,
+        draw_isochrones=False, date=day, window=DEFAULT_WINDOW, step_min=2.0,
+        accept_drive_roads=run.accept_drive_roads,
+    )
+    return measure_access(
+        run.settings, options, scheme=run.scheme.boundary, home_points=homes.points,
+        osm_path=run.osm_path, network=graph.network, feed=feed, destinations=destinations,
+    )
+
+
 def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], str]) -> dict[str, gpd.GeoDataFrame]:
     found: dict[str, gpd.GeoDataFrame] = {}
     reach_m = NETWORK_MARGIN_M + 5000.0
     for kind, loader in (("gp", load_gp_practices), ("hospital", load_hospitals)):
+        label = "GP practice" if kind == "gp" else "hospital"
         try:
             fac = run.shared.get(kind, lambda: loader(run.settings, area=run.site, buffer_m=reach_m))  # noqa: B023
+            if kind == "gp" and run.world is not None:
+                fac = run.world.gps(fac)
+            result = _access(run, graph, homes, label, fac)
         except HiapError as exc:
             run.skip(f"{kind}_walk_min", str(exc))
             if kind == "gp":
                 for ind in ("gp_count_15min_walk", "gp_count_30min_walk", "gp_capacity_2sfca"):
                     run.skip(ind, str(exc))
             continue
-        notes: list[str] = []
-        if kind == "gp" and run.world is not None:
-            fac = run.world.gps(fac)
+        assert result.homes is not None  # the engine timed the homes
+        notes: list[str] = list(result.warnings)
         found[kind] = fac
-        label = "GP practice" if kind == "gp" else "hospital"
         src = _facility_source(fac, kind)
         run.sources.append(src)
-        result = access.walk_access(graph, homes, fac)
-        run.home_values[f"{kind}_walk_min"] = result.minutes
-        median = weighted_quantile(result.minutes, homes.weight, 0.5)
-        p90 = weighted_quantile(result.minutes, homes.weight, 0.9)
+        minutes = result.homes["walk_min"].to_numpy(float)
+        run.home_values[f"{kind}_walk_min"] = minutes
+        median = weighted_quantile(minutes, homes.weight, 0.5)
+        p90 = weighted_quantile(minutes, homes.weight, 0.9)
         extra: dict[str, float] = {}
         if kind == "hospital" and fac.attrs.get("hospital_classes"):
             # "hospital" means the classes asked for (default: acute with a type 1 A&E), from
@@ -459,19 +529,18 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                 "hospital_classes.csv (type 1 A&E per NHS England A&E statistics)."
             )
         if not np.isfinite(median):
-            nearest = f"{fac.distance(run.site).min() / 1000:.1f} km" if len(fac) else f"over {reach_m / 1000:.0f} km"
             run.skip(
                 f"{kind}_walk_min",
                 f"No {label} is within reach of most of the site's homes on the walk network built "
                 f"around it (the OSM extract, up to {NETWORK_MARGIN_M / 1000:.0f} km beyond the "
-                f"site); the nearest lies {nearest} away in a straight line. Use an OSM extract "
-                "that covers the surrounding area.",
+                "site). Use an OSM extract that covers the surrounding area.",
             )
         notes.append(edge(minutes_to_metres(median if np.isfinite(median) else 60.0)))
-        if result.facilities_off_network:
+        off = int((result.excluded["kind"] == "destination").sum()) if len(result.excluded) else 0
+        if off:
             notes.append(
-                f"{result.facilities_off_network} {label}s within {reach_m / 1000:.0f} km lie off "
-                "the walk network built for this site and were not routed to."
+                f"{off} {label}s within {NETWORK_MARGIN_M / 1000:.0f} km lie off the walk "
+                "network built for this site and were not routed to."
             )
         run.add(
             f"{kind}_walk_min", median,
@@ -479,26 +548,27 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                 f"Median over {len(homes)} home points on the site of the walk time at 4.8 km/h "
                 f"along the OSM street and path network to the nearest {label}"
                 f"{' (acute with a type 1 A&E unless other classes are picked)' if kind == 'hospital' else ''}, "
-                f"{access.WALK_CONVENTION}."
+                f"{WALK_CONVENTION}."
             ),
             source=f"{src}; {run.sources[0]}",
             notes=notes,
             details={
                 "p90_min": p90,
-                "share_within_15_min": weighted_share(result.minutes <= 15, homes.weight),
+                "share_within_15_min": weighted_share(minutes <= 15, homes.weight),
+                "share_within_30_min": weighted_share(minutes <= 30, homes.weight),
                 **extra,
             },
         )
         if kind == "gp":
             for cutoff in (15, 30):
-                counts = access.facilities_within_walk(graph, homes, fac, cutoff_min=cutoff)
+                counts = result.homes[f"reachable_{cutoff}min"].to_numpy(dtype=np.int64)
                 run.add(
                     f"gp_count_{cutoff}min_walk",
                     weighted_quantile(counts.astype(float), homes.weight, 0.5),
                     method=(
                         f"Number of open GP practices within a {cutoff} minute walk (4.8 km/h on "
                         "the OSM network) of the median home point of the site, "
-                        f"{access.WALK_CONVENTION}."
+                        f"{WALK_CONVENTION}."
                     ),
                     source=f"{src}; {run.sources[0]}",
                     notes=[edge(minutes_to_metres(cutoff))],
@@ -707,7 +777,7 @@ def _public_transport(
         for ind in ids:
             run.skip(ind, NO_FEED)
         return
-    if access.feed_stops_near(feed, run.site, within_m=800.0) == 0:
+    if feed_stops(feed).to_crs(27700).dwithin(run.site, 800.0).sum() == 0:
         for ind in ids:
             run.skip(ind, f"No stop of the feed {feed.source} lies within 800 m of the site. " + NO_FEED)
         return
@@ -724,13 +794,15 @@ def _public_transport(
             run.skip(ind, f"No {label} locations could be loaded (see {kind}_walk_min).")
             continue
         try:
-            res = access.pt_access(graph, homes, fac, feed, date=day)
-        except IsochronesError as exc:
+            res = _access(run, graph, homes, label, fac, feed=feed, day=day)
+        except (HiapError, IsochronesError) as exc:
             run.skip(ind, f"Public-transport routing failed: {exc}")
             continue
-        w0, w1 = res.window
+        assert res.homes is not None
+        minutes = res.homes["transit_min"].to_numpy(float)
+        w0, w1 = res.options.window
         run.add(
-            ind, weighted_quantile(res.minutes, homes.weight, 0.5),
+            ind, weighted_quantile(minutes, homes.weight, 0.5),
             method=(
                 f"Median over the site's home points of the median door-to-door time to the "
                 f"nearest {label} by walking and scheduled public transport, departing every 2 "
@@ -738,7 +810,7 @@ def _public_transport(
                 "all the way where quicker."
             ),
             source=f"GTFS feed {feed.source}; {run.sources[0]}",
-            details={"p90_min": weighted_quantile(res.minutes, homes.weight, 0.9)},
+            details={"p90_min": weighted_quantile(minutes, homes.weight, 0.9)},
         )
 
 

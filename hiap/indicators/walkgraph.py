@@ -1,16 +1,15 @@
 """The walk network as the indicators use it: the routing core's arrays plus junction counts.
 
-The indicators need three things from the walk network: snap points to it, find for every
-node the network distance to the nearest of a set of destinations, and count the streets at
-each junction. The first two come from the routing core (:class:`isochrones.network.
-WalkNetwork` and :func:`isochrones.travel_times.nearest_destination`, one multi-source
-Dijkstra pass with each destination's own snap distance walked); this module adds the street
-counts (OSMnx's ``street_count``) and works in metres, which is what standards are written in.
+The indicators need three things from the walk network: snap points to it, walk distances
+between points, and the streets at each junction. The first two are the routing core's
+(:class:`isochrones.network.WalkNetwork` edge snapping, used through
+:mod:`hiap.indicators.homes`); this module adds the street counts (OSMnx's
+``street_count``) and the metres/minutes conversions standards are written in.
 
 Build one with :meth:`WalkGraph.from_graph` (an OSMnx-style graph projected to EPSG:27700,
 such as :func:`isochrones.network.build_walk_graph` returns) or :meth:`WalkGraph.from_network`.
-Points are joined to the network at their nearest node; the straight line to that node is
-walked too, so a home 40 m from the street is 40 m further from everything.
+Points are joined to the nearest street edge (as every access figure of hiap): the straight
+line to the street and the walk along it are walked too.
 """
 
 from __future__ import annotations
@@ -21,10 +20,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csgraph
 
-from isochrones.network import WALK_SPEED_KPH, Snapped, WalkNetwork, kph_to_mps
-from isochrones.travel_times import nearest_destination
+from isochrones.network import WALK_SPEED_KPH, WalkNetwork, kph_to_mps
 
 __all__ = ["WALK_SPEED_KPH", "WalkGraph", "metres_to_minutes", "minutes_to_metres"]
 
@@ -110,44 +107,3 @@ class WalkGraph:
             return np.empty(0, dtype=np.int64), np.empty(0)
         snapped = self.network.snap(xy)
         return snapped.node_index, snapped.distance_m
-
-    def nearest_distance(
-        self, nodes: IntArray, *, offset_m: FloatArray | None = None, limit_m: float = np.inf
-    ) -> FloatArray:
-        """Network distance from every node to the nearest of ``nodes``.
-
-        Parameters
-        ----------
-        nodes
-            Destination node positions (repeats allowed).
-        offset_m
-            Extra metres from each node to its destination (its snap distance; default 0).
-        limit_m
-            Search no further; farther nodes get ``inf``.
-
-        Returns
-        -------
-        numpy.ndarray
-            Metres per node, ``inf`` where no destination is within ``limit_m``.
-        """
-        nodes = np.asarray(nodes, dtype=np.int64)
-        if len(nodes) == 0:
-            return np.full(self.n_nodes, np.inf)
-        off = np.zeros(len(nodes)) if offset_m is None else np.asarray(offset_m, dtype=float)
-        snapped = Snapped(node_index=nodes, node_id=self.network.node_ids[nodes], distance_m=off)
-        mps = kph_to_mps(WALK_SPEED_KPH)
-        cutoff = None if not np.isfinite(limit_m) else limit_m / mps / 60.0
-        nearest = nearest_destination(
-            self.network, snapped, speed_kph=WALK_SPEED_KPH, cutoff_min=cutoff
-        )
-        metres = nearest.time_s * mps
-        return np.where(metres <= limit_m * (1 + 1e-9), metres, np.inf)
-
-    def distances_from(self, nodes: IntArray, *, limit_m: float = np.inf) -> FloatArray:
-        """Network distances from each of ``nodes`` to every node (``len(nodes) x n``)."""
-        nodes = np.asarray(nodes, dtype=np.int64)
-        if len(nodes) == 0:
-            return np.empty((0, self.n_nodes))
-        return np.atleast_2d(
-            csgraph.dijkstra(self.network.length_csr, directed=True, indices=nodes, limit=limit_m)
-        )

@@ -30,8 +30,8 @@ import pandas as pd
 import shapely
 
 from hiap.indicators.osm_features import OsmFeatures, _dissolve_greenspace
-from hiap.indicators.points import DEFAULT_SPACING_M, scheme_points
 from hiap.schemes.models import BNG_EPSG
+from hiap.schemes.points import DEFAULT_SPACING_M, scheme_points
 from hiap.schemes.proposal import Proposal
 from isochrones.edits import DEFAULT_JOIN_M, PathEdit, add_paths
 from isochrones.network import WalkNetwork

@@ -32,7 +32,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hiap import attribution
-from hiap.access.walk import WalkAccessResult
+from hiap.access.engine import AccessResult
 from hiap.assessment import Assessment
 from hiap.equity import IMD_DECILES, times_by_imd_decile
 from hiap.errors import DataError, HiapError, SchemeError
@@ -109,10 +109,13 @@ class SchemeEvidence:
     indicators
         The automated indicators (:func:`hiap.indicators.assess_indicators`).
     walk
-        Walking access to GP surgeries around the scheme (:func:`hiap.access.walk_access`).
+        Walking access to GP surgeries around the scheme (:func:`hiap.access.measure_access`):
+        the run the user saw, or one measured for the report (said in ``walk_note``).
+    walk_note
+        How the walking result came to the report (printed with its parameters).
     scheme_access
-        One-row indicator table of the scheme's own new residents
-        (:func:`hiap.access_runs.scheme_access`).
+        One-row indicator table of the scheme's own new residents (by default the walk
+        result's own scheme row).
     hospitals
         Hospitals to mark on the map (EPSG:27700).
     streets
@@ -124,7 +127,8 @@ class SchemeEvidence:
     """
 
     indicators: IndicatorReport | None = None
-    walk: WalkAccessResult | None = None
+    walk: AccessResult | None = None
+    walk_note: str | None = None
     scheme_access: pd.DataFrame | None = None
     hospitals: gpd.GeoDataFrame | None = None
     streets: np.ndarray | None = None
@@ -276,8 +280,9 @@ def _access_row(label: str, table: pd.DataFrame) -> tuple[str, str, str, str, st
 
 
 def access_section(
-    walk: WalkAccessResult,
+    walk: AccessResult,
     *,
+    note: str | None = None,
     boundary: Mapping[str, Any] | BaseGeometry,
     scheme_access: pd.DataFrame | None = None,
     new_residents: float | None = None,
@@ -290,6 +295,8 @@ def access_section(
     ----------
     walk
         Walking access to GP surgeries around the scheme.
+    note
+        How the result came to the report (the run seen in the app, or measured for it).
     boundary
         The scheme boundary (GeoJSON in WGS84, or a geometry in EPSG:27700).
     scheme_access
@@ -306,8 +313,13 @@ def access_section(
     ReportSection
         The map and one row per area (scheme, surrounding area, each district).
     """
+    if walk.isochrones is None:
+        raise ValueError("access_section: the walk result has no isochrones to map")
     png = access_map_png(walk.isochrones, boundary=boundary, gps=walk.destinations,
                          hospitals=hospitals, streets=streets)
+    if scheme_access is None and "walk" in walk.summaries:
+        scheme_access = walk.summaries["walk"].scheme
+        new_residents = new_residents or (walk.options.new_residents or None)
     rows = []
     if scheme_access is not None and not scheme_access.empty:
         who = f" ({new_residents:,.0f} new residents)" if new_residents else ""
@@ -331,6 +343,11 @@ def access_section(
             "The scheme's row is its own new residents (dwellings × persons per dwelling), "
             "spread over a regular grid of home points on the site."
         )
+    paragraphs.extend(walk.warnings)
+    paragraphs.append(
+        (note + " " if note else "")
+        + "Parameters: " + "; ".join(f"{k}: {v}" for k, v in walk.parameters.items()) + "."
+    )
     paragraphs.append("Sources: " + "; ".join(walk.attribution) + ".")
     return ReportSection(
         title="Access to healthcare",
@@ -360,7 +377,7 @@ def equity_section(
     ----------
     origins
         One row per area with ``time_min``, ``population`` and ``imd_decile``
-        (e.g. :attr:`hiap.access.WalkAccessResult.origins`).
+        (e.g. :attr:`hiap.access.AccessResult.origins`).
     destination
         What the time is to, for the text.
     mode_label
@@ -526,7 +543,7 @@ def evidence_sections(
         sections.append(section)
     if evidence.walk is not None and boundary is not None:
         sections.append(
-            access_section(evidence.walk, boundary=boundary,
+            access_section(evidence.walk, boundary=boundary, note=evidence.walk_note,
                            scheme_access=evidence.scheme_access,
                            new_residents=evidence.new_residents, hospitals=evidence.hospitals,
                            streets=evidence.streets)
@@ -608,10 +625,10 @@ def measure_evidence(
     DataError
         When no OSM extract overlaps the scheme.
     """
-    from hiap.access import find_osm_extract, load_walk_network, walk_access
-    from hiap.access_runs import scheme_access
+    from hiap.access import AccessOptions, DirectResources, measure_access
     from hiap.data.health import load_hospitals
     from hiap.indicators import assess_indicators
+    from isochrones import WalkNetwork
 
     def tell(fraction: float, message: str) -> None:
         if progress is not None:
@@ -621,41 +638,44 @@ def measure_evidence(
         raise SchemeError(["the scheme has no boundary; evidence is measured from a boundary"])
     boundary = scheme.boundary.to_crs(BNG)
     area = shapely.make_valid(shapely.union_all(boundary.geometry.to_numpy()))
-    osm = find_osm_extract(settings, area=area)
     problems: list[str] = []
     tell(0.0, "Measuring the spatial indicators")
     indicators = assess_indicators(
-        scheme, settings=settings, osm_path=osm,
-        progress=lambda f, m: tell(0.6 * f, m),
+        scheme, settings=settings, progress=lambda f, m: tell(0.6 * f, m),
     )
     tell(0.6, "Walking access to GP surgeries")
-    walk = homes_table = hospitals = streets = None
+    walk = hospitals = streets = None
     residents = float(scheme.new_residents or 0.0)
     try:
-        walk = walk_access(settings, to="gp", osm_path=osm, area=area, buffer_km=buffer_km,
-                           bands_min=tuple(bands_min),
-                           progress=lambda step: tell(0.7, f"Walking access: {step}"))
-        tell(0.9, "The scheme's new residents")
+        options = AccessOptions(
+            to="gp", buffer_km=buffer_km, bands_min=tuple(float(b) for b in bands_min),
+            new_residents=residents,
+        )
+        walk = measure_access(
+            settings, options, scheme=boundary, area_label=scheme.name,
+            progress=lambda f, m: tell(0.6 + 0.3 * f, f"Walking access: {m}"),
+        )
+        tell(0.9, "Streets and hospitals for the map")
         # Same extract, area and buffer as the walk run: served from the on-disk graph cache.
-        _, network, _ = load_walk_network(settings, osm_path=osm, area=area, buffer_km=buffer_km)
-        streets = network.edge_geometry
-        if residents > 0:
-            _, homes_table = scheme_access(network, boundary, walk.destinations,
-                                           new_residents=residents)
+        graph = DirectResources(settings).walk_graph(
+            walk.osm_path, area=area, area_crs=BNG, margin_m=buffer_km * 1000.0, to_crs=BNG
+        )
+        streets = WalkNetwork.from_graph(graph).edge_geometry
         hospitals = load_hospitals(settings, area=area.buffer(buffer_km * 1000.0 + 3000.0))
     except (HiapError, ValueError) as error:
         logger.warning("walking access for the report failed: %s", error)
         problems.append(f"Walking access to GP surgeries: {error}")
     tell(1.0, "Evidence measured")
     return SchemeEvidence(
-        indicators=indicators, walk=walk, scheme_access=homes_table, hospitals=hospitals,
-        streets=streets, new_residents=residents or None, problems=tuple(problems),
+        indicators=indicators, walk=walk, hospitals=hospitals, streets=streets,
+        walk_note="Measured for this report (hiap report --evidence).",
+        new_residents=residents or None, problems=tuple(problems),
     )
 
 
 def evidence_available(assessment: Assessment, *, settings: Settings) -> bool:
     """Return whether evidence can be measured: a boundary and an OSM extract overlapping it."""
-    from hiap.access import find_osm_extract
+    from hiap.data.osm import find_osm_extract
 
     if assessment.boundary is None:
         return False

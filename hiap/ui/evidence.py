@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 from hiap.indicators import IndicatorReport, assess_indicators
 from hiap.schemes import Scheme
 from hiap.settings import Settings
+from hiap.ui.cache import scheme_digest
 from hiap.ui.jobs import heavy_job
 
 _REPORTS_KEY = "hiap.indicator_reports"
 
 
-def scheme_key(scheme: Scheme) -> str:
-    """Return a key that changes whenever the scheme's geometry or metadata changes."""
-    digest = hashlib.sha256(scheme.metadata.model_dump_json().encode())
-    if scheme.boundary is not None:
-        for geometry in scheme.boundary.geometry:
-            digest.update(geometry.wkb)
-    return digest.hexdigest()[:16]
-
-
 def measured_report(scheme: Scheme) -> IndicatorReport | None:
     """Return this session's indicator report for the scheme, if it was measured."""
-    return st.session_state.get(_REPORTS_KEY, {}).get(scheme_key(scheme))
+    return st.session_state.get(_REPORTS_KEY, {}).get(scheme_digest(scheme))
 
 
 def measure(scheme: Scheme, settings: Settings) -> IndicatorReport:
@@ -51,5 +41,5 @@ def measure(scheme: Scheme, settings: Settings) -> IndicatorReport:
     with heavy_job("measuring the indicators"):
         report = assess_indicators(scheme, settings=settings, progress=report_progress)
     bar.empty()
-    st.session_state.setdefault(_REPORTS_KEY, {})[scheme_key(scheme)] = report
+    st.session_state.setdefault(_REPORTS_KEY, {})[scheme_digest(scheme)] = report
     return report

@@ -24,15 +24,11 @@ from hiap.storage.transfer import MAX_IMPORT_BYTES
 from hiap.ui.checklist_form import criteria_catalogue
 from hiap.ui.evidence import measured_report
 from hiap.ui.jobs import heavy_job
-from hiap.ui.settings import app_settings
 from hiap.ui.state import ASSESSMENT_ID_KEY, current_scheme
 from hiap.ui.store import assessment_store, assessor_name, forget_draft, open_assessment
-from isochrones.errors import IsochronesError
 
 if TYPE_CHECKING:
-    from hiap.access import WalkAccessResult
     from hiap.reports import ReportSection
-    from hiap.schemes import Scheme
 
 __all__ = [
     "FLASH_KEY",
@@ -228,30 +224,6 @@ def prepared_report(assessment_id: str, version: int, fmt: str) -> bytes | None:
     return data if isinstance(data, bytes) else None
 
 
-def _session_walk_access(scheme: Scheme) -> WalkAccessResult | None:
-    """Return walking access to GPs for the scheme, if the access page ran in this session.
-
-    The access page keeps no result in the session, only ``access.ran``; its run is cached
-    by :func:`hiap.ui.access.walk_access_cached`, so asking again with the page's default
-    bands and buffer is served from that cache (and computed afresh otherwise).
-    """
-    import shapely
-
-    from hiap.access import find_osm_extract
-    from hiap.reports.evidence import DEFAULT_BANDS_MIN
-    from hiap.ui import access as cached
-
-    if not st.session_state.get("access.ran") or scheme.boundary is None:
-        return None
-    settings = app_settings()
-    area = shapely.make_valid(shapely.union_all(scheme.boundary.to_crs(27700).geometry.to_numpy()))
-    osm = find_osm_extract(settings, area=area)
-    return cached.walk_access_cached(
-        settings, str(settings.data_dir), shapely.to_wkb(area), "gp",
-        DEFAULT_BANDS_MIN, 2.0, str(osm), cached.digest(osm),
-    )
-
-
 def report_evidence(assessment: Assessment) -> list[ReportSection]:
     """Return the evidence chapters this session measured for the assessment's scheme.
 
@@ -271,6 +243,8 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
         Empty when nothing was measured for this scheme in this session.
     """
     from hiap.reports.evidence import SchemeEvidence, evidence_sections, scenario_section
+    from hiap.ui.access import session_access_result
+    from hiap.ui.cache import scheme_digest
     from hiap.ui.proposal import session_comparison
     from hiap.ui.scenario import session_scenario_result
 
@@ -279,16 +253,16 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
         return []
     scenario = session_scenario_result(scheme.name)
     indicators = measured_report(scheme)
-    try:
-        walk = _session_walk_access(scheme)
-    except (HiapError, IsochronesError) as error:
-        logger.warning("no walking access for the report: %s", error)
-        walk = None
+    # The run the user saw on the Access page, as it was: never recomputed with defaults.
+    walk = session_access_result(scheme.name, scheme_digest(scheme))
     sections: list[ReportSection] = []
     if indicators is None and walk is None:
         sections = [scenario_section(scenario)] if scenario is not None else []
     else:
-        evidence = SchemeEvidence(indicators=indicators, walk=walk, new_residents=scheme.new_residents)
+        evidence = SchemeEvidence(
+            indicators=indicators, walk=walk, new_residents=scheme.new_residents,
+            walk_note=None if walk is None else "As shown on the Access page in this session.",
+        )
         sections = list(evidence_sections(evidence, boundary=assessment.boundary, scenario=scenario))
     comparison = session_comparison(assessment.scheme_name)
     if comparison is not None:  # the "What the scheme changes" page ran for this scheme

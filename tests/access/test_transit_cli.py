@@ -52,17 +52,34 @@ def test_transit_command_porto_alegre(tmp_path: Path, monkeypatch: pytest.Monkey
     assert result.exit_code == 0, result.output
     layer = gpd.read_file(out, layer="origins")
     assert len(layer) == 40
-    assert {"p50_min_base", "p50_min_scenario", "p50_min_change", "planned_p50_min_base"} <= set(
-        layer.columns
-    )
-    assert (layer["min_min_base"].dropna() <= layer["p50_min_base"].dropna()).all()
-    assert layer["p50_min_base"].notna().sum() >= 35
+    assert {"transit_min", "scenario_min", "change_min", "transit_planned_min"} <= set(layer.columns)
+    assert (layer["transit_min_min"].dropna() <= layer["transit_min"].dropna()).all()
+    assert layer["transit_min"].notna().sum() >= 35
     ind = gpd.read_file(out, layer="indicators")
-    assert list(ind["run"]) == ["baseline", "s", "change"]
-    assert (
-        ind["pop_weighted_reachable_60min"].iloc[:2] >= ind["pop_weighted_reachable_15min"].iloc[:2]
-    ).all()
-    assert (layer["reachable_60min_base"] >= layer["reachable_30min_base"]).all()
+    overall = ind[ind["grouping"] == "all"].set_index("mode")
+    assert list(overall.index) == ["transit", "scenario"]
+    assert (overall["pop_weighted_reachable_60min"] >= overall["pop_weighted_reachable_15min"]).all()
+    assert (layer["transit_reachable_60min"] >= layer["transit_reachable_30min"]).all()
+    params = gpd.read_file(out, layer="parameters")
+    assert "Scenario" in set(params["name"]) and "Timetables" in set(params["name"])
+
+
+def test_transit_to_uk_gps_on_a_brazilian_feed_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # UK practices, Porto Alegre origins: nothing is within reach; an error, not NaN means.
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
+    hexes = pd.read_csv(POA / "poa_hexgrid.csv")
+    hexes.loc[hexes["population"] > 0].head(5).to_csv(tmp_path / "o.csv", index=False)
+    result = CliRunner().invoke(
+        app,
+        ["access", "transit", "--to", "gp", "--origins", str(tmp_path / "o.csv"),
+         "--gtfs", str(POA / "poa_eptc.zip"), "--osm", str(POA / "poa_osm.pbf"),
+         "--out", str(tmp_path / "r.gpkg")],
+    )
+    assert result.exit_code == 1, result.output
+    assert "No GP practice lies within" in result.output
+    assert not (tmp_path / "r.gpkg").exists()
 
 
 def test_transit_command_bad_date(tmp_path: Path) -> None:

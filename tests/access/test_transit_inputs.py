@@ -11,7 +11,8 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from hiap.access.transit import find_gtfs_feeds, keep_weighted, load_points
+from hiap.access import keep_weighted, load_points
+from hiap.access.feeds import find_gtfs_feeds
 from hiap.cli.main import app
 from hiap.errors import DataError
 from hiap.settings import Settings, get_settings

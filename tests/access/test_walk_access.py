@@ -1,4 +1,4 @@
-"""Walking access glue (hiap.access.walk) and the `hiap access walk` command, on real data."""
+"""The access engine on real data (Hampton) and the `hiap access walk` command."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ import shapely
 from shapely.geometry import box
 from typer.testing import CliRunner
 
-from hiap.access.walk import (
-    WalkAccessResult,
-    find_osm_extract,
+from hiap.access import (
+    AccessOptions,
+    AccessResult,
     resolve_area,
-    walk_access,
-    write_walk_geopackage,
+    write_access_geopackage,
 )
+from hiap.access import measure_access as measure
 from hiap.cli.main import app
+from hiap.data.osm import find_osm_extract
 from hiap.errors import DataError, SettingsError
 from hiap.settings import Settings, get_settings
 from isochrones import WalkNetwork, build_walk_graph, nearest_destination
@@ -28,12 +29,12 @@ HAMPTON_BOX_LL = box(-0.2895, 52.5275, -0.2483, 52.5492)
 
 
 @pytest.fixture(scope="module")
-def hampton_gp(access_settings: Settings, hampton_extract: Path) -> WalkAccessResult:
-    return walk_access(access_settings, to="gp", osm_path=hampton_extract)
+def hampton_gp(access_settings: Settings, hampton_extract: Path) -> AccessResult:
+    return measure(access_settings, AccessOptions(to="gp"), osm_path=hampton_extract)
 
 
 def test_walk_access_times_match_the_router(
-    hampton_gp: WalkAccessResult, access_settings: Settings, hampton_extract: Path
+    hampton_gp: AccessResult, access_settings: Settings, hampton_extract: Path
 ) -> None:
     origins = hampton_gp.origins
     assert len(origins) > 5 and origins.crs.to_epsg() == 27700
@@ -61,13 +62,12 @@ def test_walk_access_times_match_the_router(
 
 
 def test_geopackage_layers(
-    hampton_gp: WalkAccessResult, access_settings: Settings, hampton_extract: Path, tmp_path: Path
+    hampton_gp: AccessResult, access_settings: Settings, hampton_extract: Path, tmp_path: Path
 ) -> None:
-    out = write_walk_geopackage(hampton_gp, tmp_path / "walk.gpkg")
+    out = write_access_geopackage(hampton_gp, tmp_path / "walk.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(out)}
-    assert layers - {"layer_styles"} == {
-        "origins", "destinations", "isochrones", "catchments", "indicators"
-    }
+    assert {"origins", "destinations", "isochrones", "catchments", "indicators",
+            "parameters"} <= layers
     import sqlite3
 
     with sqlite3.connect(out) as conn:  # QGIS styles for the bands and the GP symbols
@@ -90,7 +90,7 @@ def test_geopackage_layers(
         poly = iso.loc[iso.band_min == band].geometry.iloc[0]
         assert poly.buffer(1e-6).contains(meet)
     with pytest.raises(SettingsError, match="gpkg"):
-        write_walk_geopackage(hampton_gp, tmp_path / "walk.shp")
+        write_access_geopackage(hampton_gp, tmp_path / "walk.shp")
 
 
 def test_find_osm_extract_prefers_the_covering_one(
@@ -151,7 +151,8 @@ def test_cli_walk(
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "Overall" in result.output and "OpenStreetMap" in result.output
+    assert "Walking: overall" in result.output and "OpenStreetMap" in result.output
+    assert "Parameters:" in result.output
     origins = gpd.read_file(out, layer="origins")
     assert len(origins) > 0 and "time_min" in origins
 
@@ -184,12 +185,13 @@ def test_cli_walk(
 
 
 def test_branch_surgeries_are_an_option_stated_in_the_notes(
-    access_settings: Settings, hampton_extract: Path, hampton_gp: WalkAccessResult
+    access_settings: Settings, hampton_extract: Path, hampton_gp: AccessResult
 ) -> None:
-    assert hampton_gp.notes == []  # off by default
-    with_branches = walk_access(
-        access_settings, to="gp", osm_path=hampton_extract, include_branches=True
+    assert not any("branch" in n for n in hampton_gp.warnings)  # off by default
+    assert hampton_gp.parameters["Branch surgeries"] == "not included"
+    with_branches = measure(
+        access_settings, AccessOptions(to="gp", include_branches=True), osm_path=hampton_extract
     )
     assert len(with_branches.destinations) >= len(hampton_gp.destinations)
     assert "site_kind" in with_branches.destinations
-    assert any("branch" in n and "2017" in n for n in with_branches.notes)
+    assert any("branch" in n and "2017" in n for n in with_branches.warnings)

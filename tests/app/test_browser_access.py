@@ -120,7 +120,7 @@ def test_walk_and_public_transport_access_in_the_browser(tmp_path: Path) -> None
         expect(page.get_by_role("heading", name=re.compile("Porto Alegre \\(demo\\)"))).to_be_visible(
             timeout=WAIT_MS
         )
-        expect(page.get_by_text("Public-transport routing: done")).to_be_attached(timeout=WAIT_MS)
+        expect(page.get_by_text("Public transport to the nearest").first).to_be_attached(timeout=WAIT_MS)
         frame = page.frame_locator("iframe").first
         expect(frame.locator(".leaflet-container").first).to_be_visible(timeout=WAIT_MS)
         expect(frame.get_by_text("Bus stops").first).to_be_attached(timeout=WAIT_MS)

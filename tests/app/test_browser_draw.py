@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from hiap.access_runs import porto_alegre_demo
+from hiap.access.demo import porto_alegre_demo
 from hiap.settings import get_settings
 from hiap.viz.access_maps import NEW_ROUTE_COLOUR
 from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app

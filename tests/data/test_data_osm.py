@@ -8,7 +8,6 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from hiap.access.walk import find_osm_extract as walk_find
 from hiap.data.osm import find_osm_extract
 from hiap.errors import DataError
 from hiap.indicators.run import find_osm_extract as indicators_find
@@ -24,7 +23,6 @@ def _bng(geom: object) -> object:
 
 
 def test_one_function_everywhere() -> None:
-    assert walk_find is find_osm_extract
     assert indicators_find is find_osm_extract
 
 

@@ -3,7 +3,7 @@ import pytest
 import shapely
 
 from hiap.errors import SchemeError
-from hiap.indicators.points import scheme_points
+from hiap.schemes.points import scheme_points
 
 
 def test_grid_points_inside_square() -> None:

@@ -261,8 +261,22 @@ def _saved_work_script() -> None:
     st.text("before: " + ", ".join(s.title for s in report_evidence(assessment)))
     measure(scheme, settings)  # what the spatial evidence page does
     st.text("measured: " + ", ".join(s.title for s in report_evidence(assessment)))
-    st.session_state["access.ran"] = True  # what the access page leaves behind
-    st.text("with access: " + ", ".join(s.title for s in report_evidence(assessment)))
+    st.session_state["access.ran"] = True  # a run flag alone is no longer enough: no recompute
+    st.text("flag only: " + ", ".join(s.title for s in report_evidence(assessment)))
+    from hiap.access import AccessOptions, measure_access
+    from hiap.ui.access import keep_access_result
+    from hiap.ui.cache import scheme_digest
+
+    seen = measure_access(  # what the access page ran and showed, with its own parameters
+        settings, AccessOptions(to="gp", buffer_km=1.5, bands_min=(10.0, 20.0),
+                                new_residents=float(scheme.new_residents or 0)),
+        scheme=scheme.boundary, area_label=scheme.name,
+    )
+    keep_access_result(seen, scheme_name=scheme.name, scheme_digest=scheme_digest(scheme))
+    sections = report_evidence(assessment)
+    st.text("with access: " + ", ".join(s.title for s in sections))
+    access = next(s for s in sections if s.title == "Access to healthcare")
+    st.text(" ".join(access.paragraphs))
 
 
 def test_saved_work_reports_what_this_session_measured(
@@ -273,8 +287,13 @@ def test_saved_work_reports_what_this_session_measured(
     monkeypatch.setenv("HIAP_CACHE_DIR", str(cache_dir))
     at = AppTest.from_function(_saved_work_script, default_timeout=120).run()
     assert not at.exception, at.exception
-    assert [t.value for t in at.text] == [
+    texts = [t.value for t in at.text]
+    assert texts[:4] == [
         "before:",
         "measured: Spatial evidence",
+        "flag only: Spatial evidence",
         "with access: Spatial evidence, Access to healthcare, Equity: access by deprivation",
     ]
+    # the stored run, with its own parameters printed, not a recomputation with defaults
+    assert "As shown on the Access page" in texts[4]
+    assert "Area buffer: 1.5 km" in texts[4] and "Bands: 10, 20 min" in texts[4]

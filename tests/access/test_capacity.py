@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from hiap.access_runs import gp_capacity_table, scheme_gp_capacity
+from hiap.access.capacity import gp_capacity_table, scheme_gp_capacity
 from hiap.indicators.capacity import GpCapacity, capacity_sentences
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings

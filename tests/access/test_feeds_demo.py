@@ -1,4 +1,4 @@
-"""The access-page runs: feeds found by area, demo area, default window and date, PT times."""
+"""Timetables around an area, the Porto Alegre demo area, default window and date."""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ import datetime as dt
 import pytest
 import shapely
 
-from hiap.access_runs import (
-    busiest_hour,
-    default_date,
-    feeds_covering,
-    find_feeds,
-    porto_alegre_demo,
-)
+from hiap.access.demo import porto_alegre_demo
+from hiap.access.feeds import busiest_hour, default_date, find_gtfs_feeds
+from hiap.errors import DataError
 from hiap.settings import get_settings
 from isochrones.gtfs import load_feed
 
@@ -22,21 +18,23 @@ POA = SETTINGS.data_dir / "transit" / "porto_alegre"
 pytestmark = pytest.mark.skipif(not (POA / "poa_eptc.zip").is_file(), reason="Porto Alegre sample missing")
 
 
-def test_feeds_covering_picks_by_stop_extent() -> None:
-    feeds = find_feeds(SETTINGS)
-    assert POA / "poa_eptc.zip" in feeds
+def test_feeds_are_found_by_their_stops() -> None:
     porto_alegre = shapely.box(-51.25, -30.1, -51.15, -30.0)
+    assert POA / "poa_eptc.zip" in find_gtfs_feeds(SETTINGS, area=porto_alegre)
     peterborough = shapely.box(-0.3, 52.5, -0.2, 52.6)
-    assert POA / "poa_eptc.zip" in feeds_covering(feeds, porto_alegre)
-    assert feeds_covering(feeds, peterborough) == []
+    found = []
+    try:
+        found = find_gtfs_feeds(SETTINGS, area=peterborough)
+    except DataError as error:
+        assert "hiap data download gtfs" in str(error)
+    assert POA / "poa_eptc.zip" not in found
 
 
 def test_porto_alegre_demo_area() -> None:
     area = porto_alegre_demo(SETTINGS)
-    assert area.crs == "EPSG:32722"
     assert len(area.origins) == 1124 and (area.origins["population"] > 0).all()
-    assert len(area.destinations["healthcare"]) == 117
-    assert area.origins.crs == area.destinations["healthcare"].crs
+    assert len(area.destinations) == 117
+    assert area.origins.crs == area.destinations.crs == "EPSG:4326"
 
 
 def test_default_window_and_date_follow_the_feed() -> None:

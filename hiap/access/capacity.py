@@ -1,0 +1,128 @@
+"""GP capacity around a scheme: practices' supply per resident within a walk (2SFCA).
+
+The same measure as the ``gp_capacity_2sfca`` indicator (same home points, practices and LSOA
+population), with the LSOAs around the scheme scored exactly too, so they can be mapped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from hiap.data.gp_lists import add_list_sizes
+from hiap.data.health import load_gp_practices
+from hiap.data.population import load_area_origins
+from hiap.indicators.capacity import GpCapacity, gp_capacity
+from hiap.indicators.homes import Homes
+from hiap.indicators.walkgraph import WalkGraph, minutes_to_metres
+from hiap.schemes.points import DEFAULT_SPACING_M, scheme_points
+from hiap.settings import Settings
+from isochrones import BNG_CRS
+from isochrones.network import build_walk_graph
+
+__all__ = ["gp_capacity_table", "scheme_gp_capacity"]
+
+
+def scheme_gp_capacity(
+    settings: Settings,
+    boundary: gpd.GeoDataFrame,
+    *,
+    osm_path: str | Path,
+    new_residents: float,
+    catchment_min: float = 30.0,
+    margin_m: float = 2000.0,
+    spacing_m: float = DEFAULT_SPACING_M,
+) -> GpCapacity | None:
+    """GP practices per 1,000 residents within a walk (2SFCA) at a scheme and around it.
+
+    The same measure as the ``gp_capacity_2sfca`` indicator (same home points, practices and
+    LSOA population), with the LSOAs up to ``margin_m`` from the scheme scored exactly too,
+    so they can be mapped.
+
+    Parameters
+    ----------
+    settings
+        Data and cache folders.
+    boundary
+        The scheme boundary (any CRS).
+    osm_path
+        OSM extract of the walk network.
+    new_residents
+        Residents the scheme adds (dwellings x persons per dwelling), added to the demand.
+    catchment_min
+        Walk catchment in minutes (4.8 km/h).
+    margin_m
+        How far around the scheme the LSOAs are scored exactly.
+    spacing_m
+        Spacing of the grid of home points.
+
+    Returns
+    -------
+    GpCapacity or None
+        ``None`` when no practice is within the catchment of the scheme's homes.
+
+    Raises
+    ------
+    DataError
+        When the GP practice or population files are missing.
+    """
+    site_frame = boundary.to_crs(BNG_CRS)
+    site = shapely.make_valid(shapely.union_all(site_frame.geometry.to_numpy()))
+    limit_m = minutes_to_metres(catchment_min)
+    # why: practices up to limit + margin away, timed a further limit out
+    reach_m = 2 * limit_m + margin_m + 500.0
+    graph = WalkGraph.from_graph(
+        build_walk_graph(osm_path, area=site, margin_m=reach_m, cache_dir=settings.cache_dir)
+    )
+    homes = Homes.snap(graph, scheme_points(site_frame, spacing_m=spacing_m))
+    gps = add_list_sizes(
+        load_gp_practices(settings, area=site, buffer_m=limit_m + margin_m), settings
+    )
+    population = load_area_origins(settings, level="lsoa")
+    return gp_capacity(
+        graph, homes, gps, population, new_residents=new_residents,
+        catchment_min=catchment_min, margin_m=margin_m,
+    )
+
+
+def gp_capacity_table(result: GpCapacity, *, score: str = "2sfca", scheme_label: str = "Scheme") -> pd.DataFrame:
+    """Population-weighted GP supply per 1,000 residents: scheme, surrounding area, districts.
+
+    Parameters
+    ----------
+    result
+        From :func:`scheme_gp_capacity`.
+    score
+        ``"2sfca"`` (plain), ``"stepped"`` or ``"gaussian"`` (enhanced).
+    scheme_label
+        Label of the scheme's row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by area (the scheme, ``"Surrounding area"``, then each district), with
+        ``population`` (the scheme's new residents on its row) and ``per_1000``. Only the
+        LSOAs scored exactly (``complete``) count.
+    """
+    column = f"access_{score}"
+    areas = result.areas[result.areas["complete"]]
+    rows = {scheme_label: (float(sum(result.homes["population"])) if result.homes is not None else 0.0,
+                           result.per_1000[score])}
+
+    def weighted(frame: pd.DataFrame) -> tuple[float, float]:
+        pop = frame["population"].to_numpy(float)
+        total = float(pop.sum())
+        value = float(np.dot(pop, frame[column].to_numpy(float)) / total) if total > 0 else float("nan")
+        return total, value
+
+    rows["Surrounding area"] = weighted(areas)
+    if "lad_name" in areas.columns:
+        for name, group in areas.groupby(areas["lad_name"].astype("string").fillna("unknown"), sort=True):
+            rows[f"District: {name}"] = weighted(group)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["population", "per_1000"])
+    table.index.name = "area"
+    return table

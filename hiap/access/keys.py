@@ -1,0 +1,122 @@
+"""Content digests of everything that changes an access answer (the app's cache keys).
+
+A key built from a path or a flag serves a stale or someone else's answer when the file is
+replaced or the scheme redrawn; these digests hash content: geometry as WKB, frames cell by
+cell, files byte by byte (memoised per path, size and modification time by
+:func:`isochrones.cache.file_digest`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from hiap.access.engine import AccessOptions, options_dict
+from hiap.data.registry import DATASETS, find_dataset_files
+from hiap.settings import Settings
+from isochrones.cache import file_digest
+from isochrones.scenarios import Scenario
+
+__all__ = [
+    "ANSWER_DATASETS",
+    "access_key",
+    "data_digest",
+    "files_digest",
+    "frame_digest",
+    "geometry_digest",
+]
+
+ANSWER_DATASETS = (
+    "osm", "gtfs", "txc", "gp", "gp_cbpe", "hospitals", "hospitals_cbpe", "postcodes",
+    "population", "imd", "lsoa_centroids", "oa_centroids", "districts",
+)
+"""The data directory's datasets an access run may read (their files are digested)."""
+
+
+def geometry_digest(geom: BaseGeometry | None) -> str:
+    """SHA-256 of a geometry's 2D WKB (``"none"`` for no geometry)."""
+    if geom is None:
+        return "none"
+    return hashlib.sha256(shapely.to_wkb(geom, output_dimension=2)).hexdigest()
+
+
+def frame_digest(frame: pd.DataFrame | None) -> str:
+    """SHA-256 of a (Geo)DataFrame's CRS, columns, cells and geometry WKB."""
+    if frame is None:
+        return "none"
+    digest = hashlib.sha256()
+    if isinstance(frame, gpd.GeoDataFrame):
+        digest.update(str(frame.crs).encode())
+        for wkb in shapely.to_wkb(frame.geometry.to_numpy(), output_dimension=2):
+            digest.update(wkb or b"")
+        plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    else:
+        plain = frame
+    digest.update(json.dumps([str(c) for c in plain.columns]).encode())
+    digest.update(pd.util.hash_pandas_object(plain.astype(str), index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def files_digest(paths: Sequence[Path] | None) -> str:
+    """SHA-256 over the content digests of files (``"auto"`` for none given)."""
+    if paths is None:
+        return "auto"
+    return hashlib.sha256("|".join(file_digest(p) for p in paths).encode()).hexdigest()
+
+
+def data_digest(settings: Settings, names: Sequence[str] = ANSWER_DATASETS) -> str:
+    """SHA-256 over the content of the data directory's files of some datasets."""
+    parts = []
+    for name in names:
+        for path in find_dataset_files(DATASETS[name], settings.data_dir):
+            parts.append(f"{name}:{path.name}:{file_digest(path)}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def access_key(
+    settings: Settings,
+    options: AccessOptions,
+    *,
+    area: BaseGeometry | None = None,
+    scheme: gpd.GeoDataFrame | None = None,
+    osm_path: Path | None = None,
+    feeds: Sequence[Path] | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+    destinations: gpd.GeoDataFrame | None = None,
+    scenario: Scenario | None = None,
+) -> str:
+    """Return the key of one :func:`hiap.access.measure_access` call: equal keys, equal answers.
+
+    Parameters
+    ----------
+    settings
+        Its data directory's files are digested (what the run may read).
+    options
+        Every option (date, window, step, bands, destinations, buffer...).
+    area, scheme, osm_path, feeds, origins, destinations, scenario
+        The run's inputs, as passed to :func:`~hiap.access.measure_access`.
+
+    Returns
+    -------
+    str
+        A hex SHA-256.
+    """
+    parts = {
+        "options": options_dict(options),
+        "area": geometry_digest(area),
+        "scheme": frame_digest(scheme),
+        "osm": files_digest([osm_path] if osm_path is not None else None),
+        "feeds": files_digest(feeds),
+        "origins": frame_digest(origins),
+        "destinations": frame_digest(destinations),
+        "scenario": scenario.model_dump_json() if scenario is not None else "none",
+        "data": data_digest(settings),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,0 +1,327 @@
+"""The walk network an access run stands on: which extract, how much of the area it covers.
+
+Which function to use when:
+
+* :func:`choose_extract` -- the OSM extract for an area: among those whose header box touches
+  it, the one whose *walk network* covers the largest share of it (header boxes overstate:
+  a county extract's box may hold only a corner of its streets).
+* :func:`network_coverage` -- that share for one network.
+* :func:`walkway_share` -- the share of a network's length on footways, paths and other ways
+  only pedestrians use; a drive-only extract (exported for cars) has none, and walking on it
+  routes people along carriageways.
+* :class:`Resources` / :class:`DirectResources` -- how a run gets its walk network, feed and
+  timetable: directly (CLI, tests) or from the app's shared caches (:mod:`hiap.ui.cache`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import networkx as nx
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
+
+from hiap.data.osm import extract_overlap
+from hiap.data.registry import DATASETS, find_dataset_files
+from hiap.errors import DataError
+from hiap.settings import Settings
+from isochrones import BNG_CRS, WalkNetwork, build_walk_graph
+from isochrones.errors import IsochronesError
+from isochrones.gtfs import Feed, load_feed, load_transxchange, merge_feeds
+from isochrones.transit import TransitNetwork, build_transit_network
+
+__all__ = [
+    "COVERAGE_CELL_M",
+    "MIN_COVERAGE",
+    "WALKWAY_HIGHWAYS",
+    "DirectResources",
+    "ExtractChoice",
+    "Resources",
+    "choose_extract",
+    "load_timetables",
+    "network_coverage",
+    "walkway_share",
+]
+
+logger = logging.getLogger(__name__)
+
+MIN_COVERAGE = 0.5
+"""Below this share of the area on the network a run is refused (warned below 0.95)."""
+
+WARN_COVERAGE = 0.95
+"""Below this share of the area on the network a run warns."""
+
+COVERAGE_CELL_M = 250.0
+"""Coverage is counted on a grid of this spacing: a cell counts when a walk node lies within
+its half-diagonal plus 100 m (a street can run between two junctions of a cell)."""
+
+WALKWAY_HIGHWAYS = frozenset(
+    {"footway", "path", "pedestrian", "steps", "cycleway", "bridleway", "track", "corridor"}
+)
+"""OSM ``highway`` values only (or mainly) walked or cycled: a walk network without any is a
+drive-only export."""
+
+MIN_WALKWAY_SHARE = 0.005
+"""A network with less than this share of its length on walkways is taken as drive-only."""
+
+MIN_JUDGED_LENGTH_M = 20_000.0
+"""Networks shorter than this are not judged drive-only: a hamlet or a hand-made test grid may
+have no footway at all, while any town with 2 km around it has many."""
+
+
+def network_coverage(network: WalkNetwork, area: BaseGeometry) -> float:
+    """Share of an area (EPSG:27700 polygon) within reach of the network's junctions.
+
+    Parameters
+    ----------
+    network
+        A walk network in EPSG:27700.
+    area
+        The requested area; points and lines count as covered when a junction is near.
+
+    Returns
+    -------
+    float
+        0-1: the share of :data:`COVERAGE_CELL_M` grid cells of the area with a junction
+        within the cell's half-diagonal plus 100 m.
+    """
+    if network.n_nodes == 0:
+        return 0.0
+    if area.area <= 0:
+        samples = np.asarray(shapely.get_coordinates(area.representative_point()))
+        spacing = COVERAGE_CELL_M
+    else:
+        # why: at most ~4,000 cells, so a district is measured as fast as a site
+        spacing = max(COVERAGE_CELL_M, float(np.sqrt(area.area / 4000.0)))
+        minx, miny, maxx, maxy = area.bounds
+        xs = np.arange(minx + spacing / 2, maxx, spacing)
+        ys = np.arange(miny + spacing / 2, maxy, spacing)
+        gx, gy = np.meshgrid(xs, ys)
+        pts = shapely.points(gx.ravel(), gy.ravel())
+        inside = shapely.contains(area, pts) if len(pts) else np.zeros(0, dtype=bool)
+        samples = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
+        if len(samples) == 0:
+            samples = np.asarray(shapely.get_coordinates(area.representative_point()))
+    tree = cKDTree(np.column_stack([network.x, network.y]))
+    dist, _ = tree.query(samples, k=1)
+    reach = spacing * np.sqrt(2) / 2 + 100.0
+    return float(np.mean(dist <= reach))
+
+
+def walkway_share(graph: nx.MultiDiGraph) -> float:
+    """Share of a walk graph's length on footways, paths, steps, cycleways and tracks.
+
+    Parameters
+    ----------
+    graph
+        An OSMnx-style graph with ``highway`` and ``length`` on its edges.
+
+    Returns
+    -------
+    float
+        0-1; 1 for a network under :data:`MIN_JUDGED_LENGTH_M` (too small to judge).
+    """
+    total = walkway = 0.0
+    for _, _, data in graph.edges(data=True):
+        length = float(data.get("length", 0.0))
+        highway = data.get("highway")
+        kinds = set(highway) if isinstance(highway, list) else {highway}
+        total += length
+        if kinds & WALKWAY_HIGHWAYS:
+            walkway += length
+    if total < MIN_JUDGED_LENGTH_M:
+        return 1.0
+    return walkway / total if total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class ExtractChoice:
+    """The extract chosen for an area, and how well it covers it.
+
+    Attributes
+    ----------
+    path
+        The extract.
+    coverage
+        Share of the area on its walk network (:func:`network_coverage`).
+    walkway_share
+        Share of the network's length on walkways (:func:`walkway_share`).
+    candidates
+        Every extract considered with its coverage, best first (file names only).
+    """
+
+    path: Path
+    coverage: float
+    walkway_share: float
+    candidates: tuple[tuple[str, float], ...]
+
+    @property
+    def drive_only(self) -> bool:
+        """Whether the network has (almost) no footway or path: a roads-only export."""
+        return self.walkway_share < MIN_WALKWAY_SHARE
+
+
+class Resources(Protocol):
+    """Where a run gets its expensive, read-only inputs (the app shares them between users)."""
+
+    def walk_graph(
+        self, osm_path: Path, *, area: BaseGeometry | None, area_crs: str, margin_m: float,
+        to_crs: str,
+    ) -> nx.MultiDiGraph:
+        """Return the walk graph of an extract around an area."""
+        ...
+
+    def walk_network(self, graph: nx.MultiDiGraph) -> WalkNetwork:
+        """Return the routing arrays of a graph."""
+        ...
+
+    def feed(self, paths: Sequence[Path]) -> Feed:
+        """Return the timetable of one or more GTFS / TransXChange files (merged)."""
+        ...
+
+    def transit_network(
+        self, feed: Feed, walk: WalkNetwork, date: dt.date, window_s: tuple[int, int]
+    ) -> TransitNetwork:
+        """Return the feed's timetable for a date, its stops linked on the walk network."""
+        ...
+
+
+def load_timetables(paths: Sequence[Path]) -> Feed:
+    """Load GTFS zips/folders and TransXChange ``.xml`` files into one feed.
+
+    The reader is chosen by the file's extension, never by its content.
+
+    Parameters
+    ----------
+    paths
+        The files; several are merged, each id prefixed by its file's stem.
+
+    Returns
+    -------
+    Feed
+        The validated (merged) feed.
+    """
+    feeds = []
+    for p in paths:
+        if p.suffix.lower() == ".xml":
+            feeds.append(load_transxchange(p, require_coordinates=True))
+        else:
+            feeds.append(load_feed(p))
+    if len(feeds) == 1:
+        return feeds[0]
+    return merge_feeds(feeds, prefixes=[f"{p.stem}:" for p in paths])
+
+
+class DirectResources:
+    """Build every input on demand (the walk graph still uses the parquet cache on disk)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._cache_dir = settings.cache_dir
+
+    def walk_graph(
+        self, osm_path: Path, *, area: BaseGeometry | None, area_crs: str, margin_m: float,
+        to_crs: str,
+    ) -> nx.MultiDiGraph:
+        """Build (or load from the disk cache) the walk graph."""
+        try:
+            return build_walk_graph(
+                osm_path, area=area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs,
+                cache_dir=self._cache_dir,
+            )
+        except IsochronesError as exc:
+            raise DataError(f"{osm_path.name}: {exc}") from exc
+
+    def walk_network(self, graph: nx.MultiDiGraph) -> WalkNetwork:
+        """Return the routing arrays of a graph."""
+        return WalkNetwork.from_graph(graph)
+
+    def feed(self, paths: Sequence[Path]) -> Feed:
+        """Load the timetable files."""
+        return load_timetables(paths)
+
+    def transit_network(
+        self, feed: Feed, walk: WalkNetwork, date: dt.date, window_s: tuple[int, int]
+    ) -> TransitNetwork:
+        """Build the timetable of a date, stops linked on the walk network."""
+        return build_transit_network(feed, date, walk=walk, time_window_s=window_s)
+
+
+def choose_extract(
+    settings: Settings,
+    area: BaseGeometry,
+    *,
+    resources: Resources,
+    margin_m: float = 0.0,
+    candidates: Sequence[Path] | None = None,
+) -> ExtractChoice:
+    """Choose the extract whose walk network covers most of an area.
+
+    Parameters
+    ----------
+    settings
+        Gives the data directory (its ``osm`` folder).
+    area
+        Polygon in EPSG:27700.
+    resources
+        Builds the walk graphs measured.
+    margin_m
+        Network kept around the area (as the run will build it).
+    candidates
+        Extracts to consider; by default every extract of the data directory whose header box
+        touches the area (those without a header box are measured too).
+
+    Returns
+    -------
+    ExtractChoice
+        The best extract, its coverage and walkway share, and every candidate's coverage.
+
+    Raises
+    ------
+    DataError
+        When there is no extract, or none has any walkable street in the area.
+    """
+    folder = settings.data_dir / "osm"
+    files = list(candidates) if candidates is not None else find_dataset_files(
+        DATASETS["osm"], settings.data_dir
+    )
+    if not files:
+        raise DataError(
+            f"No OSM extract (*.osm.pbf or *.osm) in the data directory's {folder.name}/ folder. "
+            "Run `hiap data download osm` or pass --osm FILE."
+        )
+    scored: list[tuple[float, float, Path, nx.MultiDiGraph]] = []
+    for path in files:
+        overlap = extract_overlap(path, area)
+        if overlap is not None and overlap <= 0:
+            continue
+        try:
+            graph = resources.walk_graph(
+                path, area=area, area_crs=BNG_CRS, margin_m=margin_m, to_crs=BNG_CRS
+            )
+        except DataError as exc:
+            logger.info("extract %s not usable for the area: %s", path.name, exc)
+            continue
+        cover = network_coverage(resources.walk_network(graph), area)
+        scored.append((cover, walkway_share(graph), path, graph))
+    if not scored:
+        raise DataError(
+            f"None of the OSM extracts ({', '.join(p.name for p in files)}) has a walkable "
+            "street in the area. Download the extract for this area (`hiap data download osm`) "
+            "or pass --osm FILE."
+        )
+    # why: most coverage first; among equals, a network with footways before a drive-only one
+    scored.sort(key=lambda s: (-round(s[0], 3), -(s[1] >= MIN_WALKWAY_SHARE), s[2].name))
+    cover, walkways, path, _ = scored[0]
+    return ExtractChoice(
+        path=path,
+        coverage=cover,
+        walkway_share=walkways,
+        candidates=tuple((p.name, c) for c, _, p, _ in scored),
+    )
