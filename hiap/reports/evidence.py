@@ -668,6 +668,7 @@ def measure_evidence(
     tell(1.0, "Evidence measured")
     return SchemeEvidence(
         indicators=indicators, walk=walk, hospitals=hospitals, streets=streets,
+        scheme_access=walk.summaries["walk"].scheme if walk is not None else None,
         walk_note="Measured for this report (hiap report --evidence).",
         new_residents=residents or None, problems=tuple(problems),
     )
