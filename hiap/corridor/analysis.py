@@ -29,7 +29,6 @@ import shapely
 from hiap import attribution
 from hiap.corridor.feed import CambsFeed
 from hiap.data.health import load_gp_practices, load_hospitals
-from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins
 from hiap.errors import DataError
 from hiap.settings import Settings
@@ -241,16 +240,23 @@ def _walk_network(
     settings: Settings, area_bng: shapely.Geometry, fallback: FallbackWalk | None
 ) -> WalkNetwork | None:
     """Return the walk network covering the corridor, or None when the fallback is to walk."""
-    from hiap.access.walk import load_walk_network
+    from hiap.access.network import MIN_COVERAGE, DirectResources, choose_extract
 
-    path = find_osm_extract(settings, area=area_bng, required=False)
-    if path is not None and "drive" not in path.name and "walk" not in path.name:
-        # Only general extracts hold footpaths; a drive-only file would mislead walks.
-        try:
-            _, net, _ = load_walk_network(settings, osm_path=path, area=area_bng)
-            return net
-        except DataError as exc:
-            logger.info("no walk network for the corridor: %s", exc)
+    # The access engine's choice: the extract whose walk network covers most of the corridor;
+    # a drive-only file (no footpaths) would mislead walks, so it is never used here.
+    resources = DirectResources(settings)
+    try:
+        choice = choose_extract(settings, area_bng, resources=resources, margin_m=2000.0)
+        if not choice.drive_only and choice.coverage >= MIN_COVERAGE:
+            graph = resources.walk_graph(
+                choice.path, area=area_bng, area_crs="EPSG:27700", margin_m=2000.0,
+                to_crs="EPSG:27700",
+            )
+            return resources.walk_network(graph)
+        logger.info("no walk network for the corridor: %s covers %.0f%% (drive only: %s)",
+                    choice.path.name, 100 * choice.coverage, choice.drive_only)
+    except DataError as exc:
+        logger.info("no walk network for the corridor: %s", exc)
     if fallback is None:
         raise DataError(
             "No OpenStreetMap walk network covers the corridor in the data directory. "
