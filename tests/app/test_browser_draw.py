@@ -120,7 +120,8 @@ def test_draw_a_new_bus_route_and_compare_with_the_baseline(tmp_path: Path) -> N
         expect(frame.locator(f"path.leaflet-interactive[stroke='{NEW_ROUTE_COLOUR}']")).to_have_count(1)
         page.get_by_role("button", name="Run baseline and scenario").click()
 
-        expect(page.get_by_role("heading", name="What changed")).to_be_visible(timeout=WAIT_MS)
+        # the baseline and the scenario are routed over the whole window: allow a loaded machine
+        expect(page.get_by_role("heading", name="What changed")).to_be_visible(timeout=4 * WAIT_MS)
         table = page.get_by_test_id("stDataFrame").first
         expect(table).to_be_visible(timeout=WAIT_MS)
         # The demo has no IMD deciles: one row for the whole area under the column headers.
