@@ -25,7 +25,7 @@ How proposed lines are joined to the existing network (the rule is stated in
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -73,6 +73,12 @@ class PathEdit:
         The joining distance used.
     densify_m
         The longest piece lines were split into.
+    street_count
+        For each new node (in network position order after the baseline's), the streets that
+        meet there as DRAWN (OSMnx's ``street_count``): its proposed pieces, plus 2 where a
+        drawn vertex joins an existing street (a path ending on or crossing a street). Joins of
+        the extra vertices from splitting are for routing only and make no junction, so
+        intersection density counts the junctions the designer drew.
     """
 
     network: WalkNetwork
@@ -83,6 +89,7 @@ class PathEdit:
     unconnected_m: float
     join_within_m: float
     densify_m: float = DEFAULT_DENSIFY_M
+    street_count: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
     def rule(self) -> str:
@@ -148,7 +155,13 @@ def add_paths(
     types = shapely.get_type_id(geoms)
     if shapely.is_missing(geoms).any() or not np.isin(types, (1, 5)).all():
         raise RoutingInputError("Proposed paths must be LineStrings or MultiLineStrings.")
+    drawn_xy = shapely.get_coordinates(geoms)
     coords, owner = _segments(shapely.segmentize(geoms, densify_m))
+    # segmentize keeps the drawn vertices exactly; the rest were added by splitting.
+    drawn_keys = {(float(x), float(y)) for x, y in drawn_xy}
+    is_drawn = np.fromiter(
+        ((float(x), float(y)) in drawn_keys for x, y in coords), dtype=bool, count=len(coords)
+    )
     if len(coords) < 2:
         return PathEdit(network, 0, 0, 0, 0.0, 0.0, join_within_m, densify_m)
 
@@ -183,6 +196,15 @@ def add_paths(
         pts, max_distance=join_within_m, return_distance=True, all_matches=False
     )
     join_node = found[0]
+    drawn_node = np.zeros(n_new, dtype=bool)
+    drawn_node[vertex_node[is_drawn]] = True
+    degree = np.zeros(n_new, dtype=np.int64)
+    if len(a):
+        pairs_ab = np.unique(np.sort(np.column_stack([a, b]), axis=1), axis=0)
+        np.add.at(degree, pairs_ab.ravel(), 1)
+    joined = np.zeros(n_new, dtype=bool)
+    joined[join_node] = True
+    street_count = degree + 2 * (joined & drawn_node)
     join_edge = found[1]
     eu: list[np.ndarray] = [base_n + a, base_n + b]
     ev: list[np.ndarray] = [base_n + b, base_n + a]
@@ -267,4 +289,5 @@ def add_paths(
         unconnected_m=unconnected_m,
         join_within_m=join_within_m,
         densify_m=densify_m,
+        street_count=street_count,
     )

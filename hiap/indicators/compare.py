@@ -484,7 +484,8 @@ def _shown(result: IndicatorResult | None) -> str:
     """Format a value for the table, with two decimals for small rates (0.11 per 1,000)."""
     if result is None:
         return "-"
-    if result.unit not in ("share", "count", "min") and abs(result.value) < 10:
+    counted = result.unit in ("share", "min") or result.unit.startswith(("count", "categories"))
+    if not counted and abs(result.value) < 10:
         return f"{result.value:.2f} {result.unit}"
     return result.formatted()
 

@@ -351,7 +351,9 @@ def assess_at_homes(
     if graph is not None and world is not None:
         edited, edit = world.network(graph.network)
         if edit is not None:
-            graph = WalkGraph.from_network(edited)
+            # Baseline junctions as they were; new ones where the designer drew them (joins
+            # of the split path's extra vertices are for routing, not junctions).
+            graph = WalkGraph(edited, np.concatenate([graph.street_count, edit.street_count]))
             notes.append(edit.rule)
 
     points = world.homes if world is not None else scheme_points(scheme.boundary, spacing_m=spacing_m)

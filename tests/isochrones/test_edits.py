@@ -65,6 +65,9 @@ def test_a_new_footpath_shortens_the_walk_by_the_computed_amount() -> None:
     assert walk_m(base, 1, 4) - walk_m(edit.network, 1, 4) == pytest.approx(780.0)
     assert edit.joined_vertices == 2  # the ends: the next vertices, 25 m in, are 27 m away
     assert edit.new_nodes == 17  # 400 m in 25 m pieces
+    # Junctions as drawn: each end meets the street (1 piece + the street's 2); the 15 split
+    # vertices between are not junctions.
+    assert sorted(edit.street_count.tolist()) == [2] * 15 + [3, 3]
     assert edit.proposed_m == pytest.approx(400.0)
     assert edit.unconnected_m == 0.0
     assert f"{DEFAULT_JOIN_M:g} m" in edit.rule
