@@ -191,7 +191,9 @@ def add_paths(
 
     # Join vertices to the nearest existing edge within join_within_m.
     pts = shapely.points(node_xy)
-    tree = shapely.STRtree(network.edge_geometry)
+    # Join only to edges points may attach to (not those marked avoided for snapping).
+    joinable = np.flatnonzero(~network.edge_avoided)
+    tree = shapely.STRtree(network.edge_geometry[joinable])
     found, dist = tree.query_nearest(
         pts, max_distance=join_within_m, return_distance=True, all_matches=False
     )
@@ -205,7 +207,7 @@ def add_paths(
     joined = np.zeros(n_new, dtype=bool)
     joined[join_node] = True
     street_count = degree + 2 * (joined & drawn_node)
-    join_edge = found[1]
+    join_edge = joinable[found[1]]
     eu: list[np.ndarray] = [base_n + a, base_n + b]
     ev: list[np.ndarray] = [base_n + b, base_n + a]
     lengths: list[np.ndarray] = [seg_len, seg_len]
