@@ -2,6 +2,7 @@
 
 The feed is a ``st.cache_resource`` (read-only, shared) keyed by the settings' data
 directory; results are ``st.cache_data`` keyed by every option, so each user gets a copy.
+Every run holds a heavy-job slot (hiap.jobs), like the other pages' routing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import streamlit as st
 from hiap.corridor import CambsFeed, CorridorConfig, CorridorResult, load_cambs_feed, run_corridor
 from hiap.corridor.priorities import PriorityResult, run_priorities, test_route_line
 from hiap.settings import Settings
+from hiap.ui.jobs import heavy_job
 from isochrones.transit import FallbackWalk
 
 __all__ = ["cambs_feed", "corridor_result", "priorities_result", "route_test_result"]
@@ -51,12 +53,13 @@ def corridor_result(
 ) -> CorridorResult:
     """Run the corridor analysis (cached per date, walking mode and step)."""
     bar = _bar()
-    result = run_corridor(
-        _settings,
-        _cambs,
-        _config(date, fallback, step_min),
-        progress=bar,
-    )
+    with heavy_job("running the corridor analysis"):
+        result = run_corridor(
+            _settings,
+            _cambs,
+            _config(date, fallback, step_min),
+            progress=bar,
+        )
     return result
 
 
@@ -66,12 +69,13 @@ def priorities_result(
 ) -> PriorityResult:
     """Generate and rank the candidate changes (cached per date and walking mode)."""
     bar = _bar()
-    result = run_priorities(
-        _settings,
-        _cambs,
-        _config(date, fallback),
-        progress=bar,
-    )
+    with heavy_job("ranking the candidate changes"):
+        result = run_priorities(
+            _settings,
+            _cambs,
+            _config(date, fallback),
+            progress=bar,
+        )
     return result
 
 
@@ -90,15 +94,16 @@ def route_test_result(
 ) -> PriorityResult:
     """Test a drawn route (a transport scheme's line) against the feed."""
     bar = _bar()
-    result = test_route_line(
-        _settings,
-        _cambs,
-        _config(date, fallback),
-        line_lonlat=list(line),
-        name=name,
-        headway_min=headway_min,
-        first=first,
-        last=last,
-        progress=bar,
-    )
+    with heavy_job("testing the route"):
+        result = test_route_line(
+            _settings,
+            _cambs,
+            _config(date, fallback),
+            line_lonlat=list(line),
+            name=name,
+            headway_min=headway_min,
+            first=first,
+            last=last,
+            progress=bar,
+        )
     return result
