@@ -39,7 +39,7 @@ PAGES = {
     ],
 }
 
-navigation = st.navigation(PAGES)
+navigation = st.navigation(PAGES, expanded=True)  # every page listed: no "View more" fold
 
 with st.sidebar:
     scheme = current_scheme()
