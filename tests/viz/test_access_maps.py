@@ -166,3 +166,13 @@ def test_capacity_classes_are_increasing_and_ignore_zero() -> None:
     assert limits == sorted(limits) and limits[-1] == 0.6 and len(limits) == 5
     assert capacity_classes([0.0, 0.0]) == []
     assert capacity_classes([0.2, 0.2, 0.2]) == [0.2]
+
+
+def test_destination_names_cannot_inject_markup_or_script() -> None:
+    # A proposal's facilities layer is uploaded: its names reach the map's popups and tooltips.
+    hostile = "<script>alert(1)</script>`${alert(2)}`"
+    gps = _gps().assign(name=[hostile, "<img src=x onerror=alert(3)>"])
+    html = access_map(destinations={"gp": gps}).get_root().render()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "${alert(2)}" not in html and "`${" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
