@@ -17,7 +17,6 @@ Inputs may be in any CRS and are never modified; everything is drawn in WGS84.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, cast
@@ -29,7 +28,7 @@ from branca.element import Figure
 from folium.plugins import Draw
 
 from hiap import attribution
-from hiap.viz.maps import SCHEME_STYLE, WGS84, add_layer, base_map
+from hiap.viz.maps import SCHEME_STYLE, WGS84, add_layer, base_map, map_text
 
 if TYPE_CHECKING:
     from hiap.schemes import Scheme
@@ -199,16 +198,6 @@ def _add_origins(
     group.add_to(fmap)
 
 
-def _map_text(value: object) -> str:
-    """Return ``value`` as text safe inside folium's popup and tooltip HTML.
-
-    Folium puts popup and tooltip HTML inside JavaScript template literals, so a backtick or
-    ``${`` would end the string as surely as ``<script>`` would start one.
-    """
-    text = html.escape(str(value or ""))
-    return text.replace("`", "&#96;").replace("$", "&#36;")
-
-
 def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> None:
     style = DESTINATION_STYLES.get(kind, DESTINATION_STYLES["healthcare"])
     group = folium.FeatureGroup(name=style["label"])
@@ -217,13 +206,13 @@ def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> N
     for _, row in shown.iterrows():
         # why escape: names can come from an uploaded proposal's facilities layer, and the
         # popup and tooltip are HTML inside JavaScript template literals in the map's page.
-        name = _map_text(row.get("name", ""))
-        code = _map_text(row.get("code", ""))
-        postcode = _map_text(row.get("postcode", ""))
+        name = map_text(row.get("name", ""))
+        code = map_text(row.get("code", ""))
+        postcode = map_text(row.get("postcode", ""))
         popup = f"<b>{name}</b><br>Code: {code}" + (f"<br>{postcode}" if postcode else "")
         hospital_class = row.get("hospital_class_label")
         if isinstance(hospital_class, str):  # the class of a hospital (hiap.data.hospitals)
-            popup += f"<br>{_map_text(hospital_class)}"
+            popup += f"<br>{map_text(hospital_class)}"
         # A DivIcon (plain HTML): icon fonts and marker plugins would come from a CDN.
         badge = (
             f'<div style="background:{style["colour"]};color:white;border:2px solid white;'

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hiap.viz.maps import add_layer, base_map
+from hiap.viz.maps import add_layer, base_map, map_text
 
 __all__ = ["TIME_BANDS_MIN", "corridor_map", "priorities_map", "time_colour"]
 
@@ -85,7 +85,7 @@ def corridor_map(
             radius=2,
             color="#333333",
             weight=1,
-            tooltip=str(row.stop_name),
+            tooltip=map_text(row.stop_name),
         ).add_to(stop_layer)
     stop_layer.add_to(fmap)
     area_layer = folium.FeatureGroup(name=f"LSOAs: {label}")
@@ -101,7 +101,7 @@ def corridor_map(
             fill=True,
             fill_color=time_colour(minutes),
             fill_opacity=0.9,
-            tooltip=f"{row.name}: {text} ({label})",
+            tooltip=f"{map_text(row.name)}: {text} ({map_text(label)})",
         ).add_to(area_layer)
     area_layer.add_to(fmap)
     dest_layer = folium.FeatureGroup(name="Acute hospitals and GP practices")
@@ -109,7 +109,7 @@ def corridor_map(
         acute = row.kind == "acute hospital"
         folium.Marker(
             [row.geometry.y, row.geometry.x],
-            tooltip=f"{row.name} ({row.kind})",
+            tooltip=f"{map_text(row.name)} ({map_text(row.kind)})",
             icon=folium.Icon(color="red" if acute else "blue", icon="plus" if acute else "user"),
         ).add_to(dest_layer)
     dest_layer.add_to(fmap)
@@ -143,7 +143,7 @@ def priorities_map(
     for row in placed.itertuples():
         folium.Marker(
             [float(str(row.lat)), float(str(row.lon))],
-            tooltip=f"#{row.rank}: {row.label}; {row.minutes_saved:,.0f} person-minutes saved",
+            tooltip=f"#{row.rank}: {map_text(row.label)}; {row.minutes_saved:,.0f} person-minutes saved",
             icon=folium.DivIcon(
                 html=(
                     '<div style="background:#08306b;color:#fff;border-radius:50%;'

@@ -6,6 +6,7 @@ modified. Every map carries the OpenStreetMap attribution.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 import folium
@@ -45,6 +46,27 @@ def base_map(bounds_wgs84: tuple[float, float, float, float]) -> folium.Map:
     return fmap
 
 
+def map_text(value: object) -> str:
+    """Return ``value`` as text safe inside folium's popup and tooltip HTML.
+
+    Use it for every name that can come from an upload (scheme, stops, proposal layers).
+    Folium puts popup and tooltip HTML inside JavaScript template literals, so a backtick or
+    ``${`` would end the string as surely as ``<script>`` would start one.
+
+    Parameters
+    ----------
+    value
+        Any value; ``None`` becomes an empty string.
+
+    Returns
+    -------
+    str
+        HTML-escaped text with backticks and dollar signs as character references.
+    """
+    text = html.escape(str(value or ""))
+    return text.replace("`", "&#96;").replace("$", "&#36;")
+
+
 def add_layer(
     fmap: folium.Map,
     frame: gpd.GeoDataFrame,
@@ -77,7 +99,7 @@ def add_layer(
     keep = [c for c in (tooltip_fields or []) if c in shown.columns]
     shown = shown[[*keep, "geometry"]]
     for column in keep:
-        shown[column] = shown[column].astype(str)
+        shown[column] = shown[column].map(map_text)
     tooltip = folium.GeoJsonTooltip(fields=keep) if keep else None
     layer = folium.GeoJson(
         shown.__geo_interface__,
@@ -122,7 +144,7 @@ def scheme_map(scheme: Scheme) -> folium.Map:
         for index, point in enumerate(stops.geometry, start=1):
             name = stops.iloc[index - 1].get("name", f"Stop {index}")
             folium.CircleMarker(
-                [point.y, point.x], radius=6, color="#d00000", fill=True, tooltip=str(name)
+                [point.y, point.x], radius=6, color="#d00000", fill=True, tooltip=map_text(name)
             ).add_to(group)
         group.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)

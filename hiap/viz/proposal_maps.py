@@ -22,7 +22,7 @@ from matplotlib.patches import Patch, PathPatch
 
 from hiap import attribution
 from hiap.viz.figures import _png, _polygon_path
-from hiap.viz.maps import add_layer, base_map
+from hiap.viz.maps import add_layer, base_map, map_text
 
 if TYPE_CHECKING:
     from hiap.indicators.compare import Comparison
@@ -250,7 +250,7 @@ def change_map(comparison: Comparison, *, column: str = "gp_walk_min") -> folium
         ):
             folium.Marker(
                 [point.y, point.x],
-                tooltip=f"{name} ({kind})",
+                tooltip=f"{map_text(name)} ({map_text(kind)})",
                 icon=folium.Icon(color="red", icon="plus"),
             ).add_to(marks)
         marks.add_to(fmap)

@@ -176,3 +176,14 @@ def test_destination_names_cannot_inject_markup_or_script() -> None:
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "${alert(2)}" not in html and "`${" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_uploaded_stop_names_are_escaped_on_the_scheme_map() -> None:
+    from hiap.viz.maps import scheme_map
+
+    stops = gpd.GeoDataFrame(
+        {"name": ["<script>alert(4)</script>"]}, geometry=[Point(518000, 295000)], crs=BNG
+    )
+    scheme = Scheme(metadata=SchemeMetadata(name="Test"), boundary=None, stops=stops)
+    html = scheme_map(scheme).get_root().render()
+    assert "<script>alert(4)" not in html and "&lt;script&gt;alert(4)" in html
