@@ -52,21 +52,14 @@ def _indicator_table(title: str, frame: pd.DataFrame) -> Table:
 def _run(measure: Callable[[Callable[[float, str], None]], AccessResult]) -> AccessResult:
     """Run ``measure`` under a rich progress bar on stderr; errors exit 1 with the message."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from hiap.cli._progress import progress_bar
     from hiap.errors import HiapError
     from isochrones.errors import IsochronesError
 
     err = Console(stderr=True)
     try:
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err
-        ) as bar:
-            task = bar.add_task("Starting", total=1.0)
-
-            def advance(fraction: float, message: str) -> None:
-                bar.update(task, description=message, completed=fraction)
-
+        with progress_bar(err) as advance:
             return measure(advance)
     except (HiapError, IsochronesError) as exc:
         err.print(f"[red]Error:[/] {exc}")

@@ -125,8 +125,8 @@ def corridor(
 ) -> None:
     """Busway corridor: PT + walk times from its LSOAs to acute hospitals and GPs."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from hiap.cli._progress import progress_bar
     from hiap.corridor import CorridorConfig, run_corridor
     from hiap.errors import HiapError
     from hiap.viz.bus_maps import corridor_map
@@ -141,17 +141,14 @@ def corridor(
             step_min=step_min,
             fallback=FallbackWalk() if settings.fallback_walk else None,
         )
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err
-        ) as bar:
-            task = bar.add_task("Starting", total=1.0)
+        with progress_bar(err) as advance:
             result = run_corridor(
                 settings,
                 cambs,
                 config,
-                progress=lambda stage, frac: bar.update(task, description=stage, completed=frac),
+                progress=lambda stage, frac: advance(frac, stage),
             )
-            bar.update(task, completed=1.0)
+            advance(1.0, "Done")
     except (HiapError, IsochronesError) as exc:
         raise _fail(str(exc)) from None
     out.mkdir(parents=True, exist_ok=True)
@@ -203,8 +200,8 @@ def prioritise(
 ) -> None:
     """Rank candidate service changes by person-minutes saved to the nearest GP and hospital."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from hiap.cli._progress import progress_bar
     from hiap.corridor import CorridorConfig
     from hiap.corridor.priorities import export_table, run_priorities
     from hiap.errors import HiapError
@@ -218,15 +215,12 @@ def prioritise(
         config = CorridorConfig(
             date=day, fallback=FallbackWalk() if settings.fallback_walk else None
         )
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err
-        ) as bar:
-            task = bar.add_task("Starting", total=1.0)
+        with progress_bar(err) as advance:
             result = run_priorities(
                 settings,
                 cambs,
                 config,
-                progress=lambda stage, frac: bar.update(task, description=stage, completed=frac),
+                progress=lambda stage, frac: advance(frac, stage),
             )
     except (HiapError, IsochronesError) as exc:
         raise _fail(str(exc)) from None

@@ -42,8 +42,8 @@ def assess_compare(
         Data and cache folders.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from hiap.cli._progress import progress_bar
     from hiap.errors import HiapError
     from hiap.indicators.compare import assess_proposal, comparison_gpkg
     from hiap.schemes.proposal import load_proposal
@@ -51,14 +51,7 @@ def assess_compare(
     console = Console()
     try:
         proposal = load_proposal(argument, settings=settings)
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
-        ) as bar:
-            task = bar.add_task("Measuring", total=1.0)
-
-            def report_progress(fraction: float, message: str) -> None:
-                bar.update(task, completed=fraction, description=message)
-
+        with progress_bar(console, start="Measuring") as report_progress:
             comparison = assess_proposal(
                 proposal,
                 settings=settings,

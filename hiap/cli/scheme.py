@@ -206,9 +206,9 @@ def assess(
         typer.echo("Error: --gpkg needs --compare (a proposal).", err=True)
         raise typer.Exit(2)
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from hiap.cli._progress import progress_bar
     from hiap.errors import HiapError
     from hiap.indicators import assess_indicators
 
@@ -216,14 +216,7 @@ def assess(
     console = Console()
     try:
         chosen = _scheme_from_argument(scheme, settings)
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
-        ) as bar:
-            task = bar.add_task("Measuring", total=1.0)
-
-            def report_progress(fraction: float, message: str) -> None:
-                bar.update(task, completed=fraction, description=message)
-
+        with progress_bar(console, start="Measuring") as report_progress:
             report = assess_indicators(
                 chosen,
                 settings=settings,
@@ -232,7 +225,7 @@ def assess(
                 accept_drive_roads=accept_drive_roads,
                 progress=report_progress,
             )
-            bar.update(task, completed=1.0, description="Done")
+            report_progress(1.0, "Done")
     except HiapError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from None
