@@ -1,5 +1,7 @@
 """Buses: Cambridgeshire's timetables, the Busway corridor to hospitals, which change helps most."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from hiap.corridor import service_date_choice
@@ -14,7 +16,6 @@ from hiap.viz.bus_maps import corridor_map, priorities_map
 from isochrones.errors import IsochronesError
 
 settings = app_settings()
-DATA_KEY = str(settings.data_dir)
 SOURCES = "Bus timetables: Traveline National Dataset; stops: NaPTAN (DfT). OGL v3."
 
 st.title("Buses and health")
@@ -24,7 +25,7 @@ st.caption(
     "and which service change would save residents the most time."
 )
 try:
-    cambs = cached.cambs_feed(settings, DATA_KEY)
+    cambs = cached.cambs_feed(settings)
 except HiapError as error:
     st.warning(str(error))
     st.stop()
@@ -80,7 +81,7 @@ with corridor_tab:
     if st.session_state.get("buses.corridor") == (choice.date, fallback, step):
         try:
             result = cached.corridor_result(
-                settings, cambs, DATA_KEY, choice.date, fallback, float(step)
+                settings, cambs, cached.corridor_config(choice.date, fallback, float(step))
             )
         except (HiapError, IsochronesError) as error:
             st.error(str(error))
@@ -142,7 +143,9 @@ with priorities_tab:
         st.session_state["buses.rank"] = (choice.date, fallback)
     if st.session_state.get("buses.rank") == (choice.date, fallback):
         try:
-            ranked = cached.priorities_result(settings, cambs, DATA_KEY, choice.date, fallback)
+            ranked = cached.priorities_result(
+                settings, cambs, cached.corridor_config(choice.date, fallback)
+            )
         except (HiapError, IsochronesError) as error:
             st.error(str(error))
         else:
@@ -210,14 +213,8 @@ with route_tab:
                 tested = cached.route_test_result(
                     settings,
                     cambs,
-                    DATA_KEY,
-                    choice.date,
-                    fallback,
-                    route.line,
-                    str(route.name),
-                    float(headway),
-                    first,
-                    last,
+                    cached.corridor_config(choice.date, fallback),
+                    replace(route, headway_min=float(headway), first=first, last=last),
                 )
             except (HiapError, IsochronesError) as error:
                 st.error(str(error))

@@ -8,10 +8,12 @@ cell, files byte by byte (memoised per path, size and modification time by
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -26,7 +28,9 @@ from isochrones.scenarios import Scenario
 
 __all__ = [
     "ANSWER_DATASETS",
+    "BUS_DATASETS",
     "access_key",
+    "bus_key",
     "data_digest",
     "files_digest",
     "frame_digest",
@@ -38,6 +42,12 @@ ANSWER_DATASETS = (
     "population", "imd", "lsoa_centroids", "oa_centroids", "districts",
 )
 """The data directory's datasets an access run may read (their files are digested)."""
+
+BUS_DATASETS = ("txc", "naptan", "gp", "gp_cbpe", "hospitals", "hospitals_cbpe", "postcodes",
+                "population", "imd", "lsoa_centroids", "districts", "osm")
+"""What a Buses page run reads: the TransXChange timetables and NaPTAN stops, the
+destinations, the LSOA population and deprivation, and the OSM extracts a walk network may
+come from (the corridor falls back to straight lines only where none covers it)."""
 
 
 def geometry_digest(geom: BaseGeometry | None) -> str:
@@ -120,3 +130,44 @@ def access_key(
         "data": data_digest(settings),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """Turn dataclasses, mappings and times into JSON-ready data (for a key)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)  # dates and times: their ISO form
+
+
+def bus_key(settings: Settings, what: str, options: Mapping[str, Any]) -> str:
+    """Return the key of one Buses page load or run: equal keys, equal answers.
+
+    Parameters
+    ----------
+    settings
+        Its data directory's timetables, stops, destinations, population and OSM extracts
+        (:data:`BUS_DATASETS`) are digested by content, so the same files under another
+        folder give the same key and an edited file a new one.
+    what
+        The computation (``"feed"``, ``"corridor"``, ``"priorities"``, ``"route"``...).
+    options
+        Everything else that changes the answer: the service day, windows, step, candidates,
+        fallback walking settings, a route's line and service (dataclasses are expanded).
+
+    Returns
+    -------
+    str
+        A hex SHA-256.
+    """
+    parts = {
+        "what": what,
+        "options": _plain(options),
+        "data": data_digest(settings, BUS_DATASETS),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

@@ -1,7 +1,10 @@
 """Cached loads and runs for the Buses page (Cambridgeshire's TransXChange timetables).
 
-The feed is a ``st.cache_resource`` (read-only, shared) keyed by the settings' data
-directory; results are ``st.cache_data`` keyed by every option, so each user gets a copy.
+The feed is a ``st.cache_resource`` (read-only, shared) and results are ``st.cache_data``
+(each user gets a copy). Both caches are shared by every user of the server, so each key is
+built here by :func:`hiap.access.keys.bus_key` from the content digests of the TransXChange
+files, NaPTAN stops, destinations, population and OSM extracts, with the service day,
+windows, step, fallback walking settings and route (never from a folder name or flag).
 Every run holds a heavy-job slot (hiap.jobs), like the other pages' routing.
 """
 
@@ -12,19 +15,36 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from hiap.access.keys import bus_key
 from hiap.corridor import CambsFeed, CorridorConfig, CorridorResult, load_cambs_feed, run_corridor
-from hiap.corridor.priorities import PriorityResult, run_priorities, test_route_line
+from hiap.corridor.priorities import (
+    PriorityResult,
+    SchemeRoute,
+    run_priorities,
+    test_route_line,
+)
 from hiap.settings import Settings
 from hiap.ui.jobs import heavy_job
 from isochrones.transit import FallbackWalk
 
-__all__ = ["cambs_feed", "corridor_result", "priorities_result", "route_test_result"]
+__all__ = [
+    "cambs_feed",
+    "corridor_config",
+    "corridor_result",
+    "priorities_result",
+    "route_test_result",
+]
 
 
 @st.cache_resource(show_spinner="Reading the TransXChange timetables and NaPTAN stops…")
-def cambs_feed(_settings: Settings, data_dir: str) -> CambsFeed:
-    """Return the combined Cambridgeshire feed (one per data directory)."""
+def _cambs_feed(key: str, _settings: Settings) -> CambsFeed:
+    del key
     return load_cambs_feed(_settings)
+
+
+def cambs_feed(settings: Settings) -> CambsFeed:
+    """Return the combined Cambridgeshire feed (one per content of the timetable files)."""
+    return _cambs_feed(bus_key(settings, "feed", {}), settings)
 
 
 def _bar() -> Callable[[str, float], None]:
@@ -36,74 +56,71 @@ def _bar() -> Callable[[str, float], None]:
     return update
 
 
-def _config(date: dt.date, fallback: bool, step_min: float = 1.0) -> CorridorConfig:
+def corridor_config(date: dt.date, fallback: bool, step_min: float = 1.0) -> CorridorConfig:
+    """Return the options of a Buses page run (the fallback with its default settings)."""
     return CorridorConfig(
         date=date, step_min=step_min, fallback=FallbackWalk() if fallback else None
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def corridor_result(
-    _settings: Settings,
-    _cambs: CambsFeed,
-    data_dir: str,
-    date: dt.date,
-    fallback: bool,
-    step_min: float,
-) -> CorridorResult:
-    """Run the corridor analysis (cached per date, walking mode and step)."""
+def _corridor(key: str, _settings: Settings, _cambs: CambsFeed, _config: CorridorConfig) -> CorridorResult:
+    del key
     bar = _bar()
     with heavy_job("running the corridor analysis"):
-        result = run_corridor(
-            _settings,
-            _cambs,
-            _config(date, fallback, step_min),
-            progress=bar,
-        )
-    return result
+        return run_corridor(_settings, _cambs, _config, progress=bar)
+
+
+def corridor_result(settings: Settings, cambs: CambsFeed, config: CorridorConfig) -> CorridorResult:
+    """Run the corridor analysis, once per content of the data and every option."""
+    key = bus_key(settings, "corridor", {"config": config})
+    return _corridor(key, settings, cambs, config)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def priorities_result(
-    _settings: Settings, _cambs: CambsFeed, data_dir: str, date: dt.date, fallback: bool
+def _priorities(
+    key: str, _settings: Settings, _cambs: CambsFeed, _config: CorridorConfig
 ) -> PriorityResult:
-    """Generate and rank the candidate changes (cached per date and walking mode)."""
+    del key
     bar = _bar()
     with heavy_job("ranking the candidate changes"):
-        result = run_priorities(
-            _settings,
-            _cambs,
-            _config(date, fallback),
-            progress=bar,
-        )
-    return result
+        return run_priorities(_settings, _cambs, _config, progress=bar)
+
+
+def priorities_result(
+    settings: Settings, cambs: CambsFeed, config: CorridorConfig
+) -> PriorityResult:
+    """Generate and rank the candidate changes, once per content of the data and options."""
+    key = bus_key(settings, "priorities", {"config": config})
+    return _priorities(key, settings, cambs, config)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def route_test_result(
-    _settings: Settings,
-    _cambs: CambsFeed,
-    data_dir: str,
-    date: dt.date,
-    fallback: bool,
-    line: tuple[tuple[float, float], ...],
-    name: str,
-    headway_min: float,
-    first: dt.time,
-    last: dt.time,
+def _route_test(
+    key: str, _settings: Settings, _cambs: CambsFeed, _config: CorridorConfig, _route: SchemeRoute
 ) -> PriorityResult:
-    """Test a drawn route (a transport scheme's line) against the feed."""
+    del key
     bar = _bar()
     with heavy_job("testing the route"):
-        result = test_route_line(
+        return test_route_line(
             _settings,
             _cambs,
-            _config(date, fallback),
-            line_lonlat=list(line),
-            name=name,
-            headway_min=headway_min,
-            first=first,
-            last=last,
+            _config,
+            line_lonlat=list(_route.line),
+            name=_route.name,
+            headway_min=_route.headway_min,
+            first=_route.first,
+            last=_route.last,
             progress=bar,
         )
-    return result
+
+
+def route_test_result(
+    settings: Settings, cambs: CambsFeed, config: CorridorConfig, route: SchemeRoute
+) -> PriorityResult:
+    """Test a drawn route (a transport scheme's line and service) against the feed.
+
+    Keyed by the route's vertices, name and service as well as the data and options.
+    """
+    key = bus_key(settings, "route", {"config": config, "route": route})
+    return _route_test(key, settings, cambs, config, route)
