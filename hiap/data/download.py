@@ -14,7 +14,8 @@ to put it in.
 
 Resuming: bytes arrive in ``.NAME.part`` beside the destination, with ``.NAME.part.json``
 recording the URL and the server's ETag / Last-Modified. When a transfer breaks off, both are
-kept and the error says to run the command again; the next attempt asks the server for the rest
+kept and the error says to run the command again (an attempt made offline in between keeps
+them too, as it fetched nothing); the next attempt asks the server for the rest
 (an HTTP ``Range`` request, guarded by ``If-Range`` so a file changed meanwhile is fetched
 whole) and the checksum covers the whole file. HTTP is spoken by ``requests``.
 
@@ -177,8 +178,12 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _offline_error(url: str, dest: Path, reason: str) -> DownloadError:
-    return DownloadError(
+class _OfflineError(DownloadError):
+    """No byte could be fetched: offline, refused, or the name did not resolve."""
+
+
+def _offline_error(url: str, dest: Path, reason: str) -> _OfflineError:
+    return _OfflineError(
         f"Could not download {url}: {reason}. You appear to be offline (or the server is "
         f"unreachable). Fetch it by hand (in a browser or with curl) and save it as {dest.name} "
         f"in {dest.parent}, then run `hiap data status`."
@@ -431,6 +436,16 @@ def download_url(download: Download, settings: Settings) -> str:
     return f"{mirror.rstrip('/')}/{PurePosixPath(download.dest).as_posix()}"
 
 
+def _discard(tmp: Path, meta: Path, created: list[Path]) -> None:
+    """Remove a failed download's partial file, its record and the folders this call made."""
+    for leftover in (tmp, meta):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    for folder in created:  # deepest first; only empty ones go
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def download_file(
     download: Download,
     settings: Settings,
@@ -459,7 +474,8 @@ def download_file(
     Raises
     ------
     DownloadError
-        When offline or the server fails (nothing is changed on disk), when the checksum differs
+        When offline or the server fails (nothing is changed on disk, except that the part of
+        an earlier broken-off transfer is kept for the next attempt to resume), when the checksum differs
         from the pinned one (the download is discarded), or when an archive is unusable.
     """
     data_dir = settings.data_dir
@@ -526,13 +542,19 @@ def download_file(
             meta.unlink()
     except _InterruptedError:
         raise  # keep the part and its record: the next run resumes
+    except _OfflineError as exc:
+        kept = int(resume.get("size") or 0) if resume else 0  # type: ignore[call-overload]
+        if not kept:
+            _discard(tmp, meta, created)
+            raise
+        # why: an attempt made offline fetched nothing, so the bytes of an earlier broken-off
+        # transfer are still good: keep them and their record for the next online attempt
+        raise _OfflineError(
+            f"{exc} The {kept:,} bytes received before are kept; the next attempt resumes "
+            "from there."
+        ) from None
     except BaseException:
-        for leftover in (tmp, meta):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        for folder in created:  # deepest first; only empty ones go
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _discard(tmp, meta, created)
         raise
 
     if previous.get("sha256") and previous.get("sha256") != sha256:

@@ -62,23 +62,45 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Running:
+    """A loopback mirror that can be switched off (connections refused) and on again."""
+
+    def __init__(self, handler: type[_Mirror]) -> None:
+        self.handler = handler
+        self.port = 0
+        self.start()
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
 @pytest.fixture
-def mirror(tmp_path: Path, real_data_dir: Path) -> Iterator[tuple[str, type[_Mirror]]]:
+def running_mirror(tmp_path: Path, real_data_dir: Path) -> Iterator[_Running]:
     served = tmp_path / "mirror"
     # The mirror lays files out as the data directory does: the Geofabrik name for the county.
     target = served / "osm" / "cambridgeshire-latest.osm.pbf"
     target.parent.mkdir(parents=True)
     target.symlink_to(real_data_dir / REAL_FILE)
     handler = type("Handler", (_Mirror,), {"root": served, "requests_seen": [], "cut_first": True})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    running = _Running(handler)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
+        yield running
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+        running.stop()
+
+
+@pytest.fixture
+def mirror(running_mirror: _Running) -> tuple[str, type[_Mirror]]:
+    return running_mirror.base, running_mirror.handler
 
 
 def test_interrupted_download_resumes(
@@ -130,3 +152,32 @@ def test_cli_download_resumes_and_status_sees_the_file(
     assert "✓ osm: cambridgeshire-latest.osm.pbf" in second.output
     assert len(handler.requests_seen) == 2 and "Range" in handler.requests_seen[1]
     assert runner.invoke(app, ["data", "verify"]).exit_code == 0
+
+
+def test_offline_attempt_keeps_the_part_for_the_next_resume(
+    tmp_path: Path, real_data_dir: Path, running_mirror: _Running
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    settings = get_settings(
+        environ={}, data_dir=data, download_mirror=running_mirror.base, download_timeout_s=5
+    )
+    dest = data / "osm" / "cambridgeshire-latest.osm.pbf"
+    part = dest.parent / f".{dest.name}.part"
+    record = dest.parent / f".{dest.name}.part.json"
+    with pytest.raises(DownloadError, match="resume"):
+        download_dataset("osm", settings)  # cut off after CUT_AFTER_BYTES
+    kept = part.stat().st_size
+    assert 0 < kept <= CUT_AFTER_BYTES and record.is_file()
+
+    running_mirror.stop()  # offline: the same address now refuses connections
+    with pytest.raises(DownloadError, match=f"offline.*{kept:,} bytes received before are kept"):
+        download_dataset("osm", settings)
+    assert part.stat().st_size == kept and record.is_file() and not dest.exists()
+
+    running_mirror.start()  # online again, same address
+    (result,) = download_dataset("osm", settings)
+    assert running_mirror.handler.requests_seen[-1]["Range"] == f"bytes={kept}-"
+    real = (real_data_dir / REAL_FILE).read_bytes()
+    assert dest.read_bytes() == real and result.sha256 == hashlib.sha256(real).hexdigest()
+    assert not part.exists() and not record.exists()
