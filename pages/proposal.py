@@ -114,7 +114,7 @@ if neighbours is not None:
     st.dataframe(neighbours[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, width="stretch")
 phases = comparison.phase_table()
 if phases is not None:
-    st.subheader("Phase by phase (homes built by the end of each)")
+    st.subheader("Phase by phase (homes built, and facilities open, by the end of each)")
     st.dataframe(phases.drop(columns=["id", "unit"]), hide_index=True, width="stretch")
 with st.expander("How this was measured"):
     for note in comparison.notes:

@@ -23,6 +23,7 @@ def assess_compare(
     phases: bool,
     neighbours: bool,
     settings: Settings,
+    gtfs: list[Path] | None = None,
 ) -> None:
     """Run :func:`hiap.indicators.compare.assess_proposal` and print and write the change.
 
@@ -40,22 +41,27 @@ def assess_compare(
         Also measure each phase, and the existing residents around the site.
     settings
         Data and cache folders.
+    gtfs
+        Timetables (GTFS or TransXChange) for public transport and the proposed bus route;
+        default: the data directory's feeds with stops near the site.
     """
     from rich.console import Console
 
     from hiap.cli._progress import progress_bar
     from hiap.errors import HiapError
-    from hiap.indicators.compare import assess_proposal, comparison_gpkg
+    from hiap.indicators.compare import assess_proposal, comparison_gpkg, proposal_feed
     from hiap.schemes.proposal import load_proposal
 
     console = Console()
     try:
         proposal = load_proposal(argument, settings=settings)
+        feed = proposal_feed(proposal, settings=settings, paths=gtfs)
         with progress_bar(console, start="Measuring") as report_progress:
             comparison = assess_proposal(
                 proposal,
                 settings=settings,
                 osm_path=osm,
+                feed=feed,
                 spacing_m=spacing_m,
                 by_phase=phases,
                 neighbours=neighbours,

@@ -192,6 +192,15 @@ def assess(
             help="Measure walks on a drive-only extract as an approximation (labelled).",
         ),
     ] = False,
+    gtfs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--gtfs",
+            help="With --compare: GTFS zip/folder or TransXChange .xml (repeatable) for public "
+            "transport and the proposal's bus route; default: the data directory's feeds "
+            "with stops near the site.",
+        ),
+    ] = None,
 ) -> None:
     """Measure the spatial health indicators of a scheme (greenspace, GP access, food, play...)."""
     if compare:
@@ -199,7 +208,7 @@ def assess(
 
         assess_compare(
             scheme, osm=osm, csv=csv, gpkg=gpkg, spacing_m=spacing_m, phases=phases,
-            neighbours=neighbours, settings=_settings(),
+            neighbours=neighbours, settings=_settings(), gtfs=gtfs,
         )
         return
     if gpkg is not None:

@@ -18,6 +18,7 @@ figures named in the evidence.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -58,6 +59,7 @@ __all__ = [
     "change_direction",
     "compare_reports",
     "hudu_from_change",
+    "proposal_feed",
 ]
 
 logger = logging.getLogger(__name__)
@@ -305,9 +307,9 @@ def assess_proposal(
             )
         except IsochronesError as exc:
             logger.info("walk network not built: %s", exc)  # the runner reports it per indicator
-    phases = proposal.phases if by_phase and len(proposal.phases) > 1 else ()
+    stages = _stages(proposal) if by_phase else ()
     shared = SharedInputs()  # GP practices, hospitals, population, OSM features: read once
-    runs = 2 + 2 * len(phases) + (2 if neighbours else 0)
+    runs = 2 + 2 * len(stages) + (2 if neighbours else 0)
     done = 0
 
     def step(label: str) -> Progress:
@@ -348,15 +350,20 @@ def assess_proposal(
                     change = with_homes[col].to_numpy() - base_homes[col].to_numpy()
                 homes[f"{col}_change"] = change
     phase_reports = []
-    for phase in phases:
-        built = proposal.upto(phase)
+    for label, built in stages:
         if built.homes.empty and not proposal.homes.empty:
             continue  # no homes yet: nobody to measure from
-        before, _ = measure(baseline_world(built, spacing_m=spacing_m), f"Phase {phase} baseline")
-        after, _ = measure(scheme_world(built, spacing_m=spacing_m), f"Phase {phase}")
-        phase_reports.append((f"to phase {phase}", before, after))
+        before, _ = measure(baseline_world(built, spacing_m=spacing_m), f"{label} baseline")
+        after, _ = measure(scheme_world(built, spacing_m=spacing_m), label)
+        phase_reports.append((label, before, after))
     neighbour_reports = None
     notes = [*with_world.notes, *with_scheme.notes[len(with_world.notes) :]]
+    if stages and stages[0][0].startswith("by "):
+        notes.append(
+            "Phase by phase by year: homes count from their 'year' and facilities from their "
+            "'opening_year' (a GP or school counts only once open); features without a year "
+            "follow their phase, built once any home of that phase is."
+        )
     if neighbours:
         points = _neighbour_points(settings, site)
         if points is None or points.empty:
@@ -386,6 +393,49 @@ def assess_proposal(
         neighbours=neighbour_reports,
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def proposal_feed(
+    proposal: Proposal, *, settings: Settings, paths: Sequence[Path] | None = None
+) -> Feed | None:
+    """Return the timetable to compare public transport with (and add the bus route to).
+
+    Parameters
+    ----------
+    proposal
+        The proposal (its site chooses the data directory's feeds).
+    settings
+        Gives the data directory.
+    paths
+        GTFS zips/folders or TransXChange ``.xml`` files to use instead.
+
+    Returns
+    -------
+    Feed or None
+        The (merged) timetable, or ``None`` when the data directory has none with stops near
+        the site (the public-transport indicators then say so).
+    """
+    from hiap.access.feeds import find_gtfs_feeds
+    from hiap.access.network import load_timetables
+
+    if paths:
+        return load_timetables([Path(p) for p in paths])
+    area = gpd.GeoSeries([proposal.scheme.footprint.buffer(NETWORK_MARGIN_M)], crs=27700)
+    try:
+        found = find_gtfs_feeds(settings, area=area.to_crs(4326).iloc[0])
+    except HiapError as exc:
+        logger.info("no timetable for the proposal: %s", exc)
+        return None
+    return load_timetables(found)
+
+
+def _stages(proposal: Proposal) -> tuple[tuple[str, Proposal], ...]:
+    """Return the stages to measure: by year when homes or facilities are dated, else by phase."""
+    if len(proposal.years) > 1:
+        return tuple((f"by {year}", proposal.upto_year(year)) for year in proposal.years)
+    if len(proposal.phases) > 1:
+        return tuple((f"to phase {phase}", proposal.upto(phase)) for phase in proposal.phases)
+    return ()
 
 
 def _neighbour_points(settings: Settings, site: shapely.Geometry) -> gpd.GeoDataFrame | None:

@@ -356,6 +356,18 @@ def assess_at_homes(
             graph = WalkGraph(edited, np.concatenate([graph.street_count, edit.street_count]))
             notes.append(edit.rule)
 
+    # The service day is today's timetable's, so a proposed route (whose calendar runs every
+    # day) cannot move the comparison to another day.
+    service_day: dt.date | None = None
+    if feed is not None:
+        try:
+            service_day = neighbourhood.weekday_service_date(feed)
+        except HiapError as exc:  # reported by the bus indicators
+            logger.info("no weekday service in %s: %s", feed.source, exc)
+        if world is not None:
+            feed, timetable_notes = world.timetable(feed)
+            notes.extend(timetable_notes)
+
     points = world.homes if world is not None else scheme_points(scheme.boundary, spacing_m=spacing_m)
     _density(run)
     if graph is not None and features is not None:
@@ -380,11 +392,11 @@ def assess_at_homes(
             say(0.7, "Food and play")
             _food_and_play(run, graph, homes, features, edge_note)
             say(0.8, "Buses")
-            _buses(run, graph, homes, feed)
+            _buses(run, graph, homes, feed, service_day if world is not None else None)
             say(0.9, "GP capacity")
             _capacity(run, graph, homes, facilities.get("gp"), edge_note)
             say(0.95, "Public transport")
-            _public_transport(run, graph, homes, feed, facilities)
+            _public_transport(run, graph, homes, feed, facilities, service_day)
     for ind in INDICATOR_IDS:
         if ind not in run.results:
             run.skip(ind, "Not measured.")
@@ -741,12 +753,14 @@ def _food_and_play(
     )
 
 
-def _buses(run: _Run, graph: WalkGraph, homes: Homes, feed: Feed | None) -> None:
+def _buses(
+    run: _Run, graph: WalkGraph, homes: Homes, feed: Feed | None, day: dt.date | None = None
+) -> None:
     if feed is None:
         run.skip("bus_frequency_per_hour", NO_FEED)
         return
     try:
-        service = neighbourhood.bus_departures_per_hour(feed, graph, homes)
+        service = neighbourhood.bus_departures_per_hour(feed, graph, homes, date=day)
     except HiapError as exc:  # a feed without weekday services
         run.skip("bus_frequency_per_hour", str(exc))
         return
@@ -773,6 +787,7 @@ def _public_transport(
     homes: Homes,
     feed: Feed | None,
     facilities: dict[str, gpd.GeoDataFrame],
+    service_day: dt.date | None = None,
 ) -> None:
     ids = ("gp_pt_min", "hospital_pt_min")
     if feed is None:
@@ -784,7 +799,7 @@ def _public_transport(
             run.skip(ind, f"No stop of the feed {feed.source} lies within 800 m of the site. " + NO_FEED)
         return
     try:
-        day = neighbourhood.weekday_service_date(feed)
+        day = service_day or neighbourhood.weekday_service_date(feed)
     except HiapError as exc:
         for ind in ids:
             run.skip(ind, str(exc))

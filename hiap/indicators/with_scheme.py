@@ -17,11 +17,17 @@ What the scheme adds, and where (each stated in :attr:`World.notes`):
 * greenspace: parks and natural greenspace to the accessible greenspace layer (dissolved with
   the sites they touch); play areas to the playgrounds; allotments are not publicly accessible
   greenspace, so they count for nothing here;
-* bus stops: to the bus stops.
+* bus stops: to the bus stops;
+* a bus route (the ``bus_route`` layer): to a COPY of the timetable, when there is one
+  (:func:`bus_route_scenario`): a new route calling at the proposed stops along its line, in
+  order, and at an existing stop of the feed at either end of the line (so people can change),
+  every ``headway_min`` from ``first_bus`` to ``last_bus`` in both directions at
+  :data:`BUS_SPEED_KPH`; the defaults used for what the layer does not say are stated.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
@@ -34,13 +40,20 @@ from hiap.schemes.models import BNG_EPSG
 from hiap.schemes.points import DEFAULT_SPACING_M, scheme_points
 from hiap.schemes.proposal import Proposal
 from isochrones.edits import DEFAULT_JOIN_M, PathEdit, add_paths
+from isochrones.gtfs import Feed
 from isochrones.network import WalkNetwork
+from isochrones.scenarios import AddRoute, NewStop, Scenario, apply_scenario
 
 __all__ = [
+    "BUS_HEADWAY_MIN",
+    "BUS_SPAN",
+    "BUS_SPEED_KPH",
     "JOIN_WITHIN_M",
+    "ROUTE_STOP_M",
     "TYPICAL_LIST_SIZE",
     "World",
     "baseline_world",
+    "bus_route_scenario",
     "proposal_homes",
     "scheme_world",
 ]
@@ -52,6 +65,20 @@ TYPICAL_LIST_SIZE = 9_900
 """Registered patients of an average English practice (NHS Digital, Patients Registered at a GP
 Practice, 2024: about 63 million patients in about 6,300 practices), used for a proposed GP
 without a ``list_size`` when the supply is list sizes."""
+
+BUS_HEADWAY_MIN = 30.0
+"""Minutes between buses on a proposed route whose layer gives no ``headway_min`` (hiap's
+cautious assumption, half-hourly, not a standard: give the planned headway)."""
+
+BUS_SPAN: tuple[dt.time, dt.time] = (dt.time(6, 0), dt.time(22, 0))
+"""First and last departure of a proposed route without ``first_bus`` / ``last_bus``."""
+
+BUS_SPEED_KPH = 20.0
+"""Average speed of a proposed bus between stops, dwell included (a typical urban bus)."""
+
+ROUTE_STOP_M = 100.0
+"""A proposed stop this close to the route's line is on the route; an existing stop of the feed
+this close to either end of the line is where the route meets today's network."""
 
 # Proposed facility type -> OSM point-of-interest category of OsmFeatures (None: GP list).
 _POI_CATEGORY = {
@@ -128,6 +155,26 @@ class World:
         if self.proposal is None:
             return practices
         return with_scheme_gps(practices, self.proposal)
+
+    def timetable(self, feed: Feed) -> tuple[Feed, tuple[str, ...]]:
+        """Return the timetable of this world (a copy with the proposed bus route, if any).
+
+        Parameters
+        ----------
+        feed
+            Today's timetable; never changed.
+
+        Returns
+        -------
+        tuple
+            The timetable to route on, and what was assumed (for the methods text).
+        """
+        if self.proposal is None or self.proposal.bus_route.empty:
+            return feed, ()
+        scenario, notes = bus_route_scenario(self.proposal, feed)
+        if scenario is None:
+            return feed, notes
+        return apply_scenario(feed, scenario), notes
 
 
 def proposal_homes(
@@ -419,3 +466,107 @@ def with_scheme_gps(practices: gpd.GeoDataFrame, proposal: Proposal) -> gpd.GeoD
     out = gpd.GeoDataFrame(pd.concat([practices, added], ignore_index=True), crs=practices.crs)
     out.attrs = dict(practices.attrs)
     return out
+
+
+def _hhmm(value: object, default: dt.time) -> dt.time:
+    """Parse ``HH:MM`` (validated by the proposal reader); ``default`` when missing."""
+    text = str(value).strip() if value is not None and value == value else ""
+    if not text:
+        return default
+    hours, minutes = text.split(":")[:2]
+    return dt.time(int(hours), int(minutes))
+
+
+def bus_route_scenario(proposal: Proposal, feed: Feed) -> tuple[Scenario | None, tuple[str, ...]]:
+    """Turn the proposal's ``bus_route`` layer into a timetable scenario on ``feed``.
+
+    Each line of the layer becomes one new route (:class:`isochrones.scenarios.AddRoute`)
+    calling, in order along the line, at the proposed ``bus_stops`` within
+    :data:`ROUTE_STOP_M` of it; where an existing stop of ``feed`` lies within
+    :data:`ROUTE_STOP_M` of an end of the line, the route starts or ends there, so people can
+    change to today's services. It runs both ways every ``headway_min`` (else
+    :data:`BUS_HEADWAY_MIN`) from ``first_bus`` to ``last_bus`` (else :data:`BUS_SPAN`) at
+    :data:`BUS_SPEED_KPH`, every day.
+
+    Parameters
+    ----------
+    proposal
+        The proposal (its ``bus_route`` and ``bus_stops`` layers are used).
+    feed
+        Today's timetable (read only, for the stops at the line's ends).
+
+    Returns
+    -------
+    tuple
+        The scenario (``None`` when no line calls at two stops), and sentences saying what
+        was assumed and what was left out.
+    """
+    notes: list[str] = []
+    routes = proposal.bus_route
+    if routes.empty:
+        return None, ()
+    stops = proposal.bus_stops
+    existing = feed.stops.dropna(subset=["stop_lat", "stop_lon"])
+    existing_xy = gpd.GeoSeries(
+        gpd.points_from_xy(existing["stop_lon"], existing["stop_lat"]), crs="EPSG:4326"
+    ).to_crs(BNG_EPSG)
+    stops_ll = stops.to_crs("EPSG:4326") if not stops.empty else stops
+    edits: list[AddRoute] = []
+    for number, (line, row) in enumerate(zip(routes.geometry, routes.itertuples(), strict=True), 1):
+        line = shapely.line_merge(line) if line.geom_type == "MultiLineString" else line
+        if line.geom_type != "LineString":  # a route in pieces: its parts are not one journey
+            notes.append(f"Bus route {number} is not one continuous line and was not added to the timetable; join its parts.")
+            continue
+        name = str(getattr(row, "name", "") or f"Proposed route {number}")
+        calls: list[tuple[float, str | NewStop]] = []
+        if not stops.empty:
+            near = np.flatnonzero(stops.geometry.distance(line).to_numpy() <= ROUTE_STOP_M)
+            for i in near:
+                ll = stops_ll.geometry.iloc[i]
+                label = str(stops["name"].iloc[i] or "") if "name" in stops else ""
+                calls.append((
+                    float(line.project(stops.geometry.iloc[i])),
+                    NewStop(stop_id=f"proposed-{number}-{i + 1}", lat=ll.y, lon=ll.x,
+                            name=label or f"{name} stop {i + 1}"),
+                ))
+        ends = []
+        for at, end in ((0.0, shapely.Point(line.coords[0])), (line.length, shapely.Point(line.coords[-1]))):
+            if existing_xy.empty:
+                continue
+            dist = existing_xy.distance(end).to_numpy()
+            best = int(np.argmin(dist))
+            if dist[best] <= ROUTE_STOP_M:
+                calls.append((at, str(existing["stop_id"].iloc[best])))
+                ends.append(str(existing["stop_name"].iloc[best]) or str(existing["stop_id"].iloc[best]))
+        calls.sort(key=lambda c: c[0])
+        order = [c for k, c in enumerate(calls) if k == 0 or c[1] != calls[k - 1][1]]
+        if len(order) < 2:
+            notes.append(
+                f"{name}: fewer than two stops lie within {ROUTE_STOP_M:g} m of its line, so it "
+                "was not added to the timetable; add bus_stops on the route."
+            )
+            continue
+        given = getattr(row, "headway_min", None)
+        headway = float(given) if given is not None and np.isfinite(given) else BUS_HEADWAY_MIN
+        start = _hhmm(getattr(row, "first_bus", None), BUS_SPAN[0])
+        end = _hhmm(getattr(row, "last_bus", None), BUS_SPAN[1])
+        edits.append(AddRoute(
+            route_id=f"proposed-{number}", name=name, stops=[c[1] for c in order],
+            headway_min=headway, start=start, end=end, speed_kph=BUS_SPEED_KPH,
+        ))
+        assumed = [
+            *([] if given is not None and np.isfinite(given) else [f"every {BUS_HEADWAY_MIN:g} min"]),
+            *([] if str(getattr(row, "first_bus", "") or "").strip() else [f"from {BUS_SPAN[0]:%H:%M}"]),
+            *([] if str(getattr(row, "last_bus", "") or "").strip() else [f"until {BUS_SPAN[1]:%H:%M}"]),
+        ]
+        notes.append(
+            f"{name} added to the timetable: {len(order)} stops"
+            + (f" (meeting today's buses at {' and '.join(ends)})" if ends else "")
+            + f", every {headway:g} min {start:%H:%M}-{end:%H:%M} both ways, every day, at "
+            f"{BUS_SPEED_KPH:g} km/h"
+            + (f"; the layer did not say, so assumed: {', '.join(assumed)}" if assumed else "")
+            + "."
+        )
+    if not edits:
+        return None, tuple(notes)
+    return Scenario(name=f"{proposal.name}: proposed bus routes", edits=list(edits)), tuple(notes)

@@ -17,7 +17,7 @@ layer           geometry    attributes
                             secondary_school, shop, community_centre, sports; ``name``;
                             ``phase``, ``opening_year``; ``list_size`` (GP patients, optional)
 ``bus_stops``   point       ``name``; ``phase``
-``bus_route``   line        ``name``; ``headway_min``
+``bus_route``   line        ``name``; ``headway_min``; ``first_bus``, ``last_bus`` (``HH:MM``)
 ==============  ==========  ===================================================================
 
 Only ``boundary`` is required. :func:`read_proposal` reads a GeoPackage,
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -105,6 +105,7 @@ _GEOMETRY = {
     "bus_route": ("line",),
 }
 LAYERS: tuple[str, ...] = tuple(_GEOMETRY)
+_PHASED = ("homes", "paths", "greenspace", "facilities", "bus_stops")  # layers with a 'phase'
 """The layer names a proposal may hold, ``boundary`` first."""
 
 _TYPES: dict[str, tuple[str, ...]] = {
@@ -148,7 +149,7 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "list_size": "int32",
     },
     "bus_stops": {"name": "str", "phase": "int32"},
-    "bus_route": {"name": "str", "headway_min": "float64"},
+    "bus_route": {"name": "str", "headway_min": "float64", "first_bus": "str", "last_bus": "str"},
 }
 
 
@@ -227,6 +228,52 @@ class Proposal:
         """Return the number of features in each layer."""
         return {name: len(self.layer(name)) for name in LAYERS}
 
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The years homes are finished (``year``) or facilities open (``opening_year``), in order."""
+        found: set[int] = set()
+        for frame, column in ((self.homes, "year"), (self.facilities, "opening_year")):
+            if column in frame and not frame.empty:
+                found.update(int(y) for y in frame[column].dropna())
+        return tuple(sorted(found))
+
+    def upto_year(self, year: int) -> Proposal:
+        """Return the proposal as built and open by the end of ``year``.
+
+        Homes count from their ``year`` and facilities from their ``opening_year``: a GP or
+        school counts only once open. A feature without a year follows its ``phase``: a
+        phase is built by ``year`` once any of its homes are (the homes layer dates the
+        phases); a feature with neither year nor phase comes with the first homes.
+
+        Parameters
+        ----------
+        year
+            The last year built.
+
+        Returns
+        -------
+        Proposal
+            The same proposal with later features left out, dwellings summed again.
+        """
+        homes = self.homes
+        dated = homes["year"] if "year" in homes else pd.Series(np.nan, index=homes.index)
+        phased = homes["phase"] if "phase" in homes else pd.Series(np.nan, index=homes.index)
+        # The last phase started by then: the phase of any home finished by that year.
+        started = phased[dated.notna() & (dated <= year)].dropna()
+        last_phase = float(started.max()) if not started.empty else (1.0 if (dated <= year).any() else 0.0)
+
+        def built(frame: gpd.GeoDataFrame, column: str | None) -> gpd.GeoDataFrame:
+            if frame.empty:
+                return frame
+            when = frame[column] if column and column in frame else pd.Series(np.nan, index=frame.index)
+            phase = frame["phase"] if "phase" in frame else pd.Series(np.nan, index=frame.index)
+            by_phase = phase.isna() & (last_phase >= 1) | (phase <= last_phase)
+            keep = (when.notna() & (when <= year)) | (when.isna() & by_phase)
+            return frame[keep].reset_index(drop=True)
+
+        columns = {"homes": "year", "facilities": "opening_year"}
+        return self._built(f"by {year}", lambda name, frame: built(frame, columns.get(name)))
+
     def upto(self, phase: int) -> Proposal:
         """Return the proposal as built to the end of ``phase``.
 
@@ -248,20 +295,19 @@ class Proposal:
                 return frame
             return frame[frame["phase"].isna() | (frame["phase"] <= phase)].reset_index(drop=True)
 
-        homes = built(self.homes)
+        return self._built(f"to phase {phase}", lambda _name, frame: built(frame))
+
+    def _built(
+        self, label: str, built: Callable[[str, gpd.GeoDataFrame], gpd.GeoDataFrame]
+    ) -> Proposal:
+        """Return the proposal with each phased layer filtered by ``built(name, frame)``."""
+        layers = {name: built(name, self.layer(name)) for name in _PHASED}
+        homes = layers["homes"]
         dwellings = int(homes["dwellings"].sum()) if not homes.empty else None
         meta = self.scheme.metadata.model_copy(
-            update={"dwellings": dwellings, "name": f"{self.scheme.name} (to phase {phase})"}
+            update={"dwellings": dwellings, "name": f"{self.scheme.name} ({label})"}
         )
-        return replace(
-            self,
-            scheme=replace(self.scheme, metadata=meta),
-            homes=homes,
-            paths=built(self.paths),
-            greenspace=built(self.greenspace),
-            facilities=built(self.facilities),
-            bus_stops=built(self.bus_stops),
-        )
+        return replace(self, scheme=replace(self.scheme, metadata=meta), **layers)
 
 
 def read_proposal(
@@ -559,6 +605,26 @@ def _attribute_problems(layer: str, frame: gpd.GeoDataFrame, notes: list[str]) -
         if ((head <= 0) | (head > 240)).any():
             problems.append("'headway_min' must be minutes between buses, from 1 to 240.")
         frame["headway_min"] = head
+    if layer == "bus_route":
+        for column in ("first_bus", "last_bus"):
+            if column not in frame:
+                continue
+            text = frame[column].map(lambda v: "" if v is None or v != v else str(v).strip())
+            bad = [f"row {i + 1} ({v!r})" for i, v in enumerate(text) if v and not _is_hhmm(v)]
+            if bad:
+                problems.append(
+                    f"'{column}' must be a time of day as HH:MM (e.g. 06:30); "
+                    f"{len(bad)} row(s) are not: {', '.join(bad[:5])}."
+                )
+            frame[column] = text
+        if {"first_bus", "last_bus"} <= set(frame.columns):
+            late = [
+                f"row {i + 1}"
+                for i, (a, b) in enumerate(zip(frame["first_bus"], frame["last_bus"], strict=True))
+                if _is_hhmm(a) and _is_hhmm(b) and _minutes(b) < _minutes(a)
+            ]
+            if late:
+                problems.append(f"'last_bus' is before 'first_bus' in {', '.join(late[:5])}.")
     if layer in _TYPES:
         allowed = _TYPES[layer]
         if "type" not in frame:
@@ -582,6 +648,24 @@ def _attribute_problems(layer: str, frame: gpd.GeoDataFrame, notes: list[str]) -
         frame["name"] = frame["name"].astype("object").where(frame["name"].notna(), "")
         frame["name"] = frame["name"].map(lambda v: str(v)[:200])
     return problems
+
+
+def _is_hhmm(text: str) -> bool:
+    parts = text.split(":")
+    return (
+        len(parts) == 2
+        and parts[0].isdigit()
+        and len(parts[0]) in (1, 2)
+        and parts[1].isdigit()
+        and len(parts[1]) == 2
+        and int(parts[0]) < 24
+        and int(parts[1]) < 60
+    )
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
 def _canonical(value: object) -> str:

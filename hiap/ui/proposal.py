@@ -6,7 +6,7 @@ import hashlib
 
 import streamlit as st
 
-from hiap.indicators.compare import Comparison, assess_proposal
+from hiap.indicators.compare import Comparison, assess_proposal, proposal_feed
 from hiap.schemes.proposal import Proposal, read_proposal, read_proposal_files
 from hiap.settings import Settings
 from hiap.ui.jobs import heavy_job
@@ -79,7 +79,8 @@ def compare(proposal: Proposal, settings: Settings) -> Comparison:
         def report_progress(fraction: float, message: str) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
-        comparison = assess_proposal(proposal, settings=settings, progress=report_progress)
+        feed = proposal_feed(proposal, settings=settings)
+        comparison = assess_proposal(proposal, settings=settings, feed=feed, progress=report_progress)
         bar.empty()
     st.session_state.setdefault(_COMPARISONS_KEY, {})[proposal_key(proposal)] = comparison
     return comparison

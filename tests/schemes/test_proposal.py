@@ -152,3 +152,29 @@ def test_the_template_has_every_layer_and_reads_back_once_filled(
         read_proposal(data, settings=settings, filename="template.gpkg")  # still empty
     write(path, {"boundary": good_layers()["boundary"]})
     assert read_proposal(path, settings=settings).name == "Test site"
+
+
+def test_phases_by_year_count_a_facility_only_once_open(tmp_path: Path, settings: Settings) -> None:
+    layers = good_layers()
+    layers["homes"]["year"] = [2027, 2029]
+    layers["facilities"]["opening_year"] = [2031, None]  # the health centre opens after its homes
+    layers["paths"]["phase"] = [2]
+    proposal = read_proposal(write(tmp_path / "p.gpkg", layers), settings=settings)
+    assert proposal.years == (2027, 2029, 2031)
+    first = proposal.upto_year(2027)
+    assert first.dwellings == 120
+    assert list(first.facilities["type"]) == ["primary_school"]  # phase 1, no year: with phase 1
+    assert first.paths.empty  # phase 2 has no homes finished by 2027
+    second = proposal.upto_year(2029)
+    assert second.dwellings == 160
+    assert list(second.facilities["type"]) == ["primary_school"]  # not open until 2031
+    assert len(second.paths) == 1
+    assert set(proposal.upto_year(2031).facilities["type"]) == {"health_centre", "primary_school"}
+
+    from hiap.indicators.compare import _stages
+
+    assert [label for label, _ in _stages(proposal)] == ["by 2027", "by 2029", "by 2031"]
+    layers["homes"] = layers["homes"].drop(columns="year")
+    layers["facilities"] = layers["facilities"].drop(columns="opening_year")
+    undated = read_proposal(write(tmp_path / "q.gpkg", layers), settings=settings)
+    assert [label for label, _ in _stages(undated)] == ["to phase 1", "to phase 2"]
