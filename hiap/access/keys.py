@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from hiap.access.engine import AccessOptions, options_dict
+from hiap.access.options import AccessOptions, options_dict
 from hiap.data.registry import DATASETS, find_dataset_files
 from hiap.settings import Settings
 from isochrones.cache import file_digest
