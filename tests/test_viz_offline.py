@@ -10,7 +10,13 @@ from folium.plugins import Draw
 from shapely.geometry import LineString, box
 
 from hiap.viz.maps import base_map
-from hiap.viz.offline import LOCAL_ASSETS, STATIC_URL, external_links, make_offline_ready
+from hiap.viz.offline import (
+    LOCAL_ASSETS,
+    STATIC_URL,
+    external_links,
+    make_offline_ready,
+    static_url,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +64,13 @@ def test_local_base_is_hidden_until_the_tiles_fail() -> None:
 def test_without_local_data_the_note_says_so() -> None:
     html = make_offline_ready(_map_with_plugins()).get_root().render()
     assert "no local OpenStreetMap extract covers this area" in html
+
+
+def test_libraries_follow_the_base_url_path() -> None:
+    # Behind a proxy at /hiap (server.baseUrlPath) Streamlit serves static/ at /hiap/app/static.
+    assert static_url("") == STATIC_URL == "/app/static/vendor"
+    assert static_url("hiap") == static_url("/hiap/") == "/hiap/app/static/vendor"
+    assert static_url("/tools//hiap") == "/tools/hiap/app/static/vendor"
+    html = make_offline_ready(_map_with_plugins(), base_url_path="hiap").get_root().render()
+    assert '"/hiap/app/static/vendor/leaflet/leaflet.js"' in html
+    assert '"/app/static/' not in html

@@ -97,5 +97,8 @@ def st_folium(fig: folium.Map, **kwargs: Any) -> Any:
                 )
         except (HiapError, OSError) as exc:  # no local base: the map still shows, with a note
             logger.info("no local OSM base for the map: %s", exc)
-    make_offline_ready(fig, streets=streets, greenspace=green)
+    # why: under server.baseUrlPath (e.g. behind a council proxy at /hiap) the static files
+    # are served at /hiap/app/static, not /app/static
+    base_url_path = str(st.get_option("server.baseUrlPath") or "")
+    make_offline_ready(fig, streets=streets, greenspace=green, base_url_path=base_url_path)
     return streamlit_folium.st_folium(fig, **kwargs)

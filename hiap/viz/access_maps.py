@@ -28,7 +28,7 @@ from branca.element import Figure
 from folium.plugins import Draw
 
 from hiap import attribution
-from hiap.viz.maps import SCHEME_STYLE, WGS84, add_layer, base_map, map_text
+from hiap.viz.maps import SCHEME_STYLE, WGS84, add_layer, badge_marker, base_map, map_text
 
 if TYPE_CHECKING:
     from hiap.schemes import Scheme
@@ -213,18 +213,9 @@ def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> N
         hospital_class = row.get("hospital_class_label")
         if isinstance(hospital_class, str):  # the class of a hospital (hiap.data.hospitals)
             popup += f"<br>{map_text(hospital_class)}"
-        # A DivIcon (plain HTML): icon fonts and marker plugins would come from a CDN.
-        badge = (
-            f'<div style="background:{style["colour"]};color:white;border:2px solid white;'
-            f'border-radius:50%;width:{size}px;height:{size}px;line-height:{size - 4}px;'
-            f'text-align:center;font-weight:bold;font-size:{size // 2}px;box-shadow:0 0 3px #333">'
-            f'{style["badge"]}</div>'
-        )
-        folium.Marker(
-            [row.geometry.y, row.geometry.x],
-            popup=folium.Popup(popup, max_width=260),
-            tooltip=name or code,
-            icon=folium.DivIcon(html=badge, icon_size=(size, size), icon_anchor=(size // 2, size // 2)),
+        badge_marker(
+            (row.geometry.y, row.geometry.x), badge=style["badge"], colour=style["colour"],
+            tooltip=name or code, popup=popup, size_px=size,
         ).add_to(group)
     group.add_to(fmap)
 

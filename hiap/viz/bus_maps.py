@@ -12,7 +12,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hiap.viz.maps import add_layer, base_map, map_text
+from hiap.viz.access_maps import DESTINATION_STYLES
+from hiap.viz.maps import add_layer, badge_marker, base_map, map_text
 
 __all__ = ["TIME_BANDS_MIN", "corridor_map", "priorities_map", "time_colour"]
 
@@ -107,10 +108,10 @@ def corridor_map(
     dest_layer = folium.FeatureGroup(name="Acute hospitals and GP practices")
     for row in destinations.to_crs("EPSG:4326").itertuples():
         acute = row.kind == "acute hospital"
-        folium.Marker(
-            [row.geometry.y, row.geometry.x],
+        style = DESTINATION_STYLES["hospital" if acute else "gp"]
+        badge_marker(
+            (row.geometry.y, row.geometry.x), badge=style["badge"], colour=style["colour"],
             tooltip=f"{map_text(row.name)} ({map_text(row.kind)})",
-            icon=folium.Icon(color="red" if acute else "blue", icon="plus" if acute else "user"),
         ).add_to(dest_layer)
     dest_layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
@@ -141,16 +142,10 @@ def priorities_map(
     layer = folium.FeatureGroup(name="Candidate changes (rank)")
     placed = table.dropna(subset=["lon", "lat"]).nsmallest(top, "rank")
     for row in placed.itertuples():
-        folium.Marker(
-            [float(str(row.lat)), float(str(row.lon))],
+        badge_marker(
+            (float(str(row.lat)), float(str(row.lon))), badge=str(row.rank), colour="#08306b",
             tooltip=f"#{row.rank}: {map_text(row.label)}; {row.minutes_saved:,.0f} person-minutes saved",
-            icon=folium.DivIcon(
-                html=(
-                    '<div style="background:#08306b;color:#fff;border-radius:50%;'
-                    "width:24px;height:24px;text-align:center;line-height:24px;"
-                    f'font-weight:bold">{row.rank}</div>'
-                )
-            ),
+            size_px=24,
         ).add_to(layer)
     layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)

@@ -67,6 +67,59 @@ def map_text(value: object) -> str:
     return text.replace("`", "&#96;").replace("$", "&#36;")
 
 
+def badge_marker(
+    location: tuple[float, float],
+    *,
+    badge: str,
+    colour: str,
+    tooltip: str | None = None,
+    popup: str | None = None,
+    size_px: int = 22,
+) -> folium.Marker:
+    """Return a round marker with a short text badge ("GP", "H", "3"), drawn in plain HTML.
+
+    Every point marker with a symbol on hiap's maps is one of these: folium's ``Icon`` draws
+    its glyph with Font Awesome or Glyphicons fonts fetched from a CDN, which a locked-down
+    network refuses, leaving a blank square; this needs no font file and no plugin.
+
+    Parameters
+    ----------
+    location
+        ``(latitude, longitude)`` in WGS84 degrees.
+    badge
+        One to three characters of text on the marker (escaped here).
+    colour
+        Fill colour; the badge text is white, so use a dark colour (4.5:1 or more).
+    tooltip, popup
+        Text shown on hover and on click; already escaped (see :func:`map_text`).
+    size_px
+        Diameter in pixels.
+
+    Returns
+    -------
+    folium.Marker
+        The marker, to add to a map or layer.
+    """
+    html_badge = (
+        f'<div style="background:{colour};'
+        "color:#fff;border:2px solid #fff;border-radius:50%;box-sizing:border-box;"
+        f"width:{size_px}px;height:{size_px}px;line-height:{size_px - 4}px;text-align:center;"
+        f"font:bold {max(size_px // 2, 8)}px sans-serif;box-shadow:0 0 3px #333;"
+        f'">{map_text(badge)}</div>'
+    )
+    return folium.Marker(
+        list(location),
+        tooltip=tooltip or None,
+        popup=folium.Popup(popup, max_width=260) if popup else None,
+        icon=folium.DivIcon(
+            html=html_badge,
+            icon_size=(size_px, size_px),
+            icon_anchor=(size_px // 2, size_px // 2),
+            class_name="hiap-badge",
+        ),
+    )
+
+
 def add_layer(
     fmap: folium.Map,
     frame: gpd.GeoDataFrame,

@@ -5,8 +5,10 @@ on a locked-down council network or a laptop on a site visit both fail and the m
 Two things fix that, both applied to a finished map by :func:`make_offline_ready`:
 
 - :func:`use_local_assets` points every CDN link at the copies the app serves itself
-  (``static/vendor``, served by Streamlit at ``/app/static/``). Links with no local copy
-  (icon fonts for marker glyphs) are dropped: markers still draw, without the glyph.
+  (``static/vendor``, served by Streamlit at ``/app/static/``, or ``/BASE/app/static/`` when
+  the app runs under ``server.baseUrlPath``: see :func:`static_url`). Links with no local copy
+  (icon fonts for marker glyphs) are dropped: hiap's markers use no icon font
+  (:func:`hiap.viz.maps.badge_marker` draws them in plain HTML).
 - :func:`add_local_base` adds, hidden, a base layer drawn from the local OSM extract (streets,
   paths and green spaces, from :func:`hiap.indicators.osm_features.extract_osm_features`) and a
   few lines of JavaScript: when the tiles cannot be reached (Leaflet's ``tileerror``), the
@@ -33,11 +35,30 @@ __all__ = [
     "add_local_base",
     "external_links",
     "make_offline_ready",
+    "static_url",
     "use_local_assets",
 ]
 
 STATIC_URL = "/app/static/vendor"
-"""Where Streamlit serves ``static/vendor`` (``server.enableStaticServing = true``)."""
+"""Where Streamlit serves ``static/vendor`` (``server.enableStaticServing = true``) at the root."""
+
+
+def static_url(base_url_path: str = "") -> str:
+    """Return where the app serves ``static/vendor`` under Streamlit's ``server.baseUrlPath``.
+
+    Parameters
+    ----------
+    base_url_path
+        The app's base path (``server.baseUrlPath``, e.g. ``"hiap"`` or ``"/tools/hiap/"``);
+        empty when the app runs at the root of its host.
+
+    Returns
+    -------
+    str
+        An absolute path such as ``/hiap/app/static/vendor`` (``/app/static/vendor`` at the root).
+    """
+    base = "/".join(part for part in base_url_path.split("/") if part)
+    return f"/{base}{STATIC_URL}" if base else STATIC_URL
 
 LOCAL_ASSETS: dict[str, str | None] = {
     # the end of a CDN URL -> the local copy under STATIC_URL (None: drop the link)
@@ -73,15 +94,15 @@ def _elements(element: object) -> Iterator[object]:
         yield from _elements(child)
 
 
-def _local(url: str) -> str | bool | None:
+def _local(url: str, served: str) -> str | bool | None:
     """Return the local URL for ``url``; ``None`` to drop it; ``False`` if not a CDN link."""
     for ending, local in LOCAL_ASSETS.items():
         if url.endswith(ending):
-            return f"{STATIC_URL}/{local}" if local else None
+            return f"{served}/{local}" if local else None
     return False
 
 
-def use_local_assets(fmap: folium.Map) -> folium.Map:
+def use_local_assets(fmap: folium.Map, *, base_url_path: str = "") -> folium.Map:
     """Point every CDN script and stylesheet of ``fmap`` at the app's own copies.
 
     Parameters
@@ -89,12 +110,15 @@ def use_local_assets(fmap: folium.Map) -> folium.Map:
     fmap
         A finished map (plugins added); changed in place (instance attributes only, never
         folium's classes, which other sessions share).
+    base_url_path
+        Streamlit's ``server.baseUrlPath`` (see :func:`static_url`).
 
     Returns
     -------
     folium.Map
         The same map.
     """
+    served = static_url(base_url_path)
     for element in _elements(fmap):
         for attr in ("default_js", "default_css"):
             links = getattr(element, attr, None)
@@ -102,7 +126,7 @@ def use_local_assets(fmap: folium.Map) -> folium.Map:
                 continue
             kept = []
             for name, url in links:
-                local = _local(url)
+                local = _local(url, served)
                 if local is False:
                     kept.append((name, url))
                 elif local is not None:
@@ -150,7 +174,7 @@ _FALLBACK = Template(
                 map.attributionControl.addAttribution({{ this.attribution|tojson }});
             }
         }
-        var note = L.control({position: 'bottomleft'});
+        var note = L.control({position: 'bottomright'});  // clear of the data credits
         note.onAdd = function() {
             var div = L.DomUtil.create('div', 'hiap-offline-note');
             div.setAttribute('role', 'status');
@@ -251,6 +275,7 @@ def make_offline_ready(
     *,
     streets: gpd.GeoDataFrame | None = None,
     greenspace: gpd.GeoDataFrame | None = None,
+    base_url_path: str = "",
 ) -> folium.Map:
     """Make a finished map work offline: local libraries, and a local base when tiles fail.
 
@@ -260,6 +285,9 @@ def make_offline_ready(
         A finished map (every layer and plugin added); changed in place.
     streets, greenspace
         Local OSM layers for the fallback base (see :func:`add_local_base`).
+    base_url_path
+        Streamlit's ``server.baseUrlPath``, where the app's libraries are served from
+        (see :func:`static_url`).
 
     Returns
     -------
@@ -267,4 +295,4 @@ def make_offline_ready(
         The same map.
     """
     add_local_base(fmap, streets=streets, greenspace=greenspace)
-    return use_local_assets(fmap)
+    return use_local_assets(fmap, base_url_path=base_url_path)

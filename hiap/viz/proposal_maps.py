@@ -22,7 +22,19 @@ from matplotlib.patches import Patch, PathPatch
 
 from hiap import attribution
 from hiap.viz.figures import _png, _polygon_path
-from hiap.viz.maps import add_layer, base_map, map_text
+from hiap.viz.maps import add_layer, badge_marker, base_map, map_text
+
+# Marker text for each proposed facility type (hiap.schemes.proposal.FACILITY_TYPES); "+" else.
+_FACILITY_BADGES = {
+    "gp": "GP",
+    "health_centre": "HC",
+    "pharmacy": "Rx",
+    "primary_school": "PS",
+    "secondary_school": "SS",
+    "shop": "Sh",
+    "community_centre": "CC",
+    "sports": "Sp",
+}
 
 if TYPE_CHECKING:
     from hiap.indicators.compare import Comparison
@@ -248,10 +260,11 @@ def change_map(comparison: Comparison, *, column: str = "gp_walk_min") -> folium
             fac.get("name", fac["type"]),
             strict=True,
         ):
-            folium.Marker(
-                [point.y, point.x],
+            badge_marker(
+                (point.y, point.x),
+                badge=_FACILITY_BADGES.get(str(kind), "+"),
+                colour="#b71c1c",
                 tooltip=f"{map_text(name)} ({map_text(kind)})",
-                icon=folium.Icon(color="red", icon="plus"),
             ).add_to(marks)
         marks.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)

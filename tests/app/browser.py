@@ -36,20 +36,24 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(env_overrides: dict[str, str]) -> Iterator[str]:
-    """Run ``streamlit run streamlit_app.py`` on a free port and yield its URL."""
+def running_app(env_overrides: dict[str, str], *, base_url_path: str = "") -> Iterator[str]:
+    """Run ``streamlit run streamlit_app.py`` on a free port and yield its URL.
+
+    ``base_url_path`` runs it under ``server.baseUrlPath`` (as behind a proxy at ``/hiap``).
+    """
     port = _free_port()
     env = {**os.environ, **env_overrides, "PYTHONWARNINGS": "ignore"}
     command = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
         "--server.headless", "true", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        "--server.baseUrlPath", base_url_path,
     ]
     process = subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base_url_path.strip('/')}" if base_url_path else "")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

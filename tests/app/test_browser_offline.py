@@ -1,6 +1,11 @@
 """In a real browser with every non-loopback request refused (a locked-down council network):
 the map, its layers, the legend and the draw toolbar still show, on a base drawn from the local
-OpenStreetMap extract."""
+OpenStreetMap extract, and the GP and hospital markers draw without an icon font.
+
+The app runs under ``server.baseUrlPath`` (``/hiap``, as behind a council's proxy): the map
+libraries must come from ``/hiap/app/static``, since nothing answers at ``/app/static``.
+Screenshots: test-output/screenshots/offline_home_hampton.png, offline_access_hampton.png.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +42,7 @@ def test_scheme_map_works_offline(tmp_path: Path) -> None:
     env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     refused: list[str] = []
-    with running_app(env) as url, sync_playwright() as playwright:
+    with running_app(env, base_url_path="hiap") as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
@@ -60,6 +65,20 @@ def test_scheme_map_works_offline(tmp_path: Path) -> None:
         expect(paths.nth(20)).to_be_attached(timeout=30_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(SCREENSHOTS / "offline_home_hampton.png"), full_page=True)
+
+        # GP and hospital markers are plain-HTML badges: visible with no icon font to fetch.
+        page.get_by_role("link", name="Access to healthcare").click()
+        page.get_by_role("button", name="Run access").click()
+        frame = page.frame_locator("iframe").first
+        badges = frame.locator(".hiap-badge")
+        expect(badges.first).to_be_visible(timeout=180_000)
+        expect(frame.get_by_text("GP", exact=True).first).to_be_visible()
+        box = badges.first.bounding_box()
+        assert box is not None and box["width"] >= 16 and box["height"] >= 16
+        badges.first.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        map_frame = page.locator("iframe").first  # the map itself, not the page above it
+        map_frame.screenshot(path=str(SCREENSHOTS / "offline_access_hampton.png"))
         browser.close()
     # Only tiles were wanted from outside: every library came from the app itself.
     assert refused, "expected the tile requests to be refused"

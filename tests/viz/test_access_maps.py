@@ -187,3 +187,33 @@ def test_uploaded_stop_names_are_escaped_on_the_scheme_map() -> None:
     scheme = Scheme(metadata=SchemeMetadata(name="Test"), boundary=None, stops=stops)
     html = scheme_map(scheme).get_root().render()
     assert "<script>alert(4)" not in html and "&lt;script&gt;alert(4)" in html
+
+
+def test_markers_need_no_icon_font() -> None:
+    # folium.Icon draws its glyph with Font Awesome / Glyphicons from a CDN: blank offline.
+    # Every hiap marker with a symbol is a plain-HTML badge instead.
+    from hiap.viz.bus_maps import corridor_map
+
+    origins = gpd.GeoDataFrame(
+        {"name": ["LSOA A"], "minutes": [12.0]}, geometry=[Point(518100, 295100)], crs=BNG
+    )
+    routes = gpd.GeoDataFrame(
+        {"name": ["B"], "stops": [2]}, geometry=[LineString([(518000, 295000), (519000, 296000)])], crs=BNG
+    )
+    stops = gpd.GeoDataFrame({"stop_name": ["Stop"]}, geometry=[Point(518500, 295500)], crs=BNG)
+    destinations = gpd.GeoDataFrame(
+        {"name": ["PETERBOROUGH CITY HOSPITAL", "HAMPTON MEDICAL CENTRE"],
+         "kind": ["acute hospital", "gp"]},
+        geometry=[Point(516000, 299000), Point(518000, 295000)], crs=BNG,
+    )
+    maps = {
+        "access": access_map(destinations={"gp": _gps(), "hospital": _gps()}),
+        "corridor": corridor_map(origins, routes, stops, destinations, column="minutes", label="x"),
+    }
+    for name, fmap in maps.items():
+        html = fmap.get_root().render()
+        assert "hiap-badge" in html, name
+        assert "AwesomeMarkers.icon" not in html and '"fa"' not in html, name
+        assert "glyphicon-" not in html and "fa-" not in html, name
+    corridor = maps["corridor"].get_root().render()
+    assert r"\u003eH\u003c/div" in corridor and r"\u003eGP\u003c/div" in corridor
