@@ -12,8 +12,9 @@ The rules, the same everywhere:
 * points (homes, LSOA centroids, practices, stops) attach to the nearest street *edge*
   (:meth:`isochrones.WalkNetwork.snap` with ``to="edge"``): the straight line to the street
   and the walk along it to either end are both walked;
-* origins farther than ``max_snap_m`` from every street are left out and listed in
-  :attr:`AccessResult.excluded` with the reason;
+* origins (LSOA/OA points, given points and the scheme's home points) farther than
+  ``max_snap_m`` from every street are left out and listed in :attr:`AccessResult.excluded`
+  with the reason, by one rule (:func:`hiap.access.places.off_network`);
 * destinations within the requested buffer of the area are always considered (those off
   every street are listed as excluded too);
 * the extract is the one whose walk network covers most of the area
@@ -58,6 +59,7 @@ from hiap.access.places import (
     EXCLUDED_COLUMNS,
     RunFrame,
     destinations_for,
+    homes_note,
     origins_for,
     run_frame,
     scheme_homes,
@@ -190,7 +192,12 @@ def measure_access(
         settings, options, frame, net, reach=reach, given=origins, network_name=path.name
     )
     excluded.extend(left_out)
-    homes = scheme_homes(options, frame, net, home_points=home_points, network_name=path.name)
+    homes, homes_out = scheme_homes(options, frame, net, home_points=home_points,
+                                    network_name=path.name)
+    excluded.extend(homes_out)
+    note = homes_note(homes_out, homes, options.max_snap_m)
+    if note:
+        warnings.append(note)
 
     summaries: dict[str, ModeSummary] = {}
     iso = catch = None

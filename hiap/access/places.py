@@ -31,6 +31,7 @@ __all__ = [
     "EXCLUDED_COLUMNS",
     "RunFrame",
     "destinations_for",
+    "homes_note",
     "off_network",
     "origins_for",
     "run_frame",
@@ -283,8 +284,18 @@ def scheme_homes(
     *,
     home_points: gpd.GeoDataFrame | None,
     network_name: str,
-) -> gpd.GeoDataFrame | None:
-    """Return the scheme's home points carrying its new residents (None without a scheme).
+) -> tuple[gpd.GeoDataFrame | None, list[pd.DataFrame]]:
+    """Return the scheme's home points on the network, carrying its new residents.
+
+    Home points (a grid over the site, or a proposal's homes) farther than
+    ``options.max_snap_m`` from every walkable street are left out by the same rule as the
+    populated origins (:func:`off_network`) and listed; their residents are not timed. Each
+    kept point keeps its position among the scheme's points in the ``home`` column.
+
+    Returns
+    -------
+    tuple
+        The homes on the network (None without a scheme) and the rows of those left out.
 
     Raises
     ------
@@ -296,16 +307,35 @@ def scheme_homes(
     if frame.scheme is None and options.level == "none":
         raise SettingsError("Origins 'none' times a scheme's homes only: give the scheme.")
     if frame.scheme is None:
-        return None
+        return None, []
     homes = (
         home_points.to_crs(frame.crs)[["weight", "geometry"]].copy() if home_points is not None
         else scheme_points(frame.scheme, spacing_m=options.home_spacing_m)
-    )
+    ).reset_index(drop=True)
     homes["population"] = homes.pop("weight") * (options.new_residents or 1.0)
-    h_off = snap_distance_m(network, homes)
-    if (h_off > options.max_snap_m).all():
+    homes.insert(0, "home", np.arange(len(homes), dtype=np.int64))
+    named = homes.assign(
+        code=[f"home {n + 1}" for n in range(len(homes))],
+        name=f"{frame.label}: home point",
+    )
+    kept, left_out = off_network(network, named, kind="home", max_snap_m=options.max_snap_m)
+    if kept.empty:
+        far_m = float(left_out["distance_m"].median()) if left_out is not None else float("nan")
         raise DataError(
-            f"The scheme lies {np.median(h_off):.0f} m from the nearest street of the "
+            f"The scheme lies {far_m:.0f} m from the nearest street of the "
             f"{network_name} network; the extract does not cover it."
         )
-    return homes
+    homes = gpd.GeoDataFrame(kept.drop(columns=["code", "name"]), geometry="geometry", crs=homes.crs)
+    return homes, [left_out] if left_out is not None else []
+
+
+def homes_note(left_out: list[pd.DataFrame], homes: gpd.GeoDataFrame | None, max_snap_m: float) -> str | None:
+    """Return the warning for scheme home points left out (None when every one was kept)."""
+    if not left_out or homes is None:
+        return None
+    dropped = sum(len(frame) for frame in left_out)
+    return (
+        f"{dropped} of the scheme's {dropped + len(homes)} home points lie more than "
+        f"{max_snap_m:g} m from a walkable street and are left out (listed with the reason); "
+        "their residents are not timed."
+    )

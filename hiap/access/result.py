@@ -59,12 +59,13 @@ class AccessResult:
         ``transit_min_min``, ``transit_p25_min``, ``transit_p75_min`` (transit) and, with a
         scenario, ``scenario_min`` and ``change_min``.
     homes
-        The scheme's home points with the same columns (None without a scheme).
+        The scheme's home points on the network with the same columns and ``home`` (the
+        point's position among the scheme's points); None without a scheme.
     destinations
         The destinations routed to (``code``, ``name``).
     excluded
-        Origins and destinations left out: ``kind``, ``code``, ``name``, ``distance_m``,
-        ``reason``.
+        Origins, scheme home points and destinations left out: ``kind`` (``"origin"``,
+        ``"home"``, ``"destination"``), ``code``, ``name``, ``distance_m``, ``reason``.
     summaries
         ``{"walk": ..., "transit": ..., "scenario": ...}`` indicator tables.
     isochrones, catchments

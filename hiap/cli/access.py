@@ -110,7 +110,9 @@ _ACCEPT_DRIVE = typer.Option(
     help="Walk on a drive-only extract as an approximation (every result is labelled).",
 )
 _MAX_SNAP = typer.Option(
-    "--max-snap-m", help="Leave out origins and destinations farther than this from a street."
+    "--max-snap-m",
+    help="Leave out origins and destinations farther than this from a street, m "
+    "(default: the origin_max_snap_m setting, HIAP_ORIGIN_MAX_SNAP_M, 500 m).",
 )
 
 
@@ -140,7 +142,7 @@ def walk(
     level: Annotated[str, typer.Option("--level", help="Origins: lsoa or oa.")] = "lsoa",
     speed_kph: Annotated[float, typer.Option("--speed-kph", help="Walking speed, km/h.")] = 4.8,
     accept_drive_roads: Annotated[bool, _ACCEPT_DRIVE] = False,
-    max_snap_m: Annotated[float, _MAX_SNAP] = 500.0,
+    max_snap_m: Annotated[float | None, _MAX_SNAP] = None,
     hospital_class: Annotated[
         list[str] | None,
         typer.Option(
@@ -175,7 +177,8 @@ def walk(
         polygon, label = resolve_area(settings, area)
         options = AccessOptions(
             mode="walk", to=to, buffer_km=buffer_km, level=level,  # type: ignore[arg-type]
-            speed_kph=speed_kph, accept_drive_roads=accept_drive_roads, max_snap_m=max_snap_m,
+            speed_kph=speed_kph, accept_drive_roads=accept_drive_roads,
+            max_snap_m=max_snap_m if max_snap_m is not None else settings.origin_max_snap_m,
             hospital_classes=tuple(hospital_class) if hospital_class else None,
             include_branches=include_branches,
         )
@@ -260,7 +263,7 @@ def transit(
             "--count-reachable", help="Also count services within 15/30/45/60 min (slower)."
         ),
     ] = False,
-    max_snap_m: Annotated[float, _MAX_SNAP] = 500.0,
+    max_snap_m: Annotated[float | None, _MAX_SNAP] = None,
 ) -> None:
     """Public-transport + walking times to the nearest GP, hospital or given destinations."""
     import datetime as dt
@@ -310,7 +313,8 @@ def transit(
         edits = load_scenario(scenario) if scenario is not None else None
         options = AccessOptions(
             mode="transit", to=to if dest is None else Path(to).stem, buffer_km=buffer_km,
-            date=day, window=(start, end), step_min=step_min, max_snap_m=max_snap_m,
+            date=day, window=(start, end), step_min=step_min,
+            max_snap_m=max_snap_m if max_snap_m is not None else settings.origin_max_snap_m,
             transit_counts=count_reachable,
         )
     except (HiapError, IsochronesError) as exc:

@@ -496,12 +496,29 @@ def _access(
         buffer_km=NETWORK_MARGIN_M / 1000.0, level="none",
         new_residents=float(run.scheme.new_residents or 0.0), home_spacing_m=run.spacing_m,
         draw_isochrones=False, date=day, window=DEFAULT_WINDOW, step_min=2.0,
-        accept_drive_roads=run.accept_drive_roads,
+        accept_drive_roads=run.accept_drive_roads, max_snap_m=run.settings.origin_max_snap_m,
     )
     return measure_access(
         run.settings, options, scheme=run.scheme.boundary, home_points=homes.points,
         osm_path=run.osm_path, network=graph.network, feed=feed, destinations=destinations,
     )
+
+
+def _per_home(
+    result: AccessResult, column: str, homes: Homes
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a run's values at every scheme home point and the weights of those it timed.
+
+    The engine leaves out home points off every walkable street (listed in
+    ``result.excluded``); they get NaN and weight 0, so they count in no median or share.
+    """
+    assert result.homes is not None  # the engine timed the homes
+    at = result.homes["home"].to_numpy(dtype=np.int64)
+    values = np.full(len(homes.points), np.nan)
+    values[at] = result.homes[column].to_numpy(dtype=float)
+    weight = np.zeros(len(homes.points))
+    weight[at] = homes.weight[at]
+    return values, weight
 
 
 def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], str]) -> dict[str, gpd.GeoDataFrame]:
@@ -520,15 +537,14 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                 for ind in ("gp_count_15min_walk", "gp_count_30min_walk", "gp_capacity_2sfca"):
                     run.skip(ind, str(exc))
             continue
-        assert result.homes is not None  # the engine timed the homes
         notes: list[str] = list(result.warnings)
         found[kind] = fac
         src = _facility_source(fac, kind)
         run.sources.append(src)
-        minutes = result.homes["walk_min"].to_numpy(float)
+        minutes, weight = _per_home(result, "walk_min", homes)
         run.home_values[f"{kind}_walk_min"] = minutes
-        median = weighted_quantile(minutes, homes.weight, 0.5)
-        p90 = weighted_quantile(minutes, homes.weight, 0.9)
+        median = weighted_quantile(minutes, weight, 0.5)
+        p90 = weighted_quantile(minutes, weight, 0.9)
         extra: dict[str, float] = {}
         if kind == "hospital" and fac.attrs.get("hospital_classes"):
             # "hospital" means the classes asked for (default: acute with a type 1 A&E), from
@@ -568,17 +584,17 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
             notes=notes,
             details={
                 "p90_min": p90,
-                "share_within_15_min": weighted_share(minutes <= 15, homes.weight),
-                "share_within_30_min": weighted_share(minutes <= 30, homes.weight),
+                "share_within_15_min": weighted_share(minutes <= 15, weight),
+                "share_within_30_min": weighted_share(minutes <= 30, weight),
                 **extra,
             },
         )
         if kind == "gp":
             for cutoff in (15, 30):
-                counts = result.homes[f"reachable_{cutoff}min"].to_numpy(dtype=np.int64)
+                counts = _per_home(result, f"reachable_{cutoff}min", homes)[0]
                 run.add(
                     f"gp_count_{cutoff}min_walk",
-                    weighted_quantile(counts.astype(float), homes.weight, 0.5),
+                    weighted_quantile(counts, weight, 0.5),
                     method=(
                         f"Number of open GP practices within a {cutoff} minute walk (4.8 km/h on "
                         "the OSM network) of the median home point of the site, "
@@ -586,7 +602,7 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                     ),
                     source=f"{src}; {run.sources[0]}",
                     notes=[edge(minutes_to_metres(cutoff))],
-                    details={"max": float(counts.max()), "min": float(counts.min())},
+                    details={"max": float(np.nanmax(counts)), "min": float(np.nanmin(counts))},
                 )
     return found
 
@@ -815,11 +831,10 @@ def _public_transport(
         except (HiapError, IsochronesError) as exc:
             run.skip(ind, f"Public-transport routing failed: {exc}")
             continue
-        assert res.homes is not None
-        minutes = res.homes["transit_min"].to_numpy(float)
+        minutes, weight = _per_home(res, "transit_min", homes)
         w0, w1 = res.options.window
         run.add(
-            ind, weighted_quantile(minutes, homes.weight, 0.5),
+            ind, weighted_quantile(minutes, weight, 0.5),
             method=(
                 f"Median over the site's home points of the median door-to-door time to the "
                 f"nearest {label} by walking and scheduled public transport, departing every 2 "
@@ -827,7 +842,7 @@ def _public_transport(
                 "all the way where quicker."
             ),
             source=f"GTFS feed {feed.source}; {run.sources[0]}",
-            details={"p90_min": weighted_quantile(minutes, homes.weight, 0.9)},
+            details={"p90_min": weighted_quantile(minutes, weight, 0.9)},
         )
 
 

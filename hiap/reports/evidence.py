@@ -649,7 +649,7 @@ def measure_evidence(
     try:
         options = AccessOptions(
             to="gp", buffer_km=buffer_km, bands_min=tuple(float(b) for b in bands_min),
-            new_residents=residents,
+            new_residents=residents, max_snap_m=settings.origin_max_snap_m,
         )
         walk = measure_access(
             settings, options, scheme=boundary, area_label=scheme.name,

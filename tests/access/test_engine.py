@@ -142,3 +142,74 @@ def test_bus_beats_a_half_hour_walk(settings: Settings, tmp_path: Path) -> None:
     assert set(res.summaries) == {"walk", "transit"}
     assert res.summaries["transit"].overall.loc["all", "pop_share_within_15min"] == 1.0
     assert res.summaries["walk"].overall.loc["all", "pop_share_within_15min"] == 0.5
+
+
+def _scheme(x_min: float, y_min: float, x_max: float, y_max: float) -> gpd.GeoDataFrame:
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame({"name": ["Site"]}, geometry=[box(x_min, y_min, x_max, y_max)], crs=27700)
+
+
+def _homes(*xy: tuple[float, float]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"weight": np.full(len(xy), 1.0 / len(xy))}, geometry=[Point(x, y) for x, y in xy], crs=27700
+    )
+
+
+def _at_homes(settings: Settings, grid: WalkNetwork, homes: gpd.GeoDataFrame | None,
+              scheme: gpd.GeoDataFrame, **options: object) -> AccessResult:
+    return measure_access(
+        settings,
+        AccessOptions(to="GP practice", level="none", new_residents=400.0, draw_isochrones=False,
+                      **options),  # type: ignore[arg-type]
+        network=grid, scheme=scheme, home_points=homes,
+        destinations=_points(grid_xy(0, 3), codes=["G"]),
+    )
+
+
+def test_scheme_homes_off_the_network_are_excluded_as_origins_are(
+    settings: Settings, grid: WalkNetwork
+) -> None:
+    # Four homes of a proposal: three on the grid's streets, one 700 m west of (0,0), beyond
+    # the 500 m rule: left out and listed with the reason, exactly as an LSOA point would be.
+    x0, y0 = grid_xy(0, 0)
+    homes = _homes(grid_xy(0, 0), grid_xy(0, 1), grid_xy(1, 3), (x0 - 700, y0))
+    res = _at_homes(settings, grid, homes, _scheme(x0 - 800, y0 - 100, x0 + 700, y0 + 700))
+    assert res.homes is not None
+    assert res.homes["home"].tolist() == [0, 1, 2]
+    # (0,0) -> (0,3) 300 m, (0,1) -> (0,3) 200 m, (1,3) -> (0,3) 100 m at 80 m a minute
+    assert res.homes["walk_min"].tolist() == pytest.approx([3.75, 2.5, 1.25])
+    assert res.homes["population"].sum() == pytest.approx(300.0)  # 100 residents left out
+    left = res.excluded[res.excluded["kind"] == "home"]
+    assert left["code"].tolist() == ["home 4"]
+    assert left["distance_m"].tolist() == pytest.approx([700.0])
+    assert "more than 500 m" in left["reason"].iloc[0]
+    assert any("1 of the scheme's 4 home points" in w for w in res.warnings)
+    assert res.dropped_origins == 0  # homes are listed as homes, not origins
+    # the same run with a wider rule keeps the far home (the option reaches the rule)
+    wide = _at_homes(settings, grid, homes, _scheme(x0 - 800, y0 - 100, x0 + 700, y0 + 700),
+                     max_snap_m=800.0)
+    assert wide.homes is not None and wide.homes["home"].tolist() == [0, 1, 2, 3]
+    assert not (wide.excluded["kind"] == "home").any()
+
+
+def test_scheme_grid_points_off_the_network_are_excluded(settings: Settings, grid: WalkNetwork) -> None:
+    # A site reaching 1.2 km west of the grid: its grid points more than 500 m from the
+    # westmost street (x0) are left out; every kept one is within 500 m of it.
+    x0, y0 = grid_xy(0, 0)
+    res = _at_homes(settings, grid, None, _scheme(x0 - 1200, y0, x0 + 600, y0 + 600),
+                    home_spacing_m=100.0, min_coverage=0.0)
+    assert res.homes is not None
+    left = res.excluded[res.excluded["kind"] == "home"]
+    assert len(left) > 0 and (left["distance_m"] > 500).all()
+    assert (res.homes.geometry.x >= x0 - 500).all()
+    # every grid point is either timed or listed, once
+    listed = [int(code.removeprefix("home ")) - 1 for code in left["code"]]
+    assert sorted(res.homes["home"].tolist() + listed) == list(range(len(res.homes) + len(left)))
+
+
+def test_a_scheme_wholly_off_the_network_is_an_error(settings: Settings, grid: WalkNetwork) -> None:
+    x0, y0 = grid_xy(0, 0)
+    with pytest.raises(DataError, match="from the nearest street"):
+        _at_homes(settings, grid, _homes((x0 - 2000, y0)), _scheme(x0 - 2100, y0 - 100, x0 - 1900, y0 + 100),
+                  min_coverage=0.0)
