@@ -293,7 +293,8 @@ def choose_extract(
     )
     if not files:
         raise DataError(
-            f"No OSM extract (*.osm.pbf or *.osm) in the data directory's {folder.name}/ folder. "
+            f"No OSM extract (*.osm.pbf or *.osm) in the data directory's {folder.name}/ folder "
+            "(the HIAP_DATA_DIR setting; `hiap data status` shows it). "
             "Run `hiap data download osm` or pass --osm FILE."
         )
     scored: list[tuple[float, float, Path, nx.MultiDiGraph]] = []

@@ -102,7 +102,7 @@ def _evidence_sections(assessment: Assessment, wanted: bool | None) -> list[Repo
         if wanted:
             raise _fail(
                 "--evidence needs the scheme boundary in the assessment and an OSM extract "
-                f"covering it in {settings.data_dir / 'osm'} (`hiap data download osm`); "
+                "covering it in the data directory's osm/ folder (`hiap data download osm`); "
                 "or use --no-evidence.",
                 2,
             )

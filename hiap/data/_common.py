@@ -32,7 +32,8 @@ def missing_error(dataset: Dataset, settings: Settings, *, detail: str = "") -> 
     remedy = f"Run `{command}`" if command else (dataset.how_to_get or f"See {dataset.source_url}")
     extra = f" {detail}" if detail else ""
     return DataError(
-        f"{dataset.title} not found in {settings.data_dir} (looked for {patterns}).{extra} "
+        f"{dataset.title} not found in the data directory (the HIAP_DATA_DIR setting; looked "
+        f"for {patterns}).{extra} "
         f"{remedy}. `hiap data status` shows every dataset."
     )
 

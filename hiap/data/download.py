@@ -147,12 +147,12 @@ def read_checksums(data_dir: Path) -> dict[str, dict[str, object]]:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise DownloadError(
-            f"The checksum manifest {path} is not valid JSON ({exc}). Fix it or delete it "
+            f"The checksum manifest {path.name} is not valid JSON ({exc}). Fix it or delete it "
             "(it is rebuilt as files are downloaded again)."
         ) from None
     files = raw.get("files") if isinstance(raw, dict) else None
     if not isinstance(files, dict):
-        raise DownloadError(f"The checksum manifest {path} has no 'files' object. Delete it.")
+        raise DownloadError(f"The checksum manifest {path.name} has no 'files' object. Delete it.")
     return files
 
 
@@ -370,7 +370,7 @@ def _safe_member_path(folder: Path, member: str) -> Path:
     """Where to extract ``member``; refuses absolute paths and ``..`` (zip-slip)."""
     pure = PurePosixPath(member)
     if pure.is_absolute() or ".." in pure.parts:
-        raise DownloadError(f"Refusing to extract {member!r}: it points outside {folder}.")
+        raise DownloadError(f"Refusing to extract {member!r}: it points outside its folder ({folder.name}).")
     return folder.joinpath(*pure.parts)
 
 
@@ -528,9 +528,9 @@ def download_file(
         if pinned is not None and sha256 != pinned.lower():
             raise DownloadError(
                 f"Checksum mismatch for {url}: expected SHA-256 {pinned}, got {sha256}. "
-                f"The download was discarded and {dest} left unchanged. If the publisher has "
+                f"The download was discarded and {dest.name} left unchanged. If the publisher has "
                 f"released a new version on purpose, remove the pinned checksum for {key} from "
-                f"{data_dir / CHECKSUMS_FILE}."
+                f"{CHECKSUMS_FILE} in the data directory."
             )
         extracted: tuple[Path, ...] = ()
         if download.unzip and zipfile.is_zipfile(tmp):

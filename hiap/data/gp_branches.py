@@ -53,7 +53,8 @@ def _branch_file(settings: Settings) -> Path:
     files = sorted((settings.data_dir / "health").glob(BRANCH_PATTERN))
     if not files:
         raise DataError(
-            f"No GP branch surgery file ({BRANCH_PATTERN}) in {settings.data_dir.name}/health: "
+            f"No GP branch surgery file ({BRANCH_PATTERN}) in the data directory's health/ folder "
+            "(the HIAP_DATA_DIR setting): "
             "save NHS ODS 'ebranchs.csv' (GP branch surgeries) there, with named columns "
             f"{', '.join(_NEEDED)}; or run without branch surgeries."
         )

@@ -99,7 +99,8 @@ def load_gp_list_sizes(settings: Settings, *, path: Path | None = None) -> pd.Da
         files = list_size_files(settings)
         if not files:
             raise DataError(
-                f"No GP list size file ({LIST_SIZE_PATTERN}) in {settings.data_dir.name}/health: "
+                f"No GP list size file ({LIST_SIZE_PATTERN}) in the data directory's health/ folder "
+                "(the HIAP_DATA_DIR setting): "
                 "download 'Patients Registered at a GP Practice' from NHS Digital "
                 "(gp-reg-pat-prac-all.csv) and save it there under that name."
             )

@@ -92,7 +92,7 @@ def _read_epraccur(path: Path) -> pd.DataFrame:
     if len(frame) and not _ODS_CODE.match(str(frame.iloc[0]["code"]).strip()):
         frame = frame.iloc[1:]  # a copy saved with a header row
     if frame.empty:
-        raise DataError(f"{path}: no rows; expected the NHS ODS epraccur file.")
+        raise DataError(f"{path.name}: no rows; expected the NHS ODS epraccur file.")
     return frame
 
 
@@ -180,7 +180,7 @@ def _gp_from_geocoded(path: Path) -> gpd.GeoDataFrame:
     missing = [k for k, v in want.items() if v is None and k != "lad_code"]
     if missing:
         raise DataError(
-            f"{path}: the geocoded GP file lacks column(s) for {', '.join(missing)}; "
+            f"{path.name}: the geocoded GP file lacks column(s) for {', '.join(missing)}; "
             "use epraccur and Code-Point Open instead (`hiap data download gp postcodes`)."
         )
     cols = {v: k for k, v in want.items() if v is not None}
@@ -350,7 +350,7 @@ def _read_hospital_list(path: Path) -> pd.DataFrame:
     missing = [k for k in required if want[k] is None]
     if missing:
         raise DataError(
-            f"{path}: not the NHS hospital list (no column for {', '.join(missing)}). "
+            f"{path.name}: not the NHS hospital list (no column for {', '.join(missing)}). "
             "Run `hiap data download hospitals`."
         )
     cols = {v: k for k, v in want.items() if v is not None}
@@ -367,7 +367,7 @@ def _read_hospital_list(path: Path) -> pd.DataFrame:
             engine="python" if len(delimiter) > 1 or delimiter == "¬" else "c",
         )
     except (ValueError, pd.errors.ParserError) as exc:
-        raise DataError(f"{path}: cannot read the hospital list ({exc}).") from None
+        raise DataError(f"{path.name}: cannot read the hospital list ({exc}).") from None
     return frame.rename(columns=cols)
 
 

@@ -125,13 +125,13 @@ def find_osm_extract(
     DataError
         When ``required`` and there is no extract, or none overlaps the area.
     """
-    folder = settings.data_dir / "osm"
     files = find_dataset_files(DATASETS["osm"], settings.data_dir)
     if not files:
         if not required:
             return None
         raise DataError(
-            f"No OSM extract (*.osm.pbf or *.osm) in {folder}. Run "
+            "No OSM extract (*.osm.pbf or *.osm) in the data directory's osm/ folder (the "
+            "HIAP_DATA_DIR setting; `hiap data status` shows it). Run "
             "`hiap data download osm` or pass --osm FILE."
         )
     if area is None:
@@ -154,7 +154,8 @@ def find_osm_extract(
     if not required:
         return None
     raise DataError(
-        f"None of the OSM extracts in {folder} ({', '.join(p.name for p in files)}) "
+        f"None of the OSM extracts in the data directory's osm/ folder "
+        f"({', '.join(p.name for p in files)}) "
         "overlaps the area. Download the extract for this area or pass --osm FILE."
     )
 

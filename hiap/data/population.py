@@ -113,7 +113,7 @@ def _coords(path: Path, header: list[str]) -> tuple[str, str]:
         if x and y:
             return x, y
     raise DataError(
-        f"{path}: no coordinate columns (easting/northing, X/Y or lat/long). Use the CSV of "
+        f"{path.name}: no coordinate columns (easting/northing, X/Y or lat/long). Use the CSV of "
         "the ONS population-weighted centroids as the Open Geography Portal exports it."
     )
 
@@ -129,7 +129,7 @@ def _population_table(settings: Settings) -> pd.DataFrame:
         "lad_name": find_column(header, "LA name (2021 boundaries)", "LA name", prefix=True),
     }
     if cols["code"] is None or cols["population"] is None:
-        raise DataError(f"{path}: expected 'LSOA Code' and 'All Ages' columns (ONS SAPE).")
+        raise DataError(f"{path.name}: expected 'LSOA Code' and 'All Ages' columns (ONS SAPE).")
     table = _read(path, cols)
     table["population"] = _to_int(table["population"])
     return table
@@ -147,7 +147,7 @@ def _imd_table(settings: Settings) -> pd.DataFrame:
         ),
     }
     if None in cols.values():
-        raise DataError(f"{path}: expected the IMD 2019 LSOA code, rank and decile columns.")
+        raise DataError(f"{path.name}: expected the IMD 2019 LSOA code, rank and decile columns.")
     table = _read(path, cols)
     table["imd_rank"] = _to_int(table["imd_rank"])
     table["imd_decile"] = _to_int(table["imd_decile"])
@@ -170,7 +170,7 @@ def _lsoa_from_proxy(path: Path) -> gpd.GeoDataFrame:
     }
     missing = [k for k in ("code", "population", "imd_rank", "imd_decile") if cols[k] is None]
     if missing:
-        raise DataError(f"{path}: the LSOA centroid file lacks {', '.join(missing)} columns.")
+        raise DataError(f"{path.name}: the LSOA centroid file lacks {', '.join(missing)} columns.")
     table = _read(path, cols)
     for col in ("population", "imd_rank", "imd_decile"):
         table[col] = _to_int(table[col])
@@ -185,7 +185,7 @@ def _lsoa_from_official(path: Path, settings: Settings) -> gpd.GeoDataFrame:
     code = find_column(header, "lsoa11cd")
     if code is None:
         raise DataError(
-            f"{path}: only LSOA 2011 population-weighted centroids are supported (the "
+            f"{path.name}: only LSOA 2011 population-weighted centroids are supported (the "
             "population and IMD tables use 2011 areas); found no LSOA11CD column."
         )
     x, y = _coords(path, header)
@@ -206,7 +206,7 @@ def _oa_lsoa_lookup(settings: Settings) -> pd.DataFrame:
     _, header, _ = sniff_csv(path)
     cols = {"code": find_column(header, "oa11cd"), "lsoa_code": find_column(header, "lsoa11cd")}
     if None in cols.values():
-        raise DataError(f"{path}: expected oa11cd and lsoa11cd columns (ONS postcode lookup).")
+        raise DataError(f"{path.name}: expected oa11cd and lsoa11cd columns (ONS postcode lookup).")
     return _read(path, cols).dropna().drop_duplicates("code")
 
 
@@ -363,7 +363,7 @@ def load_districts(
         try:
             layer = gpd.read_file(path, engine="pyogrio")
         except Exception as exc:  # pyogrio raises its own error types for unreadable files
-            raise DataError(f"{path}: cannot read the boundary file ({exc}).") from None
+            raise DataError(f"{path.name}: cannot read the boundary file ({exc}).") from None
         code = next(
             (c for c in layer.columns if c.lower().startswith("lad") and c.lower().endswith("cd")),
             None,
@@ -373,9 +373,9 @@ def load_districts(
             None,
         )
         if code is None or name is None:
-            raise DataError(f"{path}: no LADyyCD/LADyyNM columns; is it an ONS LAD boundary file?")
+            raise DataError(f"{path.name}: no LADyyCD/LADyyNM columns; is it an ONS LAD boundary file?")
         if layer.crs is None:
-            raise DataError(f"{path}: the boundary file has no CRS.")
+            raise DataError(f"{path.name}: the boundary file has no CRS.")
         frames.append(
             layer[[code, name, "geometry"]]
             .rename(columns={code: "lad_code", name: "lad_name"})

@@ -58,7 +58,7 @@ def _read_one(path: Path) -> pd.DataFrame:
         missing = [c for c in _NAMED if c not in header]
         if missing:
             raise DataError(
-                f"{path}: Code-Point Open file lacks column(s) {', '.join(missing)}. "
+                f"{path.name}: Code-Point Open file lacks column(s) {', '.join(missing)}. "
                 "Use the product's CSV as Ordnance Survey ships it (`hiap data download postcodes`)."
             )
         return pd.read_csv(path, usecols=_NAMED, dtype=dtypes, encoding="utf-8-sig")

@@ -161,7 +161,7 @@ def extract_osm_features(path: Path | str, *, settings: Settings) -> OsmFeatures
     path = Path(path)
     if not path.is_file():
         raise DataError(
-            f"OSM extract {path} not found. Put an .osm.pbf of the area in the data "
+            f"OSM extract {path.name} not found. Put an .osm.pbf of the area in the data "
             "directory (hiap data status lists what is expected)."
         )
     digest = file_digest(path)
@@ -202,7 +202,7 @@ def _extract(path: Path, digest: str) -> OsmFeatures:
         return _scan(path, path, digest)
     except RuntimeError as exc:
         if "out of order" not in str(exc):
-            raise DataError(f"{path} is not a readable OSM file: {exc}") from exc
+            raise DataError(f"{path.name} is not a readable OSM file: {exc}") from exc
     # Area assembly needs objects sorted by type then id; API exports often are not.
     logger.info("%s is not sorted; sorting a temporary copy", path.name)
     with tempfile.TemporaryDirectory() as tmpdir:
