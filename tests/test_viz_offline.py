@@ -17,6 +17,7 @@ from hiap.viz.offline import (
     make_offline_ready,
     static_url,
 )
+from hiap.viz.osm_base import BaseLayers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,9 +55,15 @@ def test_local_base_is_hidden_until_the_tiles_fail() -> None:
         crs="EPSG:27700",
     )
     green = gpd.GeoDataFrame(geometry=[box(545100, 258300, 545300, 258500)], crs="EPSG:27700")
-    fmap = make_offline_ready(_map_with_plugins(), streets=streets, greenspace=green)
+    water = gpd.GeoDataFrame(
+        {"kind": ["natural=water"]}, geometry=[box(545400, 258300, 545500, 258400)],
+        crs="EPSG:27700",
+    )
+    base = BaseLayers(streets, green, water, (545000, 258000, 545500, 258500), "OSM")
+    fmap = make_offline_ready(_map_with_plugins(), base=base)
     html = fmap.get_root().render()
-    assert "tileerror" in html and "Showing streets, paths and green spaces" in html
+    assert "tileerror" in html and "Showing streets, paths, water and green spaces" in html
+    assert "#a9cfe8" in html  # water drawn
     assert "#a0522d" in html and "#c8e6c0" in html  # paths and green drawn
     assert "OpenStreetMap contributors" in html  # the base keeps the ODbL attribution
 

@@ -215,6 +215,7 @@ def report(
     """Write the HTML or PDF report of an assessment."""
     from hiap.checklists.loader import load_catalogue
     from hiap.reports import render_html, render_pdf
+    from hiap.settings import get_settings
     from hiap.storage import read_assessment_json
 
     try:
@@ -226,6 +227,7 @@ def report(
         else:
             loaded = _from_store(assessment, db, version)
         catalogue = load_catalogue(checklists)
+        settings = get_settings()  # the data directory: OSM base of the site map, baseline
         target = out or Path(f"{_slug(loaded.scheme_name)}.{fmt.value}")
         sections: list[ReportSection] = _evidence_sections(loaded, evidence)
         if scenario_result is not None:
@@ -237,18 +239,22 @@ def report(
             from hiap.indicators.compare import assess_proposal
             from hiap.reports.scheme_change import scheme_change_section
             from hiap.schemes.proposal import load_proposal
-            from hiap.settings import get_settings
 
-            settings = get_settings()
             comparison = assess_proposal(load_proposal(proposal, settings=settings), settings=settings)
-            sections.extend(scheme_change_section(comparison))
+            sections.extend(scheme_change_section(comparison, settings=settings))
         profile = _baseline(loaded, baseline)
         target.parent.mkdir(parents=True, exist_ok=True)
         if fmt is ReportFormat.DOCX:
             from hiap.reports.word import render_docx
 
             target.write_bytes(
-                render_docx(loaded, checklists=catalogue, version=version, baseline=profile)
+                render_docx(
+                    loaded,
+                    checklists=catalogue,
+                    version=version,
+                    baseline=profile,
+                    settings=settings,
+                )
             )
         elif fmt is ReportFormat.PDF:
             data = render_pdf(
@@ -257,6 +263,7 @@ def report(
                 version=version,
                 extra_sections=sections,
                 baseline=profile,
+                settings=settings,
             )
             target.write_bytes(data)
         else:
@@ -266,6 +273,7 @@ def report(
                 version=version,
                 extra_sections=sections,
                 baseline=profile,
+                settings=settings,
             )
             target.write_text(html, encoding="utf-8")
     except HiapError as exc:

@@ -1,6 +1,6 @@
 """Points of interest, greenspace and street lines from an OpenStreetMap extract.
 
-One pass of libosmium (through pyosmium) over a ``.osm``/``.osm.pbf`` file gives three
+One pass of libosmium (through pyosmium) over a ``.osm``/``.osm.pbf`` file gives four
 GeoDataFrames in British National Grid (EPSG:27700):
 
 - ``pois``: one row per (feature, category), e.g. a school, a fast-food outlet, a bus stop;
@@ -8,7 +8,9 @@ GeoDataFrames in British National Grid (EPSG:27700):
   a school are measured from its grounds;
 - ``greenspace``: accessible greenspace polygons (see :data:`GREENSPACE_TAGS`), dissolved into
   sites when they touch, with their area in hectares;
-- ``streets``: every ``highway=*`` way as a line with flags for footways and cycleways.
+- ``streets``: every ``highway=*`` way as a line with flags for footways and cycleways;
+- ``water``: lakes, ponds, reservoirs and river areas as polygons, and rivers, streams, canals
+  and drains as lines (see :data:`WATER_AREA_TAGS`, :data:`WATERWAY_LINES`), for base maps.
 
 Which greenspace counts
 -----------------------
@@ -55,6 +57,8 @@ from isochrones.cache import file_digest
 __all__ = [
     "EXTRACTOR_VERSION",
     "GREENSPACE_TAGS",
+    "WATERWAY_LINES",
+    "WATER_AREA_TAGS",
     "OsmFeatures",
     "extract_osm_features",
     "file_digest",
@@ -62,7 +66,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 """Bump when the tag rules change, so cached extracts are rebuilt."""
 
 BNG = "EPSG:27700"
@@ -72,6 +76,16 @@ GREENSPACE_TAGS: dict[str, frozenset[str]] = {
     "landuse": frozenset({"recreation_ground", "village_green"}),
 }
 """Tags that make a polygon accessible greenspace unless tagged private."""
+
+WATER_AREA_TAGS: dict[str, frozenset[str]] = {
+    "natural": frozenset({"water"}),
+    "waterway": frozenset({"riverbank", "dock"}),
+    "landuse": frozenset({"reservoir", "basin"}),
+}
+"""Tags that make an area open water on a base map (lakes, ponds, reservoirs, river areas)."""
+
+WATERWAY_LINES = frozenset({"river", "stream", "canal", "drain", "ditch"})
+"""``waterway=*`` values drawn as water lines on a base map."""
 
 _WOODLAND = {("natural", "wood"), ("landuse", "forest")}
 _OPEN_ACCESS = frozenset({"yes", "permissive", "designated", "public"})
@@ -117,6 +131,9 @@ class OsmFeatures:
     streets
         Every highway way: ``highway``, ``sidewalk`` and ``cycleway`` (bool: OSM tags one),
         ``is_path`` (a dedicated footway/cycleway/path), ``osm_id``, geometry.
+    water
+        Open water: ``kind`` (the tag, e.g. ``natural=water``, ``waterway=river``), ``name``,
+        ``osm_id``, geometry (polygons for areas, lines for waterways).
     source
         Attribution and date sentence for the extract.
     digest
@@ -128,6 +145,7 @@ class OsmFeatures:
     pois: gpd.GeoDataFrame
     greenspace: gpd.GeoDataFrame
     streets: gpd.GeoDataFrame
+    water: gpd.GeoDataFrame
     source: str
     digest: str
     bounds: tuple[float, float, float, float]
@@ -151,7 +169,7 @@ def extract_osm_features(path: Path | str, *, settings: Settings) -> OsmFeatures
     Returns
     -------
     OsmFeatures
-        The three layers in EPSG:27700 with the extract's source sentence.
+        The four layers in EPSG:27700 with the extract's source sentence.
 
     Raises
     ------
@@ -166,14 +184,16 @@ def extract_osm_features(path: Path | str, *, settings: Settings) -> OsmFeatures
         )
     digest = file_digest(path)
     folder = settings.cache_dir / "osm_features" / f"v{EXTRACTOR_VERSION}-{digest[:32]}"
-    names = ("pois", "greenspace", "streets")
+    names = ("pois", "greenspace", "streets", "water")
     meta_file = folder / "meta.json"
     if meta_file.is_file() and all((folder / f"{n}.parquet").is_file() for n in names):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         frames = [gpd.read_parquet(folder / f"{n}.parquet") for n in names]
         bounds = tuple(float(v) for v in meta["bounds"])
-        pois, green, streets = frames
-        return OsmFeatures(pois, green, streets, str(meta["source"]), digest, bounds)  # type: ignore[arg-type]
+        pois, green, streets, water = frames
+        return OsmFeatures(
+            pois, green, streets, water, str(meta["source"]), digest, bounds  # type: ignore[arg-type]
+        )
 
     features = _extract(path, digest)
     tmp = Path(tempfile.mkdtemp(dir=_ensure(folder.parent)))
@@ -282,6 +302,13 @@ def _greenspace_kind(tags: dict[str, str]) -> str | None:
     return None
 
 
+def _water_kind(tags: dict[str, str]) -> str | None:
+    for key, values in WATER_AREA_TAGS.items():
+        if tags.get(key, "") in values:
+            return f"{key}={tags[key]}"
+    return None
+
+
 def _is_primary(tags: dict[str, str]) -> bool:
     isced = tags.get("isced:level", "")
     if isced:
@@ -294,6 +321,7 @@ def _scan(path: Path, original: Path, digest: str) -> OsmFeatures:
     poi_rows: list[dict[str, object]] = []
     green_rows: list[dict[str, object]] = []
     street_rows: list[dict[str, object]] = []
+    water_rows: list[dict[str, object]] = []
     minx = miny = float("inf")
     maxx = maxy = float("-inf")
     newest = 0.0
@@ -315,10 +343,21 @@ def _scan(path: Path, original: Path, digest: str) -> OsmFeatures:
                 except RuntimeError:  # nodes missing from a clipped extract
                     continue
                 street_rows.append(_street_row(obj.id, tags, line))
+            elif tags.get("waterway") in WATERWAY_LINES and len(obj.nodes) >= 2:
+                try:
+                    line = wkb.create_linestring(obj)
+                except RuntimeError:
+                    continue
+                water_rows.append(
+                    {"kind": f"waterway={tags['waterway']}", "name": tags.get("name", ""),
+                     "osm_id": f"w{obj.id}", "geometry": line}
+                )  # fmt: skip
             continue  # closed ways come back as areas below
         cats = _poi_categories(tags)
-        green = _greenspace_kind(tags) if isinstance(obj, osmium.osm.Area) else None
-        if not cats and green is None:
+        is_area = isinstance(obj, osmium.osm.Area)
+        green = _greenspace_kind(tags) if is_area else None
+        water = _water_kind(tags) if is_area else None
+        if not cats and green is None and water is None:
             continue
         try:
             if isinstance(obj, osmium.osm.Node):
@@ -340,12 +379,17 @@ def _scan(path: Path, original: Path, digest: str) -> OsmFeatures:
             )
         if green is not None:
             green_rows.append({"kind": green, "name": tags.get("name", ""), "geometry": geom})
+        if water is not None:
+            water_rows.append(
+                {"kind": water, "name": tags.get("name", ""), "osm_id": osm_id, "geometry": geom}
+            )
 
     if minx == float("inf"):
         raise DataError(f"{original} holds no nodes: is it an OSM extract?")
     pois = _frame(poi_rows, ["category", "kind", "name", "primary", "osm_id"])
     streets = _frame(street_rows, ["highway", "sidewalk", "cycleway", "is_path", "osm_id"])
     greenspace = _dissolve_greenspace(_frame(green_rows, ["kind", "name"]))
+    water = _frame(water_rows, ["kind", "name", "osm_id"])
     if streets.empty:
         to_bng = pyproj.Transformer.from_crs("EPSG:4326", BNG, always_xy=True)
         bounds = tuple(float(v) for v in to_bng.transform_bounds(minx, miny, maxx, maxy))
@@ -356,7 +400,7 @@ def _scan(path: Path, original: Path, digest: str) -> OsmFeatures:
         f"OpenStreetMap (© OpenStreetMap contributors, ODbL 1.0) extract {original.name}, "
         f"edits up to {dated}"
     )
-    return OsmFeatures(pois, greenspace, streets, source, digest, bounds)  # type: ignore[arg-type]
+    return OsmFeatures(pois, greenspace, streets, water, source, digest, bounds)  # type: ignore[arg-type]
 
 
 def _area_id(obj: osmium.osm.Area) -> str:

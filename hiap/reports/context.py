@@ -12,14 +12,18 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hiap import attribution
 from hiap.assessment import Answer, Assessment, HuduEntry
 from hiap.checklists.models import Catalogue, Criterion, HuduTopic, Reference, Scale
+from hiap.reports.site_map import site_map
 from hiap.reports.sources import DATA_SOURCES, DataSource
 from hiap.scoring import METHOD, AssessmentScore, score_assessment, suggest_hudu_direction
 from hiap.viz import figures
+
+if TYPE_CHECKING:
+    from hiap.settings import Settings
 
 __all__ = [
     "ChecklistView",
@@ -155,6 +159,7 @@ class ReportContext:
     scheme_rows: tuple[tuple[str, str], ...]
     map_png: bytes | None
     map_caption: str
+    map_on_streets: bool
     weighted: bool
     checklists: tuple[ChecklistView, ...]
     hudu_description: str
@@ -319,6 +324,7 @@ def build_context(
     extra_sections: Sequence[ReportSection] = (),
     version: int | None = None,
     generated_at: datetime | None = None,
+    settings: Settings | None = None,
 ) -> ReportContext:
     """Gather everything the report shows.
 
@@ -336,6 +342,9 @@ def build_context(
         The saved version reported, if known.
     generated_at
         Report time; now by default.
+    settings
+        Gives the data directory whose OpenStreetMap extract the site map is drawn on
+        (:func:`hiap.reports.site_map.site_map`); ``None``: a plain grid.
 
     Returns
     -------
@@ -350,10 +359,7 @@ def build_context(
         geom = figures.boundary_geometry_bng(assessment.boundary)
         area_ha = geom.area / 10_000 if geom.area > 0 else None
 
-    map_caption = "Map supplied for this report."
-    if assessment.boundary is not None and map_png is None:
-        map_png = figures.boundary_map_png(assessment.boundary)
-        map_caption = "Drawn by hiap from the boundary saved with the assessment."
+    shown_map = site_map(assessment, settings=settings, supplied_png=map_png)
     scores = score_assessment(assessment, catalogue)
     views: list[ChecklistView] = []
     for result in scores.checklists:
@@ -437,8 +443,9 @@ def build_context(
         version_label=f"version {version}" if version is not None else None,
         hiap_version=__version__,
         scheme_rows=_scheme_rows(assessment, area_ha),
-        map_png=map_png,
-        map_caption=map_caption,
+        map_png=shown_map.png if shown_map else None,
+        map_caption=shown_map.caption if shown_map else "",
+        map_on_streets=shown_map.on_streets if shown_map else False,
         weighted=bool(assessment.weights),
         checklists=tuple(views),
         hudu_description=hudu.description,

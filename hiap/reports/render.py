@@ -26,6 +26,7 @@ from hiap.hia.baseline import BaselineProfile
 from hiap.hia.rules import load_hia_rules
 from hiap.reports.context import CriterionRow, ReportSection, build_context
 from hiap.reports.hia_context import HIA_CHAPTERS, build_hia_report
+from hiap.settings import Settings
 
 __all__ = ["render_html", "render_pdf"]
 
@@ -123,6 +124,7 @@ def render_html(
     version: int | None = None,
     generated_at: datetime | None = None,
     baseline: BaselineProfile | None = None,
+    settings: Settings | None = None,
 ) -> str:
     """Render the assessment as a self-contained HTML report (an HIA appendix).
 
@@ -145,6 +147,9 @@ def render_html(
     baseline
         The health baseline around the scheme (:func:`hiap.hia.baseline.build_baseline`)
         for the baseline chapter; the chapter says it was not built when ``None``.
+    settings
+        Gives the data directory: the site map is drawn on its local OpenStreetMap extract's
+        streets, paths, water and green spaces (a plain grid, said so, when ``None``).
 
     Returns
     -------
@@ -158,6 +163,7 @@ def render_html(
         extra_sections=extra_sections,
         version=version,
         generated_at=generated_at,
+        settings=settings,
     )
     hia = build_hia_report(
         assessment, catalogue=checklists, rules=load_hia_rules(), baseline=baseline
@@ -181,6 +187,7 @@ def render_pdf(
     version: int | None = None,
     generated_at: datetime | None = None,
     baseline: BaselineProfile | None = None,
+    settings: Settings | None = None,
 ) -> bytes:
     """Render the assessment as an A4 PDF report.
 
@@ -200,6 +207,8 @@ def render_pdf(
         Report time; now by default.
     baseline
         The health baseline around the scheme, for the baseline chapter.
+    settings
+        Gives the data directory for the site map's OpenStreetMap base.
 
     Returns
     -------
@@ -216,6 +225,7 @@ def render_pdf(
         version=version,
         generated_at=generated_at,
         baseline=baseline,
+        settings=settings,
     )
     pdf = weasyprint.HTML(string=html).write_pdf()
     if pdf is None:  # only when a target file is given, which we never do

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hiap.reports.context import ReportSection
-from hiap.viz.proposal_maps import CHANGE_MAP_ATTRIBUTION, change_map_png
+from hiap.viz.proposal_maps import CHANGE_MAP_ATTRIBUTION, change_map_frame_bng, change_map_png
 
 if TYPE_CHECKING:
     from hiap.indicators.compare import Comparison
+    from hiap.settings import Settings
 
 __all__ = ["scheme_change_section"]
 
@@ -32,7 +33,18 @@ def _rows(table: object) -> tuple[tuple[str, str, str, str], ...]:
     )
 
 
-def scheme_change_section(comparison: Comparison, *, with_map: bool = True) -> list[ReportSection]:
+def _change_map(comparison: Comparison, settings: Settings | None) -> bytes:
+    base = None
+    if settings is not None:
+        from hiap.viz.osm_base import local_base
+
+        base = local_base(change_map_frame_bng(comparison), settings=settings)
+    return change_map_png(comparison, base=base)
+
+
+def scheme_change_section(
+    comparison: Comparison, *, with_map: bool = True, settings: Settings | None = None
+) -> list[ReportSection]:
     """Build the "What the scheme changes" chapter (and one for the neighbours, when measured).
 
     Parameters
@@ -41,6 +53,9 @@ def scheme_change_section(comparison: Comparison, *, with_map: bool = True) -> l
         Today's map and the map with the scheme, measured from the same homes.
     with_map
         Draw the side-by-side map of the walk to the nearest GP.
+    settings
+        Gives the data directory: the map is drawn on its local OpenStreetMap extract's
+        streets, paths, water and green spaces (none when ``None`` or no extract covers it).
 
     Returns
     -------
@@ -70,7 +85,7 @@ def scheme_change_section(comparison: Comparison, *, with_map: bool = True) -> l
             paragraphs=tuple(paragraphs),
             table_header=header,
             table_rows=_rows(table),
-            image_png=change_map_png(comparison)
+            image_png=_change_map(comparison, settings)
             if with_map and "gp_walk_min_baseline" in comparison.homes
             else None,
             caption=(

@@ -16,33 +16,20 @@ import streamlit_folium
 
 from hiap.ui.settings import app_settings
 from hiap.viz.offline import make_offline_ready
+from hiap.viz.osm_base import BaseLayers, local_base
 
 __all__ = ["st_folium"]
 
 logger = logging.getLogger(__name__)
 
 _MARGIN_M = 300.0
-_MAX_SIDE_M = 8_000.0  # the local base covers the map's area up to this size, around its centre
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _local_layers(
-    box_bng: tuple[float, float, float, float], extract_digest_key: str, extract: str
-) -> tuple[Any, Any]:
-    """Streets and green spaces of the local extract inside a box (EPSG:27700), simplified."""
-    from pathlib import Path
-
-    import shapely
-
-    from hiap.indicators.osm_features import extract_osm_features
-
-    features = extract_osm_features(Path(extract), settings=app_settings())
-    area = shapely.box(*box_bng)
-    streets = features.streets[features.streets.intersects(area)][["is_path", "geometry"]]
-    green = features.greenspace[features.greenspace.intersects(area)][["geometry"]]
-    streets = streets.assign(geometry=streets.geometry.simplify(3.0))
-    green = green.assign(geometry=green.geometry.simplify(5.0))
-    return streets, green
+def _local_base(box_bng: tuple[float, float, float, float], osm_digest: str) -> BaseLayers | None:
+    """Return the local extract's base features inside a box (EPSG:27700), keyed by content."""
+    del osm_digest  # in the key only: a changed or added extract gives a new answer
+    return local_base(box_bng, settings=app_settings())
 
 
 def _box_bng(fmap: folium.Map) -> tuple[float, float, float, float] | None:
@@ -59,8 +46,9 @@ def _box_bng(fmap: folium.Map) -> tuple[float, float, float, float] | None:
     to_bng = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
     x0, y0, x1, y1 = to_bng.transform_bounds(lon0, lat0, lon1, lat1)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    half_w = min((x1 - x0) / 2 + _MARGIN_M, _MAX_SIDE_M / 2)
-    half_h = min((y1 - y0) / 2 + _MARGIN_M, _MAX_SIDE_M / 2)
+    # local_base caps the box's size around its centre
+    half_w = (x1 - x0) / 2 + _MARGIN_M
+    half_h = (y1 - y0) / 2 + _MARGIN_M
     return (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
 
 
@@ -79,26 +67,18 @@ def st_folium(fig: folium.Map, **kwargs: Any) -> Any:
     Any
         What ``streamlit_folium.st_folium`` returns.
     """
-    import shapely
+    from hiap.access.keys import data_digest
 
-    from hiap.data.osm import find_osm_extract
-    from hiap.errors import HiapError
-
-    streets = green = None
+    base = None
     box = _box_bng(fig)
     if box is not None:
         try:
-            extract = find_osm_extract(app_settings(), area=shapely.box(*box), required=False)
-            if extract is not None:
-                stat = extract.stat()
-                x0, y0, x1, y1 = (float(round(v)) for v in box)  # a stable cache key
-                streets, green = _local_layers(
-                    (x0, y0, x1, y1), f"{stat.st_size}-{stat.st_mtime_ns}", str(extract)
-                )
-        except (HiapError, OSError) as exc:  # no local base: the map still shows, with a note
+            x0, y0, x1, y1 = (float(round(v)) for v in box)  # a stable cache key
+            base = _local_base((x0, y0, x1, y1), data_digest(app_settings(), ("osm",)))
+        except OSError as exc:  # no local base: the map still shows, with a note
             logger.info("no local OSM base for the map: %s", exc)
     # why: under server.baseUrlPath (e.g. behind a council proxy at /hiap) the static files
     # are served at /hiap/app/static, not /app/static
     base_url_path = str(st.get_option("server.baseUrlPath") or "")
-    make_offline_ready(fig, streets=streets, greenspace=green, base_url_path=base_url_path)
+    make_offline_ready(fig, base=base, base_url_path=base_url_path)
     return streamlit_folium.st_folium(fig, **kwargs)

@@ -24,6 +24,7 @@ from hiap.storage.transfer import MAX_IMPORT_BYTES
 from hiap.ui.checklist_form import criteria_catalogue
 from hiap.ui.evidence import measured_report
 from hiap.ui.jobs import heavy_job
+from hiap.ui.settings import app_settings
 from hiap.ui.state import ASSESSMENT_ID_KEY, current_scheme
 from hiap.ui.store import assessment_store, assessor_name, forget_draft, open_assessment
 
@@ -268,7 +269,7 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
     if comparison is not None:  # the "What the scheme changes" page ran for this scheme
         from hiap.reports.scheme_change import scheme_change_section
 
-        sections.extend(scheme_change_section(comparison))
+        sections.extend(scheme_change_section(comparison, settings=app_settings()))
     return sections
 
 
@@ -295,7 +296,8 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
             baseline = baseline_profile(assessment.boundary)
             if fmt == "docx":
                 data = render_docx(
-                    assessment, checklists=catalogue, version=version, baseline=baseline
+                    assessment, checklists=catalogue, version=version, baseline=baseline,
+                    settings=app_settings(),
                 )
             elif fmt == "pdf":
                 sections = report_evidence(assessment)
@@ -305,6 +307,7 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
                     version=version,
                     extra_sections=sections,
                     baseline=baseline,
+                    settings=app_settings(),
                 )
             else:
                 sections = report_evidence(assessment)
@@ -314,6 +317,7 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
                     version=version,
                     extra_sections=sections,
                     baseline=baseline,
+                    settings=app_settings(),
                 ).encode("utf-8")
     except (HiapError, ValueError, OSError) as error:
         logger.exception("report of %s v%d failed", assessment_id, version)

@@ -102,7 +102,7 @@ def life_expectancy_around_png(profile: BaselineProfile) -> bytes | None:
         england = profile.le_england.get(sex)
         if england is not None:
             ax.axvline(england, color=LE_COLOURS[sex], linestyle="--", linewidth=1,
-                       label=f"{sex}, England")  # fmt: skip
+                       label=f"{sex}, England MSOA median")  # fmt: skip
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel("Life expectancy at birth (years), 2016 to 2020")
@@ -179,7 +179,7 @@ def life_expectancy_bars(profile: BaselineProfile) -> go.Figure:
         england = profile.le_england.get(sex)
         if england is not None:
             fig.add_vline(x=england, line_dash="dash", line_color=LE_COLOURS[sex],
-                          annotation_text=f"England {sex.lower()} {england:.1f}")  # fmt: skip
+                          annotation_text=f"England MSOA median, {sex.lower()} {england:.1f}")  # fmt: skip
     fig.update_layout(
         barmode="group",
         xaxis={"range": [75, 90], "title": "Median MSOA life expectancy at birth (years)"},

@@ -2,8 +2,10 @@
 
 Everything is drawn with matplotlib's object API (``Figure`` + Agg canvas), never ``pyplot``:
 pyplot keeps global state, which would leak between the app's concurrent sessions. Figures
-are returned as PNG bytes, ready to be inlined as data URIs. No web tiles are fetched: the map
-is drawn offline from the boundary alone, in British National Grid metres.
+are returned as PNG bytes, ready to be inlined as data URIs. No web tiles are fetched: the site
+map is drawn offline in British National Grid metres, on the streets, paths, water and green
+spaces of the local OpenStreetMap extract when one covers the site
+(:mod:`hiap.viz.osm_base`), else on a plain grid that says so.
 """
 
 from __future__ import annotations
@@ -11,19 +13,24 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrow, PathPatch, Rectangle
+from matplotlib.patches import FancyArrow, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.projections.polar import PolarAxes
 from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
+
+from hiap import attribution as _attribution
+
+if TYPE_CHECKING:
+    from hiap.viz.osm_base import BaseLayers
 
 __all__ = [
     "BNG",
@@ -33,16 +40,22 @@ __all__ = [
     "boundary_map_png",
     "nice_scale_length_m",
     "radar_chart_png",
+    "site_frame_bng",
 ]
 
 BNG = "EPSG:27700"
 MAP_ATTRIBUTION = (
     "Scheme boundary as supplied with the assessment. British National Grid (EPSG:27700). "
-    "Drawn by hiap without base-map tiles."
+    "Drawn by hiap without base-map tiles: no local OpenStreetMap extract covers the site."
+)
+BASE_MAP_ATTRIBUTION = (
+    "Scheme boundary as supplied with the assessment. British National Grid (EPSG:27700).\n"
+    f"Streets, paths, water and green spaces: {_attribution.OSM}."
 )
 _INK = "#1d2b36"
 _ACCENT = "#00567a"
 _FILL = "#7fb8d0"
+_SITE_ON_BASE = "#d95f02"  # orange: water on the base is blue, so the site must not be
 _DPI = 150
 
 
@@ -131,31 +144,22 @@ def _polygon_path(geom: BaseGeometry) -> MplPath | None:
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
-def boundary_map_png(
-    boundary: Mapping[str, Any],
-    *,
-    title: str | None = None,
-    attribution: str = MAP_ATTRIBUTION,
-    width_in: float = 6.5,
-    height_in: float = 4.2,
-) -> bytes:
-    """Draw the scheme boundary on a grid with a scale bar, north arrow and attribution.
+def site_frame_bng(
+    boundary: Mapping[str, Any], *, width_in: float = 6.5, height_in: float = 4.2
+) -> tuple[float, float, float, float]:
+    """Return the box (EPSG:27700) the site map of ``boundary`` shows, with its margin.
 
     Parameters
     ----------
     boundary
-        GeoJSON in WGS84 (as stored in :attr:`hiap.assessment.Assessment.boundary`).
-    title
-        Caption drawn above the map.
-    attribution
-        Source line printed under the map.
+        GeoJSON in WGS84.
     width_in, height_in
-        Figure size in inches.
+        The figure size the box is shaped for.
 
     Returns
     -------
-    bytes
-        A PNG image.
+    tuple of float
+        (minx, miny, maxx, maxy) in metres.
     """
     geom = boundary_geometry_bng(boundary)
     minx, miny, maxx, maxy = geom.bounds
@@ -165,9 +169,51 @@ def boundary_map_png(
     aspect = width_in / (height_in - 0.5)
     half_w = max((maxx - minx) / 2 + pad, ((maxy - miny) / 2 + pad) * aspect)
     half_h = half_w / aspect
+    return (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+
+
+def boundary_map_png(
+    boundary: Mapping[str, Any],
+    *,
+    title: str | None = None,
+    base: BaseLayers | None = None,
+    attribution: str | None = None,
+    width_in: float = 6.5,
+    height_in: float = 4.2,
+) -> bytes:
+    """Draw the scheme boundary with a scale bar, north arrow and attribution.
+
+    Parameters
+    ----------
+    boundary
+        GeoJSON in WGS84 (as stored in :attr:`hiap.assessment.Assessment.boundary`).
+    title
+        Caption drawn above the map.
+    base
+        Streets, paths, water and green spaces to draw beneath the site
+        (:func:`hiap.viz.osm_base.local_base` of :func:`site_frame_bng`); without it the site
+        is drawn on a plain grid.
+    attribution
+        Source line printed under the map; by default the OpenStreetMap (ODbL) line when a
+        base is drawn, else a line saying the map has no base.
+    width_in, height_in
+        Figure size in inches.
+
+    Returns
+    -------
+    bytes
+        A PNG image.
+    """
+    geom = boundary_geometry_bng(boundary)
+    x0, y0, x1, y1 = site_frame_bng(boundary, width_in=width_in, height_in=height_in)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
+    drawn_base = base is not None and not base.empty
+    if attribution is None:
+        attribution = BASE_MAP_ATTRIBUTION if drawn_base else MAP_ATTRIBUTION
 
     fig = Figure(figsize=(width_in, height_in))
-    ax = fig.add_axes((0.02, 0.1, 0.96, 0.82 if title else 0.88))
+    ax = fig.add_axes((0.02, 0.13, 0.96, 0.79 if title else 0.85))
     ax.set_xlim(cx - half_w, cx + half_w)
     ax.set_ylim(cy - half_h, cy + half_h)
     ax.set_aspect("equal")
@@ -178,13 +224,27 @@ def boundary_map_png(
         ax.axvline(x, color="#d5dbd9", lw=0.6, zorder=0)
     for y in np.arange(math.ceil((cy - half_h) / grid_m) * grid_m, cy + half_h, grid_m):
         ax.axhline(y, color="#d5dbd9", lw=0.6, zorder=0)
+    if base is not None and drawn_base:
+        from hiap.viz.osm_base import base_legend, draw_base
+
+        draw_base(ax, base)
+        site = Patch(facecolor=(0.85, 0.37, 0.01, 0.12), edgecolor=_SITE_ON_BASE, lw=1.5,
+                     label="The site")  # fmt: skip
+        legend = ax.legend(handles=[site, *base_legend(base)], loc="upper left", fontsize=6.5,
+                           frameon=True, framealpha=0.9)  # fmt: skip
+        legend.set_zorder(10)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_color("#8a9a9f")
 
     path = _polygon_path(geom)
-    if path is not None:
+    if path is not None and drawn_base:
+        # A faint fill beneath the base, so the streets and water inside the site read clearly.
+        ax.add_patch(PathPatch(path, facecolor=_SITE_ON_BASE, edgecolor="none", alpha=0.12,
+                               zorder=0.1))  # fmt: skip
+        ax.add_patch(PathPatch(path, facecolor="none", edgecolor=_SITE_ON_BASE, lw=2, zorder=3))
+    elif path is not None:
         ax.add_patch(PathPatch(path, facecolor=_FILL, edgecolor=_ACCENT, lw=2, alpha=0.55))
         ax.add_patch(PathPatch(path, facecolor="none", edgecolor=_ACCENT, lw=2))
     else:  # lines or points: draw them as they are
@@ -237,14 +297,15 @@ def boundary_map_png(
     area_ha = geom.area / 10_000
     fig.text(
         0.02,
-        0.06,
+        0.085,
         f"Boundary area {area_ha:,.1f} ha. Grid squares {grid_m / 1000:g} km."
         if area_ha > 0
         else f"Grid squares {grid_m / 1000:g} km.",
         fontsize=7,
         color=_INK,
     )
-    fig.text(0.02, 0.025, attribution, fontsize=6.5, color="#4a5a60")
+    fig.text(0.02, 0.012, attribution, fontsize=6.5, color="#4a5a60", va="bottom",
+             linespacing=1.3)  # fmt: skip
     return _png(fig)
 
 

@@ -10,9 +10,10 @@ Two things fix that, both applied to a finished map by :func:`make_offline_ready
   (icon fonts for marker glyphs) are dropped: hiap's markers use no icon font
   (:func:`hiap.viz.maps.badge_marker` draws them in plain HTML).
 - :func:`add_local_base` adds, hidden, a base layer drawn from the local OSM extract (streets,
-  paths and green spaces, from :func:`hiap.indicators.osm_features.extract_osm_features`) and a
-  few lines of JavaScript: when the tiles cannot be reached (Leaflet's ``tileerror``), the
-  tile layer is removed, the local base shown, and a note says so. Online, nothing changes.
+  paths, water and green spaces, selected by :func:`hiap.viz.osm_base.local_base`, the same
+  selection the report maps are drawn on) and a few lines of JavaScript: when the tiles
+  cannot be reached (Leaflet's ``tileerror``), the tile layer is removed, the local base
+  shown, and a note says so. Online, nothing changes.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from hiap import attribution
+from hiap.viz.osm_base import BASE_STYLE
 
 if TYPE_CHECKING:
-    import geopandas as gpd
+    from hiap.viz.osm_base import BaseLayers
 
 __all__ = [
     "LOCAL_ASSETS",
@@ -79,7 +81,7 @@ LOCAL_ASSETS: dict[str, str | None] = {
 
 LOCAL_BASE_NAME = "Local OpenStreetMap base (offline)"
 OFFLINE_NOTE = (
-    "Map tiles could not be loaded (no internet?). Showing streets, paths and green spaces "
+    "Map tiles could not be loaded (no internet?). Showing streets, paths, water and green spaces "
     "from the local OpenStreetMap extract instead."
 )
 NO_BASE_NOTE = (
@@ -207,22 +209,16 @@ class _OfflineFallback(MacroElement):
         self.attribution = attribution.OSM
 
 
-def add_local_base(
-    fmap: folium.Map,
-    *,
-    streets: gpd.GeoDataFrame | None = None,
-    greenspace: gpd.GeoDataFrame | None = None,
-) -> folium.Map:
+def add_local_base(fmap: folium.Map, *, base: BaseLayers | None = None) -> folium.Map:
     """Add a hidden base layer from local OSM data, shown when the tiles cannot be reached.
 
     Parameters
     ----------
     fmap
         The map; changed in place.
-    streets
-        OSM highway ways (any CRS) with an ``is_path`` column (footways, cycleways, paths).
-    greenspace
-        Green-space polygons (any CRS).
+    base
+        Streets, paths, water and green spaces (:func:`hiap.viz.osm_base.local_base`);
+        ``None`` or empty: the fallback only shows a note that there is no local base.
 
     Returns
     -------
@@ -232,34 +228,29 @@ def add_local_base(
     tiles = next(
         (c for c in fmap._children.values() if isinstance(c, folium.TileLayer)), None
     )
-    has_data = any(f is not None and not f.empty for f in (streets, greenspace))
+    has_data = base is not None and not base.empty
     base_name = "null"
-    if has_data:
+    if base is not None and has_data:
         group = folium.FeatureGroup(name=LOCAL_BASE_NAME, show=False, control=False)
-        if greenspace is not None and not greenspace.empty:
+        style = BASE_STYLE
+        streets = base.streets.to_crs("EPSG:4326")
+        paths = streets[streets["is_path"].astype(bool)]
+        layers = (
+            (base.green, {"color": style["green_edge"], "weight": 0.5,
+                          "fillColor": style["green_fill"], "fillOpacity": 0.9}),
+            (base.water, {"color": style["water_edge"], "weight": 1,
+                          "fillColor": style["water_fill"], "fillOpacity": 0.9}),
+            (streets.drop(index=paths.index), {"color": style["road"], "weight": 2}),
+            (paths, {"color": style["path"], "weight": 1.2, "dashArray": "4 3"}),
+        )  # fmt: skip
+        for frame, look in layers:
+            if frame.empty:
+                continue
             folium.GeoJson(
-                greenspace.to_crs("EPSG:4326")[["geometry"]],
-                style_function=lambda _: {
-                    "color": "#7fb77e", "weight": 0.5, "fillColor": "#c8e6c0", "fillOpacity": 0.9
-                },
+                frame.to_crs("EPSG:4326")[["geometry"]],
+                style_function=lambda _, look=look: look,
                 interactive=False,
             ).add_to(group)
-        if streets is not None and not streets.empty:
-            shown = streets.to_crs("EPSG:4326")
-            paths = shown[shown["is_path"].astype(bool)] if "is_path" in shown else shown.iloc[0:0]
-            roads = shown.drop(index=paths.index)
-            if not roads.empty:
-                folium.GeoJson(
-                    roads[["geometry"]],
-                    style_function=lambda _: {"color": "#8c8c8c", "weight": 2},
-                    interactive=False,
-                ).add_to(group)
-            if not paths.empty:
-                folium.GeoJson(
-                    paths[["geometry"]],
-                    style_function=lambda _: {"color": "#a0522d", "weight": 1.2, "dashArray": "4 3"},
-                    interactive=False,
-                ).add_to(group)
         group.add_to(fmap)
         base_name = group.get_name()
     _OfflineFallback(
@@ -273,8 +264,7 @@ def add_local_base(
 def make_offline_ready(
     fmap: folium.Map,
     *,
-    streets: gpd.GeoDataFrame | None = None,
-    greenspace: gpd.GeoDataFrame | None = None,
+    base: BaseLayers | None = None,
     base_url_path: str = "",
 ) -> folium.Map:
     """Make a finished map work offline: local libraries, and a local base when tiles fail.
@@ -283,8 +273,8 @@ def make_offline_ready(
     ----------
     fmap
         A finished map (every layer and plugin added); changed in place.
-    streets, greenspace
-        Local OSM layers for the fallback base (see :func:`add_local_base`).
+    base
+        Local OSM base features for the fallback (see :func:`add_local_base`).
     base_url_path
         Streamlit's ``server.baseUrlPath``, where the app's libraries are served from
         (see :func:`static_url`).
@@ -294,5 +284,5 @@ def make_offline_ready(
     folium.Map
         The same map.
     """
-    add_local_base(fmap, streets=streets, greenspace=greenspace)
+    add_local_base(fmap, base=base)
     return use_local_assets(fmap, base_url_path=base_url_path)

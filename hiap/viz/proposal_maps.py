@@ -23,6 +23,7 @@ from matplotlib.patches import Patch, PathPatch
 from hiap import attribution
 from hiap.viz.figures import _png, _polygon_path
 from hiap.viz.maps import add_layer, badge_marker, base_map, map_text
+from hiap.viz.osm_base import BaseLayers, base_legend, draw_base
 
 # Marker text for each proposed facility type (hiap.schemes.proposal.FACILITY_TYPES); "+" else.
 _FACILITY_BADGES = {
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from hiap.indicators.compare import Comparison
     from hiap.schemes.proposal import Proposal
 
-__all__ = ["CHANGE_MAP_ATTRIBUTION", "change_map", "change_map_png"]
+__all__ = ["CHANGE_MAP_ATTRIBUTION", "change_map", "change_map_frame_bng", "change_map_png"]
 
 CHANGE_MAP_ATTRIBUTION = f"{attribution.OSM}; {attribution.OGL}"
 
@@ -90,8 +91,30 @@ def _draw_proposal(ax: Any, proposal: Proposal) -> None:
         )
 
 
+def change_map_frame_bng(comparison: Comparison) -> tuple[float, float, float, float]:
+    """Return the box (EPSG:27700) each panel of :func:`change_map_png` shows.
+
+    Parameters
+    ----------
+    comparison
+        The proposal's comparison.
+
+    Returns
+    -------
+    tuple of float
+        (minx, miny, maxx, maxy): the site with an 8 % margin.
+    """
+    site = comparison.proposal.layer("boundary").total_bounds
+    pad = 0.08 * max(site[2] - site[0], site[3] - site[1])
+    return (site[0] - pad, site[1] - pad, site[2] + pad, site[3] + pad)
+
+
 def change_map_png(
-    comparison: Comparison, *, column: str = "gp_walk_min", label: str = "Walk to the nearest GP"
+    comparison: Comparison,
+    *,
+    column: str = "gp_walk_min",
+    label: str = "Walk to the nearest GP",
+    base: BaseLayers | None = None,
 ) -> bytes:
     """Draw today's map and the map with the scheme side by side, homes coloured by ``column``.
 
@@ -103,6 +126,9 @@ def change_map_png(
         A per-home value in minutes (``gp_walk_min`` or ``hospital_walk_min``).
     label
         What the value is, for the titles.
+    base
+        Streets, paths, water and green spaces around the site drawn beneath both panels
+        (:func:`hiap.viz.osm_base.local_base` of :func:`change_map_frame_bng`).
 
     Returns
     -------
@@ -115,11 +141,12 @@ def change_map_png(
     axes = fig.subplots(1, 2, sharex=True, sharey=True)
     cmap = ListedColormap(list(_BAND_COLOURS))
     norm = BoundaryNorm(list(_BANDS_MIN), cmap.N)
-    site = proposal.layer("boundary").total_bounds
-    pad = 0.08 * max(site[2] - site[0], site[3] - site[1])
+    x0, y0, x1, y1 = change_map_frame_bng(comparison)
     for ax, world, title in zip(
         axes, ("baseline", "with"), ("Today's map", "With the scheme"), strict=True
     ):
+        if base is not None and not base.empty:
+            draw_base(ax, base)
         values = homes.get(f"{column}_{world}")
         if world == "with":
             _draw_proposal(ax, proposal)
@@ -144,8 +171,8 @@ def change_map_png(
             median = float(np.nanmedian(np.where(np.isfinite(values), values, np.nan)))
             title += f": median {median:.1f} min"
         ax.set_title(title, fontsize=10)
-        ax.set_xlim(site[0] - pad, site[2] + pad)
-        ax.set_ylim(site[1] - pad, site[3] + pad)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
@@ -171,11 +198,13 @@ def change_map_png(
             label="Proposed facility",
         ),
     ]
+    if base is not None and not base.empty:
+        handles += base_legend(base)
     fig.legend(
         handles=handles,
         loc="lower center",
         bbox_to_anchor=(0.5, 0.025),
-        ncol=5,
+        ncol=6,
         fontsize=7,
         frameon=False,
     )

@@ -37,6 +37,12 @@ def _tagged_file(path: Path) -> Path:
     osm.node(X - 900, Y, {"leisure": "playground", "access": "private"})
     osm.node(X - 950, Y, {"leisure": "pitch"})
     osm.node(X - 990, Y, {"public_transport": "platform", "bus": "yes"})
+    osm.area(20, (X, Y - 400, X + 100, Y - 300), {"natural": "water", "name": "Lake"})
+    osm.area(21, (X + 200, Y - 400, X + 300, Y - 300), {"landuse": "reservoir"})
+    e, f = osm.node(X, Y - 600), osm.node(X + 500, Y - 600)
+    osm.way(22, [e, f], {"waterway": "river", "name": "Nene"})
+    g, h = osm.node(X, Y - 700), osm.node(X + 500, Y - 700)
+    osm.way(23, [g, h], {"waterway": "weir"})  # a structure, not water to draw
     return osm.write(path)
 
 
@@ -59,6 +65,12 @@ def test_tag_rules(tmp_path: Path, settings: Settings) -> None:
     assert bool(streets.loc["residential", "sidewalk"]) and bool(streets.loc["footway", "is_path"])
     assert f.pois.crs.to_epsg() == 27700
     assert "edits up to 2024-05-01" in f.source
+    water = f.water.set_index("kind")
+    assert sorted(water.index) == ["landuse=reservoir", "natural=water", "waterway=river"]
+    assert water.loc["natural=water", "name"] == "Lake"
+    assert water.loc["natural=water"].geometry.area == pytest.approx(10_000, rel=0.01)
+    assert water.loc["waterway=river"].geometry.length == pytest.approx(500, rel=0.01)
+    assert f.water.crs.to_epsg() == 27700
 
 
 def test_cache_returns_the_same(tmp_path: Path, settings: Settings) -> None:
@@ -69,6 +81,7 @@ def test_cache_returns_the_same(tmp_path: Path, settings: Settings) -> None:
     assert again.pois.equals(first.pois)
     assert again.greenspace.geometry.geom_equals(first.greenspace.geometry).all()
     assert again.source == first.source and again.bounds == first.bounds
+    assert again.water.geometry.geom_equals(first.water.geometry).all()
 
 
 def test_missing_and_bad_files(tmp_path: Path, settings: Settings) -> None:
@@ -87,4 +100,6 @@ def test_hampton_extract(settings: Settings) -> None:
     assert cats["school"] == 7 and cats["bus_stop"] == 6 and cats["playground"] == 4
     assert f.greenspace["area_ha"].max() == pytest.approx(73.4, abs=0.5)
     assert len(f.streets) == 913  # every highway way of the file (SOURCES.md)
+    # 13 natural=water areas and 2 canal ways (grep of the file)
+    assert f.water["kind"].value_counts().to_dict() == {"natural=water": 13, "waterway=canal": 2}
     assert "2012-10-20" in f.source
