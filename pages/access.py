@@ -17,6 +17,7 @@ from hiap.indicators.capacity import capacity_sentences
 from hiap.schemes import Scheme
 from hiap.ui import cache
 from hiap.ui.access import keep_access_result, uk_data_overrides
+from hiap.ui.charts import st_chart
 from hiap.ui.jobs import heavy_job
 from hiap.ui.maps import st_folium
 from hiap.ui.settings import app_settings
@@ -171,7 +172,7 @@ def show_run(result: AccessResult, kind: str, scheme: Scheme | None, residents: 
     if "imd_decile" in times.columns:
         st.subheader(f"Equity: {MODE_LABEL[result.primary].lower()} time by deprivation")
         table = times_by_imd_decile(times)
-        st.plotly_chart(
+        st_chart(
             equity_chart(table, title=f"{MODE_LABEL[result.primary]} time to the nearest {label} by IMD decile",
                          mode_label=f"{MODE_LABEL[result.primary]} time"),
             width="stretch",

@@ -1,7 +1,6 @@
 """What the scheme changes: a masterplan's layers measured against today's map."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from hiap import attribution
 from hiap.errors import HiapError
@@ -9,6 +8,7 @@ from hiap.indicators import apply_indicators
 from hiap.indicators.compare import comparison_gpkg, hudu_from_change
 from hiap.schemes.proposal import LAYERS, list_sample_proposals, load_proposal, template_gpkg
 from hiap.ui.checklist_form import catalogue_or_stop
+from hiap.ui.maps import st_folium
 from hiap.ui.proposal import compare, read_uploaded_proposal, stored_comparison
 from hiap.ui.settings import app_settings
 from hiap.ui.state import set_current_scheme

@@ -2,7 +2,9 @@
 
 Pages call :func:`st_folium` from here instead of ``streamlit_folium``: the map's libraries
 come from the app itself and, when the browser cannot reach the tiles, a base map drawn from
-the local OpenStreetMap extract replaces them (:mod:`hiap.viz.offline`).
+the local OpenStreetMap extract replaces them (:mod:`hiap.viz.offline`). Under every map, its
+layers are listed in text (:func:`hiap.viz.text_alternatives.map_layers`), the map's text
+alternative for screen readers (WCAG 1.1.1).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import streamlit_folium
 from hiap.ui.settings import app_settings
 from hiap.viz.offline import make_offline_ready
 from hiap.viz.osm_base import BaseLayers, local_base
+from hiap.viz.text_alternatives import map_layers
 
 __all__ = ["st_folium"]
 
@@ -55,6 +58,9 @@ def _box_bng(fmap: folium.Map) -> tuple[float, float, float, float] | None:
 def st_folium(fig: folium.Map, **kwargs: Any) -> Any:
     """Show ``fig`` like ``streamlit_folium.st_folium``, ready to work without the internet.
 
+    Under the map, a table lists its layers in text (what each shows, how many features, the
+    first names), as its text alternative.
+
     Parameters
     ----------
     fig
@@ -69,6 +75,7 @@ def st_folium(fig: folium.Map, **kwargs: Any) -> Any:
     """
     from hiap.access.keys import data_digest
 
+    layers = map_layers(fig)  # before the hidden local base is added: it is not a layer to list
     base = None
     box = _box_bng(fig)
     if box is not None:
@@ -81,4 +88,8 @@ def st_folium(fig: folium.Map, **kwargs: Any) -> Any:
     # are served at /hiap/app/static, not /app/static
     base_url_path = str(st.get_option("server.baseUrlPath") or "")
     make_offline_ready(fig, base=base, base_url_path=base_url_path)
-    return streamlit_folium.st_folium(fig, **kwargs)
+    returned = streamlit_folium.st_folium(fig, **kwargs)
+    # why st.table: an HTML <table> a screen reader can walk (st.dataframe draws on a canvas)
+    with st.expander("The map in text: its layers"):
+        st.table(layers.set_index("Layer"))
+    return returned

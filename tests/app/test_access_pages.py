@@ -92,6 +92,10 @@ def test_walk_access_around_hampton_shows_map_indicators_and_equity() -> None:
     assert pops.iloc[2] == pytest.approx(pops.iloc[0] + pops.iloc[1])
     assert at.get("plotly_chart"), "equity chart missing"
     assert any("IMD deciles" in c.value for c in at.caption)
+    # text alternatives: the equity chart as a table (10 deciles), the map's layers listed
+    tables = [t.value for t in at.table]
+    assert any(len(t) == 10 and "IMD 2019 decile" in str(t.index.name) for t in tables), tables
+    assert any("GP surgeries" in t.index for t in tables)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the run (GeoPackage)" in labels
     assert "Download per-origin times (CSV)" in labels

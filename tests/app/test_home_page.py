@@ -45,6 +45,10 @@ def test_picking_a_sample_puts_it_on_the_map_and_in_session_state() -> None:
     assert "Area" in labels and "Dwellings" in labels
     area = next(m.value for m in app.metric if m.label == "Area")
     assert area.endswith("ha")
+    # the map's text alternative: its layers listed in a table under it
+    (layers,) = [t.value for t in app.table if t.value.index.name == "Layer"]
+    assert list(layers.index) == ["Base map", f"Scheme: {scheme.metadata.name}"]
+    assert layers.loc[f"Scheme: {scheme.metadata.name}", "Shows"] == "areas"
 
 
 def test_upload_errors_are_messages_not_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
