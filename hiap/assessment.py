@@ -75,6 +75,7 @@ DEFAULT_CHECKLIST_IDS: tuple[str, ...] = ("hnt", "blue_zones")
 # Criterion ids look like ``HNT.5.2`` or ``BZ.1.3``; HUDU topic ids like ``HUDU.4``.
 _CRITERION_ID = re.compile(r"^[A-Z][A-Z0-9]*(\.[0-9]+)+$")
 _CHECKLIST_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PROPOSAL_LAYER = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _TEXT_MAX = 20_000  # generous, but stops a pasted document bloating the database
 _GEOJSON_TYPES = {
     "Point",
@@ -342,6 +343,10 @@ class Assessment(BaseModel):
     hia
         The HIA stages: screening decision, scope, gateways, recommendations, monitoring
         plan and Building for a Healthy Life lights (:mod:`hiap.hia.record`).
+    proposal
+        The scheme's proposal layers, when one was drawn or given (layer name such as
+        ``homes`` -> GeoJSON FeatureCollection in WGS84; read back through
+        :func:`hiap.schemes.drawn.read_drawn_proposal`).
     schema_version
         Layout version of the saved JSON.
     """
@@ -361,6 +366,7 @@ class Assessment(BaseModel):
     updated_at: AwareDatetime
     weights: dict[str, float] | None = None
     hia: HiaRecord = Field(default_factory=HiaRecord)
+    proposal: dict[str, dict[str, Any]] | None = None
     schema_version: int = ASSESSMENT_SCHEMA_VERSION
 
     @model_validator(mode="before")
@@ -402,6 +408,25 @@ class Assessment(BaseModel):
             return None
         problems: list[str] = []
         _check_geojson(value, "boundary", problems)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("proposal")
+    @classmethod
+    def _check_proposal(cls, value: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]] | None:
+        if value is None:
+            return None
+        problems: list[str] = []
+        for layer, collection in value.items():
+            if not _PROPOSAL_LAYER.match(layer):
+                problems.append(f"proposal layer name {layer!r} is not a lower_snake_case name")
+            elif collection.get("type") != "FeatureCollection":
+                problems.append(f"proposal.{layer} is not a GeoJSON FeatureCollection")
+            else:
+                _check_geojson(collection, f"proposal.{layer}", problems)
+        if len(value) > 20:
+            problems.append(f"proposal has {len(value)} layers; a proposal has at most 20")
         if problems:
             raise ValueError("; ".join(problems))
         return value

@@ -6,14 +6,22 @@ from hiap import attribution
 from hiap.errors import HiapError
 from hiap.indicators import apply_indicators
 from hiap.indicators.compare import comparison_gpkg, hudu_from_change
+from hiap.schemes.drawn import proposal_layers_geojson
 from hiap.schemes.proposal import LAYERS, list_sample_proposals, load_proposal, template_gpkg
 from hiap.ui.checklist_form import catalogue_or_stop
 from hiap.ui.maps import st_folium
 from hiap.ui.proposal import compare, read_uploaded_proposal, stored_comparison
+from hiap.ui.proposal_draw import draw_proposal, edit_on_the_map, saved_proposal
 from hiap.ui.settings import app_settings
 from hiap.ui.state import set_current_scheme
-from hiap.ui.store import apply_edit, assessor_sidebar, require_assessment, store_or_stop
-from hiap.viz.proposal_maps import change_map
+from hiap.ui.store import (
+    apply_edit,
+    assessor_sidebar,
+    current_assessment,
+    require_assessment,
+    store_or_stop,
+)
+from hiap.viz.proposal_maps import MAPPED_VALUES, indicator_map, indicator_summary, mapped_values
 from isochrones.errors import IsochronesError
 
 settings = app_settings()
@@ -35,10 +43,11 @@ st.download_button(
     help=f"Layers: {', '.join(LAYERS)}. Fill them in QGIS and upload the file here.",
 )
 
-sample_tab, upload_tab = st.tabs(["Choose a sample proposal", "Upload the proposal"])
+SOURCES = ["A sample proposal", "Upload the proposal", "Draw on the map", "Saved with the assessment"]
+source = st.radio("Where the proposal comes from", SOURCES, horizontal=True, key="proposal-source")
 proposal = None
 origin = "sample"
-with sample_tab:
+if source == SOURCES[0]:
     st.caption("Approximate drawings from public descriptions (see sample_schemes/README.md).")
     sample = st.selectbox("Sample proposal", list_sample_proposals(), index=None, placeholder="Pick one")
     if sample is not None:
@@ -46,7 +55,8 @@ with sample_tab:
             proposal = load_proposal(sample, settings=settings)
         except HiapError as error:
             st.error(str(error))
-with upload_tab:
+elif source == SOURCES[1]:
+    origin = "upload"
     st.caption(
         "One GeoPackage with layers named boundary, homes, paths, greenspace, facilities, "
         "bus_stops and bus_route; or one file per layer, named after it (homes.geojson...). "
@@ -61,10 +71,21 @@ with upload_tab:
     if uploads:
         try:
             proposal = read_uploaded_proposal([(u.name, u.getvalue()) for u in uploads], settings)
-            origin = "upload"
         except HiapError as error:
             problems = getattr(error, "problems", [str(error)])
             st.error("The proposal cannot be used yet:\n\n" + "\n".join(f"- {p}" for p in problems))
+elif source == SOURCES[2]:
+    origin = "upload"
+    proposal = draw_proposal(settings)
+else:
+    origin = "upload"
+    saved = current_assessment(store_or_stop())
+    proposal = saved_proposal(saved, settings)
+    if proposal is None:
+        st.info(
+            "The open assessment has no proposal saved with it. Choose, upload or draw one, "
+            "then save it with the assessment below."
+        )
 
 if proposal is None:
     st.stop()
@@ -78,6 +99,24 @@ st.write(
 )
 for note in proposal.notes:
     st.caption(note)
+save_col, edit_col = st.columns(2)
+with edit_col:
+    if source != SOURCES[2]:
+        edit_on_the_map(proposal)
+with save_col:
+    if assessor is None:
+        st.caption("Enter your name in the sidebar to save the proposal with the assessment.")
+    elif st.button("Save this proposal with the assessment"):
+        store = store_or_stop()
+        set_current_scheme(proposal.scheme, origin=origin)
+        require_assessment(store)
+        layers = proposal_layers_geojson(proposal)
+        try:
+            version = apply_edit(store, lambda current: current.with_changes(proposal=layers), author=assessor)
+        except (HiapError, ValueError) as error:
+            st.error(str(error))
+        else:
+            st.success(f"Saved with the assessment as version {version}.")
 
 comparison = stored_comparison(proposal)
 if st.button("Compare today's map with the scheme", type="primary", disabled=comparison is not None):
@@ -99,13 +138,33 @@ st.subheader("Baseline, with the scheme, and the change")
 st.write(f"{better} indicators get better for health and {worse} get worse, measured from {comparison.baseline.points:,} home points.")
 st.dataframe(table[list(COLUMNS)].rename(columns=COLUMNS), hide_index=True, width="stretch")
 
-st.subheader("Where the walk to a GP changes")
-st.caption(
-    "Each home point is green where the walk to the nearest GP practice is shorter with the "
-    "scheme, red where longer, grey where it does not change; hover for the minutes. The "
-    "table above gives the same figures."
+st.subheader("Maps: today, with the scheme, and the change")
+mapped = mapped_values(comparison)
+column = st.selectbox(
+    "Indicator to map", mapped, format_func=lambda c: MAPPED_VALUES[c][0], key="proposal-map-indicator"
 )
-st_folium(change_map(comparison), height=520, use_container_width=True, returned_objects=[], key="proposal-map")
+if column is not None:
+    label = MAPPED_VALUES[column][0]
+    st.caption(
+        f"{label}, from each home. Left: today's map; right: with the scheme (its layers drawn, "
+        "proposed greenspace included). Below: the change, green where better for health, red "
+        "where worse, grey where the same. Hover a home for its values; the table gives the "
+        "same figures."
+    )
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Today's map**")
+        st_folium(indicator_map(comparison, column, world="baseline"), height=380, use_container_width=True, returned_objects=[], key=f"proposal-map-{column}-baseline")
+    with right:
+        st.markdown("**With the scheme**")
+        st_folium(indicator_map(comparison, column, world="with"), height=380, use_container_width=True, returned_objects=[], key=f"proposal-map-{column}-with")
+    change_col, table_col = st.columns([3, 2])
+    with change_col:
+        st.markdown("**The change**")
+        st_folium(indicator_map(comparison, column, world="change"), height=380, use_container_width=True, returned_objects=[], key=f"proposal-map-{column}-change")
+    with table_col:
+        st.markdown(f"**{label}: the figures**")
+        st.dataframe(indicator_summary(comparison, column), hide_index=True, width="stretch")
 st.caption(f"{attribution.OSM}; {attribution.OGL}")
 
 neighbours = comparison.neighbours_table()

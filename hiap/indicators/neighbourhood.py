@@ -166,11 +166,16 @@ def bus_stops_near(
     graph: WalkGraph, homes: Homes, stops: Destinations, *, within_m: float = 400.0
 ) -> float:
     """Share of home points with a bus stop within ``within_m`` walk."""
+    return weighted_share(stops_within(graph, homes, stops, within_m=within_m), homes.weight)
+
+
+def stops_within(
+    graph: WalkGraph, homes: Homes, stops: Destinations, *, within_m: float = 400.0
+) -> npt.NDArray[np.bool_]:
+    """Return, for each home point, whether a bus stop is within ``within_m`` walk."""
     if len(stops) == 0:
-        return 0.0
-    return weighted_share(
-        nearest_walk_m(graph, homes, stops, limit_m=within_m) <= within_m, homes.weight
-    )
+        return np.zeros(len(homes), dtype=bool)
+    return np.asarray(nearest_walk_m(graph, homes, stops, limit_m=within_m) <= within_m)
 
 
 @dataclass(frozen=True)

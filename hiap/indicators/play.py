@@ -10,11 +10,26 @@ without those tagged ``access=private``.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
 
 from hiap.indicators.homes import Homes, nearest_walk_m, snap_destinations, weighted_share
 from hiap.indicators.walkgraph import WalkGraph
 
-__all__ = ["share_within_walk"]
+__all__ = ["homes_within_walk", "share_within_walk"]
+
+
+def homes_within_walk(
+    graph: WalkGraph, homes: Homes, facilities: gpd.GeoDataFrame, *, within_m: float
+) -> npt.NDArray[np.bool_]:
+    """Return, for each home point, whether one of ``facilities`` is within ``within_m`` walk.
+
+    Parameters are those of :func:`share_within_walk`.
+    """
+    if facilities.empty:
+        return np.zeros(len(homes), dtype=bool)
+    dest = snap_destinations(graph, facilities.geometry)
+    return np.asarray(nearest_walk_m(graph, homes, dest, limit_m=within_m) <= within_m)
 
 
 def share_within_walk(
@@ -38,9 +53,6 @@ def share_within_walk(
     float
         Share of homes (0-1).
     """
-    if facilities.empty:
-        return 0.0
-    dest = snap_destinations(graph, facilities.geometry)
     return weighted_share(
-        nearest_walk_m(graph, homes, dest, limit_m=within_m) <= within_m, homes.weight
+        homes_within_walk(graph, homes, facilities, within_m=within_m), homes.weight
     )

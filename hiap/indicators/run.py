@@ -707,8 +707,11 @@ def _neighbourhood(
             notes=["Where OSM has not mapped pavements, this understates them."],
             details={"street_km": km},
         )
+    near_stop = neighbourhood.stops_within(graph, homes, dests["bus_stop"])
+    run.home_values["bus_stop_400m_within"] = near_stop
+    run.home_values["everyday_destinations_800m"] = counts.astype(float)
     run.add(
-        "bus_stop_400m_share", neighbourhood.bus_stops_near(graph, homes, dests["bus_stop"]),
+        "bus_stop_400m_share", weighted_share(near_stop, homes.weight),
         method="Share of the site's home points within a 400 m walk of a bus stop mapped in OSM.",
         source=f"CIHT, Buses in Urban Developments (2018); {features.source}",
         buffer_m=400.0,
@@ -748,9 +751,13 @@ def _food_and_play(
         details={"median_fast_food": weighted_quantile(ff.astype(float), homes.weight, 0.5),
                  "median_healthy": weighted_quantile(good.astype(float), homes.weight, 0.5)},
     )
+    playground = play.homes_within_walk(graph, homes, features.of("playground"), within_m=400.0)
+    sports = play.homes_within_walk(graph, homes, features.of("sports"), within_m=800.0)
+    run.home_values["playground_400m_within"] = playground
+    run.home_values["sports_800m_within"] = sports
     run.add(
         "playground_400m_share",
-        play.share_within_walk(graph, homes, features.of("playground"), within_m=400.0),
+        weighted_share(playground, homes.weight),
         method="Share of the site's home points within a 400 m walk of a playground mapped in OSM.",
         source=f"Fields in Trust, Guidance for Outdoor Sport and Play (2015); {features.source}",
         buffer_m=400.0,
@@ -758,7 +765,7 @@ def _food_and_play(
     )
     run.add(
         "sports_800m_share",
-        play.share_within_walk(graph, homes, features.of("sports"), within_m=800.0),
+        weighted_share(sports, homes.weight),
         method=(
             "Share of the site's home points within an 800 m walk of a pitch, sports centre, "
             "fitness centre, track or swimming pool mapped in OSM (not private)."
@@ -832,6 +839,7 @@ def _public_transport(
             run.skip(ind, f"Public-transport routing failed: {exc}")
             continue
         minutes, weight = _per_home(res, "transit_min", homes)
+        run.home_values[ind] = minutes
         w0, w1 = res.options.window
         run.add(
             ind, weighted_quantile(minutes, weight, 0.5),

@@ -39,6 +39,7 @@ __all__ = [
     "CHANGE_COLOURS",
     "DESTINATION_STYLES",
     "access_map",
+    "add_draw_tool",
     "band_colours",
     "capacity_classes",
     "capacity_map",
@@ -437,17 +438,28 @@ def draw_map(
             fmap, route_lines, name="Scenario route",
             style={"color": NEW_ROUTE_COLOUR, "weight": 5, "opacity": 0.9},
         )
-    Draw(
-        export=False,
-        draw_options={
-            "polyline": {"shapeOptions": {"color": NEW_ROUTE_COLOUR}},
-            "polygon": False, "rectangle": False, "circle": False, "circlemarker": False,
-            "marker": True,
-        },
-        edit_options={"edit": False},
-    ).add_to(fmap)
+    add_draw_tool(fmap, ("polyline", "marker"), colour=NEW_ROUTE_COLOUR)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
+
+
+def add_draw_tool(fmap: folium.Map, tools: Sequence[str], *, colour: str) -> None:
+    """Add the draw tool (the folium Draw plugin, served from the app) offering only ``tools``.
+
+    Parameters
+    ----------
+    fmap
+        The map (changed in place).
+    tools
+        Leaflet.draw shapes to offer: ``polyline``, ``polygon``, ``rectangle``, ``marker``.
+    colour
+        Colour of drawn lines and shapes.
+    """
+    shapes = ("polyline", "polygon", "rectangle", "circle", "circlemarker", "marker")
+    options: dict[str, object] = {s: False for s in shapes if s not in tools}
+    for shape in tools:
+        options[shape] = True if shape == "marker" else {"shapeOptions": {"color": colour}}
+    Draw(export=False, draw_options=options, edit_options={"edit": False}).add_to(fmap)
 
 
 def capacity_classes(values: Sequence[float], *, classes: int = 5) -> list[float]:

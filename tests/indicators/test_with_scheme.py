@@ -144,6 +144,28 @@ def test_the_new_park_brings_the_homes_worked_out_by_hand_within_300_m(
     assert row["for health"] == "better"
 
 
+def test_each_indicator_is_mapped_today_with_the_scheme_and_as_the_change(
+    comparison: Comparison,
+) -> None:
+    from hiap.viz.proposal_maps import indicator_map, indicator_summary, mapped_values
+
+    mapped = mapped_values(comparison)
+    assert {"gp_walk_min", "angst_2ha_300m_within", "playground_400m_within",
+            "bus_stop_400m_within", "everyday_destinations_800m"} <= set(mapped)
+    today = indicator_map(comparison, "angst_2ha_300m_within", world="baseline").get_root().render()
+    with_scheme = indicator_map(comparison, "angst_2ha_300m_within", world="with").get_root().render()
+    assert "Proposed greenspace" in with_scheme and "Proposed greenspace" not in today
+    assert with_scheme.count("yes with the scheme") == 4  # the four homes worked out above
+    change = indicator_map(comparison, "gp_walk_min", world="change").get_root().render()
+    assert change.count("#1b7837") >= 5  # green: the five homes the new GP helps
+    table = indicator_summary(comparison, "angst_2ha_300m_within").set_index("figure")
+    assert table.loc["homes meeting the standard", "today"] == "0%"
+    assert table.loc["homes meeting the standard", "with the scheme"] == "57%"
+    assert table.loc["homes better for health with the scheme", "with the scheme"] == "57%"
+    walk = indicator_summary(comparison, "gp_walk_min").set_index("figure")
+    assert walk.loc["median home", "today"] == f"{8 * MIN_PER_BLOCK:.1f} min"
+
+
 def test_the_notes_say_what_was_assumed(comparison: Comparison) -> None:
     notes = " ".join(comparison.notes)
     assert "70 dwellings in 7 homes features" in notes
