@@ -30,7 +30,6 @@ import shapely
 
 from hiap.assessment import Direction
 from hiap.checklists.models import Catalogue
-from hiap.data.osm import find_osm_extract
 from hiap.data.population import load_area_origins
 from hiap.errors import HiapError
 from hiap.indicators.criteria import HuduSuggestion
@@ -42,14 +41,11 @@ from hiap.indicators.run import (
     SharedInputs,
     assess_at_homes,
 )
-from hiap.indicators.walkgraph import WalkGraph
 from hiap.indicators.with_scheme import World, baseline_world, scheme_world
 from hiap.schemes.points import DEFAULT_SPACING_M
 from hiap.schemes.proposal import Proposal
 from hiap.settings import Settings
-from isochrones.errors import IsochronesError
 from isochrones.gtfs import Feed
-from isochrones.network import build_walk_graph
 
 __all__ = [
     "NEIGHBOURS_M",
@@ -291,24 +287,10 @@ def assess_proposal(
     say: Progress = progress or (lambda _f, _m: None)
     scheme = proposal.scheme
     site = scheme.footprint
-    path = (
-        Path(osm_path)
-        if osm_path is not None
-        else find_osm_extract(settings, area=site, required=False)
-    )
-    graph: WalkGraph | None = None
-    if path is not None:
-        say(0.02, "Building the walk network")
-        try:
-            graph = WalkGraph.from_graph(
-                build_walk_graph(
-                    path, area=site, margin_m=NETWORK_MARGIN_M, cache_dir=settings.cache_dir
-                )
-            )
-        except IsochronesError as exc:
-            logger.info("walk network not built: %s", exc)  # the runner reports it per indicator
     stages = _stages(proposal) if by_phase else ()
-    shared = SharedInputs()  # GP practices, hospitals, population, OSM features: read once
+    # The extract (chosen by walk-network coverage), the walk network, GP practices, hospitals,
+    # population and OSM features: chosen, built or read once for every run of the comparison.
+    shared = SharedInputs()
     runs = 2 + 2 * len(stages) + (2 if neighbours else 0)
     done = 0
 
@@ -325,9 +307,8 @@ def assess_proposal(
         out = assess_at_homes(
             scheme,
             settings=settings,
-            network=graph,
             feed=feed,
-            osm_path=path,
+            osm_path=osm_path,
             spacing_m=spacing_m,
             progress=step(label),
             world=world,

@@ -304,7 +304,13 @@ def assess_at_homes(
     start = time.perf_counter()
 
     say(0.05, "Reading OpenStreetMap features")
-    path = Path(osm_path) if osm_path is not None else _best_extract(settings, site)
+    # One extract and one walk network per site: runs sharing inputs (a comparison's worlds,
+    # phases and neighbours) choose and build them once.
+    path = (
+        Path(osm_path)
+        if osm_path is not None
+        else run.shared.get("extract", lambda: _best_extract(settings, site))
+    )
     run.osm_path = path
     features: OsmFeatures | None = None
     if path is None:
@@ -327,10 +333,7 @@ def assess_at_homes(
     elif path is not None:
         say(0.15, "Building the walk network")
         try:
-            g = build_walk_graph(
-                path, area=site, margin_m=NETWORK_MARGIN_M, cache_dir=settings.cache_dir
-            )
-            graph = WalkGraph.from_graph(g)
+            g, graph = run.shared.get(f"walk_graph:{path}", lambda: _walk_graph(path, site, settings))
         except IsochronesError as exc:
             for ind in INDICATOR_IDS:
                 run.skip(ind, f"The walk network could not be built: {exc}")
@@ -421,6 +424,14 @@ def assess_at_homes(
         if len(values) == len(homes_frame):
             homes_frame[key] = values
     return report, homes_frame
+
+
+def _walk_graph(
+    path: Path, site: BaseGeometry, settings: Settings
+) -> tuple[nx.MultiDiGraph, WalkGraph]:
+    """Build (or load from the cache) the walk network around a site."""
+    g = build_walk_graph(path, area=site, margin_m=NETWORK_MARGIN_M, cache_dir=settings.cache_dir)
+    return g, WalkGraph.from_graph(g)
 
 
 def _best_extract(settings: Settings, site: BaseGeometry) -> Path | None:

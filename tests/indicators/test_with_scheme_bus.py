@@ -190,3 +190,26 @@ def test_the_cli_compares_with_the_given_timetable(
 
     row = pd.read_csv(csv).set_index("id").loc["gp_pt_min"]
     assert row["with scheme"] == pytest.approx(BUS_MIN, abs=0.1)
+
+
+def test_both_worlds_stand_on_one_network_built_once(
+    street: Path, feed: Feed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hiap.indicators.run as run_module
+
+    calls: list[Path] = []
+    build = run_module.build_walk_graph
+
+    def counting(path: Path, **kwargs: object) -> object:
+        calls.append(Path(path))
+        return build(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_module, "build_walk_graph", counting)
+    settings = get_settings(
+        environ={"HIAP_DATA_DIR": str(street / "data"), "HIAP_CACHE_DIR": str(street / "cache")}
+    )
+    proposal = read_proposal(street / "proposal.gpkg", settings=settings)
+    # No extract given: the runner's rule (walk-network coverage) chooses it, once.
+    comparison = assess_proposal(proposal, settings=settings, feed=feed, neighbours=False)
+    assert calls == [street / "data" / "osm" / "street.osm"]
+    assert comparison.table().set_index("id").loc["gp_pt_min", "for health"] == "better"
