@@ -6,7 +6,7 @@ import contextlib
 
 import typer
 
-from hiap.cli import access, buses, config, data, hia, report, scheme
+from hiap.cli import access, batch, buses, config, data, hia, report, scheme
 
 app = typer.Typer(
     name="hiap",
@@ -38,6 +38,7 @@ app.add_typer(buses.app, name="buses")
 app.add_typer(report.app, name="report")
 app.add_typer(hia.app, name="hia")
 app.add_typer(config.app, name="config")
+app.command("batch", help=batch.HELP, no_args_is_help=True)(batch.batch)
 
 
 if __name__ == "__main__":  # pragma: no cover

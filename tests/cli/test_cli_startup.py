@@ -24,6 +24,8 @@ HEAVY = (
     "weasyprint",
     "requests",
     "typer.rich_utils",
+    "dask",
+    "distributed",
 )
 
 
