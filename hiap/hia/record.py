@@ -13,6 +13,11 @@ Rules checked on every construction (a ``pydantic.ValidationError`` listing each
   differs from the baseline; a linked recommendation exists;
 - ids are unique (``R1``, ``M1``...).
 
+Rows of the recommendation and monitoring tables typed but not yet saved as valid rows are
+kept as *drafts* (plain text cells, :data:`RECOMMENDATION_FIELDS` / :data:`MONITORING_FIELDS`),
+like the impact matrix's drafts: nothing typed is lost on leaving the page, and reports leave
+drafts out and say how many there are.
+
 This module imports nothing else from hiap, so :mod:`hiap.assessment` can use it.
 """
 
@@ -26,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 __all__ = [
     "MECHANISM_LABELS",
+    "MONITORING_FIELDS",
+    "RECOMMENDATION_FIELDS",
     "BfhlAnswer",
     "GatewayAnswer",
     "GatewayStatus",
@@ -41,6 +48,15 @@ __all__ = [
 
 _TEXT_MAX = 20_000
 _SHORT_MAX = 500
+_DRAFT_ROWS_MAX = 500
+
+RECOMMENDATION_FIELDS: tuple[str, ...] = ("id", "topic_id", "action", "owner", "mechanism", "trigger")
+"""The columns of a recommendation row, in table order (drafts use the same names)."""
+
+MONITORING_FIELDS: tuple[str, ...] = (
+    "id", "indicator", "baseline", "target", "data_source", "frequency", "recommendation_id",
+)  # fmt: skip
+"""The columns of a monitoring row, in table order (drafts use the same names)."""
 
 
 class HiaType(StrEnum):
@@ -232,6 +248,9 @@ class HiaRecord(_Model):
         Building for a Healthy Life consideration id -> traffic light and note.
     conclusion
         The assessor's overall conclusion, for the non-technical summary.
+    recommendation_drafts, monitoring_drafts
+        The recommendation and monitoring tables as typed, while they differ from the saved
+        rows (incomplete or not yet saved): column name -> text. Empty once saved.
     """
 
     screening_outcome: HiaType | None = None
@@ -243,6 +262,26 @@ class HiaRecord(_Model):
     monitoring: tuple[MonitoringIndicator, ...] = ()
     bfhl: dict[str, BfhlAnswer] = Field(default_factory=dict)
     conclusion: str = Field(default="", max_length=_TEXT_MAX)
+    recommendation_drafts: tuple[dict[str, str], ...] = Field(
+        default=(), max_length=_DRAFT_ROWS_MAX
+    )
+    monitoring_drafts: tuple[dict[str, str], ...] = Field(default=(), max_length=_DRAFT_ROWS_MAX)
+
+    @field_validator("recommendation_drafts", "monitoring_drafts")
+    @classmethod
+    def _draft_cells(
+        cls, rows: tuple[dict[str, str], ...], info: ValidationInfo
+    ) -> tuple[dict[str, str], ...]:
+        fields = (
+            RECOMMENDATION_FIELDS if info.field_name == "recommendation_drafts" else MONITORING_FIELDS
+        )
+        for number, row in enumerate(rows, start=1):
+            unknown = sorted(set(row) - set(fields))
+            if unknown:
+                raise ValueError(f"draft row {number} has unknown columns {', '.join(unknown)}")
+            if any(len(v) > _TEXT_MAX for v in row.values()):
+                raise ValueError(f"draft row {number} has a cell over {_TEXT_MAX} characters")
+        return rows
 
     @model_validator(mode="after")
     def _cross_check(self) -> Self:

@@ -289,6 +289,13 @@ def _summary(
     return tuple(out)
 
 
+def _drafts_note(count: int) -> str:
+    if not count:
+        return ""
+    rows, verb = ("row", "is") if count == 1 else ("rows", "are")
+    return f" {count} draft {rows} typed but not yet saved {verb} left out."
+
+
 def build_hia_report(
     assessment: Assessment,
     *,
@@ -426,7 +433,8 @@ def build_hia_report(
             tuple((topic_names.get(p.topic_id, p.topic_id), p.text) for p in problems),
         ),
         recommendations=Table(
-            "Recommendations, how each is secured and when.",
+            "Recommendations, how each is secured and when."
+            + _drafts_note(len(record.recommendation_drafts)),
             ("Id", "Topic", "Action", "Owner", "Mechanism", "Trigger"),
             tuple(
                 (
@@ -441,7 +449,7 @@ def build_hia_report(
             ),
         ),
         monitoring=Table(
-            "Monitoring plan.",
+            "Monitoring plan." + _drafts_note(len(record.monitoring_drafts)),
             ("Id", "Indicator", "Baseline", "Target", "Data source", "Frequency", "Checks"),
             tuple(
                 (

@@ -141,6 +141,8 @@ _LABELS = {
     "hudu": "impact matrix entry",
     "recommendations": "recommendation",
     "monitoring": "monitoring indicator",
+    "recommendation_drafts": "draft recommendation row",
+    "monitoring_drafts": "draft monitoring row",
     "gateways": "gateway",
     "scope": "scope",
     "bfhl": "Building for a Healthy Life light",

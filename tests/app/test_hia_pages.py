@@ -145,3 +145,55 @@ def test_baseline_page_for_a_scheme(store: AssessmentStore) -> None:
     assert "Fenland" in text and "England (MSOA median)" in text
     assert "Census 2021 car or van availability" in text
     assert "OGL v3" in text and "2016 to 2020" in text
+
+
+def test_typed_rows_are_kept_as_drafts_when_leaving_the_page(store: AssessmentStore) -> None:
+    from hiap.checklists import load_catalogue
+    from hiap.reports import render_html
+    from hiap.storage import read_assessment_json, write_assessment_json
+
+    at = _app(HIA, scheme=_scheme())
+    aid = at.session_state[ASSESSMENT_ID_KEY]
+    rec = {"id": "", "topic_id": "HUDU.2", "action": "Health centre, 1,000 m²",
+           "owner": "Developer with the ICB", "mechanism": "s106", "trigger": ""}  # fmt: skip
+    mon = {"id": "", "indicator": "Patients per GP (FTE)", "baseline": "2,310 (2026-04)",
+           "target": "", "data_source": "NHS Digital", "frequency": "", "recommendation_id": ""}  # fmt: skip
+    at.session_state[_key(at, "recommendations", "table")] = {
+        "edited_rows": {}, "added_rows": [rec], "deleted_rows": []}  # fmt: skip
+    at.session_state[_key(at, "monitoring", "table")] = {
+        "edited_rows": {}, "added_rows": [mon], "deleted_rows": []}  # fmt: skip
+    at.run()  # typed, not saved with the button, and the trigger and target still missing
+    assert not at.exception
+    saved = store.load(aid)
+    assert saved.hia.recommendations == () and saved.hia.monitoring == ()
+    assert saved.hia.recommendation_drafts == (rec,)
+    assert saved.hia.monitoring_drafts == (mon,)
+    assert any("kept as a draft" in c.value for c in at.caption)
+
+    # Leave the page (the editors' state goes) and come back: the rows are still there.
+    at.switch_page("pages/home.py").run()
+    assert _key(at, "recommendations", "table") not in at.session_state
+    at.switch_page(HIA).run()
+    assert not at.exception
+    shown = [d.value for d in at.dataframe if "action" in d.value.columns or "indicator" in d.value.columns]
+    assert shown[0].loc[0, "action"] == "Health centre, 1,000 m²"
+    assert shown[1].loc[0, "baseline"] == "2,310 (2026-04)"
+
+    # The saved work is whole: it loads, exports and imports, and reports leave drafts out.
+    saved = store.load(aid)
+    again = read_assessment_json(write_assessment_json(saved, store.path.parent / "a.json"))
+    assert again.hia == saved.hia
+    html = render_html(saved, checklists=load_catalogue())
+    assert "1 draft row typed but not yet saved is left out." in html
+    assert "Health centre, 1,000 m²" not in html
+
+    # Finish the row and save: the draft becomes a recommendation and the draft is cleared.
+    done = rec | {"trigger": "before occupation of the 500th home"}
+    at.session_state[_key(at, "recommendations", "table")] = {
+        "edited_rows": {0: {"trigger": done["trigger"]}}, "added_rows": [], "deleted_rows": []}  # fmt: skip
+    next(b for b in at.button if b.label == "Save recommendations").click().run()
+    assert not at.exception and not at.error
+    saved = store.load(aid)
+    assert [r.id for r in saved.hia.recommendations] == ["R1"]
+    assert saved.hia.recommendation_drafts == ()
+    assert saved.hia.monitoring_drafts == (mon,)  # the other table's draft is untouched

@@ -193,3 +193,17 @@ def test_a_layout_1_document_still_loads() -> None:
     back = Assessment.from_dict(old)
     assert back.schema_version == 2 and back.hia == HiaRecord()
     assert back.hudu["HUDU.1"].direction is Direction.POSITIVE
+
+
+def test_draft_rows_keep_any_text_of_the_table_columns_only() -> None:
+    draft = {"id": "", "topic_id": "HUDU.2", "action": "Health centre", "trigger": ""}
+    record = HiaRecord(recommendation_drafts=(draft,), monitoring_drafts=({"target": ""},))
+    assert record.recommendation_drafts == (draft,) and not record.is_empty
+    back = Assessment.from_dict(
+        Assessment.new(scheme_name="Drafts", now=NOW).with_hia(record, now=NOW).model_dump(mode="json")
+    )
+    assert back.hia == record
+    with pytest.raises(pydantic.ValidationError, match="unknown columns indicator"):
+        HiaRecord(recommendation_drafts=({"indicator": "x"},))
+    with pytest.raises(pydantic.ValidationError, match="over 20000 characters"):
+        HiaRecord(monitoring_drafts=({"baseline": "x" * 20_001},))
