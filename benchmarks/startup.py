@@ -4,8 +4,14 @@ Times each command as a fresh process (the median of N runs, like hyperfine), so
 includes Python's own start-up and every import the command needs before it does any work:
 
 - ``hiap --help``
-- ``hiap scheme check sample_schemes/hampton.geojson`` (reads and validates one small file)
+- ``hiap scheme list``
+- ``hiap scheme check FILE`` on the Hampton sample in each format a user may give: GeoJSON
+  (the shipped file), and a GeoPackage, a zipped Shapefile and a KML written from it in a
+  temporary folder before timing
 - ``hiap data status``
+
+and, for each, which heavy stacks the command imported (pandas, geopandas, pyogrio, numba,
+osmnx), read from ``python -X importtime`` in one extra run,
 
 and, with ``--app``, the seconds from ``./scripts/app`` to the app answering its health check
 (the install is skipped when nothing changed, see scripts/_venv.sh).
@@ -21,21 +27,71 @@ environment's packages, for a before/after comparison.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = {
-    "hiap --help": ["--help"],
-    "hiap scheme check hampton": ["scheme", "check", "sample_schemes/hampton.geojson"],
-    "hiap data status": ["data", "status"],
-}
+SAMPLE = ROOT / "sample_schemes" / "hampton.geojson"
+HEAVY = ("pandas", "geopandas", "pyogrio", "numba", "osmnx")
+
+
+def sample_files(folder: Path) -> dict[str, Path]:
+    """Write the Hampton sample as GeoPackage, zipped Shapefile and KML; return every format."""
+    import geopandas as gpd
+
+    frame = gpd.read_file(SAMPLE)
+    files = {"geojson": SAMPLE}
+    files["gpkg"] = folder / "hampton.gpkg"
+    frame.to_crs(27700).to_file(files["gpkg"], layer="hampton", driver="GPKG")
+    shp = folder / "shp"
+    shp.mkdir()
+    frame.to_crs(27700)[["name", "geometry"]].to_file(shp / "hampton.shp")
+    files["zipped shapefile"] = folder / "hampton.zip"
+    with zipfile.ZipFile(files["zipped shapefile"], "w") as archive:
+        for part in shp.iterdir():
+            archive.write(part, part.name)
+    document = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    ring = document["features"][0]["geometry"]["coordinates"][0]
+    coordinates = " ".join(f"{x},{y}" for x, y in ring)
+    files["kml"] = folder / "hampton.kml"
+    files["kml"].write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        "<Document><Placemark><name>Hampton</name><Polygon><outerBoundaryIs><LinearRing>"
+        f"<coordinates>{coordinates}</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+        "</Placemark></Document></kml>",
+        encoding="utf-8",
+    )
+    return files
+
+
+def commands(files: dict[str, Path]) -> dict[str, list[str]]:
+    """The commands to time, by label."""
+    timed = {"hiap --help": ["--help"], "hiap scheme list": ["scheme", "list"]}
+    for label, path in files.items():
+        timed[f"hiap scheme check ({label})"] = ["scheme", "check", str(path)]
+    timed["hiap data status"] = ["data", "status"]
+    return timed
+
+
+def heavy_imports(root: Path, args: list[str]) -> list[str]:
+    """Return the heavy stacks ``hiap ARGS`` imports (from ``python -X importtime``)."""
+    env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "from hiap.cli.main import app; app()", *args],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        check=False,
+    )
+    names = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    return [name for name in HEAVY if name in names]
 
 
 def time_command(root: Path, args: list[str], runs: int) -> list[float]:
@@ -98,14 +154,16 @@ def main() -> None:
     args = parser.parse_args()
     root = args.root.resolve()
     print(f"code from {root}; {args.runs} runs each; load average {os.getloadavg()[0]:.1f}")
-    for label, command in COMMANDS.items():
-        times = time_command(root, command, args.runs)
-        print(
-            f"{label:<28} median {statistics.median(times):5.2f} s  "
-            f"min {min(times):5.2f} s  max {max(times):5.2f} s"
-        )
+    with tempfile.TemporaryDirectory(prefix="hiap-startup-") as tmp:
+        for label, command in commands(sample_files(Path(tmp))).items():
+            times = time_command(root, command, args.runs)
+            heavy = ", ".join(heavy_imports(root, command)) or "none"
+            print(
+                f"{label:<40} median {statistics.median(times):5.2f} s  "
+                f"min {min(times):5.2f} s  max {max(times):5.2f} s  heavy imports: {heavy}"
+            )
     if args.app:
-        print(f"{'./scripts/app to healthy':<28} {time_app_start(root):5.2f} s")
+        print(f"{'./scripts/app to healthy':<40} {time_app_start(root):5.2f} s")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ Problems raise :class:`hiap.errors.SchemeError` (``.problems`` lists each with i
 refused uploads raise its subclass :class:`hiap.errors.UnsafeUploadError`.
 """
 
-from hiap.schemes.load import read_scheme
+from typing import TYPE_CHECKING, Any
+
 from hiap.schemes.models import (
     BNG_EPSG,
     ENGLAND_PERSONS_PER_DWELLING,
@@ -25,6 +26,9 @@ from hiap.schemes.models import (
     make_metadata,
 )
 from hiap.schemes.samples import SAMPLE_SCHEMES_DIR, list_sample_schemes, load_sample_scheme
+
+if TYPE_CHECKING:
+    from hiap.schemes.load import read_scheme
 
 __all__ = [
     "BNG_EPSG",
@@ -40,3 +44,15 @@ __all__ = [
     "make_metadata",
     "read_scheme",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the readers on first use.
+
+    They load geopandas and pandas (about a second), which listing the samples does not need.
+    """
+    if name == "read_scheme":
+        from hiap.schemes.load import read_scheme
+
+        return read_scheme
+    raise AttributeError(f"module 'hiap.schemes' has no attribute {name!r}")

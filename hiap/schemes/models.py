@@ -12,16 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import geopandas as gpd
-import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pyproj import Transformer
-from shapely.geometry import Point
 
 from hiap.errors import SchemeError
 from hiap.schemes.safety import excerpt
+
+# why: the geometry stacks load in the properties that need them, so `hiap scheme list` and
+# metadata checks start without numpy, shapely, pyproj, pandas or geopandas
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import Point
 
 SchemeKind = Literal["housing", "transport", "mixed"]
 """What a scheme is: new homes (a boundary), a transport link (lines and stops), or both."""
@@ -270,6 +273,8 @@ class Scheme:
     @property
     def footprint(self) -> shapely.Geometry:
         """All of the scheme's geometry as one shape in EPSG:27700 (boundary first, else lines)."""
+        import shapely
+
         for frame in (self.boundary, self.lines, self.stops):
             if frame is not None and not frame.empty:
                 return shapely.union_all(frame.geometry.to_numpy())
@@ -280,6 +285,8 @@ class Scheme:
         """Area of the site boundary in hectares (0 for a scheme with no boundary)."""
         if self.boundary is None or self.boundary.empty:
             return 0.0
+        import shapely
+
         return float(shapely.union_all(self.boundary.geometry.to_numpy()).area / 10_000.0)
 
     @property
@@ -292,6 +299,8 @@ class Scheme:
     @property
     def centroid(self) -> Point:
         """Centroid of the boundary (or of the routes) in EPSG:27700 metres."""
+        from shapely.geometry import Point
+
         centre = self.footprint.centroid
         return Point(centre.x, centre.y)
 
@@ -299,6 +308,8 @@ class Scheme:
     def centroid_lonlat(self) -> tuple[float, float]:
         """Centroid as WGS84 ``(longitude, latitude)`` degrees."""
         centre = self.centroid
+        from pyproj import Transformer
+
         transformer = Transformer.from_crs(BNG_EPSG, WGS84_EPSG, always_xy=True)
         lon, lat = transformer.transform(centre.x, centre.y)
         return float(lon), float(lat)

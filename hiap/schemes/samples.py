@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hiap.errors import SchemeError
 from hiap.resources import resource_dir
-from hiap.schemes.load import read_scheme
-from hiap.schemes.models import SCHEME_KINDS, SampleSchemeInfo, Scheme, SchemeKind
+from hiap.schemes.models import SCHEME_KINDS, SampleSchemeInfo, SchemeKind
 from hiap.settings import Settings
+
+if TYPE_CHECKING:
+    from hiap.schemes.models import Scheme
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +134,8 @@ def load_sample_scheme(
             f"No sample scheme '{scheme_id}'. The schemes are: {', '.join(infos) or '(none)'}.",
             source="sample schemes",
         )
+    from hiap.schemes.load import read_scheme  # the readers need geopandas: listing does not
+
     if info.origin == "sample":
         return read_scheme(info.path, settings=settings)
     metadata = _actdev_metadata(_first_properties(info.path), info.path.parent)

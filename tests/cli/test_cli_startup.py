@@ -58,3 +58,15 @@ def test_help_lists_every_command_group() -> None:
     assert result.exit_code == 0
     for group in ("data", "scheme", "access", "report"):
         assert group in result.output
+
+
+def test_scheme_list_reads_no_geometry_stack() -> None:
+    # Listing reads each sample's name and kind from its JSON: no geometry library is needed.
+    loaded = _modules_after(
+        "import contextlib\n"
+        "from hiap.cli.main import app\n"
+        "with contextlib.suppress(SystemExit):\n"
+        "    app(['scheme', 'list'])\n"
+    )
+    heavy = {"geopandas", "pandas", "numpy", "shapely", "pyogrio", "pyproj", "osmnx", "numba"}
+    assert not loaded & heavy, sorted(loaded & heavy)
