@@ -392,11 +392,15 @@ class Ranking:
         Per origin, window and set: the baseline median minutes.
     notes
         How the figures were made (windows, fallback share, reuse).
+    fallback_share
+        Share of the baseline's walking legs walked by the straight-line fallback (mean over
+        windows and destination sets); ``None`` without the fallback.
     """
 
     table: pd.DataFrame
     baseline: pd.DataFrame
     notes: tuple[str, ...]
+    fallback_share: float | None = None
 
 
 def _reachable_stops(
@@ -493,6 +497,7 @@ def rank_candidates(
     o_xy = _to_xy(origins_lonlat[:, 0], origins_lonlat[:, 1], crs)
     d_xy = {k: _to_xy(v[:, 0], v[:, 1], crs) for k, v in destinations.items()}
     cutoff = unreachable_min
+    shares: list[float] = []
 
     def run(net: TransitNetwork, idx: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
         out = {}
@@ -510,6 +515,8 @@ def rank_candidates(
                     max_travel_min=cutoff,
                 )
                 out[(wname, dname)] = np.minimum(res.travel_s[:, 0, 0] / 60.0, cutoff)
+                if net is base_net and res.fallback_share:
+                    shares.append(res.fallback_share["all"])
         return out
 
     all_idx = np.arange(len(o_xy))
@@ -618,6 +625,10 @@ def rank_candidates(
         "stops, transfers and walking legs and re-lay only the timetable; origins that "
         "cannot reach the changed route in the baseline keep their baseline times.",
     ]
+    share = float(np.mean(shares)) if shares else None
     if fallback is not None:
-        notes.append(f"Walking legs outside a walk network: {fallback.label}.")
-    return Ranking(table=table, baseline=baseline, notes=tuple(notes))
+        notes.append(
+            f"Walking legs outside a walk network: {fallback.label}"
+            + (f"; {share:.0%} of the baseline's walking legs used it." if share is not None else ".")
+        )
+    return Ranking(table=table, baseline=baseline, notes=tuple(notes), fallback_share=share)

@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from hiap.corridor import service_date_choice
+from hiap.corridor.analysis import METHOD_NOTE, RAIL_NOTE, last_bus_table
 from hiap.corridor.priorities import export_table, scheme_route
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes
@@ -70,6 +71,10 @@ fallback = st.toggle(
     "in every result, with the share of walking legs that used it.",
 )
 
+with st.expander("Method, and what is not included"):
+    st.markdown(METHOD_NOTE)
+    st.markdown(RAIL_NOTE)
+
 corridor_tab, priorities_tab, route_tab = st.tabs(
     ["Busway corridor", "Which change helps most", "Test a scheme's route"]
 )
@@ -121,6 +126,12 @@ with corridor_tab:
             st.dataframe(result.by_decile.round(1), hide_index=True, width="stretch")
             st.markdown("**By district**")
             st.dataframe(result.by_district.round(1), hide_index=True, width="stretch")
+            st.markdown(
+                "**Last practical bus back**: the latest departure home from each LSOA's "
+                "quickest acute hospital and GP practice (median by district; per LSOA in the "
+                "table below and the CSV)."
+            )
+            st.dataframe(last_bus_table(result), hide_index=True, width="stretch")
             table = result.origins.drop(columns="geometry")
             st.dataframe(table.round(1), hide_index=True, width="stretch")
             st.download_button(
@@ -149,6 +160,7 @@ with priorities_tab:
         except (HiapError, IsochronesError) as error:
             st.error(str(error))
         else:
+            cached.remember_ranking(ranked)  # the assessment report adds it as a chapter
             st.markdown("**Current service on the day**")
             st.dataframe(ranked.service, hide_index=True, width="stretch")
             table = export_table(ranked)
@@ -169,6 +181,10 @@ with priorities_tab:
             )
             for note in ranked.notes:
                 st.caption(note)
+            st.caption(
+                "This ranking goes into the assessment report (HTML, PDF and Word) made in this "
+                "session, as the chapter \"Which bus service change would help health most\"."
+            )
             st.caption(SOURCES)
 
 with route_tab:

@@ -180,19 +180,26 @@ def measure_access(
     warnings = list(walk_net.warnings)
     digests = {"osm": walk_net.digest}
 
-    hull = shapely.convex_hull(shapely.multipoints(shapely.points(net.x, net.y)))
-    reach = (frame.site_area if frame.site_area is not None else hull).buffer(frame.margin_m)
+    if frame.site_area is not None:
+        reach = frame.site_area.buffer(frame.margin_m)
+    else:
+        assert net is not None  # without an area, a network was given or built
+        hull = shapely.convex_hull(shapely.multipoints(shapely.points(net.x, net.y)))
+        reach = hull.buffer(frame.margin_m)
+    # The straight-line fallback reaches points off every street: none is left out for it.
+    snap_net = None if options.fallback is not None else net
     tell(0.2, "Loading destinations")
     dest, dest_label, excluded, notes = destinations_for(
-        settings, options, frame, net, reach=reach, given=destinations, network_name=path.name
+        settings, options, frame, snap_net, reach=reach, given=destinations,
+        network_name=path.name,
     )
     warnings.extend(notes)
     tell(0.3, "Loading populated origins")
     orig, left_out = origins_for(
-        settings, options, frame, net, reach=reach, given=origins, network_name=path.name
+        settings, options, frame, snap_net, reach=reach, given=origins, network_name=path.name
     )
     excluded.extend(left_out)
-    homes, homes_out = scheme_homes(options, frame, net, home_points=home_points,
+    homes, homes_out = scheme_homes(options, frame, snap_net, home_points=home_points,
                                     network_name=path.name)
     excluded.extend(homes_out)
     note = homes_note(homes_out, homes, options.max_snap_m)
@@ -202,14 +209,16 @@ def measure_access(
     summaries: dict[str, ModeSummary] = {}
     iso = catch = None
     if options.walks:
+        assert net is not None  # the fallback (no network) is for public transport only
         orig, homes, iso, catch = walk_leg(
             net, orig, homes, dest, options, tell=tell, dest_label=dest_label,
             network_name=path.name,
         )
         summaries["walk"] = summarise_mode(orig, homes, time_col="walk_min")
     day = options.date
+    fallback_share = None
     if options.rides:
-        day, feed_digests = transit_leg(
+        day, feed_digests, fallback_share = transit_leg(
             res, net, orig, homes, dest, options, frame=frame, reach=reach, feed=feed,
             feed_paths=feed_paths, scenario=scenario, scenario_dir=scenario_dir, tell=tell,
             dest_label=dest_label,
@@ -241,11 +250,13 @@ def measure_access(
         feed_paths=feed_paths,
         coverage=walk_net.choice.coverage,
         warnings=tuple(warnings),
-        parameters=_parameters(options, frame, walk_net, feed_paths, day, scenario),
+        parameters=_parameters(options, frame, walk_net, feed_paths, day, scenario,
+                               fallback_share),
         digests=digests,
-        attribution=_attribution(dest, orig, feed_paths),
+        attribution=_attribution(dest, orig, feed_paths, streets=net is not None),
         area_label=frame.label,
         date=day if options.rides else None,
+        fallback_share=fallback_share if options.fallback is not None else None,
     )
 
 
@@ -256,13 +267,20 @@ def _parameters(
     feed_paths: tuple[Path, ...],
     day: dt.date | None,
     scenario: Scenario | None,
+    fallback_share: float | None = None,
 ) -> dict[str, str]:
     """Return the options and data of a run as printable labels."""
     parameters = options.describe()
     parameters.update({
         "Area": frame.label,
-        "OSM extract": f"{walk_net.path.name} ({walk_net.choice.coverage:.0%} of the area on its walk network)",
+        "OSM extract": f"{walk_net.path.name} ({walk_net.choice.coverage:.0%} of the area on its walk network)"
+        if walk_net.network is not None
+        else "none covers the area: every walk is the straight-line fallback",
     })
+    if options.fallback is not None and fallback_share is not None:
+        parameters["Walking fallback"] = (
+            f"{options.fallback.label}; {fallback_share:.0%} of walking legs used it"
+        )
     if feed_paths:
         parameters["Timetables"] = ", ".join(p.name for p in feed_paths)
         parameters["Date"] = f"{day:%A %d %B %Y}" if day else parameters.get("Date", "")
@@ -272,13 +290,15 @@ def _parameters(
 
 
 def _attribution(
-    dest: gpd.GeoDataFrame, orig: gpd.GeoDataFrame, feed_paths: tuple[Path, ...]
+    dest: gpd.GeoDataFrame, orig: gpd.GeoDataFrame, feed_paths: tuple[Path, ...],
+    *, streets: bool = True,
 ) -> list[str]:
     """Return the source lines of a run's streets, destinations, origins and timetables."""
-    attribution = [OSM_ATTRIBUTION, *dest.attrs.get("attribution", [])]
+    attribution = [OSM_ATTRIBUTION] if streets else []
+    attribution += list(dest.attrs.get("attribution", []))
     attribution += [a for a in orig.attrs.get("attribution", []) if a not in attribution]
     if feed_paths:
         attribution.append(f"Timetables: {', '.join(p.name for p in feed_paths)}")
-    if attribution_lines.OSM not in " ".join(attribution):
+    if streets and attribution_lines.OSM not in " ".join(attribution):
         attribution.insert(0, f"Street network {attribution_lines.OSM}")
     return attribution

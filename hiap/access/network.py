@@ -44,7 +44,9 @@ __all__ = [
     "DirectResources",
     "ExtractChoice",
     "Resources",
+    "RunResources",
     "choose_extract",
+    "fallback_walk_network",
     "load_timetables",
     "network_coverage",
     "walkway_share",
@@ -253,6 +255,39 @@ class DirectResources:
         return build_transit_network(feed, date, walk=walk, time_window_s=window_s)
 
 
+class RunResources(DirectResources):
+    """:class:`DirectResources` that keeps what it built for a batch of related runs.
+
+    A run of several windows or destinations over one area (the Busway corridor) asks for
+    the same walk graphs each time (choosing the extract measures every candidate); this
+    keeps them for the life of the object, so they are read once.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._graphs: dict[tuple[str, bytes | None, str, float, str], nx.MultiDiGraph] = {}
+        self._networks: dict[int, WalkNetwork] = {}
+
+    def walk_graph(
+        self, osm_path: Path, *, area: BaseGeometry | None, area_crs: str, margin_m: float,
+        to_crs: str,
+    ) -> nx.MultiDiGraph:
+        """Build the walk graph once per extract, area, margin and CRS."""
+        key = (str(osm_path), None if area is None else shapely.to_wkb(area), area_crs,
+               margin_m, to_crs)
+        if key not in self._graphs:
+            self._graphs[key] = super().walk_graph(
+                osm_path, area=area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs
+            )
+        return self._graphs[key]
+
+    def walk_network(self, graph: nx.MultiDiGraph) -> WalkNetwork:
+        """Return the routing arrays of a graph, once per graph."""
+        if id(graph) not in self._networks:
+            self._networks[id(graph)] = super().walk_network(graph)
+        return self._networks[id(graph)]
+
+
 def choose_extract(
     settings: Settings,
     area: BaseGeometry,
@@ -326,3 +361,57 @@ def choose_extract(
         walkway_share=walkways,
         candidates=tuple((p.name, c) for c, _, p, _ in scored),
     )
+
+
+def fallback_walk_network(
+    settings: Settings,
+    area: BaseGeometry,
+    *,
+    resources: Resources,
+    margin_m: float = 0.0,
+    min_coverage: float = MIN_COVERAGE,
+) -> tuple[ExtractChoice | None, WalkNetwork | None, str]:
+    """Return the walk network of a run that may walk straight lines where none exists.
+
+    The extract is chosen as for any run (:func:`choose_extract`); it is used when it covers
+    at least ``min_coverage`` of the area and has footways (a drive-only export would walk
+    people along carriageways). Otherwise there is no network and every walk is the
+    straight-line fallback (:class:`isochrones.transit.FallbackWalk`), said in ``why``.
+
+    Parameters
+    ----------
+    settings
+        Gives the data directory.
+    area
+        Polygon in EPSG:27700.
+    resources
+        Builds the walk graphs.
+    margin_m
+        Network kept around the area.
+    min_coverage
+        Least share of the area the network must cover to be used.
+
+    Returns
+    -------
+    tuple
+        ``(choice, network, why)``: the extract considered (None when there is none), its
+        walk network in EPSG:27700 (None: walk by the fallback everywhere) and, without a
+        network, why (file names only).
+    """
+    try:
+        choice = choose_extract(settings, area, resources=resources, margin_m=margin_m)
+    except DataError as exc:
+        return None, None, str(exc)
+    if choice.drive_only or choice.coverage < min_coverage:
+        why = (
+            f"the best OSM extract, {choice.path.name}, holds drive roads only"
+            if choice.drive_only
+            else f"the best OSM extract, {choice.path.name}, covers {choice.coverage:.0%} of "
+            "the area"
+        )
+        logger.info("no walk network: %s", why)
+        return choice, None, why
+    graph = resources.walk_graph(
+        choice.path, area=area, area_crs=BNG_CRS, margin_m=margin_m, to_crs=BNG_CRS
+    )
+    return choice, resources.walk_network(graph), ""

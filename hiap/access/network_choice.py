@@ -3,7 +3,9 @@
 The extract is the one whose walk network covers most of the area
 (:func:`hiap.access.network.choose_extract`) unless one is given; the run refuses below
 ``options.min_coverage``, warns below full cover, and refuses a drive-only network for
-walking unless drive roads are accepted as an approximation (then labelled).
+walking unless drive roads are accepted as an approximation (then labelled). With the
+explicit straight-line fallback (public transport only), an area no extract covers is not an
+error: the run has no network and every walk is the fallback, said in its warnings.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from hiap.access.network import (
     ExtractChoice,
     Resources,
     choose_extract,
+    fallback_walk_network,
     network_coverage,
     walkway_share,
 )
@@ -27,7 +30,10 @@ from hiap.settings import Settings
 from isochrones import BNG_CRS, WalkNetwork
 from isochrones.cache import file_digest
 
-__all__ = ["RunNetwork", "network_for_run"]
+__all__ = ["NO_WALK_NETWORK", "RunNetwork", "network_for_run"]
+
+NO_WALK_NETWORK = "no walk network"
+"""The extract name of a fallback run that no extract covers."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,8 @@ class RunNetwork:
     Attributes
     ----------
     network
-        The routing arrays.
+        The routing arrays (None: no extract covers the area and every walk is the
+        straight-line fallback).
     choice
         The extract, its coverage of the area and the candidates considered.
     digest
@@ -46,7 +53,7 @@ class RunNetwork:
         Partial cover, drive roads.
     """
 
-    network: WalkNetwork
+    network: WalkNetwork | None
     choice: ExtractChoice
     digest: str
     warnings: tuple[str, ...]
@@ -77,6 +84,24 @@ def network_for_run(
     """
     site_area, crs, margin_m = frame.site_area, frame.crs, frame.margin_m
     graph = None
+    if options.fallback is not None and network is None and osm_path is None:
+        if site_area is None or crs != BNG_CRS:
+            raise SettingsError(
+                "The walking fallback needs an area or origins in Great Britain to look up "
+                "the OSM extracts around."
+            )
+        found, covering, why = fallback_walk_network(
+            settings, site_area, resources=resources, margin_m=margin_m,
+            min_coverage=options.min_coverage,
+        )
+        if covering is None or found is None:
+            warning = (
+                f"No OpenStreetMap walk network covers {frame.label} ({why}): every walk is "
+                f"{options.fallback.label}."
+            )
+            return RunNetwork(None, ExtractChoice(Path(NO_WALK_NETWORK), 0.0, 0.0, ()),
+                              NO_WALK_NETWORK, (warning,))
+        network, osm_path = covering, found.path
     if network is not None:
         cover = network_coverage(network, site_area) if frame.judge and site_area is not None else 1.0
         given = Path(osm_path) if osm_path is not None else Path("given network")

@@ -17,6 +17,7 @@ from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES, HOSPITAL_CLASSES
 from hiap.errors import SettingsError
 from hiap.schemes.points import DEFAULT_SPACING_M
 from isochrones import DEFAULT_BANDS_MIN, WALK_SPEED_KPH
+from isochrones.transit import FallbackWalk
 
 __all__ = [
     "DESTINATION_LABELS",
@@ -83,6 +84,28 @@ class AccessOptions:
         Spacing of the scheme's home points.
     draw_isochrones
         Also draw walking isochrones and catchments.
+    fallback
+        Public transport only: walk a straight line x circuity
+        (:class:`isochrones.transit.FallbackWalk`) to, from and between stops outside every
+        available walk network. An explicit, labelled mode: with it, a run where no extract
+        covers the area walks every leg that way instead of failing, points off the network
+        are not left out (the fallback reaches them, up to its access cap), and the result
+        gives the share of walking legs that used it (:attr:`AccessResult.fallback_share`).
+    percentiles
+        Percentiles of public-transport time across the window's departures added as
+        ``transit_p<p>_min`` (25, 50 and 75 always are).
+    max_travel_min
+        Public-transport times longer than this count as unreachable (None: no limit).
+    max_access_min
+        Longest walk to the first stop and from the last one (public transport).
+    return_window
+        Public transport: also find the last practical bus back, the latest departure in
+        this window from each origin's quickest destination (median over the window) that
+        gets home within ``max_travel_min`` (150 min when not set) without walking all the
+        way (``last_back_s``, ``last_back``, ``return_code``, ``return_name``).
+    return_step_min
+        Minutes between the departures tried for the return (and between those that pick
+        the quickest destination).
     """
 
     mode: Mode = "walk"
@@ -105,9 +128,30 @@ class AccessOptions:
     new_residents: float = 0.0
     home_spacing_m: float = DEFAULT_SPACING_M
     draw_isochrones: bool = True
+    fallback: FallbackWalk | None = None
+    percentiles: tuple[float, ...] = (25.0, 50.0, 75.0)
+    max_travel_min: float | None = None
+    max_access_min: float = 10.0
+    return_window: tuple[dt.time, dt.time] | None = None
+    return_step_min: float = 5.0
 
     def __post_init__(self) -> None:
         problems = []
+        if self.fallback is not None and self.mode != "transit":
+            problems.append(
+                "the straight-line walking fallback is for public-transport runs (mode "
+                f"transit), not {self.mode!r}: walking times need a walk network"
+            )
+        if any(not 0 <= p <= 100 for p in self.percentiles):
+            problems.append(f"percentiles must be 0-100, got {self.percentiles}")
+        if self.max_travel_min is not None and self.max_travel_min <= 0:
+            problems.append(f"max_travel_min must be positive, got {self.max_travel_min}")
+        if self.max_access_min <= 0:
+            problems.append(f"max_access_min must be positive, got {self.max_access_min}")
+        if self.return_window is not None and self.return_window[1] < self.return_window[0]:
+            problems.append(f"the return window ends before it starts: {self.return_window}")
+        if self.return_step_min <= 0:
+            problems.append(f"the return step must be positive, got {self.return_step_min}")
         if self.mode not in ("walk", "transit", "both"):
             problems.append(f"mode must be walk, transit or both, got {self.mode!r}")
         if self.level not in ("lsoa", "oa", "none"):
@@ -152,6 +196,18 @@ class AccessOptions:
             out["Date"] = self.date.isoformat() if self.date else "a Tuesday the feed runs"
             out["Departure window"] = f"{self.window[0]:%H:%M}-{self.window[1]:%H:%M} every {self.step_min:g} min"
             out["Longest walk all the way"] = f"{self.max_walk_min:g} min"
+            if self.max_access_min != 10.0:
+                out["Longest walk to or from a stop"] = f"{self.max_access_min:g} min"
+            if self.max_travel_min is not None:
+                out["Longest journey counted"] = f"{self.max_travel_min:g} min"
+            if self.return_window is not None:
+                out["Last bus back"] = (
+                    f"latest departure {self.return_window[0]:%H:%M}-"
+                    f"{self.return_window[1]:%H:%M} (every {self.return_step_min:g} min) from "
+                    "the quickest destination, home by public transport"
+                )
+        if self.fallback is not None:
+            out["Walking fallback"] = self.fallback.label
         if self.new_residents:
             out["Scheme's new residents"] = f"{self.new_residents:,.0f}"
         if self.accept_drive_roads:
@@ -176,6 +232,14 @@ def options_from(mapping: Mapping[str, Any]) -> AccessOptions:
             dt.time.fromisoformat(t) if isinstance(t, str) else t for t in data["window"]
         )
     data["bands_min"] = tuple(data.get("bands_min", DEFAULT_BANDS_MIN))
+    if isinstance(data.get("fallback"), Mapping):
+        data["fallback"] = FallbackWalk(**data["fallback"])
+    if "percentiles" in data:
+        data["percentiles"] = tuple(data["percentiles"])
+    if data.get("return_window") is not None:
+        data["return_window"] = tuple(
+            dt.time.fromisoformat(t) if isinstance(t, str) else t for t in data["return_window"]
+        )
     return AccessOptions(**data)
 
 
@@ -185,4 +249,7 @@ def options_dict(options: AccessOptions) -> dict[str, Any]:
     data["date"] = options.date.isoformat() if options.date else None
     data["window"] = [t.isoformat() for t in options.window]
     data["bands_min"] = list(options.bands_min)
+    data["percentiles"] = list(options.percentiles)
+    if options.return_window is not None:
+        data["return_window"] = [t.isoformat() for t in options.return_window]
     return data

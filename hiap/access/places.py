@@ -130,14 +130,15 @@ def snap_distance_m(network: WalkNetwork, points: gpd.GeoDataFrame) -> np.ndarra
 
 
 def off_network(
-    network: WalkNetwork, points: gpd.GeoDataFrame, *, kind: str, max_snap_m: float
+    network: WalkNetwork | None, points: gpd.GeoDataFrame, *, kind: str, max_snap_m: float
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
     """Split points into those on the network and those left out, with the reason.
 
     Parameters
     ----------
     network
-        The walk network.
+        The walk network; None in a run with the straight-line walking fallback, which
+        reaches points off every street (up to its access cap), so none is left out.
     points
         Origins, homes or destinations (``code`` and ``name`` are listed when present).
     kind
@@ -151,6 +152,8 @@ def off_network(
         The points kept (index reset) and the rows of :attr:`AccessResult.excluded` (None
         when every point is kept).
     """
+    if network is None:
+        return points.reset_index(drop=True), None
     distance_m = snap_distance_m(network, points)
     far = distance_m > max_snap_m
     left_out = _excluded(kind, points[far], distance_m[far], max_snap_m) if far.any() else None
@@ -194,7 +197,7 @@ def destinations_for(
     settings: Settings,
     options: AccessOptions,
     frame: RunFrame,
-    network: WalkNetwork,
+    network: WalkNetwork | None,
     *,
     reach: BaseGeometry,
     given: gpd.GeoDataFrame | None,
@@ -247,7 +250,7 @@ def origins_for(
     settings: Settings,
     options: AccessOptions,
     frame: RunFrame,
-    network: WalkNetwork,
+    network: WalkNetwork | None,
     *,
     reach: BaseGeometry,
     given: gpd.GeoDataFrame | None,
@@ -280,7 +283,7 @@ def origins_for(
 def scheme_homes(
     options: AccessOptions,
     frame: RunFrame,
-    network: WalkNetwork,
+    network: WalkNetwork | None,
     *,
     home_points: gpd.GeoDataFrame | None,
     network_name: str,

@@ -88,6 +88,10 @@ class AccessResult:
         What the area is.
     date
         The service day used (transit).
+    fallback_share
+        With :attr:`AccessOptions.fallback`: the share of the walking legs considered that
+        were walked as a straight line (access, egress, transfers, walking all the way);
+        ``None`` without the fallback.
     """
 
     options: AccessOptions
@@ -107,6 +111,7 @@ class AccessResult:
     attribution: list[str] = field(default_factory=list)
     area_label: str = ""
     date: dt.date | None = None
+    fallback_share: float | None = None
 
     @property
     def primary(self) -> str:

@@ -178,7 +178,9 @@ def corridor(
         result.by_decile[["imd_decile", "population", *cols]].round(1).to_string(index=False)
     )
     console.print(
-        result.by_district[["lad_name", "population", *cols, "last_bus_back_median"]]
+        result.by_district[
+            ["lad_name", "population", *cols, "last_bus_back_median", "gp_last_bus_back_median"]
+        ]
         .round(1)
         .to_string(index=False)
     )
@@ -203,7 +205,7 @@ def prioritise(
 
     from hiap.cli._progress import progress_bar
     from hiap.corridor import CorridorConfig
-    from hiap.corridor.priorities import export_table, run_priorities
+    from hiap.corridor.priorities import export_table, run_priorities, save_priorities
     from hiap.errors import HiapError
     from hiap.viz.bus_maps import priorities_map
     from isochrones.errors import IsochronesError
@@ -227,6 +229,7 @@ def prioritise(
     out.mkdir(parents=True, exist_ok=True)
     table = export_table(result)
     table.to_csv(out / "priorities.csv", index=False)
+    save_priorities(result, out / "priorities.json")
     priorities_map(result.table, result.routes, result.origins).save(
         str(out / "priorities_map.html")
     )
@@ -248,7 +251,10 @@ def prioritise(
     )
     for note in result.notes:
         console.print(note)
-    console.print(f"Wrote priorities.csv and priorities_map.html in {out.name}/.")
+    console.print(
+        f"Wrote priorities.csv, priorities_map.html and priorities.json in {out.name}/ "
+        f"(add it to a report: hiap report ASSESSMENT --bus-priorities {out.name}/priorities.json)."
+    )
 
 
 @app.command("route")

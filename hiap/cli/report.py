@@ -202,6 +202,15 @@ def report(
             show_default=False,
         ),
     ] = None,
+    bus_priorities: Annotated[
+        Path | None,
+        typer.Option(
+            "--bus-priorities",
+            help="A stored bus service ranking to add as a chapter (table, map, method, "
+            "sources): the priorities.json written by `hiap buses prioritise --out FOLDER`.",
+            show_default=False,
+        ),
+    ] = None,
     proposal: Annotated[
         str | None,
         typer.Option(
@@ -235,6 +244,16 @@ def report(
             from hiap.reports.scenario_file import read_scenario_result
 
             sections.append(scenario_section(read_scenario_result(scenario_result)))
+        if bus_priorities is not None:
+            from hiap.corridor.priorities import load_priorities
+            from hiap.reports.bus_priorities import bus_priorities_section
+
+            sections.append(
+                bus_priorities_section(
+                    load_priorities(bus_priorities),
+                    note=f"From the stored ranking {bus_priorities.name}.",
+                )
+            )
         if proposal is not None:
             from hiap.indicators.compare import assess_proposal
             from hiap.reports.scheme_change import scheme_change_section
@@ -254,6 +273,7 @@ def report(
                     version=version,
                     baseline=profile,
                     settings=settings,
+                    extra_sections=sections,
                 )
             )
         elif fmt is ReportFormat.PDF:

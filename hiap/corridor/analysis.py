@@ -3,10 +3,12 @@
 :func:`run_corridor` takes the LSOAs within walking reach of the corridor's bus stops (Busway
 B by default) and of the named places (Northstowe, Longstanton, St Ives, Huntingdon), and
 routes them over a weekday 07:00-10:00 window and an inter-peak 10:00-13:00 window (hospital
-appointments are not commuter trips) to the nearest acute hospital (Hinchingbrooke,
-Peterborough City, Addenbrooke's) and the nearest GP practice. It reports per LSOA the 10th,
-25th, 50th, 75th and 90th percentiles of travel time across the window, the last practical
-bus back from the hospital, and population-weighted summaries by IMD decile and district.
+appointments are not commuter trips) to the nearest acute hospital with a type 1 A&E (from
+hiap's sourced hospital classes: Hinchingbrooke, Peterborough City and Addenbrooke's lie
+around the corridor) and the nearest GP practice, each run through the one access engine
+(:func:`hiap.access.measure_access`). It reports per LSOA the 10th, 25th, 50th, 75th and 90th
+percentiles of travel time across the window, the last practical bus back from the quickest
+hospital and GP practice, and population-weighted summaries by IMD decile and district.
 
 No offline walk network covers the corridor, so the walking legs use the labelled
 straight-line fallback (:class:`isochrones.transit.FallbackWalk`) when it is switched on
@@ -27,38 +29,30 @@ import pandas as pd
 import shapely
 
 from hiap import attribution
+from hiap.access import AccessOptions, Resources
 from hiap.corridor.feed import CambsFeed
-from hiap.data.health import load_gp_practices, load_hospitals
+from hiap.data.health import load_hospitals
+from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES
 from hiap.data.population import load_area_origins
 from hiap.errors import DataError
 from hiap.settings import Settings
 from isochrones.network import WalkNetwork
-from isochrones.transit import (
-    FallbackWalk,
-    TransitNetwork,
-    build_transit_network,
-    lonlat_to_xy,
-    window_travel_times,
-)
+from isochrones.transit import FallbackWalk
 
 __all__ = [
-    "ACUTE_HOSPITALS",
     "CORRIDOR_PLACES",
+    "METHOD_NOTE",
+    "RAIL_NOTE",
     "CorridorConfig",
     "CorridorResult",
+    "acute_hospitals",
     "corridor_origins",
+    "last_bus_table",
     "run_corridor",
     "weighted_quantile",
 ]
 
 logger = logging.getLogger(__name__)
-
-ACUTE_HOSPITALS: Mapping[str, str] = {
-    "RGN90": "Hinchingbrooke Hospital",
-    "RGN80": "Peterborough City Hospital",
-    "RGT01": "Addenbrooke's Hospital",
-}
-"""The acute hospitals with A&E serving the corridor, by NHS ODS site code (NHS hospital list)."""
 
 CORRIDOR_PLACES: Mapping[str, str] = {
     "Northstowe": "0500SNOST005",
@@ -237,33 +231,104 @@ def _route_lines(cambs: CambsFeed, route_ids: list[str]) -> gpd.GeoDataFrame:
 
 
 def _walk_network(
-    settings: Settings, area_bng: shapely.Geometry, fallback: FallbackWalk | None
+    settings: Settings,
+    area_bng: shapely.Geometry,
+    fallback: FallbackWalk | None,
+    resources: Resources | None = None,
 ) -> WalkNetwork | None:
     """Return the walk network covering the corridor, or None when the fallback is to walk."""
-    from hiap.access.network import MIN_COVERAGE, DirectResources, choose_extract
+    from hiap.access.network import DirectResources, fallback_walk_network
 
-    # The access engine's choice: the extract whose walk network covers most of the corridor;
-    # a drive-only file (no footpaths) would mislead walks, so it is never used here.
-    resources = DirectResources(settings)
-    try:
-        choice = choose_extract(settings, area_bng, resources=resources, margin_m=2000.0)
-        if not choice.drive_only and choice.coverage >= MIN_COVERAGE:
-            graph = resources.walk_graph(
-                choice.path, area=area_bng, area_crs="EPSG:27700", margin_m=2000.0,
-                to_crs="EPSG:27700",
-            )
-            return resources.walk_network(graph)
-        logger.info("no walk network for the corridor: %s covers %.0f%% (drive only: %s)",
-                    choice.path.name, 100 * choice.coverage, choice.drive_only)
-    except DataError as exc:
-        logger.info("no walk network for the corridor: %s", exc)
-    if fallback is None:
+    # The access engine's choice (hiap.access.network): the extract whose walk network covers
+    # most of the corridor; a drive-only file (no footpaths) would mislead walks.
+    _, network, why = fallback_walk_network(
+        settings, area_bng, resources=resources or DirectResources(settings), margin_m=2000.0
+    )
+    if network is None and fallback is None:
         raise DataError(
-            "No OpenStreetMap walk network covers the corridor in the data directory. "
+            f"No OpenStreetMap walk network covers the corridor in the data directory ({why}). "
             "Turn on the straight-line walking fallback (--fallback-walk, or "
             "HIAP_FALLBACK_WALK=1), or add a county extract with `hiap data download osm`."
         )
-    return None
+    return network
+
+
+def acute_hospitals(settings: Settings, area_bng: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Acute hospitals with a type 1 A&E within ``area_bng`` (the hospital-class file).
+
+    Raises
+    ------
+    DataError
+        When there is none (the message says how to get the hospital list).
+    """
+    found = load_hospitals(settings, area=area_bng, classes=DEFAULT_HOSPITAL_CLASSES)
+    if found.empty:
+        raise DataError(
+            "No acute hospital with a type 1 A&E (hiap's hospital classes) lies within reach "
+            "of the LSOAs routed; check the hospital list (`hiap data download hospitals`)."
+        )
+    return found
+
+
+RETURN_FROM = "interpeak"
+"""The window whose quickest destination the last bus back leaves from (appointments)."""
+
+
+def _options(config: CorridorConfig, window: str, to: str) -> AccessOptions:
+    return AccessOptions(
+        mode="transit",
+        to=to,
+        # why: the area given is already the origins' hull grown by 5 km (DESTINATION_MARGIN_M)
+        buffer_km=0.0,
+        level="lsoa",
+        date=config.date,
+        window=config.windows[window],
+        step_min=config.step_min,
+        max_walk_min=config.max_walk_min,
+        count_reachable=False,
+        draw_isochrones=False,
+        fallback=config.fallback,
+        percentiles=tuple(float(p) for p in PERCENTILES),
+        max_travel_min=config.max_travel_min,
+        max_access_min=config.max_access_min,
+        return_window=config.return_window if window == _return_window(config) else None,
+        return_step_min=config.return_step_min,
+    )
+
+
+def _return_window(config: CorridorConfig) -> str:
+    return RETURN_FROM if RETURN_FROM in config.windows else next(iter(config.windows))
+
+
+METHOD_NOTE = (
+    "Each LSOA's population-weighted centroid is routed by bus and on foot to the nearest "
+    "acute hospital with a type 1 A&E (hiap's sourced hospital classes) and the nearest GP "
+    "practice, departing every minute of a weekday window (07:00-10:00 and 10:00-13:00), by "
+    "hiap's one access engine (range RAPTOR on the TransXChange timetables, NaPTAN stops). "
+    "The percentiles are across departures, waiting at home included. The last practical "
+    "bus back is the latest departure home (12:00-23:55) from the quickest hospital and GP "
+    "practice arriving within 150 minutes. Where no OpenStreetMap walk network covers a "
+    "place, walks are the labelled straight-line fallback and every result gives the share "
+    "of walking legs that used it."
+)
+"""How the corridor is measured, for the page's method text and the report."""
+
+RAIL_NOTE = (
+    "Rail is not included. The only offline rail timetable, transit/rail_gb_sample (ATOC CIF "
+    "ttisf585, March 2020), is a cut-down sample of the national file (schedules 65,000 to "
+    "85,000 only): on Tuesday 31 March 2020 it runs 339 schedules, of which 5 call at "
+    "Huntingdon, 6 at Peterborough, 1 at Cambridge and none at St Neots, against the scores "
+    "of daily trains of the real timetable, so routing on it would understate what rail "
+    "offers rather than add it honestly. St Ives, Northstowe and Longstanton have no station "
+    "(the Busway runs on the old line) and Cambridge South, beside Addenbrooke's, opened after "
+    "2020. Adding rail needs the complete national CIF timetable for the service day (Rail "
+    "Delivery Group open data feeds, with registration) or a GTFS conversion of it (e.g. "
+    "UK2GTFS atoc2gtfs), read in as another feed; hiap has no CIF reader."
+)
+"""Why the corridor has no rail layer, with what is missing (shown with every result)."""
+
+DESTINATION_MARGIN_M = 5000.0
+"""Destinations (and the walk network) are looked for this far around the corridor's LSOAs."""
 
 
 def run_corridor(
@@ -274,6 +339,11 @@ def run_corridor(
     progress: Callable[[str, float], None] | None = None,
 ) -> CorridorResult:
     """Route the corridor's LSOAs to acute hospitals and GPs over the windows.
+
+    Every window and destination is one :func:`hiap.access.measure_access` run (public
+    transport, the corridor's LSOAs as origins, the feed given, the explicit walking fallback
+    when set); the run of the inter-peak window also finds the last practical bus back home
+    from the quickest hospital and GP practice.
 
     Parameters
     ----------
@@ -296,6 +366,8 @@ def run_corridor(
     DataError
         When origins, destinations or a walk network (with the fallback off) are missing.
     """
+    from hiap.access import measure_access
+    from hiap.access.network import RunResources
 
     def step(stage: str, frac: float) -> None:
         if progress is not None:
@@ -303,88 +375,51 @@ def run_corridor(
 
     step("Corridor areas", 0.02)
     origins = corridor_origins(settings, cambs, config)
-    hull = origins.geometry.union_all().convex_hull.buffer(5000)
-    hospitals = load_hospitals(settings)
-    acute = hospitals.loc[hospitals["code"].isin(list(ACUTE_HOSPITALS))].copy()
-    if acute.empty:
-        raise DataError(
-            "None of the acute hospitals (Hinchingbrooke RGN90, Peterborough City RGN80, "
-            "Addenbrooke's RGT01) is in the hospital list; run `hiap data download hospitals`."
-        )
-    gps = load_gp_practices(settings, area=hull)
-    if gps.empty:
-        raise DataError("No GP practice within 5 km of the corridor; check the GP data.")
-    step("Walk network", 0.05)
-    walk = _walk_network(settings, hull, config.fallback)
-    lo = min(w[0] for w in config.windows.values())
-    tw = (lo.hour * 3600 - 3600, 24 * 3600 + 3600)
-    step("Timetable", 0.08)
-    net: TransitNetwork = build_transit_network(
-        cambs.feed,
-        config.date,
-        walk=walk,
-        fallback=config.fallback,
-        max_access_min=config.max_access_min,
-        time_window_s=tw,
-    )
-    o_xy = lonlat_to_xy(_lonlat(origins), net.crs)
-    dest = {"hospital": acute, "gp": gps}
-    d_xy = {k: lonlat_to_xy(_lonlat(v), net.crs) for k, v in dest.items()}
+    hull = origins.geometry.union_all().convex_hull.buffer(DESTINATION_MARGIN_M)
+    acute_hospitals(settings, hull)  # a clear message before any routing
+    resources = RunResources(settings)  # the extracts are read once for the four runs
+    if config.fallback is None:
+        _walk_network(settings, hull, None, resources)  # no network: say how to walk anyway
     out = origins.copy()
-    shares: list[tuple[float, int]] = []
-    runs = [(w, d) for w in config.windows for d in dest]
+    shares: list[float] = []
+    found: dict[str, gpd.GeoDataFrame] = {}
+    walked_on: set[str] = set()
+    runs = [(w, d) for w in config.windows for d in ("hospital", "gp")]
     for i, (wname, dname) in enumerate(runs):
-        step(f"{wname} window to the nearest {dname}", 0.1 + 0.7 * i / len(runs))
-        res = window_travel_times(
-            net,
-            o_xy,
-            d_xy[dname],
-            window=config.windows[wname],
-            step_min=config.step_min,
-            percentiles=PERCENTILES,
-            nearest=True,
-            max_walk_min=config.max_walk_min,
-            max_travel_min=config.max_travel_min,
+        base = 0.05 + 0.9 * i / len(runs)
+
+        def tell(fraction: float, message: str, base: float = base, what: str = f"{wname}, {dname}") -> None:
+            step(f"{what}: {message}", base + 0.9 / len(runs) * fraction)
+
+        result = measure_access(
+            settings,
+            _options(config, wname, dname),
+            area=hull,
+            area_label="the Busway corridor",
+            origins=origins,
+            feed=cambs.feed,
+            resources=resources,
+            progress=tell,
         )
-        for j, p in enumerate(PERCENTILES):
-            out[f"{wname}_{dname}_p{p}_min"] = res.travel_s[:, 0, j] / 60.0
-        if res.fallback_share:
-            shares.append((res.fallback_share["all"], 1))
-    # Return journeys: from each acute hospital home, the last departure still arriving
-    # within the time limit by bus (walking all the way is not a bus back).
-    step("Last bus back from hospital", 0.85)
-    back = window_travel_times(
-        net,
-        d_xy["hospital"],
-        o_xy,
-        window=config.return_window,
-        step_min=config.return_step_min,
-        percentiles=(50,),
-        max_walk_min=0.01,
-        max_travel_min=config.max_travel_min,
-    )
-    # Which hospital each LSOA goes to: the quickest median in the inter-peak window.
-    to_each = window_travel_times(
-        net,
-        o_xy,
-        d_xy["hospital"],
-        window=config.windows.get("interpeak", next(iter(config.windows.values()))),
-        step_min=5.0,
-        percentiles=(50,),
-        max_walk_min=config.max_walk_min,
-        max_travel_min=config.max_travel_min,
-    )
-    nearest_h = np.argmin(to_each.travel_s[:, :, 0], axis=1)
-    assert back.last_departure_s is not None
-    last = back.last_departure_s[nearest_h, np.arange(len(out))]
-    out["hospital"] = acute["name"].to_numpy()[nearest_h]
-    out["last_bus_back_s"] = last
-    out["last_bus_back"] = [_hhmm(v) for v in last]
-    out["walk"] = "fallback" if walk is None else "network"
+        times = result.origins.set_index("code")
+        codes = out["code"]
+        for p in PERCENTILES:
+            column = "transit_min" if p == 50 else f"transit_p{p}_min"
+            out[f"{wname}_{dname}_p{p}_min"] = codes.map(times[column]).to_numpy(float)
+        if "last_back_s" in times:
+            prefix = "" if dname == "hospital" else "gp_"
+            out[dname] = codes.map(times["return_name"]).to_numpy()
+            out[f"{prefix}last_bus_back_s"] = codes.map(times["last_back_s"]).to_numpy(float)
+            out[f"{prefix}last_bus_back"] = codes.map(times["last_back"]).fillna("none").to_numpy()
+        if result.fallback_share is not None:
+            shares.append(result.fallback_share)
+        found[dname] = result.destinations
+        walked_on.add("fallback" if result.osm_path.name == "no walk network" else "network")
+    out["walk"] = "fallback" if walked_on == {"fallback"} else "network"
     step("Summaries", 0.95)
     by_decile = _summaries(out, "imd_decile", config)
     by_district = _summaries(out, "lad_name", config)
-    fb_share = float(np.mean([s for s, _ in shares])) if shares else None
+    fb_share = float(np.mean(shares)) if shares else None
     route_ids = _route_ids(cambs, config.route_names)
     feed_stops = cambs.feed.stops
     used = _route_stop_ids(cambs, route_ids)
@@ -395,8 +430,8 @@ def run_corridor(
     )
     destinations = pd.concat(
         [
-            acute.assign(kind="acute hospital")[["code", "name", "kind", "geometry"]],
-            gps.assign(kind="GP practice")[["code", "name", "kind", "geometry"]],
+            found["hospital"].assign(kind="acute hospital")[["code", "name", "kind", "geometry"]],
+            found["gp"].assign(kind="GP practice")[["code", "name", "kind", "geometry"]],
         ],
         ignore_index=True,
     )
@@ -407,15 +442,22 @@ def run_corridor(
         f"{len(out)} LSOAs ({out['population'].sum():,.0f} residents, mid-2020) within "
         f"{config.within_m:,.0f} m of a stop of route(s) {', '.join(config.route_names)} or "
         f"{config.place_radius_m:,.0f} m of " + ", ".join(CORRIDOR_PLACES) + ".",
-        "Last bus back: the latest departure from the LSOA's quickest acute hospital, "
-        f"{config.return_window[0]:%H:%M}-{config.return_window[1]:%H:%M}, arriving home "
-        f"within {config.max_travel_min:g} min by bus.",
+        f"Destinations within {DESTINATION_MARGIN_M / 1000:g} km of the corridor: "
+        f"{len(found['hospital'])} acute hospitals with a type 1 A&E (hiap's sourced hospital "
+        f"classes: {', '.join(found['hospital']['name'])}) and {len(found['gp'])} GP practices.",
+        "Last bus back: the latest departure from the LSOA's quickest acute hospital and GP "
+        f"practice ({_return_window(config)} window), {config.return_window[0]:%H:%M}-"
+        f"{config.return_window[1]:%H:%M} every {config.return_step_min:g} min, arriving "
+        f"home within {config.max_travel_min:g} min by bus.",
+        "Measured by hiap's access engine (hiap.access.measure_access), as every other "
+        "public-transport time in hiap.",
+        RAIL_NOTE,
     ]
     if config.fallback is not None:
         notes.append(
             f"Walking: {config.fallback.label}; {100 * (fb_share or 0):.0f}% of walking legs "
             "used this fallback."
-            + (" No walk network covers the corridor." if walk is None else "")
+            + (" No walk network covers the corridor." if walked_on == {"fallback"} else "")
         )
     return CorridorResult(
         origins=out.to_crs("EPSG:4326"),
@@ -423,7 +465,7 @@ def run_corridor(
         by_district=by_district,
         stops=stops,
         routes=_route_lines(cambs, route_ids),
-        destinations=gpd.GeoDataFrame(destinations, geometry="geometry", crs=acute.crs).to_crs(
+        destinations=gpd.GeoDataFrame(destinations, geometry="geometry", crs=found["gp"].crs).to_crs(
             "EPSG:4326"
         ),
         fallback_share=fb_share,
@@ -448,9 +490,24 @@ def _summaries(out: pd.DataFrame, by: str, config: CorridorConfig) -> pd.DataFra
                 row[f"{w}_{d}_p25_min"] = weighted_quantile(med, pop, 0.25)
                 row[f"{w}_{d}_p75_min"] = weighted_quantile(med, pop, 0.75)
                 row[f"{w}_{d}_share_within_60"] = float(pop[med <= 60].sum() / max(pop.sum(), 1))
-        last = group["last_bus_back_s"].to_numpy(float)
-        row["last_bus_back_median"] = _hhmm(
-            weighted_quantile(np.nan_to_num(last, nan=-1), pop, 0.5)
-        )
+        for prefix in ("", "gp_"):
+            if f"{prefix}last_bus_back_s" not in group:
+                continue
+            last = group[f"{prefix}last_bus_back_s"].to_numpy(float)
+            row[f"{prefix}last_bus_back_median"] = _hhmm(
+                weighted_quantile(np.nan_to_num(last, nan=-1), pop, 0.5)
+            )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def last_bus_table(result: CorridorResult) -> pd.DataFrame:
+    """Return the last practical bus back by district, with readable column names."""
+    names = {
+        "lad_name": "District",
+        "population": "Residents",
+        "last_bus_back_median": "Last bus back from hospital (median)",
+        "gp_last_bus_back_median": "Last bus back from GP practice (median)",
+    }
+    have = [c for c in names if c in result.by_district]
+    return result.by_district[have].rename(columns=names)

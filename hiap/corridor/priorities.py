@@ -12,8 +12,10 @@ and 60 minutes (:func:`isochrones.prioritise.rank_candidates`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -21,15 +23,15 @@ import pandas as pd
 import shapely
 
 from hiap.corridor.analysis import (
-    ACUTE_HOSPITALS,
     CorridorConfig,
     _lonlat,
     _route_lines,
     _walk_network,
+    acute_hospitals,
     corridor_origins,
 )
 from hiap.corridor.feed import CambsFeed
-from hiap.data.health import load_gp_practices, load_hospitals
+from hiap.data.health import load_gp_practices
 from hiap.errors import DataError
 from hiap.settings import Settings
 from isochrones.prioritise import (
@@ -46,7 +48,11 @@ __all__ = [
     "PriorityResult",
     "SchemeRoute",
     "export_table",
+    "load_priorities",
+    "route_edit",
+    "route_origins",
     "run_priorities",
+    "save_priorities",
     "scheme_route",
     "test_route_line",
 ]
@@ -60,15 +66,40 @@ PRIORITY_WINDOWS = {
 visiting) is where a longer span shows; in the two daytime windows it saves nothing."""
 
 
+ROUTE_HOSPITAL_SEARCH_M = 40_000.0
+"""A tested route's acute hospitals are looked for this far beyond the 5 km around its LSOAs."""
+
+
 @dataclass(frozen=True)
 class PriorityResult:
-    """The ranking, the routes' current service and map layers."""
+    """The ranking, the routes' current service and map layers.
+
+    Attributes
+    ----------
+    table
+        One row per candidate, best first (:class:`isochrones.prioritise.Ranking`).
+    service
+        Each route's trips, span and headway on the day.
+    routes, origins
+        Route lines and LSOA points (WGS84) with their baseline minutes.
+    notes
+        How the figures were made.
+    date
+        The service day.
+    fallback_share
+        Share of the baseline's walking legs walked as straight lines (None: not used).
+    destinations
+        The acute hospitals and GP practices routed to (``kind``).
+    """
 
     table: pd.DataFrame
     service: pd.DataFrame
     routes: gpd.GeoDataFrame
     origins: gpd.GeoDataFrame
     notes: tuple[str, ...]
+    date: dt.date | None = None
+    fallback_share: float | None = None
+    destinations: gpd.GeoDataFrame | None = None
 
 
 def run_priorities(
@@ -111,8 +142,7 @@ def run_priorities(
     step("Areas and destinations", 0.02)
     origins = corridor_origins(settings, cambs, wide)
     hull = origins.geometry.union_all().convex_hull.buffer(5000)
-    hospitals = load_hospitals(settings)
-    acute = hospitals.loc[hospitals["code"].isin(list(ACUTE_HOSPITALS))]
+    acute = acute_hospitals(settings, hull)
     gps = load_gp_practices(settings, area=hull)
     stops = cambs.feed.stops
     stop_pts = gpd.GeoSeries(
@@ -191,6 +221,13 @@ def _rank(
         routes=_route_lines(cambs, service["route_id"].tolist()),
         origins=out,
         notes=notes,
+        date=config.date,
+        fallback_share=ranking.fallback_share,
+        destinations=pd.concat(
+            [acute.assign(kind="acute hospital")[["code", "name", "kind", "geometry"]],
+             gps.assign(kind="GP practice")[["code", "name", "kind", "geometry"]]],
+            ignore_index=True,
+        ).to_crs("EPSG:4326"),
     )
 
 
@@ -241,31 +278,13 @@ def test_route_line(
         if progress is not None:
             progress(stage, frac)
 
-    from hiap.data.population import load_area_origins
-
-    line = gpd.GeoSeries([shapely.LineString(line_lonlat)], crs="EPSG:4326")
-    lsoa = load_area_origins(settings)
-    line_bng = line.to_crs(lsoa.crs).iloc[0]
-    origins = lsoa.loc[lsoa.geometry.distance(line_bng) <= within_m].reset_index(drop=True)
-    if origins.empty:
-        raise DataError(
-            f"No LSOA lies within {within_m:,.0f} m of the route; the population files cover "
-            "Cambridgeshire and Peterborough only."
-        )
+    origins = route_origins(settings, line_lonlat, within_m=within_m)
     hull = origins.geometry.union_all().convex_hull.buffer(5000)
-    hospitals = load_hospitals(settings)
-    acute = hospitals.loc[hospitals["code"].isin(list(ACUTE_HOSPITALS))]
+    # A rural route's nearest A&E may lie well beyond its own area: look further for them.
+    acute = acute_hospitals(settings, hull.buffer(ROUTE_HOSPITAL_SEARCH_M))
     gps = load_gp_practices(settings, area=hull)
-    edit = AddRoute(
-        route_id="scheme-route",
-        name=name,
-        line=line_lonlat,
-        stop_spacing_m=stop_spacing_m,
-        headway_min=headway_min,
-        start=first,
-        end=last,
-        speed_kph=speed_kph,
-    )
+    route = SchemeRoute(tuple(line_lonlat), name, headway_min, first, last)
+    edit = route_edit(route, stop_spacing_m=stop_spacing_m, speed_kph=speed_kph)
     candidate = Candidate(
         "scheme-route",
         "new_route",
@@ -274,6 +293,46 @@ def test_route_line(
         Scenario(name=name, edits=[edit]),
     )
     return _rank(settings, cambs, config, origins, [candidate], gps, acute, (name,), step)
+
+
+def route_origins(
+    settings: Settings, line_lonlat: Sequence[tuple[float, float]], *, within_m: float
+) -> gpd.GeoDataFrame:
+    """Return the LSOAs (population-weighted centroids, EPSG:27700) within ``within_m`` of a line.
+
+    Raises
+    ------
+    DataError
+        When none is (the population files cover Cambridgeshire and Peterborough).
+    """
+    from hiap.data.population import load_area_origins
+
+    line = gpd.GeoSeries([shapely.LineString(list(line_lonlat))], crs="EPSG:4326")
+    lsoa = load_area_origins(settings)
+    line_bng = line.to_crs(lsoa.crs).iloc[0]
+    origins = lsoa.loc[lsoa.geometry.distance(line_bng) <= within_m].reset_index(drop=True)
+    if origins.empty:
+        raise DataError(
+            f"No LSOA lies within {within_m:,.0f} m of the route; the population files cover "
+            "Cambridgeshire and Peterborough only."
+        )
+    return origins
+
+
+def route_edit(
+    route: SchemeRoute, *, stop_spacing_m: float = 800.0, speed_kph: float = 30.0
+) -> AddRoute:
+    """Return the timetable edit that runs a scheme's route both ways (:class:`AddRoute`)."""
+    return AddRoute(
+        route_id="scheme-route",
+        name=route.name,
+        line=list(route.line),
+        stop_spacing_m=stop_spacing_m,
+        headway_min=route.headway_min,
+        start=route.first,
+        end=route.last,
+        speed_kph=speed_kph,
+    )
 
 
 def export_table(result: PriorityResult) -> pd.DataFrame:
@@ -352,3 +411,109 @@ def scheme_route(lines: gpd.GeoDataFrame | None) -> SchemeRoute | None:
         first=_time(row.get("first_departure"), dt.time(7, 0)),
         last=_time(row.get("last_departure"), dt.time(19, 0)),
     )
+
+
+RANKING_FORMAT = "hiap-bus-priorities-1"
+MAX_RANKING_BYTES = 50_000_000
+"""A stored ranking larger than this is refused (a real one is a few megabytes)."""
+
+
+def _frame_records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    plain = frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
+    records = json.loads(plain.to_json(orient="records", date_format="iso"))
+    if isinstance(frame, gpd.GeoDataFrame):
+        for record, geom in zip(records, frame.to_crs("EPSG:4326").geometry, strict=True):
+            record["wkt"] = None if geom is None else geom.wkt
+    return records
+
+
+def _frame_from(records: object, *, geo: bool) -> pd.DataFrame:
+    if not isinstance(records, list):
+        raise DataError("The stored ranking is damaged: a table is not a list of rows.")
+    frame = pd.DataFrame.from_records(records)
+    if not geo:
+        return frame
+    wkt = frame.pop("wkt") if "wkt" in frame else pd.Series([None] * len(frame))
+    geometry = [None if w is None else shapely.from_wkt(str(w)) for w in wkt]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def save_priorities(result: PriorityResult, path: Path) -> None:
+    """Store a ranking (table, routes, areas, destinations, notes) as one JSON file.
+
+    Parameters
+    ----------
+    result
+        The ranking.
+    path
+        The file to write (``priorities.json``); read back by :func:`load_priorities`.
+    """
+    data = {
+        "format": RANKING_FORMAT,
+        "date": None if result.date is None else result.date.isoformat(),
+        "fallback_share": result.fallback_share,
+        "notes": list(result.notes),
+        "table": _frame_records(result.table),
+        "service": _frame_records(result.service),
+        "routes": _frame_records(result.routes),
+        "origins": _frame_records(result.origins),
+        "destinations": None
+        if result.destinations is None
+        else _frame_records(result.destinations),
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def load_priorities(path: Path) -> PriorityResult:
+    """Read a ranking stored by :func:`save_priorities` (``hiap buses prioritise --out``).
+
+    Parameters
+    ----------
+    path
+        The ``priorities.json`` file.
+
+    Returns
+    -------
+    PriorityResult
+        The ranking as it was run.
+
+    Raises
+    ------
+    DataError
+        When the file is not a stored ranking (the message names the file only).
+    """
+    import shapely.errors
+
+    name = path.name
+    try:
+        if path.stat().st_size > MAX_RANKING_BYTES:
+            raise DataError(f"{name} is too large to be a stored bus ranking.")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(
+            f"{name} cannot be read as a stored bus ranking ({type(exc).__name__}); write one "
+            "with `hiap buses prioritise --out FOLDER` (priorities.json)."
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != RANKING_FORMAT:
+        raise DataError(
+            f"{name} is not a stored bus ranking (no '{RANKING_FORMAT}' format mark); write "
+            "one with `hiap buses prioritise --out FOLDER` (priorities.json)."
+        )
+    try:
+        destinations = data.get("destinations")
+        return PriorityResult(
+            table=_frame_from(data.get("table"), geo=False),
+            service=_frame_from(data.get("service"), geo=False),
+            routes=_frame_from(data.get("routes"), geo=True),
+            origins=_frame_from(data.get("origins"), geo=True),
+            notes=tuple(str(n) for n in data.get("notes", [])),
+            date=dt.date.fromisoformat(data["date"]) if data.get("date") else None,
+            fallback_share=None
+            if data.get("fallback_share") is None
+            else float(data["fallback_share"]),
+            destinations=None
+            if destinations is None
+            else _frame_from(destinations, geo=True),
+        )
+    except (ValueError, TypeError, KeyError, shapely.errors.ShapelyError) as exc:
+        raise DataError(f"The stored bus ranking {name} is damaged: {exc}.") from None

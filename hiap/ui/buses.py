@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from hiap.access import AccessResult
 from hiap.access.keys import bus_key
 from hiap.corridor import CambsFeed, CorridorConfig, CorridorResult, load_cambs_feed, run_corridor
 from hiap.corridor.priorities import (
@@ -23,15 +24,21 @@ from hiap.corridor.priorities import (
     run_priorities,
     test_route_line,
 )
+from hiap.corridor.route_access import scheme_route_access
+from hiap.reports.context import ReportSection
 from hiap.settings import Settings
 from hiap.ui.jobs import heavy_job
 from isochrones.transit import FallbackWalk
 
 __all__ = [
+    "RANKING_KEY",
+    "bus_report_sections",
     "cambs_feed",
     "corridor_config",
     "corridor_result",
     "priorities_result",
+    "remember_ranking",
+    "route_access_result",
     "route_test_result",
 ]
 
@@ -124,3 +131,52 @@ def route_test_result(
     """
     key = bus_key(settings, "route", {"config": config, "route": route})
     return _route_test(key, settings, cambs, config, route)
+
+
+RANKING_KEY = "hiap.buses.ranking"
+"""Session key of the last ranking shown on the Buses page (for the report)."""
+
+
+def remember_ranking(result: PriorityResult) -> None:
+    """Keep the ranking this session was shown, for the assessment report."""
+    st.session_state[RANKING_KEY] = result
+
+
+def bus_report_sections() -> list[ReportSection]:
+    """Return the report chapter of the ranking shown on the Buses page in this session.
+
+    Returns
+    -------
+    list of ReportSection
+        Empty when no ranking was run in this session.
+    """
+    result = st.session_state.get(RANKING_KEY)
+    if not isinstance(result, PriorityResult):
+        return []
+    from hiap.reports.bus_priorities import bus_priorities_section
+
+    return [bus_priorities_section(result, note="As shown on the Buses page in this session.")]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _route_access(
+    key: str, _settings: Settings, _cambs: CambsFeed, _config: CorridorConfig,
+    _route: SchemeRoute, to: str,
+) -> AccessResult:
+    del key
+    with heavy_job("testing the route"):
+        return scheme_route_access(
+            _settings, _cambs, _route, date=_config.date, to=to, fallback=_config.fallback
+        )
+
+
+def route_access_result(
+    settings: Settings, cambs: CambsFeed, config: CorridorConfig, route: SchemeRoute, to: str
+) -> AccessResult:
+    """Measure access along a scheme's route without and with it, through the access engine.
+
+    Keyed by the data's content, the day, the walking fallback, the route's line and service
+    and the destination; no Streamlit element is drawn inside (wrap it in ``st.spinner``).
+    """
+    key = bus_key(settings, "route-access", {"config": config, "route": route, "to": to})
+    return _route_access(key, settings, cambs, config, route, to)

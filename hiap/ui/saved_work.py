@@ -245,13 +245,15 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
     """
     from hiap.reports.evidence import SchemeEvidence, evidence_sections, scenario_section
     from hiap.ui.access import session_access_result
+    from hiap.ui.buses import bus_report_sections
     from hiap.ui.cache import scheme_digest
     from hiap.ui.proposal import session_comparison
     from hiap.ui.scenario import session_scenario_result
 
+    bus = bus_report_sections()  # the Buses page's ranking: county-wide, any scheme
     scheme = current_scheme()
     if scheme is None or scheme.name != assessment.scheme_name:
-        return []
+        return bus
     scenario = session_scenario_result(scheme.name)
     indicators = measured_report(scheme)
     # The run the user saw on the Access page, as it was: never recomputed with defaults.
@@ -270,7 +272,7 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
         from hiap.reports.scheme_change import scheme_change_section
 
         sections.extend(scheme_change_section(comparison, settings=app_settings()))
-    return sections
+    return [*sections, *bus]
 
 
 def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
@@ -298,6 +300,7 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
                 data = render_docx(
                     assessment, checklists=catalogue, version=version, baseline=baseline,
                     settings=app_settings(),
+                    extra_sections=report_evidence(assessment),
                 )
             elif fmt == "pdf":
                 sections = report_evidence(assessment)

@@ -7,6 +7,8 @@ the candidate changes as markers), with the OSM base-map attribution; the data a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -15,7 +17,23 @@ import pandas as pd
 from hiap.viz.access_maps import DESTINATION_STYLES
 from hiap.viz.maps import add_layer, badge_marker, base_map, map_text
 
-__all__ = ["TIME_BANDS_MIN", "corridor_map", "priorities_map", "time_colour"]
+if TYPE_CHECKING:
+    from hiap.corridor.priorities import PriorityResult
+
+__all__ = [
+    "PRIORITIES_MAP_ATTRIBUTION",
+    "TIME_BANDS_MIN",
+    "corridor_map",
+    "priorities_map",
+    "priorities_map_png",
+    "time_colour",
+]
+
+PRIORITIES_MAP_ATTRIBUTION = (
+    "Bus routes: Traveline National Dataset; stops: NaPTAN (DfT); LSOAs: ONS; practices and "
+    "hospitals: NHS ODS. Contains public sector information licensed under the Open "
+    "Government Licence v3.0."
+)
 
 TIME_BANDS_MIN = (15, 30, 45, 60, 90)
 # Sequential, colour-blind safe (viridis stops), dark enough on the light OSM tiles.
@@ -150,3 +168,66 @@ def priorities_map(
     layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
+
+
+def priorities_map_png(result: PriorityResult, *, top: int = 10) -> bytes:
+    """Draw the ranking as a static map for the report (offline, British National Grid).
+
+    The routes as lines, the LSOAs as grey dots (size by residents), the acute hospitals and
+    GP practices, and the top ``top`` candidate changes that have a place (diversions,
+    extensions, new stops) as numbered markers; route-wide changes (frequency, span) are in
+    the table beside it.
+
+    Parameters
+    ----------
+    result
+        From :func:`hiap.corridor.priorities.run_priorities` or ``test_route_line``.
+    top
+        How many ranked places to number.
+
+    Returns
+    -------
+    bytes
+        A PNG with a legend, scale note and the attribution line.
+    """
+    from matplotlib.figure import Figure
+
+    from hiap.viz.figures import _png
+
+    fig = Figure(figsize=(8.0, 7.0), dpi=150)
+    ax = fig.subplots()
+    bng = "EPSG:27700"
+    for i, (name, group) in enumerate(result.routes.to_crs(bng).groupby("name")):
+        colour = _ROUTE_COLOURS[i % len(_ROUTE_COLOURS)]
+        for geom in group.geometry:
+            x, y = geom.xy
+            ax.plot(x, y, color=colour, lw=2.2, alpha=0.85, zorder=2)
+        ax.plot([], [], color=colour, lw=2.2, label=f"Route {name}")
+    origins = result.origins.to_crs(bng)
+    pop = origins["population"].to_numpy(float) if "population" in origins else np.ones(len(origins))
+    ax.scatter(origins.geometry.x, origins.geometry.y, s=4 + 14 * pop / max(pop.max(), 1),
+               color="#8c8c8c", edgecolors="none", zorder=1, label="LSOA (size: residents)")
+    if result.destinations is not None and len(result.destinations):
+        dest = result.destinations.to_crs(bng)
+        acute = dest["kind"] == "acute hospital"
+        ax.scatter(dest.geometry.x[acute], dest.geometry.y[acute], marker="P", s=90,
+                   color="#b2182b", edgecolors="#ffffff", zorder=4, label="Acute hospital (A&E)")
+        ax.scatter(dest.geometry.x[~acute], dest.geometry.y[~acute], marker="s", s=14,
+                   color="#2166ac", zorder=3, label="GP practice")
+    placed = result.table.dropna(subset=["lon", "lat"]).head(top) if "lon" in result.table else None
+    if placed is not None and len(placed):
+        pts = gpd.GeoSeries(gpd.points_from_xy(placed["lon"], placed["lat"]), crs=4326).to_crs(bng)
+        for rank, pt in zip(placed["rank"], pts, strict=True):
+            ax.annotate(str(int(rank)), (pt.x, pt.y), ha="center", va="center", fontsize=7,
+                        color="#ffffff", fontweight="bold", zorder=6,
+                        bbox={"boxstyle": "circle,pad=0.25", "fc": "#1d2b36", "ec": "#ffffff"})
+        ax.plot([], [], marker="o", color="#1d2b36", ls="none", label="Ranked change (rank)")
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(loc="upper left", fontsize=7, frameon=True)
+    ax.set_title("Candidate bus service changes ranked by minutes saved", fontsize=10)
+    fig.text(0.99, 0.005, PRIORITIES_MAP_ATTRIBUTION, ha="right", va="bottom", fontsize=5.5,
+             color="#4a5a60")
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.94, bottom=0.04)
+    return _png(fig)
