@@ -20,6 +20,7 @@ from hiap.ui.access import keep_access_result, uk_data_overrides
 from hiap.ui.charts import st_chart
 from hiap.ui.jobs import heavy_job
 from hiap.ui.maps import st_folium
+from hiap.ui.route_scheme import route_scheme_panel
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
 from hiap.viz.access_maps import access_map, capacity_map
@@ -261,11 +262,8 @@ if area_choice == SCHEME_AREA:
     scheme = require_scheme()
     if scheme.boundary is None or scheme.boundary.empty:
         if scheme.lines is not None and not scheme.lines.empty:
-            # why: a transport scheme is a route; its access effect is tested on the bus page
-            st.info("This transport scheme is a route: test what it does for access to GPs and "
-                    "hospitals on the Buses and health page.", icon=":material/route:")
-            st.page_link("pages/buses.py", label="Test this route (Buses and health)",
-                         icon=":material/airport_shuttle:")
+            # why: a transport scheme is a route: test it against Cambridgeshire's own buses
+            route_scheme_panel(settings, scheme, key="access.route")
         else:
             st.warning("This scheme has no boundary polygon; access is measured from a boundary.")
         st.stop()

@@ -26,6 +26,7 @@ from hiap.ui import cache
 from hiap.ui.access import uk_data_overrides
 from hiap.ui.jobs import heavy_job
 from hiap.ui.maps import st_folium
+from hiap.ui.route_scheme import route_scheme_panel
 from hiap.ui.scenario import DESTINATIONS, keep_scenario_result
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, require_scheme
@@ -65,10 +66,7 @@ try:
         if scheme.boundary is None or scheme.boundary.empty:
             if scheme.lines is not None and not scheme.lines.empty:
                 # why: a transport scheme is a route, tested against Cambridgeshire's own buses
-                st.info("This transport scheme is a route: test it against Cambridgeshire's "
-                        "bus timetables on the Buses and health page.", icon=":material/route:")
-                st.page_link("pages/buses.py", label="Test this route (Buses and health)",
-                             icon=":material/airport_shuttle:")
+                route_scheme_panel(settings, scheme, key="scenario.route")
             else:
                 st.warning("This scheme has no boundary polygon; choose the Porto Alegre demo.")
             st.stop()

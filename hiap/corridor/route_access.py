@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from hiap.access import AccessOptions, AccessResult, measure_access
 from hiap.corridor.analysis import weighted_quantile
@@ -30,7 +32,7 @@ from hiap.settings import Settings
 from isochrones.scenarios import Scenario
 from isochrones.transit import FallbackWalk
 
-__all__ = ["ROUTE_WINDOW", "before_after", "scheme_route_access"]
+__all__ = ["ROUTE_WINDOW", "before_after", "route_layers", "scheme_route_access"]
 
 ROUTE_WINDOW = (dt.time(10, 0), dt.time(13, 0))
 """Inter-peak: GP and hospital appointments, when a rural link matters most."""
@@ -151,3 +153,21 @@ def before_after(result: AccessResult) -> pd.DataFrame:
           "With the route": quicker, "Change": quicker}]
     )
     return pd.concat([table, extra], ignore_index=True)
+
+
+def route_layers(
+    result: AccessResult, route: SchemeRoute
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return the map layers of a route test: LSOAs, the route, (no) stops, destinations.
+
+    In the shapes :func:`hiap.viz.bus_maps.corridor_map` draws (WGS84).
+    """
+    line = gpd.GeoDataFrame(
+        {"route_id": ["scheme-route"], "name": [route.name], "stops": [len(route.line)]},
+        geometry=[shapely.LineString(list(route.line))],
+        crs="EPSG:4326",
+    )
+    stops = gpd.GeoDataFrame({"stop_name": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    kind = "acute hospital" if result.options.to == "hospital" else "GP practice"
+    dest = result.destinations.assign(kind=kind)[["code", "name", "kind", "geometry"]]
+    return result.origins.to_crs("EPSG:4326"), line, stops, dest.to_crs("EPSG:4326")

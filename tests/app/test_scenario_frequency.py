@@ -61,13 +61,40 @@ def test_route_1112_shows_its_one_trip_and_runs_at_the_given_hours() -> None:
     assert int(metrics["Areas with a faster trip"].replace(",", "")) > 0
 
 
-def test_transport_scheme_line_is_offered_on_the_bus_page() -> None:
-    for page in (SCENARIO, ACCESS):
-        at = AppTest.from_file(APP, default_timeout=120)
-        at.session_state[SCHEME_KEY] = load_sample_scheme("fenland-bus-link", get_settings())
-        at.switch_page(page).run()
-        if page == ACCESS:
-            at.button(key="access.run").click().run()
-        assert not at.exception, [e.value for e in at.exception]
-        assert any("transport scheme is a route" in i.value for i in at.info), page
+def _route_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.session_state[SCHEME_KEY] = load_sample_scheme("fenland-bus-link", get_settings())
+    at.switch_page(page).run()
+    if page == ACCESS:
+        at.button(key="access.run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_transport_scheme_line_is_offered_as_the_route_to_test() -> None:
+    for page, key in ((SCENARIO, "scenario.route"), (ACCESS, "access.route")):
+        at = _route_page(page)
+        assert any("Test the route: Chatteris" in h.value for h in at.subheader), page
+        assert at.number_input(key=f"{key}.headway").value == 60, page
+        assert at.date_input(key=f"{key}.date").value == dt.date(2020, 3, 31), page
         assert not any("no boundary polygon" in w.value for w in at.warning), page
+
+
+@pytest.mark.slow
+def test_both_pages_run_the_route_through_the_engine_before_and_after() -> None:
+    shown = {}
+    for page, key in ((SCENARIO, "scenario.route"), (ACCESS, "access.route")):
+        at = _route_page(page)
+        at.button(key=f"{key}.run").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        metrics = {m.label: m.value for m in at.metric}
+        table = at.dataframe[0].value.set_index("Measure")
+        # the hourly link brings residents of the villages within an hour of a GP practice
+        assert table.loc["Residents within 60 min", "Change"] > 0, page
+        assert table.loc["Residents whose trip gets quicker", "With the route"] > 0, page
+        captions = " ".join(c.value for c in at.caption)
+        assert "100% of walking legs used the straight-line fallback" in captions, page
+        assert "Open Government Licence" in captions, page
+        shown[page] = metrics
+    # one engine, one cached answer: the same figures on both pages
+    assert shown[SCENARIO] == shown[ACCESS]
