@@ -99,6 +99,8 @@ class IndicatorResult(BaseModel):
         """Return the value with its unit for display (shares as percentages)."""
         if self.unit == "share":
             return f"{self.value:.0%}"
+        if self.unit == "people per practice":
+            return f"about 1 practice per {self.value:,.0f} people"
         if self.unit in ("count", "categories (0-6)") and float(self.value).is_integer():
             return f"{int(self.value)}"
         return f"{self.value:.1f} {self.unit}"

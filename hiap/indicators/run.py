@@ -123,7 +123,7 @@ _NAMES: dict[str, tuple[str, str, bool]] = {
     "fast_food_to_healthy_ratio": ("Fast food outlets per healthy food outlet", "ratio", False),
     "playground_400m_share": ("Homes within 400 m of a playground", "share", True),
     "sports_800m_share": ("Homes within 800 m of sports facilities", "share", True),
-    "gp_capacity_2sfca": ("GP supply per 1,000 population (2SFCA)", "per 1,000 population", True),
+    "gp_capacity_2sfca": ("People per GP practice within a 30-minute walk (2SFCA)", "people per practice", False),
 }
 
 
@@ -892,12 +892,14 @@ def _capacity(
     listed = value.supply_kind == "list size"
     sentences = capacity.capacity_sentences(value)
     run.add(
-        "gp_capacity_2sfca", value.per_1000["2sfca"],
+        "gp_capacity_2sfca", value.people_per_practice,
         method=(
-            "Two-step floating catchment (Luo & Wang 2003): "
-            + ("registered list places" if listed else "GP practices (no list sizes available)")
-            + f" per 1,000 residents within a {GP_CATCHMENT_MIN:.0f} minute walk, with the "
-            "scheme's new residents added to the population. " + " ".join(sentences[:-1])
+            f"About 1 GP practice per N people within a {GP_CATCHMENT_MIN:.0f}-minute walk of "
+            "the scheme's homes, its new residents included (two-step floating catchment, "
+            "Luo & Wang 2003)"
+            + ("; with list pressure from the registered lists. " if listed
+               else "; no list sizes available, so no list pressure. ")
+            + " ".join(sentences[:-1])
         ),
         source=(
             f"NHS ODS epraccur ({OGL}); "
@@ -920,6 +922,7 @@ def _capacity(
             "people_per_practice": value.people_per_practice,
             "list_pressure": value.list_pressure,
             "list_pressure_today": value.list_pressure_today,
+            "list_places_per_1000": value.per_1000["2sfca"],
             "patients_per_practice": value.patients_per_practice,
             "e2sfca_stepped": value.per_1000["stepped"],
             "gaussian": value.per_1000["gaussian"],

@@ -44,9 +44,15 @@ def test_values_are_plausible(runs: tuple[IndicatorReport, IndicatorReport]) -> 
     # The 2012 extract maps a 73 ha park and a 15 ha nature reserve by the site: most homes
     # reach 10 ha within 1 km.
     assert v["gi_neighbourhood_10ha_1km_share"] >= 0.5
-    # registered list places per 1,000 residents (NHS Digital list sizes), read with a list
-    # pressure of 1000 / value in the notes
-    assert 100 < v["gp_capacity_2sfca"] < 3000
+    # "about 1 GP practice per N people"; registered list places per 1,000 residents (NHS
+    # Digital list sizes) in the details, read as a list pressure of 1000 / value in the notes
+    gp_capacity = rep.get("gp_capacity_2sfca")
+    assert gp_capacity is not None and gp_capacity.unit == "people per practice"
+    assert 1_000 < v["gp_capacity_2sfca"] < 100_000
+    assert 100 < gp_capacity.details["list_places_per_1000"] < 3000
+    assert gp_capacity.details["list_pressure"] == pytest.approx(
+        1000 / gp_capacity.details["list_places_per_1000"], rel=1e-3
+    )
     assert rep.points > 300
 
 

@@ -1,0 +1,64 @@
+"""The one AppTest set-up of the page tests: a fresh database and caches, a page opened.
+
+Streamlit's caches live in the test process, shared by every AppTest in it as by the app's
+sessions; each page-test module starts and ends with them empty, on a database of its own,
+through :func:`fresh_app_state` (the ``app_state`` fixtures of ``tests/app/conftest.py``).
+:func:`open_page` opens a page of the app, optionally with a scheme already chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from hiap.schemes import Scheme
+from hiap.ui.state import SCHEME_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "streamlit_app.py")
+
+
+@contextmanager
+def fresh_app_state(folder: Path, **environ: str) -> Iterator[Path]:
+    """Run with an empty database in ``folder`` and empty Streamlit caches before and after.
+
+    Parameters
+    ----------
+    folder
+        Where the database (``db.sqlite``) is made.
+    environ
+        Other environment variables for the app (e.g. ``HIAP_CACHE_DIR``).
+
+    Yields
+    ------
+    Path
+        The database file.
+    """
+    path = folder / "db.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def open_page(page: str, *, scheme: Scheme | None = None, timeout_s: float = 240) -> AppTest:
+    """Open a page of the app (``"pages/access.py"``), the scheme chosen if given.
+
+    The page must draw without an exception.
+    """
+    at = AppTest.from_file(APP, default_timeout=timeout_s)
+    if scheme is not None:
+        at.session_state[SCHEME_KEY] = scheme
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
