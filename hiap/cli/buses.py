@@ -308,3 +308,72 @@ def route(
     console.print(export_table(result).T.to_string())
     for note in result.notes:
         console.print(note)
+
+
+@app.command("route-access")
+def route_access(
+    scheme: Annotated[
+        str,
+        typer.Argument(
+            help="A transport scheme file with a route line, or a sample scheme id "
+            "(e.g. fenland-bus-link)."
+        ),
+    ],
+    to: Annotated[
+        str, typer.Option("--to", help="gp, or hospital (acute with a type 1 A&E).")
+    ] = "gp",
+    date: DateOpt = None,
+    fallback_walk: FallbackOpt = None,
+    headway_min: Annotated[
+        float | None, typer.Option("--headway-min", help="Default: the scheme's, else 60.")
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Write the per-LSOA times to this CSV.")
+    ] = None,
+) -> None:
+    """Access along a scheme's bus route, today and with it (the Access page's route test)."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from hiap.cli._progress import progress_bar
+    from hiap.corridor.priorities import scheme_route
+    from hiap.corridor.route_access import before_after, scheme_route_access
+    from hiap.errors import HiapError
+    from hiap.schemes import load_sample_scheme, read_scheme
+    from isochrones.errors import IsochronesError
+    from isochrones.transit import FallbackWalk
+
+    if to not in ("gp", "hospital"):
+        raise _fail(f"--to must be gp or hospital, got {to!r}.", 2)
+    console, err = Console(soft_wrap=True), Console(stderr=True)
+    try:
+        settings, cambs, day = _setup(date, fallback_walk)
+        loaded = (
+            read_scheme(Path(scheme), settings=settings)
+            if Path(scheme).is_file()
+            else load_sample_scheme(scheme, settings)
+        )
+        found = scheme_route(loaded.lines)
+        if found is None:
+            raise _fail("the scheme has no route line; give a transport scheme (a line).")
+        if headway_min is not None:
+            found = replace(found, headway_min=headway_min)
+        with progress_bar(err) as advance:
+            result = scheme_route_access(
+                settings, cambs, found, date=day, to=to,
+                fallback=FallbackWalk() if settings.fallback_walk else None, progress=advance,
+            )
+    except (HiapError, IsochronesError) as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"{found.name}: every {found.headway_min:g} min, {found.first:%H:%M}-"
+                  f"{found.last:%H:%M}, to the nearest {to}")
+    console.print(before_after(result).round(1).to_string(index=False))
+    for warning in result.warnings:
+        console.print(f"[yellow]Note:[/] {warning}")
+    if result.fallback_share is not None:
+        console.print(f"{result.fallback_share:.0%} of walking legs used the straight-line fallback.")
+    if csv is not None:
+        result.origins.drop(columns="geometry").to_csv(csv, index=False)
+        console.print(f"Wrote {csv.name}.")
+    console.print("[dim]Traveline National Dataset, NaPTAN (DfT), ONS, NHS ODS: OGL v3.[/]")

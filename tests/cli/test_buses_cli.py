@@ -46,3 +46,24 @@ def test_corridor_with_fallback_writes_tables_and_map(tmp_path: Path) -> None:
     assert {"am_hospital_p50_min", "interpeak_gp_p90_min", "last_bus_back"} <= set(lsoas)
     assert "100% of walking legs used this fallback" in result.output
     assert (tmp_path / "corridor_map.html").read_text().count("OpenStreetMap") >= 1
+
+
+def test_route_access_refuses_an_unknown_destination() -> None:
+    result = runner.invoke(app, ["buses", "route-access", "fenland-bus-link", "--to", "shop"])
+    assert result.exit_code == 2
+    assert "--to must be gp or hospital" in result.output
+
+
+@pytest.mark.slow
+def test_route_access_prints_today_and_with_the_route(tmp_path: Path) -> None:
+    out = tmp_path / "route.csv"
+    result = runner.invoke(
+        app, ["buses", "route-access", "fenland-bus-link", "--fallback-walk", "--csv", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Residents within 60 min" in result.output and "With the route" in result.output
+    assert "100% of walking legs used the straight-line fallback" in result.output
+    lsoas = pd.read_csv(out)
+    assert {"transit_min", "scenario_min", "change_min"} <= set(lsoas)
+    assert (lsoas["change_min"].fillna(0) <= 0).all()  # a new route never slows a trip
+    assert (lsoas["change_min"] < 0).any()
