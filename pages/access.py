@@ -16,7 +16,13 @@ from hiap.exports import to_csv_bytes, to_geopackage_bytes
 from hiap.indicators.capacity import capacity_sentences
 from hiap.schemes import Scheme
 from hiap.ui import cache
-from hiap.ui.access import keep_access_result, uk_data_overrides
+from hiap.ui.access import (
+    DestinationChoice,
+    destination_choice,
+    destinations_table,
+    keep_access_result,
+    uk_data_overrides,
+)
 from hiap.ui.charts import st_chart
 from hiap.ui.jobs import heavy_job
 from hiap.ui.maps import st_folium
@@ -63,6 +69,10 @@ left, right = st.columns(2)
 with left:
     if area_choice == SCHEME_AREA:
         kinds = KINDS[st.radio("Destination", list(KINDS), horizontal=True, key="access.to")]
+        choice = destination_choice(kinds)
+        if choice is None:
+            st.error("Choose at least one class of hospital to count.")
+            st.stop()
         buffer_km = st.slider("Area around the scheme (km)", 0.5, 10.0, 2.0, 0.5, key="access.buffer")
         osm_choice, feeds_choice = uk_data_overrides(settings)
         drive_roads = st.checkbox(
@@ -71,7 +81,7 @@ with left:
         )
     else:
         kinds = ["healthcare facility"]
-        buffer_km, drive_roads = 2.0, False
+        buffer_km, drive_roads, choice = 2.0, False, DestinationChoice()
         st.caption("Destinations: hexagons holding at least one healthcare facility.")
 demo = None
 if area_choice == DEMO:
@@ -111,7 +121,9 @@ def options_for(to: str, residents: float) -> AccessOptions:
     return AccessOptions(
         mode=mode, to=to, buffer_km=float(buffer_km), bands_min=tuple(float(b) for b in sorted(bands)),
         date=date, window=(start, end), step_min=float(step), new_residents=residents,
-        accept_drive_roads=bool(drive_roads),
+        accept_drive_roads=bool(drive_roads), max_snap_m=settings.origin_max_snap_m,
+        hospital_classes=choice.hospital_classes if to == "hospital" else None,
+        include_branches=choice.include_branches and to == "gp",
     )
 
 
@@ -184,6 +196,8 @@ def show_run(result: AccessResult, kind: str, scheme: Scheme | None, residents: 
         )
     with st.expander("How this was measured (parameters and data)"):
         st.table(pd.DataFrame({"Value": result.parameters}))
+        st.caption(f"Destinations ({len(result.destinations)}):")
+        st.dataframe(destinations_table(result), hide_index=True, width="stretch")
         if len(result.excluded):
             st.caption(f"Left out ({len(result.excluded)}), with the reason:")
             st.dataframe(result.excluded, width="stretch")

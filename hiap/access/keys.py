@@ -128,8 +128,16 @@ def access_key(
         "destinations": frame_digest(destinations),
         "scenario": scenario.model_dump_json() if scenario is not None else "none",
         "data": data_digest(settings),
+        "branches": files_digest(_branch_files(settings)) if options.include_branches else "none",
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _branch_files(settings: Settings) -> list[Path]:
+    """Return the GP branch surgery files a run with branches may read (not a catalogue dataset)."""
+    from hiap.data.gp_branches import BRANCH_PATTERN
+
+    return sorted((settings.data_dir / "health").glob(BRANCH_PATTERN))
 
 
 def _plain(value: Any) -> Any:

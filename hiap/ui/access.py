@@ -10,19 +10,90 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from hiap.access import AccessResult
+from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES, HOSPITAL_CLASSES
 from hiap.settings import Settings
 from hiap.ui.data_picker import data_file_picker
 
 __all__ = [
     "ACCESS_RESULT_KEY",
+    "DestinationChoice",
     "KeptAccess",
+    "destination_choice",
+    "destinations_table",
     "keep_access_result",
     "session_access_result",
     "uk_data_overrides",
 ]
+
+BRANCHES_LABEL = "Include GP branch surgeries (2017 ODS list, placed by postcode)"
+
+
+@dataclass(frozen=True)
+class DestinationChoice:
+    """Which hospitals and GP sites count as destinations (options of the access run).
+
+    Attributes
+    ----------
+    hospital_classes
+        The hospital classes chosen; None for the default (acute with a type 1 A&E), as the
+        CLI's ``--hospital-class`` left out.
+    include_branches
+        Also count the practices' branch surgeries.
+    """
+
+    hospital_classes: tuple[str, ...] | None = None
+    include_branches: bool = False
+
+
+def destination_choice(kinds: list[str]) -> DestinationChoice | None:
+    """Offer the hospital classes and GP branch surgeries for the destinations chosen.
+
+    Parameters
+    ----------
+    kinds
+        ``"gp"`` and/or ``"hospital"``.
+
+    Returns
+    -------
+    DestinationChoice or None
+        None when no hospital class is chosen (the page then says so and stops).
+    """
+    classes: tuple[str, ...] | None = None
+    if "hospital" in kinds:
+        chosen = st.multiselect(
+            "Hospitals counted", list(HOSPITAL_CLASSES), default=list(DEFAULT_HOSPITAL_CLASSES),
+            format_func=HOSPITAL_CLASSES.__getitem__, key="access.hospital_classes",
+            help="From hiap's sourced classification (hospital_classes.csv): 'hospital' means "
+            "an acute hospital with a type 1 A&E unless other classes are picked.",
+        )
+        if not chosen:
+            return None
+        ordered = tuple(c for c in HOSPITAL_CLASSES if c in chosen)
+        # the default is passed as the CLI passes it, so the same run has the same options
+        classes = None if ordered == tuple(DEFAULT_HOSPITAL_CLASSES) else ordered
+    branches = False
+    if "gp" in kinds:
+        branches = st.checkbox(
+            BRANCHES_LABEL, key="access.branches",
+            help="NHS ODS branch surgeries of August 2017 whose practice is open today, placed "
+            "at their postcode's centroid; stated in the method. Off by default.",
+        )
+    return DestinationChoice(classes, bool(branches))
+
+
+def destinations_table(result: AccessResult) -> pd.DataFrame:
+    """Return the destinations of a run as a table: name, code, class or kind of site."""
+    dest = result.destinations
+    columns = {
+        "name": "Name", "code": "Code", "postcode": "Postcode",
+        "hospital_class_label": "Class", "site_kind": "Site",
+    }
+    kept = [c for c in columns if c in dest.columns]
+    return pd.DataFrame(dest[kept]).rename(columns=columns)
 
 ACCESS_RESULT_KEY = "hiap.access.result"
 

@@ -214,6 +214,9 @@ def _add_destinations(fmap: folium.Map, kind: str, frame: gpd.GeoDataFrame) -> N
         hospital_class = row.get("hospital_class_label")
         if isinstance(hospital_class, str):  # the class of a hospital (hiap.data.hospitals)
             popup += f"<br>{map_text(hospital_class)}"
+        site_kind = row.get("site_kind")
+        if isinstance(site_kind, str):  # main or branch surgery (hiap.data.gp_branches)
+            popup += f"<br>{map_text(site_kind)}"
         badge_marker(
             (row.geometry.y, row.geometry.x), badge=style["badge"], colour=style["colour"],
             tooltip=name or code, popup=popup, size_px=size,
