@@ -210,24 +210,31 @@ def priorities_map_png(result: PriorityResult, *, top: int = 10) -> bytes:
     if result.destinations is not None and len(result.destinations):
         dest = result.destinations.to_crs(bng)
         acute = dest["kind"] == "acute hospital"
-        ax.scatter(dest.geometry.x[acute], dest.geometry.y[acute], marker="P", s=90,
-                   color="#b2182b", edgecolors="#ffffff", zorder=4, label="Acute hospital (A&E)")
+        ax.scatter(dest.geometry.x[acute], dest.geometry.y[acute], marker="P", s=110,
+                   color="#b2182b", edgecolors="#ffffff", zorder=5, label="Acute hospital (A&E)")
         ax.scatter(dest.geometry.x[~acute], dest.geometry.y[~acute], marker="s", s=14,
                    color="#2166ac", zorder=3, label="GP practice")
     placed = result.table.dropna(subset=["lon", "lat"]).head(top) if "lon" in result.table else None
     if placed is not None and len(placed):
         pts = gpd.GeoSeries(gpd.points_from_xy(placed["lon"], placed["lat"]), crs=4326).to_crs(bng)
-        for rank, pt in zip(placed["rank"], pts, strict=True):
-            ax.annotate(str(int(rank)), (pt.x, pt.y), ha="center", va="center", fontsize=7,
-                        color="#ffffff", fontweight="bold", zorder=6,
-                        bbox={"boxstyle": "circle,pad=0.25", "fc": "#1d2b36", "ec": "#ffffff"})
+        # why: several changes share a place (a hospital): fan the numbers out around it and
+        # draw the best on top, with a leader line to the place itself
+        offsets = ((14, 14), (-14, 14), (14, -14), (-14, -14), (0, 20), (20, 0), (0, -20), (-20, 0))
+        for i, (rank, pt) in enumerate(zip(placed["rank"], pts, strict=True)):
+            ax.annotate(
+                str(int(rank)), (pt.x, pt.y), xytext=offsets[i % len(offsets)],
+                textcoords="offset points", ha="center", va="center", fontsize=7,
+                color="#ffffff", fontweight="bold", zorder=20 - i,
+                bbox={"boxstyle": "circle,pad=0.25", "fc": "#1d2b36", "ec": "#ffffff"},
+                arrowprops={"arrowstyle": "-", "color": "#1d2b36", "lw": 0.8},
+            )
         ax.plot([], [], marker="o", color="#1d2b36", ls="none", label="Ranked change (rank)")
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.legend(loc="upper left", fontsize=7, frameon=True)
+    fig.legend(loc="lower center", ncol=4, fontsize=7, frameon=False, bbox_to_anchor=(0.5, 0.03))
     ax.set_title("Candidate bus service changes ranked by minutes saved", fontsize=10)
     fig.text(0.99, 0.005, PRIORITIES_MAP_ATTRIBUTION, ha="right", va="bottom", fontsize=5.5,
              color="#4a5a60")
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.94, bottom=0.04)
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.94, bottom=0.12)
     return _png(fig)
