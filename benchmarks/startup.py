@@ -10,8 +10,9 @@ includes Python's own start-up and every import the command needs before it does
   temporary folder before timing
 - ``hiap data status``
 
-and, for each, which heavy stacks the command imported (pandas, geopandas, pyogrio, numba,
-osmnx), read from ``python -X importtime`` in one extra run,
+and, for each, its CPU time (steadier than wall time on a shared machine) and which heavy
+stacks it imported (pandas, geopandas, pyogrio, numba, osmnx), read from
+``python -X importtime`` in one extra run,
 
 and, with ``--app``, the seconds from ``./scripts/app`` to the app answering its health check
 (the install is skipped when nothing changed, see scripts/_venv.sh).
@@ -21,7 +22,9 @@ Usage::
     python benchmarks/startup.py [--runs 7] [--root PATH] [--app]
 
 ``--root`` times another checkout's code (e.g. a worktree of an older commit) with this
-environment's packages, for a before/after comparison.
+environment's packages, for a before/after comparison. The figures depend on compiled
+bytecode being present in the environment (``scripts/_venv.sh`` compiles it at install):
+without it, every run compiles pandas and geopandas from source.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -94,12 +98,16 @@ def heavy_imports(root: Path, args: list[str]) -> list[str]:
     return [name for name in HEAVY if name in names]
 
 
-def time_command(root: Path, args: list[str], runs: int) -> list[float]:
-    """Run ``hiap ARGS`` ``runs`` times from ``root``'s code; return the wall times in s."""
+def time_command(root: Path, args: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Run ``hiap ARGS`` ``runs`` times from ``root``'s code; return wall and CPU times in s.
+
+    CPU time (user + system of the child) is the steadier figure on a shared, loaded machine.
+    """
     env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": "200"}
     code = "from hiap.cli.main import app; app()"
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(
             [sys.executable, "-c", code, *args],
@@ -110,7 +118,9 @@ def time_command(root: Path, args: list[str], runs: int) -> list[float]:
             check=False,
         )
         times.append(time.perf_counter() - start)
-    return times
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return times, cpu
 
 
 def time_app_start(root: Path) -> float:
@@ -156,11 +166,12 @@ def main() -> None:
     print(f"code from {root}; {args.runs} runs each; load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="hiap-startup-") as tmp:
         for label, command in commands(sample_files(Path(tmp))).items():
-            times = time_command(root, command, args.runs)
+            times, cpu = time_command(root, command, args.runs)
             heavy = ", ".join(heavy_imports(root, command)) or "none"
             print(
-                f"{label:<40} median {statistics.median(times):5.2f} s  "
-                f"min {min(times):5.2f} s  max {max(times):5.2f} s  heavy imports: {heavy}"
+                f"{label:<38} wall median {statistics.median(times):5.2f} s "
+                f"(min {min(times):5.2f})  CPU median {statistics.median(cpu):5.2f} s  "
+                f"heavy: {heavy}"
             )
     if args.app:
         print(f"{'./scripts/app to healthy':<40} {time_app_start(root):5.2f} s")
