@@ -13,6 +13,7 @@ from hiap.storage.diff import describe_difference
 from hiap.ui.checklist_form import catalogue_or_stop
 from hiap.ui.saved_work import (
     FLASH_KEY,
+    access_for_report,
     delete_selected,
     duplicate_selected,
     export_text,
@@ -184,6 +185,7 @@ with saved_tab:
         "when they were measured for this scheme in this session (Spatial evidence and Access "
         "to healthcare pages); `hiap report` measures them itself."
     )
+    access_for_report(chosen.scheme_name)
     for fmt, label, mime in (
         ("html", "HTML report", "text/html"),
         ("pdf", "PDF report", "application/pdf"),

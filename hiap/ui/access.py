@@ -2,21 +2,34 @@
 
 The report renders the stored :class:`~hiap.access.AccessResult` of the last run the user saw
 on the Access page for a scheme (with its parameters), never a recomputation with defaults.
-Each browser session keeps its own (``st.session_state`` is per session).
+On request (:func:`recompute_access_control`, on the Saved work page) that run is measured
+again with exactly its options and data files, and the report then says when. Each browser
+session keeps its own (``st.session_state`` is per session).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from hiap.access import AccessResult
+from hiap.access import AccessResult, measure_access
 from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES, HOSPITAL_CLASSES
+from hiap.errors import HiapError
 from hiap.settings import Settings
 from hiap.ui.data_picker import data_file_picker
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import geopandas as gpd
+
+    from hiap.access.options import Progress
+    from hiap.schemes import Scheme
 
 __all__ = [
     "ACCESS_RESULT_KEY",
@@ -25,6 +38,9 @@ __all__ = [
     "destination_choice",
     "destinations_table",
     "keep_access_result",
+    "recompute_access_control",
+    "recompute_kept_access",
+    "session_access_note",
     "session_access_result",
     "uk_data_overrides",
 ]
@@ -100,11 +116,15 @@ ACCESS_RESULT_KEY = "hiap.access.result"
 
 @dataclass(frozen=True)
 class KeptAccess:
-    """A walking-access result and the scheme (name and content digest) it was run around."""
+    """A walking-access result and the scheme (name and content digest) it was run around.
+
+    ``recomputed_at`` is set when the run was measured again on request (UTC).
+    """
 
     scheme_name: str
     scheme_digest: str
     result: AccessResult
+    recomputed_at: datetime | None = None
 
 
 def keep_access_result(result: AccessResult, *, scheme_name: str, scheme_digest: str) -> None:
@@ -118,6 +138,147 @@ def keep_access_result(result: AccessResult, *, scheme_name: str, scheme_digest:
         The scheme it was run around (:func:`hiap.ui.cache.scheme_digest`).
     """
     st.session_state[ACCESS_RESULT_KEY] = KeptAccess(scheme_name, scheme_digest, result)
+
+
+def _kept(scheme_name: str, scheme_digest: str | None) -> KeptAccess | None:
+    kept = st.session_state.get(ACCESS_RESULT_KEY)
+    if not isinstance(kept, KeptAccess) or kept.scheme_name != scheme_name:
+        return None
+    if scheme_digest is not None and kept.scheme_digest != scheme_digest:
+        return None
+    return kept
+
+
+def session_access_note(scheme_name: str, scheme_digest: str | None = None) -> str | None:
+    """Return how the report's access run was made: as seen, or recomputed on request when.
+
+    Parameters
+    ----------
+    scheme_name, scheme_digest
+        As :func:`session_access_result`.
+
+    Returns
+    -------
+    str or None
+        None when there is no run for this scheme.
+    """
+    kept = _kept(scheme_name, scheme_digest)
+    if kept is None:
+        return None
+    if kept.recomputed_at is None:
+        return "As shown on the Access page in this session."
+    return (
+        f"Recomputed on request at {kept.recomputed_at:%H:%M:%S} UTC on "
+        f"{kept.recomputed_at:%d %B %Y}, with these parameters (those of the run shown on the "
+        "Access page)."
+    )
+
+
+def recompute_kept_access(
+    settings: Settings,
+    scheme_boundary: gpd.GeoDataFrame | None,
+    *,
+    scheme_name: str,
+    scheme_digest: str,
+    progress: Progress | None = None,
+) -> KeptAccess:
+    """Measure the kept access run again, with exactly its options, extract and timetables.
+
+    Parameters
+    ----------
+    settings
+        The app's settings.
+    scheme_boundary
+        The scheme's boundary (the kept run's digest must match the scheme).
+    scheme_name, scheme_digest
+        The scheme reported.
+    progress
+        Called as ``progress(fraction, message)``.
+
+    Returns
+    -------
+    KeptAccess
+        The new run, kept as this session's access result (``recomputed_at`` set).
+
+    Raises
+    ------
+    HiapError
+        When there is no run for this scheme to recompute, or the run fails.
+    """
+    kept = _kept(scheme_name, scheme_digest)
+    if kept is None:
+        raise HiapError(
+            f"No access run of {scheme_name} in this session to recompute: run the Access to "
+            "healthcare page for it first (the report never recomputes with default options)."
+        )
+    seen = kept.result
+    result = measure_access(
+        settings, seen.options, scheme=scheme_boundary, area_label=seen.area_label or None,
+        osm_path=seen.osm_path, feeds=list(seen.feed_paths) or None, progress=progress,
+    )
+    fresh = replace(kept, result=result, recomputed_at=datetime.now(UTC))
+    st.session_state[ACCESS_RESULT_KEY] = fresh
+    return fresh
+
+
+def recompute_access_control(
+    settings: Settings, scheme: Scheme | None, *, on_done: Callable[[], None] | None = None
+) -> None:
+    """Offer "Recompute access for the report" for the current scheme's kept run.
+
+    Shows how the report's access run was made; the button measures it again with the
+    stored run's options (never defaults), with a progress bar, and ``on_done()`` is called
+    after (e.g. to drop reports prepared with the old run).
+
+    Parameters
+    ----------
+    settings
+        The app's settings.
+    scheme
+        The current :class:`hiap.schemes.Scheme` (None: nothing to recompute).
+    on_done
+        Called with no argument after a successful recomputation.
+    """
+    from hiap.ui.cache import scheme_digest as digest_of
+    from hiap.ui.jobs import heavy_job
+
+    name = scheme.name if scheme is not None else None
+    digest = digest_of(scheme) if scheme is not None else None
+    note = session_access_note(name, digest) if name is not None and digest is not None else None
+    if scheme is None or name is None or digest is None or note is None:
+        st.caption(
+            "Walking access enters the report once the Access to healthcare page has run for "
+            "this scheme in this session; the report never recomputes it with default options."
+        )
+        return
+    st.caption(f"Access to healthcare in the report: {note}")
+    if not st.button("Recompute access for the report", key="hiap.saved.recompute_access",
+                     icon=":material/refresh:"):
+        return
+    bar = st.progress(0.0, text="Recomputing access with the stored run's parameters")
+
+    def tell(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        with heavy_job("routing"):
+            fresh = recompute_kept_access(
+                settings, scheme.boundary, scheme_name=name,
+                scheme_digest=digest, progress=tell,
+            )
+    except HiapError as error:
+        bar.empty()
+        st.error(f"Access was not recomputed: {error}")
+        return
+    bar.empty()
+    if on_done is not None:
+        on_done()
+    st.success(
+        f"Recomputed at {fresh.recomputed_at:%H:%M:%S} UTC with the parameters of the run shown "
+        "on the Access page; prepare the report again to include it."
+    )
+    with st.expander("Parameters of the recomputed run"):
+        st.table(pd.DataFrame({"Value": fresh.result.parameters}))
 
 
 def session_access_result(scheme_name: str, scheme_digest: str | None = None) -> AccessResult | None:
@@ -135,12 +296,8 @@ def session_access_result(scheme_name: str, scheme_digest: str | None = None) ->
     AccessResult or None
         ``None`` when the Access page did not run for this scheme in this session.
     """
-    kept = st.session_state.get(ACCESS_RESULT_KEY)
-    if not isinstance(kept, KeptAccess) or kept.scheme_name != scheme_name:
-        return None
-    if scheme_digest is not None and kept.scheme_digest != scheme_digest:
-        return None
-    return kept.result
+    kept = _kept(scheme_name, scheme_digest)
+    return kept.result if kept is not None else None
 
 
 def uk_data_overrides(settings: Settings) -> tuple[Path | None, list[Path] | None]:

@@ -35,6 +35,7 @@ __all__ = [
     "FLASH_KEY",
     "REPORT_KEY",
     "SELECTED_KEY",
+    "access_for_report",
     "delete_selected",
     "duplicate_selected",
     "export_text",
@@ -244,7 +245,7 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
         Empty when nothing was measured for this scheme in this session.
     """
     from hiap.reports.evidence import SchemeEvidence, evidence_sections, scenario_section
-    from hiap.ui.access import session_access_result
+    from hiap.ui.access import session_access_note, session_access_result
     from hiap.ui.buses import bus_report_sections
     from hiap.ui.cache import scheme_digest
     from hiap.ui.proposal import session_comparison
@@ -264,7 +265,7 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
     else:
         evidence = SchemeEvidence(
             indicators=indicators, walk=walk, new_residents=scheme.new_residents,
-            walk_note=None if walk is None else "As shown on the Access page in this session.",
+            walk_note=None if walk is None else session_access_note(scheme.name, scheme_digest(scheme)),
         )
         sections = list(evidence_sections(evidence, boundary=assessment.boundary, scenario=scenario))
     comparison = session_comparison(assessment.scheme_name)
@@ -273,6 +274,28 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
 
         sections.extend(scheme_change_section(comparison, settings=app_settings()))
     return [*sections, *bus]
+
+
+def access_for_report(scheme_name: str) -> None:
+    """Say how the report's access run was made and offer to recompute it on request.
+
+    The run is the one the Access page showed for the current scheme in this session
+    (:mod:`hiap.ui.access`); recomputing it uses exactly its options and data, and drops the
+    reports prepared with the old run.
+
+    Parameters
+    ----------
+    scheme_name
+        The scheme of the assessment reported (the current scheme must be it).
+    """
+    from hiap.ui.access import recompute_access_control
+    from hiap.ui.settings import app_settings
+
+    scheme = current_scheme()
+    recompute_access_control(
+        app_settings(), scheme if scheme is not None and scheme.name == scheme_name else None,
+        on_done=lambda: st.session_state.pop(REPORT_KEY, None),
+    )
 
 
 def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
