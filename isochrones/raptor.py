@@ -326,17 +326,21 @@ def build_timetable(
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _beats_fewer_rides(ready, k, s, t):
-    """Tell whether arriving at ``t`` in round ``k`` beats every label of rounds ``< k``.
-
-    Local pruning: a label no earlier than one reached with fewer vehicles cannot lead to any
-    journey that one does not (within the round limit), so it is neither kept nor marked.
-    Rounds are copied forward lazily (only marked stops), so every lower round is checked;
-    this runs only for candidates that already beat round ``k``'s label, which is rare.
-    """
+    """Tell whether arriving at ``t`` in round ``k`` beats every label of rounds ``< k``."""
     for j in range(k - 1, -1, -1):  # noqa: SIM110 (a plain loop compiles best in numba)
         if ready[j, s] <= t:
             return False
     return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _carry_forward(labels, k):
+    """Lower round ``k``'s labels to round ``k - 1``'s where those are earlier."""
+    here = labels[k]
+    before = labels[k - 1]
+    for s in range(here.shape[0]):
+        if before[s] < here[s]:
+            here[s] = before[s]
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -371,8 +375,7 @@ def _run_departure(
     sp_pat,
     sp_pos,
     tr_ptr,
-    tr_to,
-    tr_s,
+    tr,
     eg_ptr,
     eg_to,
     eg_s,
@@ -390,6 +393,7 @@ def _run_departure(
 ):
     """One RAPTOR run from departure ``t0``, improving the labels given (kept between runs)."""
     inf = np.int32(1 << 30)
+    n_stops = ready.shape[1]
     # Target pruning: a label no earlier than every destination's best arrival cannot
     # improve any of them (walking and riding only add time).
     limit = t0 + cutoff if cutoff < inf else inf
@@ -407,7 +411,19 @@ def _run_departure(
     for k in range(1, max_rounds + 1):
         if nm == 0:
             break
+        # The last round's arrivals only reach destinations: nobody boards after them, and
+        # walks are never chained, so its boarding labels and transfers would go unused.
+        last = k == max_rounds
         bound = min(_latest(dest, useful), limit)
+        # Local pruning: a candidate no earlier than a label with fewer vehicles cannot lead
+        # to any journey that label does not (within the round limit). When many stops are
+        # marked, round k's labels are first lowered to the fewer-vehicle ones everywhere
+        # (one pass over the stops), so one comparison decides; otherwise labels are copied
+        # forward at the marked stops only and _beats_fewer_rides checks the lower rounds.
+        eager = nm * 16 >= n_stops
+        if eager:
+            _carry_forward(ready, k)
+            _carry_forward(ride_lab, k)
         nq = 0
         for i in range(nm):
             s = mlist[i]
@@ -445,9 +461,9 @@ def _run_departure(
                             v = a + eg_s[e]
                             if v < dest[d]:
                                 dest[d] = v
-                    if a < bound:
+                    if a < bound and not last:
                         r = a + slack
-                        if r < ready[k, s] and _beats_fewer_rides(ready, k, s, r):
+                        if r < ready[k, s] and (eager or _beats_fewer_rides(ready, k, s, r)):
                             ready[k, s] = r
                             if not marked[s]:
                                 marked[s] = True
@@ -455,7 +471,7 @@ def _run_departure(
                                 nm += 1
                         # Transfers start from the ride arrival, even when the stop's
                         # boarding label came from a walk (walks are never chained).
-                        if a < ride_lab[k, s] and _beats_fewer_rides(ride_lab, k, s, a):
+                        if a < ride_lab[k, s] and (eager or _beats_fewer_rides(ride_lab, k, s, a)):
                             ride_lab[k, s] = a
                             if not rode[s]:
                                 rode[s] = True
@@ -479,9 +495,13 @@ def _run_departure(
             rode[s] = False
             a = ride_lab[k, s]
             for q in range(tr_ptr[s], tr_ptr[s + 1]):
-                s2 = tr_to[q]
-                v = a + tr_s[q] + slack
-                if v < ready[k, s2] and v < bound and _beats_fewer_rides(ready, k, s2, v):
+                s2 = tr[q, 0]
+                v = a + tr[q, 1]
+                if (
+                    v < ready[k, s2]
+                    and v < bound
+                    and (eager or _beats_fewer_rides(ready, k, s2, v))
+                ):
                     ready[k, s2] = v
                     if not marked[s2]:
                         marked[s2] = True
@@ -512,8 +532,7 @@ def _range_kernel(
     sp_pat,
     sp_pos,
     tr_ptr,
-    tr_to,
-    tr_s,
+    tr,
     eg_ptr,
     eg_to,
     eg_s,
@@ -569,8 +588,7 @@ def _range_kernel(
                 sp_pat,
                 sp_pos,
                 tr_ptr,
-                tr_to,
-                tr_s,
+                tr,
                 eg_ptr,
                 eg_to,
                 eg_s,
@@ -589,6 +607,14 @@ def _range_kernel(
             for d in range(n_dest):
                 v = dest[d] - t0 if dest[d] < inf else inf
                 out[o, m, d] = v if v <= cutoff else inf
+
+
+def _packed(legs: Legs, add_s: int) -> np.ndarray:
+    """``(n_legs, 2)`` int32 array of each leg's target and seconds + ``add_s``."""
+    out = np.empty((len(legs.target), 2), dtype=np.int32)
+    out[:, 0] = legs.target
+    out[:, 1] = legs.seconds + add_s
+    return out
 
 
 def _check_legs(timetable: Timetable, access: Legs, transfers: Legs, egress: Legs) -> None:
@@ -696,8 +722,8 @@ def range_raptor(
         tt.stop_pattern,
         tt.stop_pattern_pos,
         transfers.ptr,
-        transfers.target,
-        transfers.seconds,
+        # why: (stop, seconds + slack) side by side, the kernel's hottest loop
+        _packed(transfers, min_transfer_s),
         egress.ptr,
         egress.target,
         egress.seconds,
