@@ -4,6 +4,9 @@ Which function to use when:
 
 * :func:`origin_access` -- per origin: minutes to the nearest destination, which one, and how
   many destinations are reachable within each band (15/30/45/60 minutes by default).
+* :func:`straight_line_access` -- the same table where no walk network covers the place: the
+  straight line stretched by a circuity factor (the labelled fallback of
+  :class:`isochrones.transit.FallbackWalk`); a new path cannot shorten such a walk.
 * :func:`summarise_access` -- turn that table (plus a population column) into indicators for
   the whole area or per group (district, LSOA, IMD decile): simple and population-weighted
   mean minimum time, share of the population within each band, services reachable.
@@ -28,9 +31,10 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from isochrones.errors import RoutingInputError
-from isochrones.network import WALK_SPEED_KPH, WalkNetwork
+from isochrones.network import WALK_SPEED_KPH, WalkNetwork, kph_to_mps
 from isochrones.travel_times import (
     JTS_BANDS_MIN,
     count_within,
@@ -40,6 +44,7 @@ from isochrones.travel_times import (
 
 __all__ = [
     "origin_access",
+    "straight_line_access",
     "summarise_access",
 ]
 
@@ -129,6 +134,64 @@ def origin_access(
         counts = count_within(od, bands_min=bands)
         for j, band in enumerate(bands):
             frame[f"reachable_{_band_label(band)}"] = counts[:, j]
+    return frame
+
+
+def straight_line_access(
+    origins: gpd.GeoDataFrame,
+    destinations: gpd.GeoDataFrame,
+    *,
+    circuity: float,
+    speed_kph: float = WALK_SPEED_KPH,
+    bands_min: Sequence[float] = JTS_BANDS_MIN,
+) -> pd.DataFrame:
+    """Measure walking access without a network: the straight line times ``circuity``.
+
+    An explicit approximation for places no walk network covers (use the factor of
+    :class:`isochrones.transit.FallbackWalk`, 1.3, and say so wherever the result is shown):
+    it cannot see rivers, railways or missing crossings, nor the paths a scheme adds.
+
+    Parameters
+    ----------
+    origins, destinations
+        Points (or shapes, at a point on their surface) in one projected CRS, metres.
+    circuity
+        Walked metres per straight-line metre (at least 1).
+    speed_kph
+        Walking speed.
+    bands_min
+        Bands for the reachable counts, in minutes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``origins``, the columns of :func:`origin_access`: ``time_min``,
+        ``nearest``, ``snap_m`` (0: no network to join), ``excluded`` (all False),
+        ``excluded_reason`` and ``reachable_<band>min``.
+    """
+    if len(destinations) == 0:
+        raise RoutingInputError("No destinations were given: nothing to measure access to.")
+    if not circuity >= 1.0 or not speed_kph > 0:
+        raise RoutingInputError(f"circuity must be >= 1 and speed_kph > 0, got {circuity!r}, {speed_kph!r}.")
+    o = shapely.point_on_surface(np.asarray(origins.geometry.to_numpy(), dtype=object))
+    d = shapely.point_on_surface(np.asarray(destinations.geometry.to_numpy(), dtype=object))
+    oxy = np.column_stack([shapely.get_x(o), shapely.get_y(o)]) if len(o) else np.zeros((0, 2))
+    dxy = np.column_stack([shapely.get_x(d), shapely.get_y(d)])
+    metres_per_min = kph_to_mps(speed_kph) * 60.0
+    straight = np.hypot(oxy[:, None, 0] - dxy[None, :, 0], oxy[:, None, 1] - dxy[None, :, 1])
+    minutes = straight * circuity / metres_per_min
+    frame = pd.DataFrame(
+        {
+            "time_min": minutes.min(axis=1) if len(oxy) else np.zeros(0),
+            "nearest": minutes.argmin(axis=1).astype(np.int64) if len(oxy) else np.zeros(0, np.int64),
+            "snap_m": 0.0,
+            "excluded": False,
+            "excluded_reason": pd.Series(pd.NA, index=origins.index, dtype="string"),
+        },
+        index=origins.index,
+    )
+    for band in bands_min:
+        frame[f"reachable_{_band_label(band)}"] = (minutes <= band).sum(axis=1).astype(np.int64)
     return frame
 
 

@@ -118,7 +118,15 @@ with save_col:
         else:
             st.success(f"Saved with the assessment as version {version}.")
 
-comparison = stored_comparison(proposal)
+fallback = st.checkbox(
+    "Where no OpenStreetMap extract covers the site, walk to GP practices and hospitals by the "
+    "straight line x 1.3 (labelled; proposed paths then cannot shorten walks, and the "
+    "indicators that need OpenStreetMap stay unmeasured)",
+    value=settings.fallback_walk,
+    key="proposal-fallback-walk",
+)
+settings = settings.model_copy(update={"fallback_walk": fallback})
+comparison = stored_comparison(proposal, settings)
 if st.button("Compare today's map with the scheme", type="primary", disabled=comparison is not None):
     try:
         comparison = compare(proposal, settings)
@@ -131,6 +139,9 @@ if comparison is None:
     st.stop()
 
 COLUMNS = {"indicator": "Indicator", "baseline shown": "Today's map", "with scheme shown": "With the scheme", "for health": "For health"}
+for note in comparison.notes:
+    if "labelled walking fallback" in note or "paths are not used" in note:
+        st.warning(note)
 table = comparison.table()
 better = int((table["for health"] == "better").sum())
 worse = int((table["for health"] == "worse").sum())

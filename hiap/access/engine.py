@@ -187,7 +187,9 @@ def measure_access(
         hull = shapely.convex_hull(shapely.multipoints(shapely.points(net.x, net.y)))
         reach = hull.buffer(frame.margin_m)
     # The straight-line fallback reaches points off every street: none is left out for it.
-    snap_net = None if options.fallback is not None else net
+    # (Walking runs keep the usual rule while a network exists; without one every walk is the
+    # fallback's.)
+    snap_net = None if options.fallback is not None and (net is None or options.rides) else net
     tell(0.2, "Loading destinations")
     dest, dest_label, excluded, notes = destinations_for(
         settings, options, frame, snap_net, reach=reach, given=destinations,
@@ -209,7 +211,6 @@ def measure_access(
     summaries: dict[str, ModeSummary] = {}
     iso = catch = None
     if options.walks:
-        assert net is not None  # the fallback (no network) is for public transport only
         orig, homes, iso, catch = walk_leg(
             net, orig, homes, dest, options, tell=tell, dest_label=dest_label,
             network_name=path.name,

@@ -85,12 +85,15 @@ class AccessOptions:
     draw_isochrones
         Also draw walking isochrones and catchments.
     fallback
-        Public transport only: walk a straight line x circuity
-        (:class:`isochrones.transit.FallbackWalk`) to, from and between stops outside every
+        Walk a straight line x circuity (:class:`isochrones.transit.FallbackWalk`) where no
+        walk network reaches. Public transport: to, from and between stops outside every
         available walk network. An explicit, labelled mode: with it, a run where no extract
         covers the area walks every leg that way instead of failing, points off the network
         are not left out (the fallback reaches them, up to its access cap), and the result
         gives the share of walking legs that used it (:attr:`AccessResult.fallback_share`).
+        Walking (mode ``walk``): only where no extract covers the area, every walk to the
+        nearest destination is the straight line (no isochrones are drawn); with a network,
+        walks follow it and points off it are left out as usual.
     percentiles
         Percentiles of public-transport time across the window's departures added as
         ``transit_p<p>_min`` (25, 50 and 75 always are).
@@ -137,10 +140,10 @@ class AccessOptions:
 
     def __post_init__(self) -> None:
         problems = []
-        if self.fallback is not None and self.mode != "transit":
+        if self.fallback is not None and self.mode == "both":
             problems.append(
-                "the straight-line walking fallback is for public-transport runs (mode "
-                f"transit), not {self.mode!r}: walking times need a walk network"
+                "the straight-line walking fallback is for walking or public-transport runs, "
+                "one at a time (mode walk or transit), not both"
             )
         if any(not 0 <= p <= 100 for p in self.percentiles):
             problems.append(f"percentiles must be 0-100, got {self.percentiles}")

@@ -24,6 +24,7 @@ from hiap.access.places import RunFrame
 from hiap.errors import DataError, SettingsError
 from hiap.settings import Settings
 from isochrones import JTS_BANDS_MIN, WalkNetwork, catchments, isochrone_polygons, origin_access
+from isochrones.access_summary import straight_line_access
 from isochrones.cache import file_digest
 from isochrones.errors import IsochronesError
 from isochrones.gtfs import Feed
@@ -198,8 +199,22 @@ def _last_bus_back(
 
 
 
+def _straight_walk_times(
+    points: gpd.GeoDataFrame, dest: gpd.GeoDataFrame, options: AccessOptions
+) -> gpd.GeoDataFrame:
+    """Join walking minutes by the straight-line fallback (no network) to ``points``."""
+    assert options.fallback is not None
+    walk = straight_line_access(
+        points, dest, circuity=options.fallback.circuity, speed_kph=options.speed_kph,
+        bands_min=JTS_BANDS_MIN,
+    )
+    out = points.join(walk.rename(columns={"time_min": "walk_min"}))
+    _nearest_labels(out, dest)
+    return out
+
+
 def walk_leg(
-    network: WalkNetwork,
+    network: WalkNetwork | None,
     orig: gpd.GeoDataFrame,
     homes: gpd.GeoDataFrame | None,
     dest: gpd.GeoDataFrame,
@@ -211,6 +226,10 @@ def walk_leg(
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
     """Time the origins and homes on foot; draw the isochrones and catchments if asked.
 
+    With no network (a fallback run no extract covers) every walk is the straight line x the
+    fallback's circuity (:func:`isochrones.access_summary.straight_line_access`), and no
+    isochrones or catchments are drawn.
+
     Returns
     -------
     tuple
@@ -221,6 +240,12 @@ def walk_leg(
     DataError
         When no destination can be reached on foot from any origin.
     """
+    if network is None:  # no extract covers the area: the labelled straight-line fallback
+        assert options.fallback is not None  # network_for_run gives no network only then
+        tell(0.4, "Walking by the straight-line fallback")
+        orig = _straight_walk_times(orig, dest, options)
+        homes = _straight_walk_times(homes, dest, options) if homes is not None else None
+        return orig, homes, None, None
     tell(0.4, "Routing on foot (one multi-source pass)")
     orig = _walk_times(network, orig, dest, options)
     if homes is not None:

@@ -192,6 +192,15 @@ def assess(
             help="Measure walks on a drive-only extract as an approximation (labelled).",
         ),
     ] = False,
+    fallback_walk: Annotated[
+        bool | None,
+        typer.Option(
+            "--fallback-walk/--no-fallback-walk",
+            help="Where no OSM extract covers the site, walk to GP practices and hospitals by "
+            "the straight line x 1.3 at 4.8 km/h (labelled; OSM-based indicators stay "
+            "unmeasured); default: the fallback_walk setting (HIAP_FALLBACK_WALK).",
+        ),
+    ] = None,
     gtfs: Annotated[
         list[Path] | None,
         typer.Option(
@@ -203,12 +212,15 @@ def assess(
     ] = None,
 ) -> None:
     """Measure the spatial health indicators of a scheme (greenspace, GP access, food, play...)."""
+    settings = _settings()
+    if fallback_walk is not None:
+        settings = settings.model_copy(update={"fallback_walk": fallback_walk})
     if compare:
         from hiap.cli.proposal import assess_compare
 
         assess_compare(
             scheme, osm=osm, csv=csv, gpkg=gpkg, spacing_m=spacing_m, phases=phases,
-            neighbours=neighbours, settings=_settings(), gtfs=gtfs,
+            neighbours=neighbours, settings=settings, gtfs=gtfs,
         )
         return
     if gpkg is not None:
@@ -221,7 +233,6 @@ def assess(
     from hiap.errors import HiapError
     from hiap.indicators import assess_indicators
 
-    settings = _settings()
     console = Console()
     try:
         chosen = _scheme_from_argument(scheme, settings)

@@ -61,7 +61,7 @@ from hiap.settings import Settings
 from isochrones.errors import IsochronesError
 from isochrones.gtfs import Feed
 from isochrones.network import WalkNetwork, build_walk_graph
-from isochrones.transit import DEFAULT_WINDOW
+from isochrones.transit import DEFAULT_WINDOW, FallbackWalk
 
 WALK_CONVENTION = (
     "homes and destinations joined to the nearest street edge (the straight line to the "
@@ -318,6 +318,11 @@ def assess_at_homes(
             "No OpenStreetMap extract in the data directory covers this site. Put an .osm.pbf "
             "of the area in the data directory's osm/ folder (hiap data download osm)."
         )
+        if settings.fallback_walk:
+            reason += (
+                " The straight-line walking fallback (on) measures only the walks to GP "
+                "practices and hospitals, whose lists come from the NHS, not OSM."
+            )
         for ind in INDICATOR_IDS:
             if ind not in ("dwellings_per_ha",):
                 run.skip(ind, reason)
@@ -387,7 +392,7 @@ def assess_at_homes(
         else:
             edge_note = _edge_note(site, features)
             say(0.3, "Walk access to GPs and hospitals")
-            facilities = _health(run, graph, homes, edge_note)
+            facilities = _health(run, graph, homes.points, edge_note)
             say(0.5, "Greenspace")
             _greenspace(run, graph, homes, features, edge_note)
             say(0.6, "Neighbourhood and streets")
@@ -400,6 +405,25 @@ def assess_at_homes(
             _capacity(run, graph, homes, facilities.get("gp"), edge_note)
             say(0.95, "Public transport")
             _public_transport(run, graph, homes, feed, facilities, service_day)
+    elif path is None and settings.fallback_walk:
+        # Asked for, and no extract covers the site: the labelled straight-line walk to the
+        # NHS-listed GPs and hospitals, through the one access engine. Nothing from OSM.
+        say(0.3, "Walk access to GPs and hospitals (straight-line fallback)")
+        walk = FallbackWalk()
+        notes.append(
+            "No OpenStreetMap walk network covers the site: walks to GP practices and hospitals "
+            f"are the straight line x {walk.circuity:g} at {walk.speed_kph:g} km/h (the labelled "
+            "walking fallback), which cannot see rivers, railways or missing crossings, nor any "
+            "new path."
+        )
+        if world is not None and world.proposal is not None and not world.proposal.paths.empty:
+            notes.append(
+                "The proposal's paths are not used: with the straight-line fallback there is no "
+                "network to add them to, so they cannot shorten any walk."
+            )
+        for ind in ("gp_walk_min", "hospital_walk_min", "gp_count_15min_walk", "gp_count_30min_walk"):
+            run.unavailable.pop(ind, None)  # measured now, or skipped with the engine's reason
+        _health(run, None, points, lambda _m: "")
     for ind in INDICATOR_IDS:
         if ind not in run.results:
             run.skip(ind, "Not measured.")
@@ -498,7 +522,8 @@ def _density(run: _Run) -> None:
 
 
 def _access(
-    run: _Run, graph: WalkGraph, homes: Homes, kind: str, destinations: gpd.GeoDataFrame, *,
+    run: _Run, graph: WalkGraph | None, points: gpd.GeoDataFrame, kind: str,
+    destinations: gpd.GeoDataFrame, *,
     feed: Feed | None = None, day: dt.date | None = None,
 ) -> AccessResult:
     """Time the homes to the nearest of ``destinations`` with the one access engine."""
@@ -508,15 +533,17 @@ def _access(
         new_residents=float(run.scheme.new_residents or 0.0), home_spacing_m=run.spacing_m,
         draw_isochrones=False, date=day, window=DEFAULT_WINDOW, step_min=2.0,
         accept_drive_roads=run.accept_drive_roads, max_snap_m=run.settings.origin_max_snap_m,
+        fallback=FallbackWalk() if graph is None else None,
     )
     return measure_access(
-        run.settings, options, scheme=run.scheme.boundary, home_points=homes.points,
-        osm_path=run.osm_path, network=graph.network, feed=feed, destinations=destinations,
+        run.settings, options, scheme=run.scheme.boundary, home_points=points,
+        osm_path=run.osm_path, network=graph.network if graph is not None else None, feed=feed,
+        destinations=destinations,
     )
 
 
 def _per_home(
-    result: AccessResult, column: str, homes: Homes
+    result: AccessResult, column: str, points: gpd.GeoDataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return a run's values at every scheme home point and the weights of those it timed.
 
@@ -525,14 +552,17 @@ def _per_home(
     """
     assert result.homes is not None  # the engine timed the homes
     at = result.homes["home"].to_numpy(dtype=np.int64)
-    values = np.full(len(homes.points), np.nan)
+    values = np.full(len(points), np.nan)
     values[at] = result.homes[column].to_numpy(dtype=float)
-    weight = np.zeros(len(homes.points))
-    weight[at] = homes.weight[at]
+    weight = np.zeros(len(points))
+    weight[at] = points["weight"].to_numpy(dtype=float)[at]
     return values, weight
 
 
-def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], str]) -> dict[str, gpd.GeoDataFrame]:
+def _health(
+    run: _Run, graph: WalkGraph | None, points: gpd.GeoDataFrame, edge: Callable[[float], str]
+) -> dict[str, gpd.GeoDataFrame]:
+    """Walk times to GPs and hospitals; ``graph`` None walks by the labelled straight-line fallback."""
     found: dict[str, gpd.GeoDataFrame] = {}
     reach_m = NETWORK_MARGIN_M + 5000.0
     for kind, loader in (("gp", load_gp_practices), ("hospital", load_hospitals)):
@@ -541,7 +571,7 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
             fac = run.shared.get(kind, lambda: loader(run.settings, area=run.site, buffer_m=reach_m))  # noqa: B023
             if kind == "gp" and run.world is not None:
                 fac = run.world.gps(fac)
-            result = _access(run, graph, homes, label, fac)
+            result = _access(run, graph, points, label, fac)
         except HiapError as exc:
             run.skip(f"{kind}_walk_min", str(exc))
             if kind == "gp":
@@ -549,10 +579,19 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
                     run.skip(ind, str(exc))
             continue
         notes: list[str] = list(result.warnings)
+        if graph is not None:
+            how, convention, network_source = (
+                "along the OSM street and path network", WALK_CONVENTION, run.sources[0]
+            )
+        else:
+            how = f"along the straight line x {FallbackWalk().circuity:g} (no walk network: the labelled fallback)"
+            convention = "a straight line cannot see rivers, railways or missing crossings"
+            network_source = "no OSM walk network"
+        on_network = "on the OSM network" if graph is not None else "by the straight-line fallback"
         found[kind] = fac
         src = _facility_source(fac, kind)
         run.sources.append(src)
-        minutes, weight = _per_home(result, "walk_min", homes)
+        minutes, weight = _per_home(result, "walk_min", points)
         run.home_values[f"{kind}_walk_min"] = minutes
         median = weighted_quantile(minutes, weight, 0.5)
         p90 = weighted_quantile(minutes, weight, 0.9)
@@ -586,12 +625,12 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
         run.add(
             f"{kind}_walk_min", median,
             method=(
-                f"Median over {len(homes)} home points on the site of the walk time at 4.8 km/h "
-                f"along the OSM street and path network to the nearest {label}"
+                f"Median over {len(points)} home points on the site of the walk time at 4.8 km/h "
+                f"{how} to the nearest {label}"
                 f"{' (acute with a type 1 A&E unless other classes are picked)' if kind == 'hospital' else ''}, "
-                f"{WALK_CONVENTION}."
+                f"{convention}."
             ),
-            source=f"{src}; {run.sources[0]}",
+            source=f"{src}; {network_source}",
             notes=notes,
             details={
                 "p90_min": p90,
@@ -602,16 +641,15 @@ def _health(run: _Run, graph: WalkGraph, homes: Homes, edge: Callable[[float], s
         )
         if kind == "gp":
             for cutoff in (15, 30):
-                counts = _per_home(result, f"reachable_{cutoff}min", homes)[0]
+                counts = _per_home(result, f"reachable_{cutoff}min", points)[0]
                 run.add(
                     f"gp_count_{cutoff}min_walk",
                     weighted_quantile(counts, weight, 0.5),
                     method=(
-                        f"Number of open GP practices within a {cutoff} minute walk (4.8 km/h on "
-                        "the OSM network) of the median home point of the site, "
-                        f"{WALK_CONVENTION}."
+                        f"Number of open GP practices within a {cutoff} minute walk (4.8 km/h "
+                        f"{on_network}) of the median home point of the site, {convention}."
                     ),
-                    source=f"{src}; {run.sources[0]}",
+                    source=f"{src}; {network_source}",
                     notes=[edge(minutes_to_metres(cutoff))],
                     details={"max": float(np.nanmax(counts)), "min": float(np.nanmin(counts))},
                 )
@@ -845,11 +883,11 @@ def _public_transport(
             run.skip(ind, f"No {label} locations could be loaded (see {kind}_walk_min).")
             continue
         try:
-            res = _access(run, graph, homes, label, fac, feed=feed, day=day)
+            res = _access(run, graph, homes.points, label, fac, feed=feed, day=day)
         except (HiapError, IsochronesError) as exc:
             run.skip(ind, f"Public-transport routing failed: {exc}")
             continue
-        minutes, weight = _per_home(res, "transit_min", homes)
+        minutes, weight = _per_home(res, "transit_min", homes.points)
         run.home_values[ind] = minutes
         w0, w1 = res.options.window
         run.add(

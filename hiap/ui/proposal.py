@@ -53,9 +53,14 @@ def session_comparison(scheme_name: str) -> Comparison | None:
     return found[-1] if found else None
 
 
-def stored_comparison(proposal: Proposal) -> Comparison | None:
-    """Return this session's comparison of exactly this proposal, if it was run."""
-    return st.session_state.get(_COMPARISONS_KEY, {}).get(proposal_key(proposal))
+def _run_key(proposal: Proposal, settings: Settings) -> str:
+    """Return the proposal's key and whether the walking fallback was on (it changes the answer)."""
+    return proposal_key(proposal) + (":fallback-walk" if settings.fallback_walk else "")
+
+
+def stored_comparison(proposal: Proposal, settings: Settings) -> Comparison | None:
+    """Return this session's comparison of exactly this proposal with these settings, if run."""
+    return st.session_state.get(_COMPARISONS_KEY, {}).get(_run_key(proposal, settings))
 
 
 def compare(proposal: Proposal, settings: Settings) -> Comparison:
@@ -82,5 +87,5 @@ def compare(proposal: Proposal, settings: Settings) -> Comparison:
         feed = proposal_feed(proposal, settings=settings)
         comparison = assess_proposal(proposal, settings=settings, feed=feed, progress=report_progress)
         bar.empty()
-    st.session_state.setdefault(_COMPARISONS_KEY, {})[proposal_key(proposal)] = comparison
+    st.session_state.setdefault(_COMPARISONS_KEY, {})[_run_key(proposal, settings)] = comparison
     return comparison

@@ -58,3 +58,20 @@ def test_compare_the_hampton_sample_and_fill_the_assessment(database: Path) -> N
     (summary,) = store.list()
     saved = store.load(summary.id)
     assert any("today's map -> with the scheme" in (e.evidence or "") for e in saved.hudu.values())
+
+
+@pytest.mark.slow
+def test_northstowe_by_the_labelled_walking_fallback(database: Path) -> None:
+    """No OSM extract covers Northstowe: the page compares by the straight-line fallback when
+    asked, and says so above the table."""
+    app = AppTest.from_file(APP, default_timeout=300).run()
+    app.switch_page(PAGE).run()
+    app.selectbox[0].select("northstowe-phase-2").run()
+    app.checkbox(key="proposal-fallback-walk").check().run()
+    next(b for b in app.button if b.label.startswith("Compare")).click().run()
+    assert not app.exception
+    warnings = " ".join(w.value for w in app.warning)
+    assert "labelled walking fallback" in warnings
+    assert "The proposal's paths are not used" in warnings
+    row = app.dataframe[0].value.set_index("Indicator").loc["Walk time to the nearest GP surgery"]
+    assert row["For health"] == "better"

@@ -88,3 +88,23 @@ def test_compare_hampton_prints_writes_and_leaves_the_baseline_network_alone(
     network = WalkNetwork.from_graph(graph_cache.load_graph(folder))
     assert (network.node_ids > 0).all()
     assert np.isfinite(network.edge_length_m).all()
+
+
+def test_northstowe_compares_by_the_labelled_walking_fallback(tmp_path: Path) -> None:
+    """No OSM extract covers Northstowe: with --fallback-walk the NHS-listed GPs are walked to
+    by the straight line x 1.3, the health hub's effect shows, OSM indicators stay unmeasured."""
+    csv = tmp_path / "northstowe.csv"
+    args = ["scheme", "assess", "northstowe-phase-2", "--compare", "--no-phases", "--no-neighbours"]
+    result = CliRunner().invoke(app, [*args, "--fallback-walk", "--csv", str(csv)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(csv).set_index("id")
+    gp = table.loc["gp_walk_min"]
+    assert gp["with scheme"] < gp["baseline"]  # the health and wellbeing hub on the site
+    assert gp["for health"] == "better"
+    assert table.loc["angst_2ha_300m_share", "for health"] == "not measured"  # OSM: not guessed
+    text = " ".join(result.output.split())
+    assert "straight line x 1.3 at 4.8 km/h (the labelled walking fallback)" in text
+    assert "The proposal's paths are not used" in text
+    without = CliRunner().invoke(app, [*args, "--no-fallback-walk", "--csv", str(csv)])
+    assert without.exit_code == 0, without.output
+    assert pd.read_csv(csv).set_index("id").loc["gp_walk_min", "for health"] == "not measured"

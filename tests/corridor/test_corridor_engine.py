@@ -61,8 +61,10 @@ def _options(**kw: object) -> AccessOptions:
 
 
 def test_the_fallback_is_an_explicit_public_transport_mode() -> None:
-    with pytest.raises(SettingsError, match="fallback is for public-transport runs"):
-        AccessOptions(mode="walk", fallback=FallbackWalk())
+    # Walking or public transport, one at a time (walking uses it only where no extract covers
+    # the area: tests/access/test_fallback_walk_access.py).
+    with pytest.raises(SettingsError, match="one at a time"):
+        AccessOptions(mode="both", fallback=FallbackWalk())
     with pytest.raises(SettingsError, match="percentiles"):
         AccessOptions(mode="transit", percentiles=(50, 120))
     options = _options()

@@ -73,3 +73,17 @@ def test_origin_access_on_hampton(hampton_net: WalkNetwork) -> None:
         assert ((access[f"reachable_{band}min"] > 0) == (access["time_min"] <= band)).all()
     summary = summarise_access(access.join(origins[["population"]]))
     assert 0 < summary.loc["all", "pop_weighted_mean_time_min"] < 60
+
+
+def test_straight_line_access_is_the_stretched_straight_line() -> None:
+    from isochrones.access_summary import straight_line_access
+
+    origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.0, 0.0], [0.0, 3000.0]), crs=27700)
+    dests = gpd.GeoDataFrame(geometry=gpd.points_from_xy([300.0, 0.0], [400.0, 4000.0]), crs=27700)
+    table = straight_line_access(origins, dests, circuity=1.3, speed_kph=4.8, bands_min=(10, 30))
+    # 3-4-5: 500 m x 1.3 = 650 m at 80 m a minute; the second origin is 1,000 m from the other.
+    assert table["time_min"].tolist() == pytest.approx([650 / 80, 1300 / 80])
+    assert table["nearest"].tolist() == [0, 1]
+    assert table["reachable_10min"].tolist() == [1, 0]
+    assert table["reachable_30min"].tolist() == [1, 1]  # the far pairs are 42.5 and 65 min
+    assert not table["excluded"].any()
