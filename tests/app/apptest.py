@@ -17,10 +17,17 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from hiap.schemes import Scheme
+from hiap.settings import get_settings
 from hiap.ui.state import SCHEME_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
+
+needs_hampton = pytest.mark.skipif(
+    not (get_settings().data_dir / "osm" / "peterborough_hampton_2012.osm").is_file(),
+    reason="Hampton OSM missing",
+)
+"""Skip a test that needs the Hampton OSM extract when the data directory lacks it."""
 
 
 @contextmanager

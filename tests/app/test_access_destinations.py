@@ -15,15 +15,12 @@ import hiap.ui.cache
 from hiap.access import AccessOptions
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
-from tests.app.apptest import open_page
+from tests.app.apptest import needs_hampton, open_page
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.usefixtures("module_app_state"),
-    pytest.mark.skipif(
-        not (get_settings().data_dir / "osm" / "peterborough_hampton_2012.osm").is_file(),
-        reason="Hampton OSM missing",
-    ),
+    needs_hampton,
 ]
 
 

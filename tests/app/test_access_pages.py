@@ -9,16 +9,14 @@ read the layer names from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
 from hiap.ui.scenario import SCENARIO_RESULT_KEY
-from hiap.ui.state import SCHEME_KEY
+from tests.app.apptest import open_page
 
 APP = "../../streamlit_app.py"  # AppTest resolves this against this file's folder
 ACCESS = "pages/access.py"
@@ -35,27 +33,13 @@ needs_poa = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _shared_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    # The read-only network and feed are shared by this module's tests, as by the app's
-    # sessions; caches left by other modules (settings, store) are dropped first and after.
-    path = tmp_path_factory.mktemp("access") / "db.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+# The read-only network and feed are shared by this module's tests, as by the app's sessions.
+pytestmark = pytest.mark.usefixtures("module_app_state")
 
 
 def _app(page: str, *, hampton: bool = False) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    if hampton:
-        at.session_state[SCHEME_KEY] = load_sample_scheme("hampton", get_settings())
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    scheme = load_sample_scheme("hampton", get_settings()) if hampton else None
+    return open_page(page, scheme=scheme, timeout_s=TIMEOUT_S)
 
 
 def _map_scripts(at: AppTest) -> list[str]:

@@ -9,13 +9,11 @@ must show the numbers the CLI gives for the same inputs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
-import streamlit as st
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
@@ -34,6 +32,7 @@ DATA = get_settings().data_dir
 POA = DATA / "transit" / "porto_alegre"
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.usefixtures("module_app_state"),
     pytest.mark.skipif(
         not (DATA / "osm" / "peterborough_hampton_2012.osm").is_file()
         or not (POA / "poa_eptc.zip").is_file(),
@@ -45,18 +44,6 @@ COLUMNS = {
     "Share within 15 min": "pop_share_within_15min",
     "Share within 30 min": "pop_share_within_30min",
 }
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fresh_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    path = tmp_path_factory.mktemp("sessions") / "db.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def _scheme_b() -> Scheme:

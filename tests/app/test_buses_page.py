@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
 from hiap.ui.state import SCHEME_KEY
+from tests.app.apptest import open_page
 
 APP = "../../streamlit_app.py"
 PAGE = "pages/buses.py"
 TIMEOUT_S = 600
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _shared_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    path = tmp_path_factory.mktemp("buses") / "db.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("module_app_state")
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(PAGE, timeout_s=TIMEOUT_S)
 
 
 def test_feed_summary_and_trips_on_the_chosen_day() -> None:

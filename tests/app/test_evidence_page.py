@@ -17,18 +17,7 @@ APP = str(ROOT / "streamlit_app.py")
 PAGE = "pages/evidence.py"
 
 
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "db.sqlite"
-    monkeypatch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    return path
-
-
-def test_without_a_scheme_the_page_points_home(database: Path) -> None:
+def test_without_a_scheme_the_page_points_home(app_state: Path) -> None:
     app = AppTest.from_file(APP, default_timeout=60).run()
     app.switch_page(PAGE).run()
     assert not app.exception
@@ -36,7 +25,7 @@ def test_without_a_scheme_the_page_points_home(database: Path) -> None:
 
 
 @pytest.mark.slow
-def test_measure_hampton_and_fill_the_assessment(database: Path) -> None:
+def test_measure_hampton_and_fill_the_assessment(app_state: Path) -> None:
     app = AppTest.from_file(APP, default_timeout=180).run()
     app.session_state[SCHEME_KEY] = load_sample_scheme("hampton", get_settings())
     app.session_state[ASSESSOR_KEY] = "Ann Planner"
@@ -50,7 +39,7 @@ def test_measure_hampton_and_fill_the_assessment(database: Path) -> None:
     fill.click().run()
     assert not app.exception
     assert "Saved as version 1" in app.success[0].value
-    store = AssessmentStore(database)
+    store = AssessmentStore(app_state)
     (summary,) = store.list()
     saved = store.load(summary.id)
     measured = [a for a in saved.answers.values() if a.measured_value is not None]

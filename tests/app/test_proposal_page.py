@@ -15,18 +15,7 @@ APP = str(ROOT / "streamlit_app.py")
 PAGE = "pages/proposal.py"
 
 
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "db.sqlite"
-    monkeypatch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    return path
-
-
-def test_the_page_offers_the_template_and_the_samples(database: Path) -> None:
+def test_the_page_offers_the_template_and_the_samples(app_state: Path) -> None:
     app = AppTest.from_file(APP, default_timeout=60).run()
     app.switch_page(PAGE).run()
     assert not app.exception
@@ -41,7 +30,7 @@ def test_the_page_offers_the_template_and_the_samples(database: Path) -> None:
 
 
 @pytest.mark.slow
-def test_compare_the_hampton_sample_and_fill_the_assessment(database: Path) -> None:
+def test_compare_the_hampton_sample_and_fill_the_assessment(app_state: Path) -> None:
     app = AppTest.from_file(APP, default_timeout=300).run()
     app.session_state[ASSESSOR_KEY] = "Ann Planner"
     app.switch_page(PAGE).run()
@@ -54,7 +43,7 @@ def test_compare_the_hampton_sample_and_fill_the_assessment(database: Path) -> N
     next(b for b in app.button if b.label.startswith("Fill the assessment")).click().run()
     assert not app.exception
     assert "Saved as version 1" in app.success[0].value
-    store = AssessmentStore(database)
+    store = AssessmentStore(app_state)
     (summary,) = store.list()
     saved = store.load(summary.id)
     assert any("today's map -> with the scheme" in (e.evidence or "") for e in saved.hudu.values())

@@ -12,14 +12,11 @@ from hiap.storage import AssessmentStore
 from hiap.ui.access import ACCESS_RESULT_KEY, KeptAccess
 from hiap.ui.saved_work import REPORT_KEY
 from hiap.ui.store import assessment_for_scheme
-from tests.app.apptest import open_page
+from tests.app.apptest import needs_hampton, open_page
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not (get_settings().data_dir / "osm" / "peterborough_hampton_2012.osm").is_file(),
-        reason="Hampton OSM missing",
-    ),
+    needs_hampton,
 ]
 
 

@@ -7,10 +7,8 @@ its own span adds nothing, which the page now says, and asks for the hours to ru
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from hiap.schemes import load_sample_scheme
@@ -27,16 +25,7 @@ needs_poa = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _shared_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    path = tmp_path_factory.mktemp("freq") / "db.sqlite"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("module_app_state")
 
 
 @needs_poa
