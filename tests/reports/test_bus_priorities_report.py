@@ -31,8 +31,8 @@ BOUNDARY = {
 }
 
 
-@pytest.fixture(scope="module")
-def ranking() -> PriorityResult:
+def hand_ranking() -> PriorityResult:
+    """A small ranking built by hand (three candidates, one route)."""
     table = pd.DataFrame(
         {
             "rank": [1, 2, 3],
@@ -75,6 +75,11 @@ def ranking() -> PriorityResult:
         fallback_share=1.0,
         destinations=destinations,
     )
+
+
+@pytest.fixture(scope="module")
+def ranking() -> PriorityResult:
+    return hand_ranking()
 
 
 def test_the_chapter_has_table_map_method_fallback_and_sources(ranking: PriorityResult) -> None:
