@@ -231,7 +231,9 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
-def suggest_score(criterion: Criterion, measured_value: float) -> int:
+def suggest_score(
+    criterion: Criterion, measured_value: float, *, indicator_id: str | None = None
+) -> int:
     """Return the score a measured indicator value suggests for a criterion.
 
     Parameters
@@ -240,6 +242,10 @@ def suggest_score(criterion: Criterion, measured_value: float) -> int:
         A criterion with an ``indicator`` rule.
     measured_value
         The indicator value in the indicator's unit (shares as 0-1 fractions).
+    indicator_id
+        Which of the criterion's rules the value is for (its preferred indicator or a
+        fallback, e.g. gross density where net density was not measured); the preferred one
+        when ``None``.
 
     Returns
     -------
@@ -251,8 +257,13 @@ def suggest_score(criterion: Criterion, measured_value: float) -> int:
     ScoringError
         When the criterion has no indicator rule or the value is not a finite number.
     """
-    rule = criterion.indicator
+    rule = criterion.rule_for(indicator_id)
     if rule is None:
+        if indicator_id is not None and criterion.indicator is not None:
+            raise ScoringError(
+                f"{criterion.id}: indicator {indicator_id!r} suggests no score for it; use one "
+                f"of {', '.join(r.id for r in criterion.indicator_rules)}"
+            )
         raise ScoringError(
             f"{criterion.id}: has no indicator thresholds, so no score can be suggested; "
             "score it by judgement"
@@ -270,7 +281,11 @@ def suggest_score(criterion: Criterion, measured_value: float) -> int:
 
 
 def apply_suggestion(
-    criterion: Criterion, measured_value: float, *, answer: Answer | None = None
+    criterion: Criterion,
+    measured_value: float,
+    *,
+    answer: Answer | None = None,
+    indicator_id: str | None = None,
 ) -> Answer:
     """Record a measured value and the score it suggests on an answer.
 
@@ -288,6 +303,8 @@ def apply_suggestion(
         The measured indicator value.
     answer
         The current answer, if any; it is not changed.
+    indicator_id
+        Which of the criterion's indicator rules the value is for (see :func:`suggest_score`).
 
     Returns
     -------
@@ -299,14 +316,15 @@ def apply_suggestion(
     ScoringError
         When no score can be suggested (see :func:`suggest_score`).
     """
-    suggested = suggest_score(criterion, measured_value)
-    assert criterion.indicator is not None  # suggest_score has checked
+    suggested = suggest_score(criterion, measured_value, indicator_id=indicator_id)
+    rule = criterion.rule_for(indicator_id)
+    assert rule is not None  # suggest_score has checked
     base = answer or Answer()
     data = base.model_dump()
     data.update(
         measured_value=float(measured_value),
         suggested_score=suggested,
-        indicator_id=criterion.indicator.id,
+        indicator_id=rule.id,
     )
     if not base.not_applicable:
         keep_override = base.override_justification is not None and base.score is not None
@@ -323,20 +341,17 @@ def _criterion_problems(criterion: Criterion, answer: Answer, scale: Scale) -> l
             problems.append(
                 f"{cid}: {label} {value} is above the maximum {scale.max_score} of scale {scale.id}"
             )
-    allowed = set(criterion.related_indicators)
-    if criterion.indicator is not None:
-        allowed.add(criterion.indicator.id)
+    own = [r.id for r in criterion.indicator_rules]
+    allowed = set(criterion.related_indicators) | set(own)
     if answer.indicator_id is not None and answer.indicator_id not in allowed:
         problems.append(
             f"{cid}: indicator {answer.indicator_id!r} does not belong to this criterion "
             f"(expected one of {sorted(allowed) or 'none'})"
         )
-    if answer.suggested_score is not None and (
-        criterion.indicator is None or answer.indicator_id != criterion.indicator.id
-    ):
+    if answer.suggested_score is not None and answer.indicator_id not in own:
         problems.append(
             f"{cid}: a suggested_score can only come from the criterion's own indicator "
-            f"thresholds ({criterion.indicator.id if criterion.indicator else 'none'})"
+            f"thresholds ({', '.join(own) or 'none'})"
         )
     return problems
 

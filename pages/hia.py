@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from hiap.errors import HiapError
-from hiap.ui.checklist_form import catalogue_or_stop, sync_widgets
+from hiap.ui.checklist_form import catalogue_or_stop
+from hiap.ui.editing import load_open_assessment, show_editing_status
 from hiap.ui.hia_form import (
     hia_rules,
     render_bfhl,
@@ -14,7 +14,7 @@ from hiap.ui.hia_form import (
     render_scoping,
     render_screening,
 )
-from hiap.ui.store import assessor_sidebar, require_assessment, save_status, store_or_stop
+from hiap.ui.store import assessor_sidebar, store_or_stop
 
 st.title("Health impact assessment")
 st.markdown(
@@ -28,22 +28,8 @@ catalogue = catalogue_or_stop()
 rules = hia_rules()
 store = store_or_stop()
 author = assessor_sidebar()
-try:
-    assessment = require_assessment(store)
-    version = store.latest_version(assessment.id) if store.exists(assessment.id) else None
-except HiapError as error:
-    st.error(f"The assessment cannot be loaded: {error}")
-    st.stop()
-    raise
-sync_widgets(assessment.id, version)
-status = save_status()
-st.caption(
-    f"Assessing **{assessment.scheme_name}**"
-    + (f" · {status.message()}" if status else "")
-    + ("" if version else " · not saved yet (saved on your first change)")
-)
-if author is None:
-    st.warning("Enter your name in the sidebar to start: every change is saved under it.")
+assessment, version = load_open_assessment(store)
+show_editing_status(assessment, version, author)
 disabled = author is None
 
 headline, screening, scoping, gateways, recommendations, monitoring, bfhl = st.tabs(

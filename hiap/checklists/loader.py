@@ -320,40 +320,38 @@ def checklist_problems(
             for related in criterion.related_indicators:
                 if indicators.get(related) is None:
                     add(cid, f"related indicator {related!r} is not in indicators.yaml")
-            rule = criterion.indicator
-            if rule is None:
-                continue
-            indicator = indicators.get(rule.id)
-            if indicator is None:
-                add(
-                    cid,
-                    f"indicator {rule.id!r} is not in indicators.yaml; add it there or fix the id",
-                )
-            else:
-                wants_higher = indicator.direction is IndicatorDirection.HIGHER_IS_BETTER
-                if wants_higher != rule.higher_is_better:
-                    bound = "at_least" if wants_higher else "at_most"
+            for rule in criterion.indicator_rules:  # the preferred rule and its fallbacks
+                indicator = indicators.get(rule.id)
+                if indicator is None:
                     add(
                         cid,
-                        f"indicator {rule.id} is {indicator.direction.value}, so its "
-                        f"thresholds must use {bound}",
+                        f"indicator {rule.id!r} is not in indicators.yaml; add it there or fix the id",
                     )
-                for t in rule.thresholds:
-                    low, high = indicator.minimum, indicator.maximum
-                    if (low is not None and t.bound < low) or (high is not None and t.bound > high):
+                else:
+                    wants_higher = indicator.direction is IndicatorDirection.HIGHER_IS_BETTER
+                    if wants_higher != rule.higher_is_better:
+                        bound = "at_least" if wants_higher else "at_most"
                         add(
                             cid,
-                            f"threshold {t.bound} is outside the range of {rule.id} "
-                            f"({low} to {high} {indicator.unit})",
+                            f"indicator {rule.id} is {indicator.direction.value}, so its "
+                            f"thresholds must use {bound}",
                         )
-            if scale is not None:
-                for score in [t.score for t in rule.thresholds] + [rule.otherwise]:
-                    if score > scale.max_score:
-                        add(
-                            cid,
-                            f"threshold score {score} is above the maximum "
-                            f"{scale.max_score} of scale {scale.id}",
-                        )
+                    for t in rule.thresholds:
+                        low, high = indicator.minimum, indicator.maximum
+                        if (low is not None and t.bound < low) or (high is not None and t.bound > high):
+                            add(
+                                cid,
+                                f"threshold {t.bound} is outside the range of {rule.id} "
+                                f"({low} to {high} {indicator.unit})",
+                            )
+                if scale is not None:
+                    for score in [t.score for t in rule.thresholds] + [rule.otherwise]:
+                        if score > scale.max_score:
+                            add(
+                                cid,
+                                f"threshold score {score} is above the maximum "
+                                f"{scale.max_score} of scale {scale.id}",
+                            )
     return problems
 
 

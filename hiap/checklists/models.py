@@ -181,6 +181,13 @@ class IndicatorRule(_Model):
     thresholds: tuple[Threshold, ...] = Field(min_length=1)
     otherwise: int = Field(default=0, ge=0, description="Score when no threshold is met.")
     rationale: str = Field(min_length=1, description="Why these cut-offs (standard, source).")
+    fallback: IndicatorRule | None = Field(
+        default=None,
+        description=(
+            "The rule used when this indicator was not measured (e.g. gross density, with gross "
+            "thresholds, where no housing-parcel layer gives the net density)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _monotonic(self) -> Self:
@@ -214,6 +221,11 @@ class IndicatorRule(_Model):
         """True when the thresholds use ``at_least`` bounds."""
         return self.thresholds[0].at_least is not None
 
+    @property
+    def chain(self) -> tuple[IndicatorRule, ...]:
+        """The rule and its fallbacks, in the order they are tried."""
+        return (self, *(self.fallback.chain if self.fallback else ()))
+
 
 class Criterion(_Model):
     """One assessable criterion, written in hiap's own words."""
@@ -231,6 +243,17 @@ class Criterion(_Model):
         default=(), description="Indicator ids shown as context; they suggest no score."
     )
     sources: tuple[str, ...] = Field(min_length=1, description="Reference ids.")
+
+    @property
+    def indicator_rules(self) -> tuple[IndicatorRule, ...]:
+        """The indicator rules that may suggest the score, preferred first (empty if none)."""
+        return self.indicator.chain if self.indicator else ()
+
+    def rule_for(self, indicator_id: str | None) -> IndicatorRule | None:
+        """Return the rule of ``indicator_id`` (the preferred rule for ``None``), if any."""
+        if indicator_id is None:
+            return self.indicator
+        return next((r for r in self.indicator_rules if r.id == indicator_id), None)
 
 
 class Principle(_Model):

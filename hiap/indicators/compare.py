@@ -441,6 +441,7 @@ def _neighbour_points(settings: Settings, site: shapely.Geometry) -> gpd.GeoData
 # Measured for the site as a whole (not from the homes): the same for the neighbours' table.
 _SITE_ONLY = (
     "gp_capacity_2sfca",
+    "net_dwellings_per_ha",
     "dwellings_per_ha",
     "intersection_density_per_km2",
     "footway_share",
@@ -477,10 +478,17 @@ def hudu_from_change(table: pd.DataFrame, catalogue: Catalogue) -> tuple[HuduSug
         crit_ids: list[str] = []
         for cid in topic.crosswalk:
             criterion = criteria.get(cid)
-            if criterion is None or criterion.indicator is None:
+            if criterion is None:
                 continue
-            ind = criterion.indicator.id
-            if ind not in by_id.index or by_id.at[ind, "for health"] == "not measured":
+            # The preferred indicator measured in both worlds, else its fallback (gross density).
+            ind = next(
+                (
+                    r.id for r in criterion.indicator_rules
+                    if r.id in by_id.index and by_id.at[r.id, "for health"] != "not measured"
+                ),
+                None,
+            )  # fmt: skip
+            if ind is None:
                 continue
             crit_ids.append(cid)
             used.setdefault(ind, str(by_id.at[ind, "for health"]))

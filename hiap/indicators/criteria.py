@@ -91,12 +91,12 @@ def suggest_criteria(report: IndicatorReport, catalogue: Catalogue) -> tuple[Cri
     """
     out = []
     for criterion in _criteria(catalogue):
-        if criterion.indicator is None:
+        # The preferred indicator when measured, else a fallback (net, else gross density).
+        measured = ((r, report.get(r.id)) for r in criterion.indicator_rules)
+        rule, result = next(((r, m) for r, m in measured if m is not None), (None, None))
+        if rule is None or result is None:
             continue
-        result = report.get(criterion.indicator.id)
-        if result is None:
-            continue
-        score = suggest_score(criterion, result.value)
+        score = suggest_score(criterion, result.value, indicator_id=rule.id)
         max_score = catalogue.scale_of(criterion).max_score
         out.append(
             CriterionSuggestion(
@@ -207,7 +207,10 @@ def apply_indicators(
             continue  # a checklist this assessment does not use
         criterion = catalogue.criterion(suggestion.criterion_id)
         current = out.answers.get(suggestion.criterion_id)
-        answer = apply_suggestion(criterion, suggestion.measured_value, answer=current)
+        answer = apply_suggestion(
+            criterion, suggestion.measured_value, answer=current,
+            indicator_id=suggestion.indicator_id,
+        )  # fmt: skip
         if not (current and current.evidence):
             answer = Answer.model_validate(answer.model_dump() | {"evidence": suggestion.evidence})
         out = out.with_answer(suggestion.criterion_id, answer)

@@ -1,7 +1,8 @@
 """Compact, walkable neighbourhoods: density, everyday destinations, streets and buses.
 
 - Gross density: dwellings divided by the site area (hectares), the measure planning
-  documents quote.
+  documents quote; net residential density (:func:`net_density`): dwellings over the area
+  of the housing parcels, where a proposal's homes layer gives parcels.
 - The 20-minute neighbourhood: how many of six everyday destinations (food shop, primary
   school, pharmacy, GP, bus stop, park) lie within 800 m along the walk network, about a
   10-minute walk each way (TCPA, *The 20-minute neighbourhood*, 2021).
@@ -43,13 +44,63 @@ __all__ = [
     "EVERYDAY_CATEGORIES",
     "SERVICE_SEARCH_DAYS",
     "BusService",
+    "NetDensity",
     "bus_departures_per_hour",
     "bus_stops_near",
     "everyday_destinations",
     "footway_share",
     "intersection_density",
+    "net_density",
     "weekday_service_date",
 ]
+
+@dataclass(frozen=True)
+class NetDensity:
+    """Net residential density of a homes layer of parcels.
+
+    Parameters
+    ----------
+    dwellings_per_ha
+        Dwellings over the parcels' area.
+    dwellings
+        Dwellings on the parcels.
+    area_ha
+        Area of the parcels (overlaps counted once), in hectares.
+    parcels
+        How many parcels.
+    """
+
+    dwellings_per_ha: float
+    dwellings: int
+    area_ha: float
+    parcels: int
+
+
+def net_density(homes: gpd.GeoDataFrame | None) -> NetDensity | None:
+    """Return the net residential density of a homes layer, when it is made of parcels.
+
+    Parameters
+    ----------
+    homes
+        A proposal's ``homes`` layer in a metric CRS (EPSG:27700): features with
+        ``dwellings``.
+
+    Returns
+    -------
+    NetDensity or None
+        ``None`` when there is no layer, no dwellings, or any feature is not a polygon (homes
+        placed as points say nothing of the parcel area, so net density cannot be measured).
+    """
+    if homes is None or homes.empty or "dwellings" not in homes:
+        return None
+    if not homes.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        return None
+    dwellings = int(homes["dwellings"].sum())
+    area_m2 = float(shapely.union_all(shapely.make_valid(homes.geometry.to_numpy())).area)
+    if dwellings <= 0 or area_m2 <= 0:
+        return None
+    return NetDensity(dwellings / (area_m2 / 10_000), dwellings, area_m2 / 10_000, len(homes))
+
 
 EVERYDAY_CATEGORIES: tuple[str, ...] = (
     "food_shop",

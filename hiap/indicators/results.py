@@ -33,6 +33,7 @@ INDICATOR_IDS: tuple[str, ...] = (
     "gi_doorstep_05ha_200m_share",
     "gi_local_2ha_300m_share",
     "gi_neighbourhood_10ha_1km_share",
+    "net_dwellings_per_ha",
     "dwellings_per_ha",
     "everyday_destinations_800m",
     "intersection_density_per_km2",

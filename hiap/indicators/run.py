@@ -113,6 +113,7 @@ _NAMES: dict[str, tuple[str, str, bool]] = {
     "gi_doorstep_05ha_200m_share": ("Homes within 200 m of 0.5 ha doorstep greenspace", "share", True),
     "gi_local_2ha_300m_share": ("Homes within 300 m of 2 ha local greenspace", "share", True),
     "gi_neighbourhood_10ha_1km_share": ("Homes within 1 km of 10 ha neighbourhood greenspace", "share", True),
+    "net_dwellings_per_ha": ("Residential density (net, housing parcels)", "dwellings/ha", True),
     "dwellings_per_ha": ("Residential density (gross, whole site)", "dwellings/ha", True),
     "everyday_destinations_800m": ("Everyday destination types within 800 m", "count", True),
     "intersection_density_per_km2": ("Street intersection density", "per km²", True),
@@ -503,6 +504,24 @@ def _edge_note(site: BaseGeometry, features: OsmFeatures) -> Callable[[float], s
 
 
 def _density(run: _Run) -> None:
+    parcels = run.world.parcels if run.world is not None else None
+    net = neighbourhood.net_density(parcels)
+    if net is not None:
+        run.add(
+            "net_dwellings_per_ha", net.dwellings_per_ha,
+            method=(
+                f"{net.dwellings:,} dwellings on {net.parcels} housing parcels divided by the "
+                f"parcels' area of {net.area_ha:.1f} ha."
+            ),
+            source="The proposal's homes layer (parcels with their dwellings).",
+            notes=("Net density: the housing parcels only; HNT.4.1 uses its net thresholds.",),
+        )  # fmt: skip
+    else:
+        run.skip(
+            "net_dwellings_per_ha",
+            "No housing-parcel layer (a proposal's homes layer of polygons with dwellings): "
+            "HNT.4.1 is suggested from the gross density, with the gross thresholds.",
+        )
     dph = run.scheme.density_dph
     if dph is None:
         run.skip(
@@ -517,8 +536,12 @@ def _density(run: _Run) -> None:
             f"{run.scheme.area_ha:.1f} ha."
         ),
         source=f"Scheme details ({run.scheme.metadata.source or run.scheme.source_name or 'as entered'}).",
-        notes=("Gross density: the whole site area, including roads and open space, not the net residential area.",),
-    )
+        notes=(
+            "Gross density: the whole site area, including roads and open space, not the net "
+            "residential area"
+            + ("." if net is not None else "; HNT.4.1 uses its gross thresholds (no parcels)."),
+        ),
+    )  # fmt: skip
 
 
 def _access(

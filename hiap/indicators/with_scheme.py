@@ -110,6 +110,9 @@ class World:
         How close a proposed path vertex must be to a street to join it.
     notes
         What was assumed, for the methods text.
+    parcels
+        The proposal's homes layer (EPSG:27700) for the net residential density, in both
+        worlds (the density is the scheme's, not the map's); ``None`` for other points.
     """
 
     label: str
@@ -118,6 +121,7 @@ class World:
     proposal: Proposal | None = None
     join_within_m: float = JOIN_WITHIN_M
     notes: tuple[str, ...] = field(default_factory=tuple)
+    parcels: gpd.GeoDataFrame | None = None
 
     @property
     def is_baseline(self) -> bool:
@@ -249,7 +253,7 @@ def baseline_world(proposal: Proposal, *, spacing_m: float = DEFAULT_SPACING_M) 
         No additions and no new residents.
     """
     homes, how = proposal_homes(proposal, spacing_m=spacing_m)
-    return World("baseline", homes, 0.0, None, notes=(how,))
+    return World("baseline", homes, 0.0, None, notes=(how,), parcels=proposal.homes)
 
 
 def scheme_world(
@@ -297,7 +301,7 @@ def scheme_world(
         else False
     ):
         notes.append("Allotments are not publicly accessible greenspace and are not counted.")
-    return World(label, homes, residents, proposal, join_within_m, tuple(notes))
+    return World(label, homes, residents, proposal, join_within_m, tuple(notes), proposal.homes)
 
 
 def with_scheme_features(osm: OsmFeatures, proposal: Proposal) -> OsmFeatures:

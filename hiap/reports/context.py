@@ -236,8 +236,8 @@ def _measured_text(value: float | None, unit: str) -> str | None:
     return f"{shown} {unit}"
 
 
-def _rule_text(criterion: Criterion, unit: str) -> str | None:
-    rule = criterion.indicator
+def _rule_text(criterion: Criterion, unit: str, indicator_id: str | None = None) -> str | None:
+    rule = criterion.rule_for(indicator_id) or criterion.indicator
     if rule is None:
         return None
     parts = []
@@ -253,7 +253,8 @@ def _criterion_row(
 ) -> CriterionRow:
     scale = catalogue.scale_of(criterion)
     answer = answer or Answer()
-    indicator = catalogue.indicators.get(criterion.indicator.id) if criterion.indicator else None
+    rule = criterion.rule_for(answer.indicator_id) or criterion.indicator
+    indicator = catalogue.indicators.get(rule.id) if rule else None
     if answer.indicator_id and indicator is None:
         indicator = catalogue.indicators.get(answer.indicator_id)
     unit = indicator.unit if indicator else ""
@@ -282,7 +283,7 @@ def _criterion_row(
         measured_text=_measured_text(answer.measured_value, unit),
         suggested_score=answer.suggested_score,
         suggested_label=suggested_label,
-        rule_text=_rule_text(criterion, unit),
+        rule_text=_rule_text(criterion, unit, answer.indicator_id),
         justification=answer.override_justification,
         is_override=answer.is_override,
     )

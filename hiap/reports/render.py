@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
+from typing import TypedDict, Unpack
 
 import jinja2
 from markupsafe import Markup, escape
@@ -28,9 +29,24 @@ from hiap.reports.context import CriterionRow, ReportSection, build_context
 from hiap.reports.hia_context import HIA_CHAPTERS, build_hia_report
 from hiap.settings import Settings
 
-__all__ = ["render_html", "render_pdf"]
+__all__ = ["ReportOptions", "render_html", "render_pdf"]
 
 logger = logging.getLogger(__name__)
+
+class ReportOptions(TypedDict, total=False):
+    """What every report format (HTML, PDF, Word) takes besides the assessment and criteria.
+
+    All optional; the keys are those of :func:`render_html`: ``map_png``, ``extra_sections``,
+    ``version``, ``generated_at``, ``baseline`` and ``settings``.
+    """
+
+    map_png: bytes | None
+    extra_sections: Sequence[ReportSection]
+    version: int | None
+    generated_at: datetime | None
+    baseline: BaselineProfile | None
+    settings: Settings | None
+
 
 _TEMPLATE = "report.html.j2"
 _HIA_ANCHORS = (
@@ -179,17 +195,9 @@ def render_html(
 
 
 def render_pdf(
-    assessment: Assessment,
-    *,
-    checklists: Catalogue,
-    map_png: bytes | None = None,
-    extra_sections: Sequence[ReportSection] = (),
-    version: int | None = None,
-    generated_at: datetime | None = None,
-    baseline: BaselineProfile | None = None,
-    settings: Settings | None = None,
+    assessment: Assessment, *, checklists: Catalogue, **options: Unpack[ReportOptions]
 ) -> bytes:
-    """Render the assessment as an A4 PDF report.
+    """Render the assessment as an A4 PDF report: :func:`render_html` printed by WeasyPrint.
 
     Parameters
     ----------
@@ -197,18 +205,9 @@ def render_pdf(
         The assessment to report.
     checklists
         The loaded criteria.
-    map_png
-        A map image to show instead of the one hiap draws.
-    extra_sections
-        Further chapters, placed before the method notes.
-    version
-        The saved version reported.
-    generated_at
-        Report time; now by default.
-    baseline
-        The health baseline around the scheme, for the baseline chapter.
-    settings
-        Gives the data directory for the site map's OpenStreetMap base.
+    **options
+        As :func:`render_html` (:class:`ReportOptions`): a map, further chapters, the version,
+        the report time, the baseline and the settings.
 
     Returns
     -------
@@ -217,16 +216,7 @@ def render_pdf(
     """
     import weasyprint  # heavy (pango, fonts): load only when a PDF is wanted
 
-    html = render_html(
-        assessment,
-        checklists=checklists,
-        map_png=map_png,
-        extra_sections=extra_sections,
-        version=version,
-        generated_at=generated_at,
-        baseline=baseline,
-        settings=settings,
-    )
+    html = render_html(assessment, checklists=checklists, **options)
     pdf = weasyprint.HTML(string=html).write_pdf()
     if pdf is None:  # only when a target file is given, which we never do
         raise RuntimeError("WeasyPrint returned no PDF")

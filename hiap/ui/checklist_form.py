@@ -44,8 +44,6 @@ from hiap.ui.store import (
     assessor_name,
     assessor_sidebar,
     current_assessment,
-    require_assessment,
-    save_status,
     store_or_stop,
 )
 from hiap.viz.charts import RAG_COLOURS, principle_radar, theme_bars
@@ -368,15 +366,19 @@ def _answer_with_measurement(
     if value is None:
         data.update(measured_value=None, suggested_score=None, indicator_id=None)
     else:
+        # A value typed over a measured fallback (gross density) keeps that indicator's rule.
+        rule = criterion.rule_for(old.indicator_id) or criterion.indicator
         try:
-            suggested = suggest_score(criterion, float(value))
+            suggested = suggest_score(
+                criterion, float(value), indicator_id=rule.id if rule else None
+            )
         except ScoringError as error:
             return None, str(error)
-        assert criterion.indicator is not None  # suggest_score has checked
+        assert rule is not None  # suggest_score has checked
         data.update(
             measured_value=float(value),
             suggested_score=suggested,
-            indicator_id=criterion.indicator.id,
+            indicator_id=rule.id,
         )
         # Follow the new suggestion unless the assessor has already justified an override.
         if not old.not_applicable and not old.override_justification:
@@ -403,8 +405,7 @@ def _guidance(
         "**Scale**\n"
         + "\n".join(f"- **{lvl.score} · {lvl.label}**: {lvl.description}" for lvl in scale.levels)
     )
-    rule = criterion.indicator
-    if rule is not None:
+    for number, rule in enumerate(criterion.indicator_rules):
         indicator = catalogue.indicators.get(rule.id)
         unit = indicator.unit if indicator else ""
         bounds = ", ".join(
@@ -413,7 +414,8 @@ def _guidance(
         )
         name = indicator.name if indicator else rule.id
         st.markdown(
-            f"**Indicator** {name}: suggests {bounds}, else {rule.otherwise}. {rule.rationale}"
+            f"**{'Indicator' if number == 0 else 'When that is not measured'}** {name}: "
+            f"suggests {bounds}, else {rule.otherwise}. {rule.rationale}"
         )
     refs = [checklist.reference(r) for r in criterion.sources]
     st.caption("Sources: " + "; ".join(f"{r.title} ({r.publisher})" for r in refs if r))
@@ -465,7 +467,7 @@ def _criterion(
             args=(aid, cid, "na_reason"),
             placeholder="e.g. the scheme has no schools within 400 m and none planned",
         )
-    rule = criterion.indicator
+    rule = criterion.rule_for(answer.indicator_id if answer else None) or criterion.indicator
     if rule is not None:
         indicator = catalogue.indicators.get(rule.id)
         unit = indicator.unit if indicator else ""
@@ -587,14 +589,10 @@ def render_checklist(checklist_id: str, *, chart: Literal["radar", "bars"]) -> N
     """
     catalogue = catalogue_or_stop()
     store = store_or_stop()
+    from hiap.ui.editing import load_open_assessment, show_editing_status
+
     author = assessor_sidebar()
-    try:
-        assessment = require_assessment(store)
-        version = _latest_version(store, assessment)
-    except HiapError as error:  # a broken database or a saved document that no longer fits
-        st.error(f"The assessment cannot be loaded: {error}")
-        st.stop()
-        raise
+    assessment, version = load_open_assessment(store)
     checklist = catalogue.checklist(checklist_id)
     if checklist_id not in assessment.checklist_ids:
         st.warning(
@@ -602,16 +600,7 @@ def render_checklist(checklist_id: str, *, chart: Literal["radar", "bars"]) -> N
             "checklist."
         )
         return
-    sync_widgets(assessment.id, version)
-
-    status = save_status()
-    st.caption(
-        f"Assessing **{assessment.scheme_name}**"
-        + (f" · {status.message()}" if status else "")
-        + ("" if version else " · not saved yet (saved on your first change)")
-    )
-    if author is None:
-        st.warning("Enter your name in the sidebar to start: every change is saved under it.")
+    show_editing_status(assessment, version, author)
     for problem in validate_answers(assessment, catalogue):
         st.warning(f"This assessment does not fit the checklists: {problem}")
 

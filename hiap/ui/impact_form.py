@@ -9,6 +9,9 @@ at once, as on the checklist pages (:mod:`hiap.ui.checklist_form`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -26,15 +29,13 @@ from hiap.ui.checklist_form import (
     item_error,
     save_edit,
     set_item_error,
-    sync_widgets,
     widget_key,
 )
+from hiap.ui.editing import load_open_assessment, show_editing_status
 from hiap.ui.store import (
     assessment_store,
     assessor_sidebar,
     current_assessment,
-    require_assessment,
-    save_status,
     store_or_stop,
 )
 
@@ -118,6 +119,43 @@ def _on_topic_change(assessment_id: str, topic_id: str, field: str) -> None:
     save_edit(topic_id, lambda a: a.with_hudu(topic_id, entry))
 
 
+def _topic_field(
+    widget: Callable[..., Any],
+    label: str,
+    *,
+    field: str,
+    ids: tuple[str, str],
+    disabled: bool,
+    **widget_args: Any,
+) -> None:
+    """Draw one input of a topic's row that saves the row on every change.
+
+    Parameters
+    ----------
+    widget
+        A Streamlit input (``st.radio``, ``st.text_area``, ``columns[0].selectbox``...).
+    label
+        Its label.
+    field
+        The row's field (``direction``, ``evidence``, ``magnitude``...): its widget key.
+    ids
+        The assessment and topic ids.
+    disabled
+        True while no assessor is named.
+    **widget_args
+        Further arguments of the widget.
+    """
+    aid, tid = ids
+    widget(
+        label,
+        key=widget_key(aid, tid, field),
+        disabled=disabled,
+        on_change=_on_topic_change,
+        args=(aid, tid, field),
+        **widget_args,
+    )
+
+
 def _topic(
     assessment: Assessment,
     topic: HuduTopic,
@@ -180,75 +218,75 @@ def _topic(
         )
     elif criteria:
         st.caption("No direction suggested yet: score the cross-walked criteria first.")
-    st.radio(
+    _topic_field(
+        st.radio,
         f"Direction of the impact on health ({tid})",
-        direction_options(),
-        key=widget_key(aid, tid, "direction"),
+        options=direction_options(),
         horizontal=True,
-        disabled=disabled,
-        on_change=_on_topic_change,
-        args=(aid, tid, "direction"),
         help="; ".join(f"{k}: {v}" for k, v in catalogue.hudu.directions.items()),
+        field="direction",
+        ids=(aid, tid),
+        disabled=disabled,
     )
-    st.text_area(
+    _topic_field(
+        st.text_area,
         f"Evidence ({tid})",
-        key=widget_key(aid, tid, "evidence"),
-        disabled=disabled,
-        on_change=_on_topic_change,
-        args=(aid, tid, "evidence"),
         height=80,
+        field="evidence",
+        ids=(aid, tid),
+        disabled=disabled,
     )
-    st.text_area(
+    _topic_field(
+        st.text_area,
         f"Recommended mitigation or enhancement ({tid})",
-        key=widget_key(aid, tid, "mitigation"),
-        disabled=disabled,
-        on_change=_on_topic_change,
-        args=(aid, tid, "mitigation"),
         height=80,
+        field="mitigation",
+        ids=(aid, tid),
+        disabled=disabled,
     )
     rules = load_hia_rules()
     left, middle, right = st.columns(3)
-    left.selectbox(
+    _topic_field(
+        left.selectbox,
         f"Magnitude ({tid})",
-        [m.value for m in Magnitude],
-        key=widget_key(aid, tid, "magnitude"),
+        options=[m.value for m in Magnitude],
         index=None,
         placeholder="not given",
-        disabled=disabled,
-        on_change=_on_topic_change,
-        args=(aid, tid, "magnitude"),
         help="; ".join(f"{k}: {v}" for k, v in rules.magnitudes.items()),
+        field="magnitude",
+        ids=(aid, tid),
+        disabled=disabled,
     )
-    middle.selectbox(
+    _topic_field(
+        middle.selectbox,
         f"Likelihood ({tid})",
-        [m.value for m in Likelihood],
-        key=widget_key(aid, tid, "likelihood"),
+        options=[m.value for m in Likelihood],
         index=None,
         placeholder="not given",
-        disabled=disabled,
-        on_change=_on_topic_change,
-        args=(aid, tid, "likelihood"),
         help="; ".join(f"{k}: {v}" for k, v in rules.likelihoods.items()),
+        field="likelihood",
+        ids=(aid, tid),
+        disabled=disabled,
     )
-    right.selectbox(
+    _topic_field(
+        right.selectbox,
         f"Residual impact after mitigation ({tid})",
-        [d.value for d in Direction],
-        key=widget_key(aid, tid, "residual"),
+        options=[d.value for d in Direction],
         index=None,
         placeholder="not given",
+        field="residual",
+        ids=(aid, tid),
         disabled=disabled,
-        on_change=_on_topic_change,
-        args=(aid, tid, "residual"),
     )
     names = {g.id: g.name for g in rules.population_groups}
-    st.multiselect(
+    _topic_field(
+        st.multiselect,
         f"Population groups who bear the impact ({tid})",
-        list(names),
+        options=list(names),
         format_func=names.__getitem__,
-        key=widget_key(aid, tid, "groups"),
+        field="groups",
+        ids=(aid, tid),
         disabled=disabled,
-        on_change=_on_topic_change,
-        args=(aid, tid, "groups"),
     )
     message = item_error(aid, tid)
     if message:
@@ -279,22 +317,8 @@ def render_impact_matrix() -> None:
     catalogue = catalogue_or_stop()
     store = store_or_stop()
     author = assessor_sidebar()
-    try:
-        assessment = require_assessment(store)
-        version = store.latest_version(assessment.id) if store.exists(assessment.id) else None
-    except HiapError as error:  # a broken database or a saved document that no longer fits
-        st.error(f"The assessment cannot be loaded: {error}")
-        st.stop()
-        raise
-    sync_widgets(assessment.id, version)
-    status = save_status()
-    st.caption(
-        f"Assessing **{assessment.scheme_name}**"
-        + (f" · {status.message()}" if status else "")
-        + ("" if version else " · not saved yet (saved on your first change)")
-    )
-    if author is None:
-        st.warning("Enter your name in the sidebar to start: every change is saved under it.")
+    assessment, version = load_open_assessment(store)
+    show_editing_status(assessment, version, author)
 
     scores = _scores(assessment, catalogue)
     topics = catalogue.hudu.topics

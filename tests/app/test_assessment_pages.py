@@ -162,12 +162,14 @@ def test_measured_value_suggests_a_score_and_override_needs_justification(
     store: AssessmentStore,
 ) -> None:
     at = _app(HNT, scheme=_scheme())
-    # HNT.4.1 (dwellings per hectare, gross): 25 or more suggests 2.
-    at.number_input(key=_key(at, "HNT.4.1", "measured")).set_value(27.0).run()
+    # HNT.4.1 typed by hand is its preferred indicator, the net density (dwellings per hectare
+    # of housing parcels): 40 or more suggests 2 (27 would suggest 3 as a gross figure).
+    at.number_input(key=_key(at, "HNT.4.1", "measured")).set_value(42.0).run()
     _ok(at)
     assessment_id = at.session_state[ASSESSMENT_ID_KEY]
     answer = store.load(assessment_id).answers["HNT.4.1"]
-    assert (answer.measured_value, answer.suggested_score, answer.score) == (27.0, 2, 2)
+    assert (answer.measured_value, answer.suggested_score, answer.score) == (42.0, 2, 2)
+    assert answer.indicator_id == "net_dwellings_per_ha"
     assert any("suggests **2 · fully**" in i.value for i in at.info)
 
     at.radio(key=_key(at, "HNT.4.1", "score")).set_value("1 · partly").run()

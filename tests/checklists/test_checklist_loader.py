@@ -36,7 +36,8 @@ INDICATOR_IDS = {
     "gp_walk_min", "hospital_walk_min", "gp_pt_min", "hospital_pt_min", "gp_count_15min_walk",
     "gp_count_30min_walk", "angst_2ha_300m_share", "angst_20ha_2km_share",
     "gi_doorstep_05ha_200m_share", "gi_local_2ha_300m_share",
-    "gi_neighbourhood_10ha_1km_share", "dwellings_per_ha", "everyday_destinations_800m",
+    "gi_neighbourhood_10ha_1km_share", "net_dwellings_per_ha", "dwellings_per_ha",
+    "everyday_destinations_800m",
     "intersection_density_per_km2", "footway_share", "bus_stop_400m_share",
     "bus_frequency_per_hour", "takeaways_400m_schools", "fast_food_to_healthy_ratio",
     "playground_400m_share", "sports_800m_share", "gp_capacity_2sfca",
@@ -110,8 +111,7 @@ def test_every_indicator_is_used_by_some_criterion() -> None:
     for checklist in catalogue.checklists:
         for c in checklist.criteria():
             used.update(c.related_indicators)
-            if c.indicator:
-                used.add(c.indicator.id)
+            used.update(r.id for r in c.indicator_rules)  # a rule and its fallbacks
     assert used == INDICATOR_IDS
 
 
