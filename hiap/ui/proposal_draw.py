@@ -192,7 +192,11 @@ def draw_proposal(settings: Settings) -> Proposal | None:
             st.rerun()
     if draft:
         counts = {LAYER_LABELS[name]: len(fc["features"]) for name, fc in draft.items()}
-        st.caption("Drawn so far: " + "; ".join(f"{k}: {v}" for k, v in counts.items()) + ".")
+        st.caption(
+            "Drawn so far: " + "; ".join(f"{k}: {v}" for k, v in counts.items()) + ". The "
+            "drawing lasts as long as this browser session: save it with the assessment "
+            "(below) to keep it."
+        )
         cols = st.columns(2)
         remove = cols[0].selectbox(
             "Remove a layer", list(draft), index=None, format_func=LAYER_LABELS.__getitem__,
