@@ -448,7 +448,9 @@ def run_corridor(
         "Last bus back: the latest departure from the LSOA's quickest acute hospital and GP "
         f"practice ({_return_window(config)} window), {config.return_window[0]:%H:%M}-"
         f"{config.return_window[1]:%H:%M} every {config.return_step_min:g} min, arriving "
-        f"home within {config.max_travel_min:g} min by bus.",
+        f"home within {config.max_travel_min:g} min by bus ({config.return_window[1]:%H:%M} "
+        "means a bus still runs at the window's end; 'none' that no bus gets home, e.g. where "
+        "the hospital is beyond the walking cap from every stop).",
         "Measured by hiap's access engine (hiap.access.measure_access), as every other "
         "public-transport time in hiap.",
         RAIL_NOTE,
