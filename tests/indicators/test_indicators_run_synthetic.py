@@ -227,3 +227,44 @@ def test_hospital_means_acute_with_type_1_ae_not_a_nearer_private_clinic(tmp_pat
     assert hospital.details["hospitals_counted"] == 1
     assert any("type 1 A&E" in note for note in hospital.notes)
     assert "type 1 A&E" in hospital.method
+
+
+def test_homes_off_every_street_are_left_out_of_the_walk_indicators(tmp_path: Path) -> None:
+    # The site reaches 765 m east of the grid's last street (column 6): its home points more
+    # than 500 m from it (the three eastmost columns, two rows) are left out by the engine's
+    # one rule and weigh nothing in the median; the others are timed as usual.
+    import numpy as np
+
+    from hiap.indicators.homes import weighted_quantile
+    from hiap.indicators.run import assess_at_homes
+
+    data = tmp_path / "data"
+    (data / "health").mkdir(parents=True)
+    lon, lat = TO_LL.transform(*_xy(0, 6))
+    (data / "health" / "hospitals_test_CB_PE.csv").write_text(
+        "OrganisationCode,OrganisationName,Sector,Postcode,Latitude,Longitude\n"
+        f"RGN90,Grid General,Independent Sector,PE1 1AA,{lat},{lon}\n"
+    )
+    settings = get_settings(
+        environ={"HIAP_DATA_DIR": str(data), "HIAP_CACHE_DIR": str(tmp_path / "cache")}
+    )
+    x4, y1 = _xy(4, 1)
+    x6, _ = _xy(6, 1)
+    scheme = Scheme(
+        metadata=SchemeMetadata(name="Grid east", dwellings=81, source="test"),
+        boundary=gpd.GeoDataFrame(
+            geometry=[shapely.box(x4 - 45, y1 - 45, x6 + 8 * STEP + 45, y1 + STEP + 45)], crs=27700
+        ),
+    )
+    rep, homes = assess_at_homes(
+        scheme, settings=settings, osm_path=_write_osm(tmp_path / "grid.osm"), spacing_m=STEP
+    )
+    minutes = homes["hospital_walk_min"].to_numpy(float)
+    beyond = (homes.geometry.x - x6).to_numpy() > 500
+    assert beyond.sum() == 6
+    assert np.isnan(minutes[beyond]).all() and np.isfinite(minutes[~beyond]).all()
+    hospital = rep.get("hospital_walk_min")
+    assert hospital is not None
+    kept = homes["weight"].to_numpy(float) * ~beyond
+    assert hospital.value == pytest.approx(weighted_quantile(minutes[~beyond], kept[~beyond], 0.5), abs=1e-3)
+    assert any("6 of the scheme's 22 home points" in note for note in hospital.notes)
