@@ -52,7 +52,7 @@ def _extent_bng(path: Path) -> BaseGeometry | None:
     try:
         bounds = extract_bounds(path)
     except IsochronesError as exc:
-        logger.warning("OSM extract %s skipped: %s", path, exc)
+        logger.warning("OSM extract %s skipped: %s", path.name, exc)
         return None
     if bounds is None:
         return None
@@ -147,7 +147,7 @@ def find_osm_extract(
         if best[0] < 1.0 - 1e-9:
             logger.warning(
                 "no OSM extract covers the whole area; using %s (%.0f%% of it)",
-                best[1],
+                best[1].name,  # the file's name only: messages show no server paths
                 100 * best[0],
             )
         return best[1]

@@ -312,7 +312,7 @@ def _load_manifest(data_dir: Path) -> dict[str, dict[str, object]]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        logger.warning("ignoring unreadable checksum manifest %s", path)
+        logger.warning("ignoring unreadable checksum manifest %s", path.name)
         return {}
     files = raw.get("files", {}) if isinstance(raw, dict) else {}
     return files if isinstance(files, dict) else {}

@@ -207,7 +207,7 @@ def extract_osm_features(path: Path | str, *, settings: Settings) -> OsmFeatures
         else:
             tmp.rename(folder)
     except OSError as exc:  # a read-only cache must not stop the assessment
-        logger.warning("could not cache OSM features in %s: %s", folder, exc)
+        logger.warning("could not cache OSM features in the cache folder %s: %s", folder.name, exc)
         shutil.rmtree(tmp, ignore_errors=True)
     return features
 

@@ -39,7 +39,7 @@ def _first_properties(path: Path) -> dict[str, Any]:
         features = document.get("features") or []
         properties = features[0].get("properties") or {} if features else {}
     except (OSError, ValueError, AttributeError, TypeError) as exc:
-        logger.warning("Skipping unreadable scheme file %s: %s", path, exc)
+        logger.warning("Skipping unreadable scheme file %s: %s", path.name, exc)
         return {}
     return properties if isinstance(properties, dict) else {}
 

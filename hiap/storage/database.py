@@ -152,7 +152,7 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
     if str(mode).lower() != "wal":
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
-            logger.warning("SQLite refused WAL mode for %s (using %s)", path, mode)
+            logger.warning("SQLite refused WAL mode for %s (using %s)", path.name, mode)
     _migrate(conn, path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from shapely.geometry import box
 from typer.testing import CliRunner
@@ -65,3 +66,24 @@ def test_cli_walk_without_an_extract_shows_no_server_path(tmp_path: Path, monkey
     output = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert "secret-server-dir" not in output, output
     assert "HIAP_DATA_DIR" in output, output
+
+
+def test_partial_extract_warning_names_the_file_not_the_folder(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `hiap report` printed "using /work/.../osm/<file>.osm (70% of it)" from this warning.
+    osm = tmp_path / "secret-server-dir" / "osm"
+    osm.mkdir(parents=True)
+    # An extract whose header box covers the west half of the area.
+    (osm / "half.osm").write_text(
+        "<?xml version='1.0'?><osm version='0.6'>"
+        "<bounds minlat='52.10' minlon='0.00' maxlat='52.20' maxlon='0.08'/>"
+        "<node id='1' lat='52.15' lon='0.05'/></osm>"
+    )
+    settings = get_settings(environ={}, data_dir=tmp_path / "secret-server-dir")
+    area = gpd.GeoSeries([box(-0.02, 52.12, 0.18, 52.18)], crs=4326).to_crs(27700).iloc[0]
+    with caplog.at_level("WARNING", logger="hiap.data.osm"):
+        assert find_osm_extract(settings, area=area) == osm / "half.osm"
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("using half.osm (" in m and "% of it)" in m for m in messages), messages
+    assert not any("secret-server-dir" in m or str(tmp_path) in m for m in messages), messages
