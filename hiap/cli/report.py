@@ -125,7 +125,7 @@ def _evidence_sections(assessment: Assessment, wanted: bool | None) -> list[Repo
         measured = measure_evidence(scheme, settings=settings, progress=advance)
     for problem in measured.problems:
         typer.echo(f"Warning: {problem}", err=True)
-    return evidence_sections(measured, boundary=assessment.boundary)
+    return evidence_sections(measured, boundary=assessment.boundary, settings=settings)
 
 
 def _baseline(assessment: Assessment, wanted: bool) -> BaselineProfile | None:

@@ -41,7 +41,12 @@ from hiap.reports.context import ReportSection
 from hiap.schemes import SchemeMetadata, read_scheme
 from hiap.schemes.models import Scheme
 from hiap.settings import Settings
-from hiap.viz.evidence_figures import ACCESS_MAP_ATTRIBUTION, access_map_png, equity_chart_png
+from hiap.viz.evidence_figures import (
+    ACCESS_MAP_ATTRIBUTION,
+    access_map_frame_bng,
+    access_map_png,
+    equity_chart_png,
+)
 from hiap.viz.figures import BNG, boundary_geometry_bng
 from hiap.wording import count
 
@@ -288,6 +293,7 @@ def access_section(
     new_residents: float | None = None,
     hospitals: gpd.GeoDataFrame | None = None,
     streets: Sequence[BaseGeometry] | np.ndarray | None = None,
+    settings: Settings | None = None,
 ) -> ReportSection:
     """Build the "Access to healthcare" chapter: the walking map and the JTS-style indicators.
 
@@ -306,7 +312,10 @@ def access_section(
     hospitals
         Hospitals to mark on the map as well.
     streets
-        Street lines (EPSG:27700) to draw faintly for context.
+        Street lines (EPSG:27700) to draw faintly for context, when there is no local base.
+    settings
+        Gives the data directory: the map is drawn on its local OpenStreetMap extract's
+        streets, paths, water and green spaces (:func:`hiap.viz.osm_base.local_base`).
 
     Returns
     -------
@@ -315,8 +324,14 @@ def access_section(
     """
     if walk.isochrones is None:
         raise ValueError("access_section: the walk result has no isochrones to map")
+    base = None
+    if settings is not None:
+        from hiap.viz.osm_base import local_base
+
+        base = local_base(access_map_frame_bng(walk.isochrones, boundary=boundary),
+                          settings=settings)  # fmt: skip
     png = access_map_png(walk.isochrones, boundary=boundary, gps=walk.destinations,
-                         hospitals=hospitals, streets=streets)
+                         hospitals=hospitals, streets=streets, base=base)
     if scheme_access is None and "walk" in walk.summaries:
         scheme_access = walk.summaries["walk"].scheme
         new_residents = new_residents or (walk.options.new_residents or None)
@@ -510,6 +525,7 @@ def evidence_sections(
     *,
     boundary: Mapping[str, Any] | BaseGeometry | None,
     scenario: ScenarioResult | None = None,
+    settings: Settings | None = None,
 ) -> list[ReportSection]:
     """Return every evidence chapter the evidence allows, in report order.
 
@@ -522,6 +538,8 @@ def evidence_sections(
         access map is drawn.
     scenario
         A transport scenario's result, if one was run.
+    settings
+        Gives the data directory whose OpenStreetMap extract the access map is drawn on.
 
     Returns
     -------
@@ -546,7 +564,7 @@ def evidence_sections(
             access_section(evidence.walk, boundary=boundary, note=evidence.walk_note,
                            scheme_access=evidence.scheme_access,
                            new_residents=evidence.new_residents, hospitals=evidence.hospitals,
-                           streets=evidence.streets)
+                           streets=evidence.streets, settings=settings)
         )
         if "imd_decile" in evidence.walk.origins.columns:
             sections.append(equity_section(evidence.walk.origins))

@@ -267,7 +267,8 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
             indicators=indicators, walk=walk, new_residents=scheme.new_residents,
             walk_note=None if walk is None else session_access_note(scheme.name, scheme_digest(scheme)),
         )
-        sections = list(evidence_sections(evidence, boundary=assessment.boundary, scenario=scenario))
+        sections = list(evidence_sections(evidence, boundary=assessment.boundary, scenario=scenario,
+                                          settings=app_settings()))  # fmt: skip
     comparison = session_comparison(assessment.scheme_name)
     if comparison is not None:  # the "What the scheme changes" page ran for this scheme
         from hiap.reports.scheme_change import scheme_change_section

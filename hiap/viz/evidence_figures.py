@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -25,8 +26,9 @@ from shapely.geometry.base import BaseGeometry
 
 from hiap import attribution
 from hiap.viz.figures import BNG, _png, _polygon_path, boundary_geometry_bng, nice_scale_length_m
+from hiap.viz.osm_base import BaseLayers, base_legend, draw_base
 
-__all__ = ["ACCESS_MAP_ATTRIBUTION", "access_map_png", "equity_chart_png"]
+__all__ = ["ACCESS_MAP_ATTRIBUTION", "access_map_frame_bng", "access_map_png", "equity_chart_png"]
 
 ACCESS_MAP_ATTRIBUTION = f"{attribution.OSM}; {attribution.OGL}"
 """The source line printed under the access map."""
@@ -83,6 +85,64 @@ def _scale_bar_and_north(ax: Any, cx: float, cy: float, half_w: float, half_h: f
             fontweight="bold", color=_INK, zorder=9)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    cx: float
+    cy: float
+    half_w: float
+    half_h: float
+    height_in: float
+    foot_in: float
+    box_h: float
+
+
+def _layout(
+    site: BaseGeometry, bands: gpd.GeoDataFrame, *, width_in: float, title: str | None
+) -> _Layout:
+    """Frame the bands and the site (far-away hospitals are left off, not zoomed to)."""
+    frame = shapely.union_all([site, *bands.geometry.to_numpy()])
+    minx, miny, maxx, maxy = frame.bounds
+    pad = max(maxx - minx, maxy - miny, 200.0) * 0.05
+    span_w, span_h = maxx - minx + 2 * pad, maxy - miny + 2 * pad
+    # Size the figure to the area's shape so the page holds no empty band above the map.
+    map_w_in = width_in * 0.96
+    # Capped so that the map and the chapter's opening paragraphs share one A4 page.
+    map_h_in = min(max(map_w_in * span_h / span_w, 3.6), 0.72 * map_w_in)
+    title_in, foot_in = (0.35 if title else 0.1), 0.62
+    height_in = map_h_in + title_in + foot_in
+    aspect = map_w_in / map_h_in
+    half_w = max(span_w / 2, span_h / 2 * aspect)
+    return _Layout(
+        (minx + maxx) / 2, (miny + maxy) / 2, half_w, half_w / aspect, height_in, foot_in,
+        map_h_in / height_in,
+    )
+
+
+def access_map_frame_bng(
+    isochrones: gpd.GeoDataFrame,
+    *,
+    boundary: Mapping[str, Any] | BaseGeometry,
+    title: str | None = None,
+    width_in: float = 7.0,
+) -> tuple[float, float, float, float]:
+    """Return the box (EPSG:27700) :func:`access_map_png` shows for these arguments.
+
+    Parameters
+    ----------
+    isochrones, boundary, title, width_in
+        As :func:`access_map_png`.
+
+    Returns
+    -------
+    tuple of float
+        (minx, miny, maxx, maxy), e.g. for :func:`hiap.viz.osm_base.local_base`.
+    """
+    if isochrones.crs is None:
+        raise ValueError("access_map_frame_bng: the isochrones have no CRS")
+    lay = _layout(_as_bng(boundary), isochrones.to_crs(BNG), width_in=width_in, title=title)
+    return (lay.cx - lay.half_w, lay.cy - lay.half_h, lay.cx + lay.half_w, lay.cy + lay.half_h)
+
+
 def access_map_png(
     isochrones: gpd.GeoDataFrame,
     *,
@@ -90,6 +150,7 @@ def access_map_png(
     gps: gpd.GeoDataFrame | None = None,
     hospitals: gpd.GeoDataFrame | None = None,
     streets: Sequence[BaseGeometry] | np.ndarray | None = None,
+    base: BaseLayers | None = None,
     title: str | None = None,
     attribution_line: str = ACCESS_MAP_ATTRIBUTION,
     width_in: float = 7.0,
@@ -107,7 +168,11 @@ def access_map_png(
         Points with ``name`` (and ``code``), any CRS; each is marked and labelled.
     streets
         Street and path lines in EPSG:27700 (e.g. the walk network's ``edge_geometry``),
-        drawn faintly beneath the bands for context.
+        drawn faintly beneath the bands for context (when no ``base`` is given).
+    base
+        Streets, paths, water and green spaces of the local OpenStreetMap extract
+        (:func:`hiap.viz.osm_base.local_base` of :func:`access_map_frame_bng`): green and
+        water beneath the bands, streets and paths over them.
     title
         Drawn above the map.
     attribution_line
@@ -127,22 +192,9 @@ def access_map_png(
     gp_points = _points_bng(gps)
     hospital_points = _points_bng(hospitals)
 
-    # The map frames the bands and the site; far-away hospitals are left off, not zoomed to.
-    frame = shapely.union_all([site, *bands.geometry.to_numpy()])
-    minx, miny, maxx, maxy = frame.bounds
-    pad = max(maxx - minx, maxy - miny, 200.0) * 0.05
-    span_w, span_h = maxx - minx + 2 * pad, maxy - miny + 2 * pad
-    # Size the figure to the area's shape so the page holds no empty band above the map.
-    map_w_in = width_in * 0.96
-    # Capped so that the map and the chapter's opening paragraphs share one A4 page.
-    map_h_in = min(max(map_w_in * span_h / span_w, 3.6), 0.72 * map_w_in)
-    title_in, foot_in = (0.35 if title else 0.1), 0.62
-    height_in = map_h_in + title_in + foot_in
-    box_h = map_h_in / height_in
-    aspect = map_w_in / map_h_in
-    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-    half_w = max(span_w / 2, span_h / 2 * aspect)
-    half_h = half_w / aspect
+    layout = _layout(site, bands, width_in=width_in, title=title)
+    cx, cy, half_w, half_h = layout.cx, layout.cy, layout.half_w, layout.half_h
+    height_in, foot_in, box_h = layout.height_in, layout.foot_in, layout.box_h
 
     fig = Figure(figsize=(width_in, height_in))
     ax = fig.add_axes((0.02, foot_in / height_in, 0.96, box_h))
@@ -160,7 +212,11 @@ def access_map_png(
     for gy in np.arange(math.ceil((cy - half_h) / grid_m) * grid_m, cy + half_h, grid_m):
         ax.axhline(gy, color="#e2e7e6", lw=0.5, zorder=0)
     view = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
-    if streets is not None and len(streets):
+    on_base = base is not None and not base.empty
+    if base is not None and on_base:
+        # Green and water beneath the bands; streets and paths over them, so they read in them.
+        draw_base(ax, base, zorder=0.55, lines_zorder=1.2, hatch_water=True)
+    elif streets is not None and len(streets):
         lines = np.asarray(streets, dtype=object)
         lines = lines[shapely.intersects(lines, view)]
         segments = [np.asarray(line.coords) for line in lines if line is not None]
@@ -201,7 +257,9 @@ def access_map_png(
               label=f"≤ {limit:g} min" if i == 0 else f"{limits[i - 1]:g}–{limit:g} min")
         for i, limit in enumerate(limits)
     ]
-    if streets is not None and len(streets):
+    if base is not None and on_base:
+        handles += base_legend(base, hatch_water=True)
+    elif streets is not None and len(streets):
         handles.append(Line2D([], [], color="#c3cacc", lw=1.2, label="Streets and paths"))
     handles.append(Patch(facecolor=(0.85, 0.37, 0.01, 0.13), edgecolor=_SCHEME, lw=1.5,
                          label="Scheme boundary"))

@@ -182,7 +182,20 @@ def _lines(frame: gpd.GeoDataFrame) -> list[np.ndarray]:
     return [np.asarray(p.coords) for p in parts if p.geom_type == "LineString" and not p.is_empty]
 
 
-def draw_base(ax: Any, base: BaseLayers, *, zorder: float = 0.2) -> None:
+def _area_look(kind: str, *, hatched: bool = False) -> dict[str, Any]:
+    if hatched:
+        return {"facecolor": "white", "edgecolor": BASE_STYLE[f"{kind}_edge"], "hatch": "////"}
+    return {"facecolor": BASE_STYLE[f"{kind}_fill"], "edgecolor": BASE_STYLE[f"{kind}_edge"]}
+
+
+def draw_base(
+    ax: Any,
+    base: BaseLayers,
+    *,
+    zorder: float = 0.2,
+    lines_zorder: float | None = None,
+    hatch_water: bool = False,
+) -> None:
     """Draw the base on a matplotlib axis in EPSG:27700: green, water, roads, then paths.
 
     Parameters
@@ -194,6 +207,12 @@ def draw_base(ax: Any, base: BaseLayers, *, zorder: float = 0.2) -> None:
     zorder
         Drawing order of the lowest layer; the others sit just above it, all below
         anything drawn at ``zorder + 0.5`` or more.
+    lines_zorder
+        Drawing order of the lines (water, roads, paths) when they must lie above something
+        the areas lie beneath (e.g. walking-time bands); by default just above the areas.
+    hatch_water
+        Draw water hatched on white, not filled blue: on maps whose data are shades of blue
+        (walking-time bands) a blue lake would read as a band.
     """
     from matplotlib.collections import LineCollection
     from matplotlib.patches import PathPatch
@@ -201,33 +220,36 @@ def draw_base(ax: Any, base: BaseLayers, *, zorder: float = 0.2) -> None:
     from hiap.viz.figures import _polygon_path
 
     style = BASE_STYLE
-    for frame, fill, edge, z in (
-        (base.green, style["green_fill"], style["green_edge"], zorder),
-        (base.water, style["water_fill"], style["water_edge"], zorder + 0.05),
+    for frame, look, z in (
+        (base.green, _area_look("green"), zorder),
+        (base.water, _area_look("water", hatched=hatch_water), zorder + 0.05),
     ):
         for geom in frame.geometry:
             path = _polygon_path(geom)
             if path is not None:
-                ax.add_patch(PathPatch(path, facecolor=fill, edgecolor=edge, lw=0.4, zorder=z))
+                ax.add_patch(PathPatch(path, lw=0.4, zorder=z, **look))
+    lines_at = zorder + 0.1 if lines_zorder is None else lines_zorder
     if not base.water.empty:
         ax.add_collection(LineCollection(_lines(base.water), colors=style["water_edge"],
-                                         linewidths=1.0, zorder=zorder + 0.1))  # fmt: skip
+                                         linewidths=1.0, zorder=lines_at))  # fmt: skip
     if not base.streets.empty:
         is_path = base.streets["is_path"].astype(bool).to_numpy()
         ax.add_collection(LineCollection(_lines(base.streets[~is_path]), colors=style["road"],
-                                         linewidths=0.9, zorder=zorder + 0.2))  # fmt: skip
+                                         linewidths=0.9, zorder=lines_at + 0.1))  # fmt: skip
         ax.add_collection(LineCollection(_lines(base.streets[is_path]), colors=style["path"],
                                          linewidths=0.6, linestyles=(0, (3, 2)),
-                                         zorder=zorder + 0.25))  # fmt: skip
+                                         zorder=lines_at + 0.15))  # fmt: skip
 
 
-def base_legend(base: BaseLayers) -> list[Any]:
+def base_legend(base: BaseLayers, *, hatch_water: bool = False) -> list[Any]:
     """Return matplotlib legend handles for the base layers present in ``base``.
 
     Parameters
     ----------
     base
         The base drawn with :func:`draw_base`.
+    hatch_water
+        As given to :func:`draw_base`.
 
     Returns
     -------
@@ -246,9 +268,7 @@ def base_legend(base: BaseLayers) -> list[Any]:
         handles.append(Line2D([], [], color=style["path"], lw=1.0, ls=(0, (3, 2)),
                               label="Footpath or cycle path"))  # fmt: skip
     if counts["green"]:
-        handles.append(Patch(facecolor=style["green_fill"], edgecolor=style["green_edge"],
-                             label="Green space"))  # fmt: skip
+        handles.append(Patch(**_area_look("green"), label="Green space"))
     if counts["water"]:
-        handles.append(Patch(facecolor=style["water_fill"], edgecolor=style["water_edge"],
-                             label="Water"))  # fmt: skip
+        handles.append(Patch(**_area_look("water", hatched=hatch_water), label="Water"))
     return handles

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
@@ -115,3 +116,23 @@ def test_the_folium_offline_base_draws_the_same_selection(
     )
     html = make_offline_ready(base_map((-1.0, 52.0, -0.9, 52.1)), base=empty).get_root().render()
     assert "no local OpenStreetMap extract covers this area" in html
+
+
+def test_the_access_map_is_drawn_on_the_same_base(tmp_path: Path, settings: Settings) -> None:
+    import shapely
+
+    from hiap.viz.evidence_figures import access_map_frame_bng, access_map_png
+
+    bands = gpd.GeoDataFrame(
+        {"band_min": [5.0, 10.0]},
+        geometry=[shapely.box(X + 350, Y + 150, X + 600, Y + 300),
+                  shapely.box(X + 300, Y + 100, X + 650, Y + 350)],
+        crs="EPSG:27700",
+    )  # fmt: skip
+    frame = access_map_frame_bng(bands, boundary=_site())
+    base = select_base(extract_osm_features(_extract(tmp_path / "m.osm"), settings=settings), frame)
+    png = access_map_png(bands, boundary=_site(), base=base)
+    assert _pixels_of(png, BASE_STYLE["green_fill"]) > 200
+    assert _pixels_of(png, BASE_STYLE["water_fill"]) < 100  # hatched, not filled: bands are blue
+    assert _pixels_of(png, BASE_STYLE["water_edge"], tolerance=12) > 100
+    assert _pixels_of(access_map_png(bands, boundary=_site()), BASE_STYLE["green_fill"]) == 0
