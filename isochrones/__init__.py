@@ -1,7 +1,8 @@
 """isochrones: walking and public-transport travel times and isochrones from local data.
 
 The package knows nothing about health or checklists and never imports hiap. The public API,
-about ten names (each has numpydoc and a runnable example in ``tests/isochrones/test_api.py``):
+about ten names (each has numpydoc with an Examples section, run as doctests by
+``tests/isochrones/test_api.py``, which also holds a longer example of each):
 
 =============================  ===============================================================
 :func:`build_walk_network`     OSM extract -> :class:`WalkNetwork` (pyosmium -> arrays, cached);

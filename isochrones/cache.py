@@ -28,6 +28,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
+from shapely.geometry.base import BaseGeometry
+
+from isochrones.osm_reader import WALK_FILTER_VERSION
 
 __all__ = [
     "GRAPH_FORMAT_VERSION",
@@ -104,6 +107,36 @@ def cache_key(osm_path: str | Path, *, area_wkb: bytes | None, options: Mapping[
     for module in ("osm_reader.py", "network.py", "cache.py"):
         digest.update((Path(__file__).with_name(module)).read_bytes())
     return digest.hexdigest()[:32]
+
+
+def walk_cache_key(
+    osm_path: str | Path, kind: str, area: BaseGeometry | None, options: Mapping[str, Any]
+) -> str:
+    """Return the cache key of a walk-network build (graph or arrays): one set of options.
+
+    Parameters
+    ----------
+    osm_path
+        The OSM extract.
+    kind
+        What is cached (``"walk"`` graphs, ``"walk_arrays"``), so the two never collide.
+    area
+        The clip area, or None for the whole extract.
+    options
+        The build's other options (clip CRS and margin, ``to_crs``, ``walk_filter``, and any of
+        one builder's own); the walk rules' version is added, so a network built under other
+        rules is never reused.
+
+    Returns
+    -------
+    str
+        A 32-character hex key (:func:`cache_key`).
+    """
+    return cache_key(
+        osm_path,
+        area_wkb=None if area is None else shapely.to_wkb(area),
+        options={**options, "kind": kind, "walk_filter_version": WALK_FILTER_VERSION},
+    )
 
 
 def _encode_column(values: list[Any]) -> pa.Array:

@@ -17,7 +17,24 @@ __all__ = [
 
 
 class IsochronesError(Exception):
-    """Base class of every error the isochrones package raises on purpose."""
+    """Base class of every error the isochrones package raises on purpose.
+
+    Each subclass is also a built-in error (``ValueError``, ``FileNotFoundError``), and its
+    message names the argument and how to fix it.
+
+    Examples
+    --------
+    >>> import numpy as np, pyproj
+    >>> from isochrones import IsochronesError, WalkNetwork, od_matrix
+    >>> net = WalkNetwork.from_arrays(
+    ...     node_ids=[1, 2], x=[0, 80], y=[0, 0], crs=pyproj.CRS("EPSG:27700"),
+    ...     edge_u=[0, 1], edge_v=[1, 0], edge_length_m=[80, 80])
+    >>> try:
+    ...     od_matrix(net, np.zeros((1, 2)), np.zeros((1, 2)), speed_kph=-1)
+    ... except IsochronesError as err:
+    ...     print(type(err).__name__, isinstance(err, ValueError), err)
+    RoutingInputError True speed_kph must be a positive number, got -1.
+    """
 
 
 class OsmFileError(FileNotFoundError, IsochronesError):

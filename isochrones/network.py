@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,7 +45,6 @@ from isochrones.errors import EmptyNetworkError, RoutingInputError
 from isochrones.osm_reader import (
     AVOIDED_HIGHWAYS,
     DEFAULT_WALK_FILTER,
-    WALK_FILTER_VERSION,
     WalkFilter,
     avoid_snapping,
     read_walk_ways,
@@ -167,19 +167,8 @@ def build_walk_graph(
         )
     folder: Path | None = None
     if cache_dir is not None:
-        key = cache.cache_key(
-            osm_path,
-            area_wkb=None if area is None else shapely.to_wkb(area),
-            options={
-                "kind": "walk",
-                "area_crs": area_crs,
-                "margin_m": margin_m,
-                "to_crs": to_crs,
-                # the rule set and its version: a graph built under other rules is never reused
-                "walk_filter": walk_filter,
-                "walk_filter_version": WALK_FILTER_VERSION,
-            },
-        )
+        options = {"area_crs": area_crs, "margin_m": margin_m, "to_crs": to_crs}
+        key = cache.walk_cache_key(osm_path, "walk", area, {**options, "walk_filter": walk_filter})
         folder = Path(cache_dir) / "walk_graphs" / key
         if (folder / "edges.parquet").is_file():
             start = time.perf_counter()
@@ -486,6 +475,39 @@ def _query_nearest(tree: shapely.STRtree, pts: np.ndarray) -> tuple[np.ndarray, 
     return nearest, out
 
 
+def _orient_geometry(
+    geoms: np.ndarray, x: np.ndarray, y: np.ndarray, eu: np.ndarray, ev: np.ndarray
+) -> None:
+    """Draw missing (straight) edges between their nodes and make every edge run u -> v.
+
+    Straight edges carry no geometry in OSMnx graphs; OSMnx's geometries run from u to v, but
+    a reversed copy would not. ``geoms`` is changed in place.
+    """
+    missing = shapely.is_missing(geoms)
+    if missing.any():
+        coords = np.stack(
+            [
+                np.column_stack([x[eu[missing]], y[eu[missing]]]),
+                np.column_stack([x[ev[missing]], y[ev[missing]]]),
+            ],
+            axis=1,
+        )
+        geoms[missing] = shapely.linestrings(coords)
+    given = np.flatnonzero(~missing)
+    if len(given) == 0:
+        return
+    coords, owner = shapely.get_coordinates(geoms[given], return_index=True)
+    counts = np.bincount(owner, minlength=len(given))
+    last = np.cumsum(counts) - 1
+    first = last - counts + 1
+    u = eu[given]
+    d_start = np.hypot(coords[first, 0] - x[u], coords[first, 1] - y[u])
+    d_end = np.hypot(coords[last, 0] - x[u], coords[last, 1] - y[u])
+    flip = given[d_end < d_start]
+    if len(flip):
+        geoms[flip] = shapely.reverse(geoms[flip])
+
+
 def _readonly(arr: np.ndarray) -> np.ndarray:
     arr = np.ascontiguousarray(arr)
     arr.setflags(write=False)
@@ -514,9 +536,26 @@ class WalkNetwork:
     edge_length_m
         Length of every directed edge.
     edge_geometry
-        Shapely LineString of every directed edge, running from ``edge_u`` to ``edge_v``.
+        Shapely LineString of every directed edge, running from ``edge_u`` to ``edge_v``
+        (drawn on first use when the network was built from coordinate arrays: routing and
+        node snapping never need it).
     edge_avoided
         True for edges points should not attach to (:func:`avoid_snapping`).
+
+    Examples
+    --------
+    Usually built from an extract (:func:`isochrones.build_walk_network`); here from arrays:
+
+    >>> import numpy as np, pyproj
+    >>> from isochrones import WalkNetwork
+    >>> net = WalkNetwork.from_arrays(  # three corners 80 m apart, streets both ways
+    ...     node_ids=[1, 2, 3], x=[0, 80, 160], y=[0, 0, 0], crs=pyproj.CRS("EPSG:27700"),
+    ...     edge_u=[0, 1, 1, 2], edge_v=[1, 0, 2, 1], edge_length_m=[80, 80, 80, 80])
+    >>> net.n_nodes
+    3
+    >>> home = net.snap(np.array([[70.0, 5.0]]), to="edge")  # 5 m off the first street
+    >>> home.node_id, home.distance_m, home.alt_distance_m  # walk to either end of it
+    (array([1]), array([75.]), array([15.]))
     """
 
     node_ids: np.ndarray
@@ -527,16 +566,19 @@ class WalkNetwork:
     edge_u: np.ndarray
     edge_v: np.ndarray
     edge_length_m: np.ndarray
-    edge_geometry: np.ndarray
     edge_avoided: np.ndarray
     _tree: cKDTree = field(repr=False)
     _reverse_csr: sp.csr_matrix = field(repr=False)
-    _edge_tree: shapely.STRtree = field(repr=False)
+    # Edge geometry, either drawn (an object array) or as coordinates to draw on first use:
+    # the coordinates of edge e, running from edge_u to edge_v, are
+    # _shape_xy[_shape_ptr[e]:_shape_ptr[e + 1]]; an empty range is a straight edge.
+    _geometry: np.ndarray | None = field(repr=False, default=None)
+    _shape_ptr: np.ndarray | None = field(repr=False, default=None)
+    _shape_xy: np.ndarray | None = field(repr=False, default=None)
     # the same indexes over the nodes and edges points may attach to (None: all may)
     _ok_nodes: np.ndarray | None = field(repr=False, default=None)
     _ok_tree: cKDTree | None = field(repr=False, default=None)
     _ok_edges: np.ndarray | None = field(repr=False, default=None)
-    _ok_edge_tree: shapely.STRtree | None = field(repr=False, default=None)
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> WalkNetwork:
@@ -608,8 +650,9 @@ class WalkNetwork:
         edge_u: np.ndarray,
         edge_v: np.ndarray,
         edge_length_m: np.ndarray,
-        edge_geometry: np.ndarray,
+        edge_geometry: np.ndarray | None = None,
         edge_avoided: np.ndarray | None = None,
+        edge_shapes: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> WalkNetwork:
         """Build the routing arrays from node and edge arrays (inputs are copied, not changed).
 
@@ -629,9 +672,16 @@ class WalkNetwork:
         edge_length_m
             Length of every edge in metres (finite, >= 0).
         edge_geometry
-            LineString of every edge, or None for a straight edge between its nodes.
+            LineString of every edge, or None for a straight edge between its nodes (``None``
+            for the whole argument: every edge is straight, or see ``edge_shapes``).
         edge_avoided
             True for edges points should not attach to (:func:`avoid_snapping`); None: none.
+        edge_shapes
+            Instead of ``edge_geometry``: ``(ptr, xy)``, the coordinates of every edge as
+            ``xy[ptr[e]:ptr[e + 1]]`` running from ``edge_u`` to ``edge_v`` (an empty range:
+            straight). The LineStrings are then drawn on first use of
+            :attr:`edge_geometry` or edge snapping, which keeps large builds and cache reloads
+            fast.
 
         Returns
         -------
@@ -641,15 +691,16 @@ class WalkNetwork:
         Raises
         ------
         RoutingInputError
-            When an edge lacks a valid length.
+            When an edge lacks a valid length, or both geometry forms are given.
         """
+        if edge_geometry is not None and edge_shapes is not None:
+            raise RoutingInputError("Give edge_geometry or edge_shapes, not both.")
         node_ids = np.array(node_ids, dtype=np.int64)
         x = np.array(x, dtype=np.float64)
         y = np.array(y, dtype=np.float64)
         eu = np.array(edge_u, dtype=np.int64)
         ev = np.array(edge_v, dtype=np.int64)
         length = np.array(edge_length_m, dtype=np.float64)
-        geoms = np.array(edge_geometry, dtype=object)
         avoided = (
             np.zeros(len(eu), dtype=bool)
             if edge_avoided is None
@@ -664,27 +715,23 @@ class WalkNetwork:
                 "Some edges have no valid 'length' (metres); add it with "
                 "osmnx.distance.add_edge_lengths before routing."
             )
-        # Straight edges carry no geometry in OSMnx graphs: draw them between their nodes.
-        missing = np.array([g is None for g in geoms], dtype=bool)
-        if missing.any():
-            coords = np.stack(
-                [
-                    np.column_stack([x[eu[missing]], y[eu[missing]]]),
-                    np.column_stack([x[ev[missing]], y[ev[missing]]]),
-                ],
-                axis=1,
+        geoms: np.ndarray | None = None
+        shape_ptr = shape_xy = None
+        if edge_shapes is not None:
+            shape_ptr = np.array(edge_shapes[0], dtype=np.int64)
+            shape_xy = np.array(edge_shapes[1], dtype=np.float64).reshape(-1, 2)
+            if len(shape_ptr) != len(eu) + 1 or shape_ptr[-1] != len(shape_xy):
+                raise RoutingInputError(
+                    f"edge_shapes has {len(shape_ptr) - 1} edges and {len(shape_xy)} "
+                    f"coordinates for {len(eu)} edges; give ptr of length edges + 1."
+                )
+        else:
+            geoms = (
+                np.full(len(eu), None, dtype=object)
+                if edge_geometry is None
+                else np.array(edge_geometry, dtype=object)
             )
-            geoms[missing] = shapely.linestrings(coords)
-        # Make each geometry run from u to v (OSMnx's do, but a reversed copy would not).
-        coords, owner = shapely.get_coordinates(geoms, return_index=True)
-        counts = np.bincount(owner, minlength=len(geoms))
-        last = np.cumsum(counts) - 1
-        first = last - counts + 1
-        d_start = np.hypot(coords[first, 0] - x[eu], coords[first, 1] - y[eu])
-        d_end = np.hypot(coords[last, 0] - x[eu], coords[last, 1] - y[eu])
-        flip = d_end < d_start
-        if flip.any():
-            geoms[flip] = shapely.reverse(geoms[flip])
+            _orient_geometry(geoms, x, y, eu, ev)
         n = len(node_ids)
         # Keep the shortest of parallel edges: sort by (row, col, length), take the first.
         idx = np.lexsort((length, ev, eu))
@@ -699,7 +746,7 @@ class WalkNetwork:
         for matrix in (csr, reverse):
             for arr in (matrix.data, matrix.indices, matrix.indptr):
                 arr.setflags(write=False)
-        ok_nodes = ok_tree = ok_edges = ok_edge_tree = None
+        ok_nodes = ok_tree = ok_edges = None
         if avoided.any():
             ok_edges = np.flatnonzero(~avoided)
             # a node may take points when any edge at it is not avoided
@@ -709,7 +756,6 @@ class WalkNetwork:
             ok_nodes = np.flatnonzero(node_ok)
             if len(ok_edges):
                 ok_tree = cKDTree(np.column_stack([x[ok_nodes], y[ok_nodes]]))
-                ok_edge_tree = shapely.STRtree(geoms[ok_edges])
         return cls(
             node_ids=_readonly(node_ids),
             x=_readonly(x),
@@ -719,16 +765,41 @@ class WalkNetwork:
             edge_u=_readonly(eu),
             edge_v=_readonly(ev),
             edge_length_m=_readonly(length),
-            edge_geometry=_readonly(geoms),
             edge_avoided=_readonly(avoided),
             _tree=tree,
             _reverse_csr=reverse,
-            _edge_tree=shapely.STRtree(geoms),
+            _geometry=None if geoms is None else _readonly(geoms),
+            _shape_ptr=None if shape_ptr is None else _readonly(shape_ptr),
+            _shape_xy=None if shape_xy is None else _readonly(shape_xy),
             _ok_nodes=None if ok_nodes is None else _readonly(ok_nodes),
             _ok_tree=ok_tree,
             _ok_edges=None if ok_edges is None else _readonly(ok_edges),
-            _ok_edge_tree=ok_edge_tree,
         )
+
+    @cached_property
+    def edge_geometry(self) -> np.ndarray:
+        """LineString of every directed edge, running from ``edge_u`` to ``edge_v``."""
+        if self._geometry is not None:
+            return self._geometry
+        assert self._shape_ptr is not None and self._shape_xy is not None
+        counts = np.diff(self._shape_ptr)
+        geoms = np.full(len(counts), None, dtype=object)
+        shaped = np.flatnonzero(counts > 0)
+        if len(shaped):
+            owner = np.repeat(np.arange(len(shaped)), counts[shaped])
+            geoms[shaped] = shapely.linestrings(self._shape_xy, indices=owner)
+        _orient_geometry(geoms, self.x, self.y, self.edge_u, self.edge_v)
+        return _readonly(geoms)
+
+    @cached_property
+    def _edge_tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.edge_geometry)
+
+    @cached_property
+    def _ok_edge_tree(self) -> shapely.STRtree | None:
+        if self._ok_edges is None or len(self._ok_edges) == 0:
+            return None
+        return shapely.STRtree(self.edge_geometry[self._ok_edges])
 
     @property
     def n_nodes(self) -> int:

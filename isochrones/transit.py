@@ -398,6 +398,17 @@ class TransitNetwork:
         Stop-to-stop transfers walked by the fallback.
     stop_snap
         The stops snapped to ``walk`` (``None`` without one), reused by every query.
+
+    Examples
+    --------
+    Built by :func:`build_transit_network`, used by :func:`window_travel_times`:
+
+    >>> import datetime as dt
+    >>> from isochrones import build_transit_network, load_feed, window_travel_times
+    >>> feed = load_feed("poa_trensurb.zip")  # Porto Alegre's trains, in the data folder
+    >>> net = build_transit_network(feed, dt.date(2019, 5, 13))  # straight-line walks
+    >>> len(net.stop_xy), net.max_access_min, net.max_transfer_min
+    (24, 10.0, 10.0)
     """
 
     timetable: Timetable
@@ -488,6 +499,17 @@ def build_transit_network(
     -------
     TransitNetwork
         Ready for :func:`window_travel_times`.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from isochrones import build_transit_network, load_feed, window_travel_times
+    >>> feed = load_feed("poa_trensurb.zip")  # Porto Alegre's trains, in the data folder
+    >>> net = build_transit_network(feed, dt.date(2019, 5, 13))  # straight-line walks
+    >>> net.timetable.n_stops, net.crs.to_epsg()  # stops placed in the local UTM zone
+    (24, 32722)
+
+    Give ``walk=`` a :class:`~isochrones.network.WalkNetwork` to walk along its streets.
     """
     stops = feed.stops
     if stops[["stop_lat", "stop_lon"]].isna().any().any():
@@ -676,6 +698,19 @@ def window_travel_times(
     -------
     WindowTimes
         Per origin x destination (or x 1 when ``nearest``) summaries in seconds.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from isochrones import build_transit_network, load_feed, window_travel_times
+    >>> feed = load_feed("poa_trensurb.zip")  # Porto Alegre's trains, in the data folder
+    >>> net = build_transit_network(feed, dt.date(2019, 5, 13))  # straight-line walks
+    >>> mercado, airport = net.stop_xy[0], net.stop_xy[-1]  # the first and last stations
+    >>> res = window_travel_times(net, mercado, airport, window=(dt.time(8), dt.time(9)))
+    >>> res.min_s / 60  # the quickest journey leaving 08:00-09:00, minutes
+    array([[14.]])
+    >>> (res.travel_s[0, 0] / 60).round(1)  # 25th, 50th and 75th percentiles over departures
+    array([19.1, 22. , 24.1])
     """
     start_s = window[0].hour * 3600 + window[0].minute * 60 + window[0].second
     end_s = window[1].hour * 3600 + window[1].minute * 60 + window[1].second

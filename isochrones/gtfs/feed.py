@@ -225,6 +225,15 @@ def load_feed(path: str | Path, *, interpolate: bool = True) -> Feed:
     FeedError
         Listing every fatal problem (missing files or columns, stops without coordinates,
         stop times out of order, unknown ids, unparseable times).
+
+    Examples
+    --------
+    >>> from isochrones import load_feed
+    >>> feed = load_feed("poa_trensurb.zip")  # Porto Alegre's trains, in the data folder
+    >>> feed.routes["route_id"].tolist()
+    ['LINHA1', 'LINHAAERO']
+    >>> feed.stops["stop_name"].iloc[[0, -1]].tolist()
+    ['ESTACAO MERCADO', 'ESTACAO AERO SALGADO FILHO']
     """
     path = Path(path)
     source = str(path)

@@ -7,12 +7,14 @@ hand-made GTFS feed for public transport (its answers are worked out in test_rap
 from __future__ import annotations
 
 import datetime as dt
+import doctest
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import isochrones
+from hiap.settings import get_settings
 from tests.isochrones.gtfs.tiny import write_feed
 
 PUBLIC = {
@@ -37,6 +39,23 @@ def test_the_public_names_are_exported_and_documented() -> None:
         obj = getattr(isochrones, name)
         assert obj.__doc__ and obj.__doc__.strip(), name
         assert f":{'class' if isinstance(obj, type) else 'func'}:`{name}`" in isochrones.__doc__
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_docstring_examples_run(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The numpydoc Examples of each public name, run as doctests: the walking ones on a
+    # network they build, the public-transport ones on the Porto Alegre train feed, read
+    # from the folder it sits in.
+    obj = getattr(isochrones, name)
+    assert "Examples\n    --------" in (obj.__doc__ or ""), f"{name} has no Examples section"
+    monkeypatch.chdir(get_settings().data_dir / "transit" / "porto_alegre")
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = doctest.DocTestFinder().find(obj, name, globs={})
+    assert sum(len(t.examples) for t in tests) > 0
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{result.failed} example(s) of {name} failed (output above)"
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyproj
 import pytest
 import shapely
 from shapely.geometry import box
 
 from isochrones import WalkNetwork, build_walk_graph
+from isochrones.errors import RoutingInputError
 from isochrones.network_arrays import build_walk_network, simplify_segments
 
 
@@ -119,3 +121,45 @@ def test_simplification_rules_by_hand() -> None:
     assert sorted(loops) == [[5, 6, 7, 5], [5, 7, 6, 5]]
     direct = np.flatnonzero((out.edge_u == 3) & (out.edge_v == 5))[0]
     assert out.chain_ptr[direct] == out.chain_ptr[direct + 1]  # unmerged: no chain
+
+
+def test_geometry_drawn_on_first_use_equals_the_eager_draw() -> None:
+    # Node 0 (0, 0) -> 1 (100, 0) straight; 1 -> 2 (100, 100) along a bend; a reversed
+    # geometry handed in for 2 -> 1 is turned to run from u to v; a trunk edge 0 -> 2.
+    nodes = {"node_ids": np.array([10, 11, 12]), "x": [0.0, 100.0, 100.0], "y": [0.0, 0.0, 100.0]}
+    edges = {
+        "edge_u": [0, 1, 2, 0],
+        "edge_v": [1, 2, 1, 2],
+        "edge_length_m": [100.0, 120.0, 120.0, 141.0],
+        "edge_avoided": [False, False, False, True],
+    }
+    bend = [(100.0, 0.0), (130.0, 50.0), (100.0, 100.0)]
+    eager = WalkNetwork.from_arrays(
+        crs=pyproj.CRS("EPSG:27700"),
+        **nodes,
+        **edges,
+        edge_geometry=np.array(
+            [None, shapely.LineString(bend), shapely.LineString(bend), None], dtype=object
+        ),
+    )
+    lazy = WalkNetwork.from_arrays(
+        crs=pyproj.CRS("EPSG:27700"),
+        **nodes,
+        **edges,
+        edge_shapes=(np.array([0, 0, 3, 6, 6]), np.array(bend + bend[::-1])),
+    )
+    assert shapely.equals_exact(lazy.edge_geometry, eager.edge_geometry, tolerance=0).all()
+    assert shapely.get_coordinates(lazy.edge_geometry[2])[0].tolist() == [100.0, 100.0]
+    assert not lazy.edge_geometry.flags.writeable
+    pts = np.array([[125.0, 40.0], [50.0, 55.0], [10.0, -3.0]])
+    a, b = lazy.snap(pts, to="edge"), eager.snap(pts, to="edge")
+    assert (a.edge_index == b.edge_index).all()
+    assert np.allclose(a.distance_m, b.distance_m)
+    with pytest.raises(RoutingInputError, match="not both"):
+        WalkNetwork.from_arrays(
+            crs=pyproj.CRS("EPSG:27700"),
+            **nodes,
+            **edges,
+            edge_geometry=eager.edge_geometry,
+            edge_shapes=(np.array([0, 0, 0, 0, 0]), np.zeros((0, 2))),
+        )

@@ -227,11 +227,12 @@ def test_cache_round_trip_and_key(hampton_osm: Path, tmp_path: Path) -> None:
 def test_cache_key_includes_the_walk_filter_version(
     hampton_osm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from isochrones import network
+    from isochrones import cache
 
     area = box(516_000, 294_000, 517_000, 295_000)
     build_walk_graph(hampton_osm, area=area, cache_dir=tmp_path)
-    monkeypatch.setattr(network, "WALK_FILTER_VERSION", "uk-test")
+    # the one walk-network key (graphs and arrays) adds the version
+    monkeypatch.setattr(cache, "WALK_FILTER_VERSION", "uk-test")
     build_walk_graph(hampton_osm, area=area, cache_dir=tmp_path)
     # a new filter version never reuses a graph built under the old rules
     assert len(list((tmp_path / "walk_graphs").iterdir())) == 2
