@@ -245,39 +245,25 @@ def _topic(
         disabled=disabled,
     )
     rules = load_hia_rules()
-    left, middle, right = st.columns(3)
-    _topic_field(
-        left.selectbox,
-        f"Magnitude ({tid})",
-        options=[m.value for m in Magnitude],
-        index=None,
-        placeholder="not given",
-        help="; ".join(f"{k}: {v}" for k, v in rules.magnitudes.items()),
-        field="magnitude",
-        ids=(aid, tid),
-        disabled=disabled,
-    )
-    _topic_field(
-        middle.selectbox,
-        f"Likelihood ({tid})",
-        options=[m.value for m in Likelihood],
-        index=None,
-        placeholder="not given",
-        help="; ".join(f"{k}: {v}" for k, v in rules.likelihoods.items()),
-        field="likelihood",
-        ids=(aid, tid),
-        disabled=disabled,
-    )
-    _topic_field(
-        right.selectbox,
-        f"Residual impact after mitigation ({tid})",
-        options=[d.value for d in Direction],
-        index=None,
-        placeholder="not given",
-        field="residual",
-        ids=(aid, tid),
-        disabled=disabled,
-    )
+    # Magnitude, likelihood and residual impact: three optional choices side by side.
+    choices = (
+        ("magnitude", f"Magnitude ({tid})", [m.value for m in Magnitude], rules.magnitudes),
+        ("likelihood", f"Likelihood ({tid})", [m.value for m in Likelihood], rules.likelihoods),
+        ("residual", f"Residual impact after mitigation ({tid})", [d.value for d in Direction],
+         None),
+    )  # fmt: skip
+    for column, (field, label, values, meanings) in zip(st.columns(3), choices, strict=True):
+        _topic_field(
+            column.selectbox,
+            label,
+            options=values,
+            index=None,
+            placeholder="not given",
+            help="; ".join(f"{k}: {v}" for k, v in meanings.items()) if meanings else None,
+            field=field,
+            ids=(aid, tid),
+            disabled=disabled,
+        )
     names = {g.id: g.name for g in rules.population_groups}
     _topic_field(
         st.multiselect,

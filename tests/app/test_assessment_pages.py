@@ -17,6 +17,7 @@ from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
 from hiap.assessment import Answer, Assessment, Direction, HuduEntry
+from hiap.hia.record import Likelihood, Magnitude
 from hiap.schemes.models import Scheme, SchemeMetadata
 from hiap.storage import AssessmentStore
 from hiap.ui.saved_work import export_text
@@ -274,6 +275,18 @@ def test_impact_matrix_saves_direction_evidence_and_mitigation(store: Assessment
         direction=Direction.NEGATIVE, evidence="Only 20% affordable", mitigation="Raise to 40%"
     )
     assert "1 of 11 topics assessed" in at.get("progress")[0].proto.text
+
+    # Magnitude, likelihood, residual impact and the groups who bear it are saved too.
+    at.selectbox(key=_key(at, topic, "magnitude")).select("major").run()
+    at.selectbox(key=_key(at, topic, "likelihood")).select("probable").run()
+    at.selectbox(key=_key(at, topic, "residual")).select("neutral").run()
+    at.multiselect(key=_key(at, topic, "groups")).select("low_income").run()
+    _ok(at)
+    assert not at.error
+    entry = store.load(at.session_state[ASSESSMENT_ID_KEY]).hudu[topic]
+    assert (entry.magnitude, entry.likelihood, entry.residual_direction, entry.groups) == (
+        Magnitude.MAJOR, Likelihood.PROBABLE, Direction.NEUTRAL, ("low_income",)
+    )
 
 
 def test_impact_matrix_suggests_a_direction_from_crosswalked_scores(
