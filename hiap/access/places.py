@@ -235,9 +235,10 @@ def destinations_for(
     dest = dest.assign(geometry=shapely.point_on_surface(dest.geometry.to_numpy())) if len(dest) else dest
     dest, left_out = off_network(network, dest, kind="destination", max_snap_m=options.max_snap_m)
     if dest.empty:
+        where = f" on the {network_name} network" if network is not None else ""
         raise DataError(
-            f"No {dest_label} lies within {options.buffer_km:g} km of {frame.label} on the "
-            f"{network_name} network, so there is nothing to measure access to. Widen the buffer, "
+            f"No {dest_label} lies within {options.buffer_km:g} km of {frame.label}{where}, "
+            "so there is nothing to measure access to. Widen the buffer, "
             "use an extract covering the area, or choose destinations in it."
         )
     return dest, dest_label, [left_out] if left_out is not None else [], notes
