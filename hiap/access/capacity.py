@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from hiap.data.gp_lists import add_list_sizes
 from hiap.data.health import load_gp_practices
@@ -24,7 +25,37 @@ from hiap.settings import Settings
 from isochrones import BNG_CRS
 from isochrones.network import build_walk_graph
 
-__all__ = ["gp_capacity_table", "scheme_gp_capacity"]
+__all__ = ["capacity_graph", "gp_capacity_table", "scheme_gp_capacity"]
+
+
+def capacity_graph(
+    settings: Settings, site: BaseGeometry, osm_path: str | Path, *, catchment_min: float, margin_m: float
+) -> WalkGraph:
+    """Return the walk network a GP capacity (2SFCA) around a site needs.
+
+    A home's score counts, for each practice within the catchment, everyone within the
+    catchment of that practice: walks reaching up to twice the catchment from the homes. The
+    network is clipped that far out, plus ``margin_m`` (areas scored around the site) and
+    500 m, so the scheme's own figures do not depend on how far around it is mapped: the
+    Access page and the ``gp_capacity_2sfca`` indicator give the same numbers.
+
+    Parameters
+    ----------
+    settings
+        Its cache folder keeps the built network.
+    site
+        The site (shapely geometry, EPSG:27700).
+    osm_path
+        OSM extract of the walk network.
+    catchment_min
+        Walk catchment in minutes (4.8 km/h).
+    margin_m
+        How far around the site areas are scored exactly.
+    """
+    reach_m = 2 * minutes_to_metres(catchment_min) + margin_m + 500.0
+    return WalkGraph.from_graph(
+        build_walk_graph(osm_path, area=site, margin_m=reach_m, cache_dir=settings.cache_dir)
+    )
 
 
 def scheme_gp_capacity(
@@ -73,11 +104,7 @@ def scheme_gp_capacity(
     site_frame = boundary.to_crs(BNG_CRS)
     site = shapely.make_valid(shapely.union_all(site_frame.geometry.to_numpy()))
     limit_m = minutes_to_metres(catchment_min)
-    # why: practices up to limit + margin away, timed a further limit out
-    reach_m = 2 * limit_m + margin_m + 500.0
-    graph = WalkGraph.from_graph(
-        build_walk_graph(osm_path, area=site, margin_m=reach_m, cache_dir=settings.cache_dir)
-    )
+    graph = capacity_graph(settings, site, osm_path, catchment_min=catchment_min, margin_m=margin_m)
     homes = Homes.snap(graph, scheme_points(site_frame, spacing_m=spacing_m))
     gps = add_list_sizes(
         load_gp_practices(settings, area=site, buffer_m=limit_m + margin_m), settings

@@ -403,7 +403,9 @@ def assess_at_homes(
             say(0.8, "Buses")
             _buses(run, graph, homes, feed, service_day if world is not None else None)
             say(0.9, "GP capacity")
-            _capacity(run, graph, homes, facilities.get("gp"), edge_note)
+            wide = _capacity_graph(run, graph) if network is None else graph
+            _capacity(run, wide, homes if wide is graph else Homes.snap(wide, homes.points),
+                      facilities.get("gp"), edge_note)
             say(0.95, "Public transport")
             _public_transport(run, graph, homes, feed, facilities, service_day)
     elif path is None and settings.fallback_walk:
@@ -924,6 +926,30 @@ def _public_transport(
             source=f"GTFS feed {feed.source}; {run.sources[0]}",
             details={"p90_min": weighted_quantile(minutes, weight, 0.9)},
         )
+
+
+def _capacity_graph(run: _Run, graph: WalkGraph) -> WalkGraph:
+    """Return the network of the GP capacity: the one the Access page uses, the scheme's paths added.
+
+    The run's own network reaches :data:`NETWORK_MARGIN_M` around the site, enough for a walk
+    to the nearest GP but not for the 2SFCA's second step (everyone within the catchment of
+    each practice in reach); :func:`hiap.access.capacity.capacity_graph` is.
+    """
+    from hiap.access.capacity import capacity_graph
+
+    if run.osm_path is None:
+        return graph
+    try:
+        wide = capacity_graph(run.settings, run.site, run.osm_path,
+                              catchment_min=GP_CATCHMENT_MIN, margin_m=NEIGHBOURS_M)
+    except IsochronesError as exc:
+        logger.info("GP capacity on the run's network: %s", exc)
+        return graph
+    if run.world is not None:
+        edited, edit = run.world.network(wide.network)
+        if edit is not None:
+            wide = WalkGraph(edited, np.concatenate([wide.street_count, edit.street_count]))
+    return wide
 
 
 def _capacity(
