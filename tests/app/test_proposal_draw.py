@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from hiap.storage import AssessmentStore
@@ -27,22 +26,11 @@ def shape(kind: str, coordinates: Any) -> dict[str, Any]:
     return {"type": "Feature", "properties": {}, "geometry": {"type": kind, "coordinates": coordinates}}
 
 
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "db.sqlite"
-    monkeypatch.setenv("HIAP_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    return path
-
-
 def _button(app: AppTest, starts: str) -> Any:
     return next(b for b in app.button if b.label.startswith(starts))
 
 
-def test_draw_check_save_and_reopen_a_proposal(database: Path) -> None:
+def test_draw_check_save_and_reopen_a_proposal(app_state: Path) -> None:
     app = AppTest.from_file(APP, default_timeout=120).run()
     app.session_state[ASSESSOR_KEY] = "Ann Planner"
     app.switch_page(PAGE).run()
@@ -80,7 +68,7 @@ def test_draw_check_save_and_reopen_a_proposal(database: Path) -> None:
     _button(app, "Save this proposal with the assessment").click().run()
     assert not app.exception
     assert any("Saved with the assessment as version" in s.value for s in app.success)
-    store = AssessmentStore(database)
+    store = AssessmentStore(app_state)
     (summary,) = store.list()
     saved = store.load(summary.id).proposal
     assert saved is not None and set(saved) == {"boundary", "facilities"}

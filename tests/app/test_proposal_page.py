@@ -50,7 +50,7 @@ def test_compare_the_hampton_sample_and_fill_the_assessment(app_state: Path) -> 
 
 
 @pytest.mark.slow
-def test_northstowe_by_the_labelled_walking_fallback(database: Path) -> None:
+def test_northstowe_by_the_labelled_walking_fallback(app_state: Path) -> None:
     """No OSM extract covers Northstowe: the page compares by the straight-line fallback when
     asked, and says so above the table."""
     app = AppTest.from_file(APP, default_timeout=300).run()
