@@ -24,6 +24,7 @@ the options, the halo and the core. A rerun skips a partition whose key is alrea
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -180,10 +181,16 @@ def _check_region(region: BatchRegion, options: AccessOptions) -> list[str]:
 
 def _stops_hull(feed_paths: Sequence[Path]) -> BaseGeometry:
     """Convex hull of every stop of the timetables, in EPSG:27700 (the feed's reach)."""
+    return _stops_hull_of(tuple((str(p), file_digest(p)) for p in feed_paths))
+
+
+@functools.lru_cache(maxsize=32)
+def _stops_hull_of(feeds: tuple[tuple[str, str], ...]) -> BaseGeometry:
+    # why: keyed by content digests, so planning a batch again (a rerun) reads no feed twice
     from hiap.access.feeds import feed_stops
     from hiap.access.network import load_timetables
 
-    stops = feed_stops(load_timetables(feed_paths), crs=BNG_CRS)
+    stops = feed_stops(load_timetables([Path(p) for p, _ in feeds]), crs=BNG_CRS)
     return shapely.convex_hull(shapely.union_all(stops.geometry.to_numpy()))
 
 

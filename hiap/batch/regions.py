@@ -118,9 +118,24 @@ def regions_from_data(
                 feeds = tuple(find_gtfs_feeds(settings, area=box))
             reach = shapely.union(polygon, _stops_hull(feeds))
         reach = reach.buffer(halo)
-        osm = osm_path or choose_extract(
-            settings, polygon, resources=DirectResources(settings), margin_m=options.buffer_km * 1000
-        ).path
+        # The area's coverage and footways are judged once here, as `hiap access` judges them.
+        choice = choose_extract(
+            settings, polygon, resources=DirectResources(settings),
+            margin_m=options.buffer_km * 1000, candidates=[osm_path] if osm_path else None,
+        )
+        if choice.coverage < options.min_coverage:
+            raise DataError(
+                f"The OSM extract {choice.path.name} has walkable streets over only "
+                f"{choice.coverage:.0%} of {label}: download an extract covering it (`hiap data "
+                "download osm`), pass one with --osm, or leave the area out."
+            )
+        if choice.drive_only and not options.accept_drive_roads:
+            raise DataError(
+                f"{choice.path.name} holds drive roads only, so walks in {label} would follow "
+                "carriageways: use an extract with footways, or accept drive roads as an "
+                "approximation (--accept-drive-roads; the results then say so)."
+            )
+        osm = choice.path
         regions.append(BatchRegion(
             name=label,
             origins=origins,

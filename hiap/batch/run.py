@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,11 +36,13 @@ import shapely
 
 from hiap.access.engine import AccessOptions, AccessResult, measure_access
 from hiap.access.network import DirectResources
+from hiap.access.places import off_network
 from hiap.batch.partition import BatchRegion, Partition, halo_m, plan_partitions
 from hiap.batch.store import PartitionStore
 from hiap.errors import HiapError
 from hiap.settings import Settings, get_settings
-from isochrones import JTS_BANDS_MIN, summarise_access
+from isochrones import BNG_CRS, JTS_BANDS_MIN, summarise_access
+from isochrones.cache import file_digest
 from isochrones.errors import IsochronesError
 
 __all__ = [
@@ -62,33 +65,59 @@ ATTRIBUTES = ("name", "population", "imd_decile", "lad_name")
 
 
 class _Memo:
-    """The engine's resources, each built once per task (two destination kinds share them)."""
+    """The engine's resources for one task, kept by content for the worker's next tasks.
+
+    Two destination kinds of a partition share one network and timetable, and so do the
+    tiles of a region measured one after another on a worker (public transport measures every
+    tile on the feed's reach, the same network): each is built once and kept in
+    :data:`_KEPT` (the last :data:`_KEEP` resources, keyed by file digests and the clip area,
+    never by path alone), so a worker holds about one region at a time.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._direct = DirectResources(settings)
-        self._seen: dict[Any, Any] = {}
+        self._key_of: dict[int, Any] = {}
+        self._held: list[Any] = []  # keeps what this task was given alive, so ids stay unique
 
     def _once(self, key: Any, make: Callable[[], Any]) -> Any:
-        if key not in self._seen:
-            self._seen[key] = make()
-        return self._seen[key]
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            value = _KEPT[key]
+        else:
+            value = make()
+            _KEPT[key] = value
+            while len(_KEPT) > _KEEP:
+                _KEPT.popitem(last=False)
+        self._key_of[id(value)] = key
+        self._held.append(value)
+        return value
 
     def walk_graph(self, osm_path: Path, *, area: Any, area_crs: str, margin_m: float,
                    to_crs: str) -> Any:
-        key = ("graph", str(osm_path), None if area is None else shapely.to_wkb(area),
-               area_crs, margin_m, to_crs)
+        key = ("graph", file_digest(osm_path) if osm_path.is_file() else str(osm_path),
+               None if area is None else shapely.to_wkb(area), area_crs, margin_m, to_crs)
         return self._once(key, lambda: self._direct.walk_graph(
             osm_path, area=area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs))
 
     def walk_network(self, graph: Any) -> Any:
-        return self._once(("network", id(graph)), lambda: self._direct.walk_network(graph))
+        return self._once(("network", self._key_of.get(id(graph), id(graph))),
+                          lambda: self._direct.walk_network(graph))
 
     def feed(self, paths: Sequence[Path]) -> Any:
-        return self._once(("feed", tuple(map(str, paths))), lambda: self._direct.feed(paths))
+        key = ("feed", tuple(file_digest(p) if p.is_file() else str(p) for p in paths))
+        return self._once(key, lambda: self._direct.feed(paths))
 
     def transit_network(self, feed: Any, walk: Any, date: Any, window_s: tuple[int, int]) -> Any:
-        return self._once(("transit", id(feed), id(walk), date, window_s),
-                          lambda: self._direct.transit_network(feed, walk, date, window_s))
+        key = ("transit", self._key_of.get(id(feed), id(feed)),
+               self._key_of.get(id(walk), id(walk)), date, window_s)
+        return self._once(key, lambda: self._direct.transit_network(feed, walk, date, window_s))
+
+
+_KEEP = 4
+"""Resources a worker keeps between tasks: one region's graph, network, feed and timetable."""
+
+_KEPT: OrderedDict[Any, Any] = OrderedDict()
+"""The worker process's kept resources (read-only once built), least recently used first."""
 
 
 def cap_walk(table: pd.DataFrame, walk_cap_min: float) -> pd.DataFrame:
@@ -195,9 +224,23 @@ def _measure(
     res = _Memo(settings)
     table = _origin_rows(origins)
     reasons = pd.Series(pd.NA, index=table.index, dtype="string")
+    # One network for every destination kind, built here so that a tile whose origins are all
+    # off the streets is answered (every origin left out, with the reason) rather than refused.
+    graph = res.walk_graph(osm_path, area=core, area_crs=BNG_CRS, margin_m=margin_m,
+                           to_crs=BNG_CRS)
+    network = res.walk_network(graph)
+    kept, left_out = off_network(network, origins, kind="origin", max_snap_m=options.max_snap_m)
+    if kept.empty and left_out is not None:
+        why = pd.Series(left_out["reason"].to_numpy(), index=left_out["code"].astype(str))
+        reasons = pd.Series(why.reindex(table["code"].astype(str)).to_numpy(), dtype="string")
+        destinations = {}  # nothing to route: as a single run lists them, left out, no times
     for kind, dest in destinations.items():
+        # why: coverage is the area's question (judged once per region when the extract is
+        # chosen); a tile's hull can be one LSOA centroid on a long street with no junction
+        # near, which the coverage grid would call uncovered. Origins off every street are
+        # still left out one by one (max_snap_m), with the reason.
         opts = replace(options, to=kind, buffer_km=margin_m / 1000.0, draw_isochrones=False,
-                       count_reachable=options.walks)
+                       count_reachable=options.walks, min_coverage=0.0)
         dest = dest[dest.intersects(core.buffer(margin_m))]
         if dest.empty:
             # why: none within the halo means none within the cap (walking) or the feed's
@@ -206,7 +249,8 @@ def _measure(
         else:
             result = measure_access(
                 settings, opts, area=core, area_label=label, origins=origins,
-                destinations=dest, osm_path=osm_path, feeds=feed_paths or None, resources=res,
+                destinations=dest, osm_path=osm_path, network=network,
+                feeds=feed_paths or None, resources=res,
             )
             cols = _result_columns(result, kind)
         if "excluded_reason" in cols:
@@ -355,6 +399,8 @@ class BatchResult:
         The Dask dashboard (empty when nothing was measured).
     seconds
         Wall time of the run.
+    partition_seconds
+        Each partition measured in this run: its own time on its worker, in plan order.
     """
 
     table: pd.DataFrame | None
@@ -489,6 +535,7 @@ def run_batch(
                 client.close()
                 if cluster is not None:
                     cluster.close()
+    took = {p.label: took[p.label] for p in parts if p.label in took}  # in plan order
     if failed:
         return BatchResult(None, None, len(parts), len(todo) - len(failed), reused,
                            tuple(failed), (), link, time.perf_counter() - started, took)

@@ -76,6 +76,10 @@ def batch(
     workers: Annotated[
         int, typer.Option("--workers", help="Worker processes of the local cluster.")
     ] = 2,
+    dashboard_address: Annotated[
+        str,
+        typer.Option("--dashboard-address", help="Local cluster's dashboard (':0': any free port)."),
+    ] = ":8787",
     accept_drive_roads: Annotated[
         bool,
         typer.Option(
@@ -90,6 +94,7 @@ def batch(
 ) -> None:
     """Measure access for many areas at once on Dask (see HELP)."""
     import datetime as dt
+    import logging
 
     from rich.console import Console
 
@@ -126,6 +131,9 @@ def batch(
             err=True,
         )
         raise typer.Exit(1) from None
+    # why: the cluster's own INFO/WARNING lines (workers starting, closing) would break up the
+    # progress bar; its errors still show, and every failed partition is listed at the end
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     from hiap.access import AccessOptions
     from hiap.batch import run_batch
     from hiap.batch.regions import regions_from_data
@@ -147,20 +155,21 @@ def batch(
             result = run_batch(
                 settings, regions, options, out_dir=out, tile_km=tile_km,
                 walk_cap_min=walk_cap_min, scheduler=scheduler, workers=workers,
-                progress=advance,
+                dashboard_address=dashboard_address, progress=advance,
                 announce=lambda link: err.print(f"Dask dashboard: {link}"),
             )
     except (HiapError, IsochronesError) as exc:
         err.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(1) from None
-    report(result, out)
+    report(result, out, drive_roads=accept_drive_roads)
 
 
-def report(result: BatchResult, out: Path) -> None:
+def report(result: BatchResult, out: Path, *, drive_roads: bool = False) -> None:
     """Print what a batch did: partitions measured and reused, failures, files and figures."""
     from rich.console import Console
 
     from hiap import attribution
+    from hiap.access import DRIVE_ROADS_LABEL
 
     console = Console()
     console.print(
@@ -186,6 +195,8 @@ def report(result: BatchResult, out: Path) -> None:
             f"{row.pop_share_within_15min:.0%} / {row.pop_share_within_30min:.0%} / "
             f"{row.pop_share_within_45min:.0%} / {row.pop_share_within_60min:.0%}"
         )
+    if drive_roads:
+        console.print(f"[bold yellow]Warning:[/] {DRIVE_ROADS_LABEL}")
     for path in result.files:
         console.print(f"Wrote {path}")
     for line in (f"Street network {attribution.OSM}", attribution.OGL):
