@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-# hiap.schemes pulls in geopandas: each command imports it when it runs, so `hiap --help` and a
-# mistyped option answer at once.
+# hiap.schemes loads the geometry stacks: each command imports it when it runs, so `hiap --help`
+# and a mistyped option answer at once.
 if TYPE_CHECKING:
     from hiap.schemes import Scheme
     from hiap.settings import Settings
@@ -41,19 +41,18 @@ def _summary(scheme: Scheme) -> list[str]:
         f"File:      {scheme.source_name}",
         f"CRS:       {scheme.source_crs} in the file; held as EPSG:27700 (British National Grid)",
     ]
-    if scheme.boundary is not None:
+    # why: counts and figures come from the shapely geometries; asking for the GeoDataFrames
+    # would import pandas and geopandas (half a second) just to count rows
+    sizes = scheme.feature_counts
+    if sizes["boundary"] is not None:
         lines.append(f"Area:      {scheme.area_ha:,.1f} ha")
     lines.append(f"Centroid:  E {centre.x:,.0f} N {centre.y:,.0f} (lon {lon:.5f}, lat {lat:.5f})")
     counts = [
-        f"{0 if frame is None else len(frame)} {label}"
-        for frame, label in (
-            (scheme.boundary, "polygon(s)"),
-            (scheme.lines, "line(s)"),
-            (scheme.stops, "stop(s)"),
-        )
+        f"{sizes[part] or 0} {label}"
+        for part, label in (("boundary", "polygon(s)"), ("lines", "line(s)"), ("stops", "stop(s)"))
     ]
     lines.append(f"Features:  {', '.join(counts)}")
-    if scheme.lines is not None:
+    if sizes["lines"] is not None:
         lines.append(f"Route:     {scheme.route_length_km:,.2f} km")
     if meta.dwellings is not None:
         residents = scheme.new_residents or 0.0

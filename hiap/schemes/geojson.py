@@ -17,12 +17,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
+import pyproj
 import shapely
 
 from hiap.errors import SchemeError, UnsafeUploadError
+from hiap.schemes.features import Features
 from hiap.schemes.safety import excerpt, refuse_references, refuse_vrt
 
 MAX_JSON_DEPTH = 32
@@ -210,8 +210,8 @@ def _cell(value: Any) -> Any:
     return json.dumps(value) if isinstance(value, dict | list) else value
 
 
-def parse_geojson(data: bytes, *, source: str) -> gpd.GeoDataFrame:
-    """Parse GeoJSON bytes into a GeoDataFrame, with hiap's limits and checks.
+def parse_geojson(data: bytes, *, source: str) -> Features:
+    """Parse GeoJSON bytes into shapely geometries and attribute records, with hiap's checks.
 
     Parameters
     ----------
@@ -222,9 +222,9 @@ def parse_geojson(data: bytes, *, source: str) -> gpd.GeoDataFrame:
 
     Returns
     -------
-    geopandas.GeoDataFrame
-        One row per feature, attributes as columns, in the CRS the file declares (WGS84 by
-        default, as RFC 7946 requires).
+    Features
+        One per feature, with its properties as attributes, in the CRS the file declares
+        (WGS84 by default, as RFC 7946 requires); ``.frame`` is the GeoDataFrame.
 
     Raises
     ------
@@ -278,7 +278,6 @@ def parse_geojson(data: bytes, *, source: str) -> gpd.GeoDataFrame:
             f"The file could not be read as GeoJSON ({exc}). {_FIX}", source=source
         ) from None
     records = [{key: _cell(value) for key, value in props.items()} for _, props in pairs]
-    attributes = pd.DataFrame.from_records(records, index=range(len(records)))
-    if "geometry" in attributes.columns:
-        attributes = attributes.rename(columns={"geometry": "geometry_property"})
-    return gpd.GeoDataFrame(attributes, geometry=gpd.GeoSeries(geometries, crs=crs), crs=crs)
+    return Features.from_records(
+        [records], geometries, pyproj.CRS.from_user_input(crs), rename_geometry=True
+    )

@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 from xml.etree.ElementTree import Element
 
-import geopandas as gpd
-import pandas as pd
 import shapely
 
 from hiap.errors import SchemeError
@@ -127,8 +125,12 @@ def _layers(root: Element) -> dict[str, list[Element]]:
     return layers
 
 
-def kml_layers(data: bytes, *, source: str) -> dict[str, gpd.GeoDataFrame]:
-    """Read a KML document into one GeoDataFrame per layer (folder), in WGS84.
+KmlLayer = tuple[list[dict[str, str | None]], list[shapely.Geometry | None]]
+"""A KML layer as read: one attribute record and one geometry (or ``None``) per placemark."""
+
+
+def kml_layers(data: bytes, *, source: str) -> dict[str, KmlLayer]:
+    """Read a KML document into records and shapely geometries per layer (folder), in WGS84.
 
     Parameters
     ----------
@@ -139,8 +141,9 @@ def kml_layers(data: bytes, *, source: str) -> dict[str, gpd.GeoDataFrame]:
 
     Returns
     -------
-    dict of str to geopandas.GeoDataFrame
-        Layers by name, in document order; each row is a placemark.
+    dict of str to (records, geometries)
+        Layers by name, in document order: one attribute record (``name``, ``Description``,
+        ExtendedData values) and one geometry per placemark.
 
     Raises
     ------
@@ -155,9 +158,10 @@ def kml_layers(data: bytes, *, source: str) -> dict[str, gpd.GeoDataFrame]:
         for where, text in (("a KML element", element.text), *element.attrib.items()):
             if text:
                 refuse_references(text, where=where, source=source)
-    layers = {}
+    layers: dict[str, KmlLayer] = {}
     for name, placemarks in _layers(root).items():
-        rows, geometries = [], []
+        rows: list[dict[str, str | None]] = []
+        geometries: list[shapely.Geometry | None] = []
         for number, placemark in enumerate(placemarks, start=1):
             shapes = [_geometry_of(placemark, number, source=source)]
             row: dict[str, str | None] = {"name": _text(_child(placemark, "name"))}
@@ -167,10 +171,7 @@ def kml_layers(data: bytes, *, source: str) -> dict[str, gpd.GeoDataFrame]:
             row.update(_extended_data(placemark))
             rows.append(row)
             geometries.extend(shapes)
-        frame = pd.DataFrame.from_records(rows, index=range(len(rows)))
-        layers[name] = gpd.GeoDataFrame(
-            frame, geometry=gpd.GeoSeries(geometries, crs="EPSG:4326"), crs="EPSG:4326"
-        )
+        layers[name] = (rows, geometries)
     return layers
 
 

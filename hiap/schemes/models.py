@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hiap.errors import SchemeError
+from hiap.schemes.features import FeatureRows
 from hiap.schemes.safety import excerpt
 
 # why: the geometry stacks load in the properties that need them, so `hiap scheme list` and
@@ -225,6 +226,37 @@ def make_metadata(values: dict[str, Any], *, source: str | None = None) -> Schem
         raise SchemeError(metadata_problems(exc), source=source) from None
 
 
+class _Part:
+    """A scheme's ``boundary``, ``lines`` or ``stops`` field: a GeoDataFrame built on first use.
+
+    :func:`~hiap.schemes.read_scheme` stores a :class:`~hiap.schemes.features.FeatureRows`
+    (shapely geometries and where their attributes are); reading the field turns it into the
+    GeoDataFrame, once. A dataclass field whose default is a descriptor is set and read
+    through it, so ``dataclasses.replace`` and the frozen-instance check keep working.
+    """
+
+    def __init__(self, *, required: bool = False):
+        self.required = required
+        self.slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            if self.required:
+                raise AttributeError(self.slot)  # tells dataclasses there is no default
+            return None
+        value = obj.__dict__[self.slot]
+        if isinstance(value, FeatureRows):
+            value = value.frame()
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True, eq=False)
 class Scheme:
     """A validated scheme: metadata plus geometry in British National Grid (EPSG:27700).
@@ -250,15 +282,38 @@ class Scheme:
     -----
     Schemes compare by identity (their frames cannot be compared with ``==``). Treat the frames
     as read-only: the app shares one scheme object between pages; copy before changing them.
+    :func:`~hiap.schemes.read_scheme` passes the geometry as
+    :class:`~hiap.schemes.features.FeatureRows`; each GeoDataFrame is built when first read,
+    so that checking a GeoJSON or KML file needs no pandas. :attr:`feature_counts`,
+    :attr:`area_ha`, :attr:`route_length_km` and :attr:`centroid` work on the shapely
+    geometries without building them.
     """
 
     metadata: SchemeMetadata
-    boundary: gpd.GeoDataFrame | None
-    lines: gpd.GeoDataFrame | None = None
-    stops: gpd.GeoDataFrame | None = None
+    boundary: gpd.GeoDataFrame | None = _Part(required=True)
+    lines: gpd.GeoDataFrame | None = _Part()
+    stops: gpd.GeoDataFrame | None = _Part()
     notes: tuple[str, ...] = field(default_factory=tuple)
     source_name: str = ""
     source_crs: str = ""
+
+    def _geometries(self, part: str) -> Any:
+        """Return the part's shapely geometries (array or list), ``None`` if it is absent."""
+        value = self.__dict__[f"_{part}"]
+        if value is None:
+            return None
+        if isinstance(value, FeatureRows):
+            return value.geometries
+        return value.geometry.to_numpy()
+
+    @property
+    def feature_counts(self) -> dict[str, int | None]:
+        """Features in ``boundary``, ``lines`` and ``stops`` (``None`` where a part is absent)."""
+        counts: dict[str, int | None] = {}
+        for part in ("boundary", "lines", "stops"):
+            geometries = self._geometries(part)
+            counts[part] = None if geometries is None else len(geometries)
+        return counts
 
     @property
     def name(self) -> str:
@@ -273,28 +328,39 @@ class Scheme:
     @property
     def footprint(self) -> shapely.Geometry:
         """All of the scheme's geometry as one shape in EPSG:27700 (boundary first, else lines)."""
+        import numpy as np
         import shapely
 
-        for frame in (self.boundary, self.lines, self.stops):
-            if frame is not None and not frame.empty:
-                return shapely.union_all(frame.geometry.to_numpy())
+        for part in ("boundary", "lines", "stops"):
+            geometries = self._geometries(part)
+            if geometries is not None and len(geometries):
+                return shapely.union_all(np.asarray(geometries, dtype=object))
         return shapely.Point()
 
     @property
     def area_ha(self) -> float:
         """Area of the site boundary in hectares (0 for a scheme with no boundary)."""
-        if self.boundary is None or self.boundary.empty:
+        geometries = self._geometries("boundary")
+        if geometries is None or not len(geometries):
             return 0.0
+        import numpy as np
         import shapely
 
-        return float(shapely.union_all(self.boundary.geometry.to_numpy()).area / 10_000.0)
+        return float(shapely.union_all(np.asarray(geometries, dtype=object)).area / 10_000.0)
 
     @property
     def route_length_km(self) -> float:
         """Total length of the proposed routes in kilometres (0 when there are none)."""
-        if self.lines is None or self.lines.empty:
+        value = self.__dict__["_lines"]
+        if value is None or not len(value):
             return 0.0
-        return float(self.lines.geometry.length.sum() / 1000.0)
+        if isinstance(value, FeatureRows):
+            import numpy as np
+            import shapely
+
+            lengths = shapely.length(np.asarray(value.geometries, dtype=object))
+            return float(np.sum(lengths) / 1000.0)
+        return float(value.geometry.length.sum() / 1000.0)
 
     @property
     def centroid(self) -> Point:

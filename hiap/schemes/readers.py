@@ -1,4 +1,4 @@
-"""Read a scheme file (path or uploaded bytes) into one GeoDataFrame, safely.
+"""Read a scheme file (path or uploaded bytes) into its features, safely.
 
 Formats: GeoJSON (``.geojson``, ``.json``), GeoPackage (``.gpkg``), zipped Shapefile
 (``.zip``), KML (``.kml``) and KMZ (``.kmz``); a bare ``.shp`` is read from a path (its
@@ -21,7 +21,8 @@ inside a :class:`tempfile.TemporaryDirectory`, which is always removed. Messages
 upload by its own base name (:func:`~hiap.schemes.safety.display_name`), never a server path,
 and repeat at most a short, cleaned excerpt of its content. Reading does not judge the
 geometry: that is :mod:`hiap.schemes.validate`'s job, so that every problem can be reported
-together.
+together. GeoJSON and KML give shapely geometries and plain records
+(:class:`~hiap.schemes.features.Features`; no pandas); ``RawScheme.frame`` is the GeoDataFrame.
 """
 
 from __future__ import annotations
@@ -37,16 +38,13 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
-import pyogrio.errors
-import shapely.errors
+import pyproj
 
 from hiap.errors import SchemeError, UnsafeUploadError
 from hiap.gdal_safety import install_fetch_guard
+from hiap.schemes.features import Features
 from hiap.schemes.geojson import parse_geojson
 from hiap.schemes.kml import kml_layers
 from hiap.schemes.safety import (
@@ -60,10 +58,14 @@ from hiap.schemes.safety import (
 )
 from hiap.settings import Settings
 
-logger = logging.getLogger(__name__)
+# why: pyogrio imports pandas and geopandas whatever is asked of it (about half a second of
+# CPU), which GeoJSON and KML do not need; it loads on the first GeoPackage or Shapefile, and
+# install_fetch_guard() runs before every GDAL call
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
-# why: pyogrio's GDAL is loaded by now; from here on it answers every HTTP fetch with an error
-install_fetch_guard()
+logger = logging.getLogger(__name__)
 
 SchemeFormat = Literal["geojson", "gpkg", "shapefile", "kml"]
 SourceLike = str | os.PathLike[str] | bytes
@@ -88,25 +90,34 @@ _SUFFIX_KINDS = {
 }
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _REQUIRED_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf")
-_READ_ERRORS = (
-    pyogrio.errors.DataSourceError,
-    pyogrio.errors.DataLayerError,
-    pyogrio.errors.CRSError,
-    pyogrio.errors.FeatureError,
-    pyogrio.errors.FieldError,
-    pyogrio.errors.GeometryError,
-    shapely.errors.GEOSException,
-    UnicodeDecodeError,
-    OSError,
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    OverflowError,
-    # why: pyogrio 0.13 raises UnboundLocalError for a .prj that is not valid UTF-8 (found by
-    # the property-based test)
-    UnboundLocalError,
-)
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """Return the exceptions a GDAL read of a damaged file raises (imports pyogrio)."""
+    import pyogrio.errors
+    import shapely.errors
+
+    return (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.CRSError,
+        pyogrio.errors.FeatureError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.GeometryError,
+        shapely.errors.GEOSException,
+        UnicodeDecodeError,
+        OSError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        # why: pyogrio 0.13 raises UnboundLocalError for a .prj that is not valid UTF-8 (found
+        # by the property-based test)
+        UnboundLocalError,
+    )
+
+
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _SHAPE_FILE_CODE = b"\x00\x00\x27\x0a"  # 9994, big-endian: the first word of a .shp and .shx
 _DBF_VERSIONS = frozenset(
@@ -129,8 +140,9 @@ class RawScheme:
 
     Parameters
     ----------
-    frame
-        Every feature read, in the file's own CRS (``frame.crs`` is ``None`` when unknown).
+    features
+        Every feature read, in the file's own CRS (``features.crs`` is ``None`` when unknown);
+        :attr:`frame` gives them as a GeoDataFrame.
     source_name
         The file or upload name, for messages.
     file_format
@@ -141,11 +153,16 @@ class RawScheme:
         What the reader noticed (GDAL warnings, layers merged, options ignored).
     """
 
-    frame: gpd.GeoDataFrame
+    features: Features
     source_name: str
     file_format: SchemeFormat
     layers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def frame(self) -> gpd.GeoDataFrame:
+        """Every feature as a GeoDataFrame in the file's own CRS (``crs`` ``None`` if unknown)."""
+        return self.features.frame
 
     @property
     def format_label(self) -> str:
@@ -179,13 +196,16 @@ def _upload_kind(filename: str, *, source: str) -> str:
     return kind
 
 
-def _read_layer(path: str, layer: str | None, *, source: str, label: str) -> gpd.GeoDataFrame:
+def _read_layer(path: str, layer: str | None, *, source: str, label: str) -> Features:
     """Read one layer with pyogrio, turning GDAL failures into SchemeError."""
+    import geopandas as gpd
+    import pyogrio
+
     install_fetch_guard()
     with _gdal_warnings(source):
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, force_2d=True, on_invalid="ignore")
-        except _READ_ERRORS as exc:
+        except _read_errors() as exc:
             # why: GDAL's own text names the server's temporary file and GDAL-only hints
             # ("CSV:path"): log it for the administrator, tell the user what to do
             logger.info("GDAL could not read %s: %s", source, exc)
@@ -201,11 +221,13 @@ def _read_layer(path: str, layer: str | None, *, source: str, label: str) -> gpd
             source=source,
         )
     _refuse_references_in(frame, source=source)
-    return frame
+    return Features.from_frame(frame)
 
 
 def _refuse_references_in(frame: pd.DataFrame, *, source: str) -> None:
     """Refuse text cells (and column names) naming a GDAL virtual path or holding a VRT."""
+    import pandas as pd
+
     for column in frame.columns:
         refuse_references(str(column), where="a column name", source=source)
         if column != frame.geometry.name and not pd.api.types.is_numeric_dtype(frame[column]):
@@ -214,17 +236,17 @@ def _refuse_references_in(frame: pd.DataFrame, *, source: str) -> None:
                     refuse_references(value, where=f"column '{column}'", source=source)
 
 
-def _empty_frame() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"geometry": gpd.GeoSeries([], crs=None)}, geometry="geometry")
+def _no_features() -> Features:
+    return Features.from_records([], [], None)
 
 
 # --- GeoJSON and KML: parsed by hiap --------------------------------------------------------
 
 
 def _read_geojson(data: bytes, layer: str | None, *, source: str) -> RawScheme:
-    frame = parse_geojson(data, source=source)
+    features = parse_geojson(data, source=source)
     notes = [f"Layer '{layer}' ignored: a GeoJSON file has a single layer."] if layer else []
-    return RawScheme(frame, source, "geojson", notes=notes)
+    return RawScheme(features, source, "geojson", notes=notes)
 
 
 def _read_kml(data: bytes, layer: str | None, *, source: str) -> RawScheme:
@@ -233,14 +255,16 @@ def _read_kml(data: bytes, layer: str | None, *, source: str) -> RawScheme:
     available = list(layers)
     if layer is not None:
         available = [_choose_layer(available, layer, source=source, what="KML folder")]
-    frames = [layers[name] for name in available if not layers[name].empty]
+    read = [layers[name] for name in available if layers[name][0]]
     notes = []
-    if len(frames) > 1:
-        notes.append(f"Read {len(frames)} KML folders together: {_listing(available)}.")
-    if not frames:
-        return RawScheme(_empty_frame(), source, "kml", layers=available)
-    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
-    return RawScheme(merged, source, "kml", available, notes)
+    if len(read) > 1:
+        notes.append(f"Read {len(read)} KML folders together: {_listing(available)}.")
+    if not read:
+        return RawScheme(_no_features(), source, "kml", layers=available)
+    geometries = [geometry for _, layer_geometries in read for geometry in layer_geometries]
+    wgs84 = pyproj.CRS.from_user_input("EPSG:4326")
+    features = Features.from_records([records for records, _ in read], geometries, wgs84)
+    return RawScheme(features, source, "kml", available, notes)
 
 
 # --- GeoPackage: checked with sqlite3, then the GPKG driver only ----------------------------
@@ -297,12 +321,14 @@ def _open_gpkg(path: Path, *, source: str) -> str:
 
 def _gpkg_layers(target: str, *, source: str) -> list[str]:
     """List the spatial layers of a checked GeoPackage (see :func:`_open_gpkg`)."""
+    import pyogrio
+
     label = FORMAT_LABELS["gpkg"]
     install_fetch_guard()
     try:
         with _gdal_warnings(source):
             listed = pyogrio.list_layers(target)
-    except _READ_ERRORS as exc:
+    except _read_errors() as exc:
         logger.info("GDAL could not open %s: %s", source, exc)  # its text names server paths
         raise SchemeError(
             f"The file could not be opened as {label}: it is damaged, or not {label}. Check it "
@@ -318,10 +344,10 @@ def _read_gpkg(path: Path, layer: str | None, *, source: str) -> RawScheme:
     target = _open_gpkg(path, source=source)
     available = _gpkg_layers(target, source=source)
     if not available:
-        return RawScheme(_empty_frame(), source, "gpkg", notes=["The GeoPackage has no layers."])
+        return RawScheme(_no_features(), source, "gpkg", notes=["The GeoPackage has no layers."])
     chosen = _choose_layer(available, layer, source=source, what="layer")
-    frame = _read_layer(target, chosen, source=source, label=FORMAT_LABELS["gpkg"])
-    return RawScheme(frame, source, "gpkg", layers=[chosen])
+    features = _read_layer(target, chosen, source=source, label=FORMAT_LABELS["gpkg"])
+    return RawScheme(features, source, "gpkg", layers=[chosen])
 
 
 # --- Shapefile: headers and .prj checked, then the ESRI Shapefile driver --------------------
@@ -414,9 +440,9 @@ def _read_shapefile(
     parts: dict[str, Path], *, source: str, stem: str, notes: list[str], layer_name: str
 ) -> RawScheme:
     _check_shapefile_parts(parts, source=source, stem=stem)
-    frame = _read_layer(str(parts[".shp"]), None, source=source, label="a Shapefile")
-    # why: without a .prj GDAL leaves frame.crs as None; validation reports it with the remedy
-    return RawScheme(frame, source, "shapefile", layers=[layer_name], notes=notes)
+    features = _read_layer(str(parts[".shp"]), None, source=source, label="a Shapefile")
+    # why: without a .prj GDAL leaves the CRS as None; validation reports it with the remedy
+    return RawScheme(features, source, "shapefile", layers=[layer_name], notes=notes)
 
 
 def _listing(names: list[str]) -> str:

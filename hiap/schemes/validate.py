@@ -6,24 +6,27 @@ housing scheme and lines for a transport scheme; a known coordinate system (GeoJ
 are WGS84 by definition; a Shapefile needs its ``.prj``); coordinates in Great Britain and not
 in latitude/longitude order; a plausible size (0.1 ha to 100 km² for a site, 50 m to 200 km
 for a route); and the metadata. Geometry is then reprojected to British National Grid.
+
+Validation works on shapely geometries and attribute values (:mod:`hiap.schemes.features`),
+without pandas or geopandas: the scheme's GeoDataFrames are built only when asked for.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
-from typing import Any
+import warnings
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyproj
 import pyproj.exceptions
 import shapely
 from pydantic import ValidationError
 
 from hiap.errors import SchemeError
+from hiap.schemes.features import FeatureRows, Features
 from hiap.schemes.models import (
     BNG_EPSG,
     SCHEME_KINDS,
@@ -36,6 +39,10 @@ from hiap.schemes.models import (
 )
 from hiap.schemes.readers import RawScheme
 from hiap.schemes.safety import excerpt
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +74,19 @@ def _in_gb(minx: float, miny: float, maxx: float, maxy: float) -> bool:
     return GB_LON_MIN <= minx <= maxx <= GB_LON_MAX and GB_LAT_MIN <= miny <= maxy <= GB_LAT_MAX
 
 
-def _split_by_type(
-    frame: gpd.GeoDataFrame, notes: list[str]
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Split features into polygons, lines and points; collections are split into parts."""
-    attrs = frame.drop(columns=frame.geometry.name)
-    rows: dict[str, list[tuple[int, shapely.Geometry]]] = {"poly": [], "line": [], "point": []}
+_Rows = list[tuple[int, shapely.Geometry]]
+
+
+def _split_geometries(
+    geometries: Sequence[shapely.Geometry | None], notes: list[str]
+) -> tuple[_Rows, _Rows, _Rows]:
+    """Split geometries into (position, geometry) polygons, lines and points.
+
+    Collections are split into their parts.
+    """
+    rows: dict[str, _Rows] = {"poly": [], "line": [], "point": []}
     n_missing = 0
-    for position, geom in enumerate(frame.geometry.to_numpy()):
+    for position, geom in enumerate(geometries):
         if geom is None or geom.is_empty:
             n_missing += 1
             continue
@@ -100,6 +112,18 @@ def _split_by_type(
             f"{n_missing} feature(s) without usable geometry were ignored (empty, or shapes "
             "too broken to build, such as a ring of fewer than 4 points)."
         )
+    return rows["poly"], rows["line"], rows["point"]
+
+
+def _split_by_type(
+    frame: gpd.GeoDataFrame, notes: list[str]
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Split features into polygons, lines and points; collections are split into parts."""
+    import geopandas as gpd
+
+    attrs = frame.drop(columns=frame.geometry.name)
+    split = _split_geometries(frame.geometry.to_numpy(), notes)
+    rows = dict(zip(("poly", "line", "point"), split, strict=True))
 
     def build(key: str) -> gpd.GeoDataFrame:
         positions = [p for p, _ in rows[key]]
@@ -110,16 +134,17 @@ def _split_by_type(
     return build("poly"), build("line"), build("point")
 
 
-def _repair_polygons(
-    polys: gpd.GeoDataFrame, notes: list[str], problems: list[str], *, label: str = ""
-) -> gpd.GeoDataFrame:
-    """Repair invalid polygons with make_valid, keeping only their polygonal parts."""
-    if polys.empty:
-        return polys
-    geoms = polys.geometry.to_numpy()
+def _repair_geometries(
+    geometries: Sequence[shapely.Geometry], notes: list[str], problems: list[str], label: str
+) -> list[shapely.Geometry] | None:
+    """Repair invalid polygons with make_valid, keeping only their polygonal parts.
+
+    Returns the repaired geometries, or ``None`` when all were valid.
+    """
+    geoms = np.asarray(geometries, dtype=object)
     valid = shapely.is_valid(geoms)
     if valid.all():
-        return polys
+        return None
     fixed = geoms.copy()
     repaired = []
     for i in np.flatnonzero(~valid):
@@ -140,6 +165,20 @@ def _repair_polygons(
             f"Repaired {len(repaired)} invalid polygon(s){label} with shapely make_valid "
             f"({'; '.join(repaired)}). Check the repaired outline is the intended site."
         )
+    return list(fixed)
+
+
+def _repair_polygons(
+    polys: gpd.GeoDataFrame, notes: list[str], problems: list[str], *, label: str = ""
+) -> gpd.GeoDataFrame:
+    """Repair invalid polygons with make_valid, keeping only their polygonal parts."""
+    import geopandas as gpd
+
+    if polys.empty:
+        return polys
+    fixed = _repair_geometries(polys.geometry.to_numpy(), notes, problems, label)
+    if fixed is None:
+        return polys
     out = polys.copy()
     out[out.geometry.name] = gpd.GeoSeries(fixed, crs=polys.crs, index=polys.index)
     return out
@@ -158,10 +197,44 @@ def _crs_problem(raw: RawScheme) -> str:
     )
 
 
+def _total_bounds(geometries: Any) -> np.ndarray:
+    """(minx, miny, maxx, maxy) of all geometries together, NaN ignored (as geopandas)."""
+    bounds = shapely.bounds(np.asarray(geometries, dtype=object)).reshape(-1, 4)
+    if len(bounds) == 0:
+        return np.full(4, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: NaN, as geopandas
+        return np.array(
+            [
+                np.nanmin(bounds[:, 0]),
+                np.nanmin(bounds[:, 1]),
+                np.nanmax(bounds[:, 2]),
+                np.nanmax(bounds[:, 3]),
+            ]
+        )
+
+
+def _to_crs(geometries: Any, crs: pyproj.CRS, target: int) -> np.ndarray:
+    """Reproject 2D shapely geometries from ``crs`` to EPSG ``target`` (as geopandas to_crs)."""
+    transformer = pyproj.Transformer.from_crs(
+        crs, pyproj.CRS.from_user_input(target), always_xy=True
+    )
+
+    def move(coords: np.ndarray) -> np.ndarray:
+        xs, ys = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([xs, ys])
+
+    return np.asarray(shapely.transform(np.asarray(geometries, dtype=object), move))
+
+
 def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
     """Check the coordinates lie in Great Britain and are not in (lat, lon) order."""
-    crs = geoms.crs
-    minx, miny, maxx, maxy = (float(v) for v in geoms.total_bounds)
+    return _located(raw, geoms.to_numpy(), geoms.crs)
+
+
+def _located(raw: RawScheme, geoms: Any, crs: pyproj.CRS) -> list[str]:
+    """Check the coordinates lie in Great Britain and are not in (lat, lon) order."""
+    minx, miny, maxx, maxy = (float(v) for v in _total_bounds(geoms))
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
         return ["Some coordinates are not finite numbers (NaN or infinity); redraw the scheme."]
     if crs.is_geographic:
@@ -181,7 +254,7 @@ def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
         lon_lat = (minx, miny, maxx, maxy)
     else:
         try:
-            bounds = geoms.to_crs(WGS84_EPSG).total_bounds
+            bounds = _total_bounds(_to_crs(geoms, crs, WGS84_EPSG))
         except (pyproj.exceptions.ProjError, ValueError) as exc:
             return [
                 f"The coordinates could not be converted from {excerpt(crs.name, limit=60)} to WGS84 ({excerpt(str(exc))}); "
@@ -229,7 +302,7 @@ def _plain(value: Any) -> Any:
     """Turn numpy and pandas scalars into plain Python values for pydantic."""
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, pd.Timestamp):
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp (pandas is not imported here)
         return value.to_pydatetime()
     return value
 
@@ -252,11 +325,18 @@ def metadata_from_attributes(frame: pd.DataFrame, notes: list[str]) -> dict[str,
     dict
         The agreed values, by field name.
     """
+    return _metadata_from(frame.columns, lambda name: frame[name].tolist(), notes)
+
+
+def _metadata_from(
+    columns: Collection[str], values_of: Callable[[str], list[Any]], notes: list[str]
+) -> dict[str, Any]:
+    """:func:`metadata_from_attributes` on any table: its column names and a column getter."""
     values: dict[str, Any] = {}
     for name in SchemeMetadata.model_fields:
-        if name not in frame.columns:
+        if name not in columns:
             continue
-        column = [_plain(v) for v in frame[name].tolist()]
+        column = [_plain(v) for v in values_of(name)]
         present = [v for v in column if not (v is None or (isinstance(v, float) and math.isnan(v)))]
         if isinstance(present[0] if present else None, str):
             present = [v.strip() if isinstance(v, str) else v for v in present]
@@ -321,15 +401,15 @@ def validate_scheme(
     source = raw.source_name
     notes = list(raw.notes)
     problems: list[str] = []
-    frame = raw.frame
-    if frame.empty:
+    features = raw.features
+    if len(features) == 0:
         raise SchemeError(
             "The file holds no features: it is empty. Draw the scheme (a boundary polygon for "
             "housing, a line for a route) and export it again.",
             source=source,
         )
-    polys, lines, points = _split_by_type(frame, notes)
-    if polys.empty and lines.empty and points.empty:
+    polys, lines, points = _split_geometries(features.geometries, notes)
+    if not polys and not lines and not points:
         raise SchemeError(
             "None of the file's features has usable geometry. Redraw the scheme boundary as a "
             "polygon (or the route as a line) and export it again.",
@@ -340,15 +420,15 @@ def validate_scheme(
     if kind is not None and kind not in SCHEME_KINDS:
         problems.append(f"Unknown kind '{kind}'; use one of {', '.join(SCHEME_KINDS)}.")
         kind = None
-    main = polys if not polys.empty else lines
+    main = polys if polys else lines
     found_notes: list[str] = []
-    found = metadata_from_attributes(main, found_notes)
+    found = _metadata_of_rows(features, main, found_notes)
     chosen_kind: Any = kind or explicit.get("kind") or found.get("kind")
     if chosen_kind is None:
         chosen_kind = _infer_kind(len(polys), len(lines))
-    if chosen_kind == "transport" and not polys.empty and not lines.empty:
+    if chosen_kind == "transport" and polys and lines:
         found_notes = []
-        found = metadata_from_attributes(lines, found_notes)
+        found = _metadata_of_rows(features, lines, found_notes)
     notes.extend(found_notes)
     if kind is not None and found.get("kind") not in (None, kind):
         notes.append(f"The file says kind '{found['kind']}'; using '{kind}' as requested.")
@@ -360,18 +440,17 @@ def validate_scheme(
             "a line (stops may be points). Draw the boundary or the route and export again.",
             source=source,
         )
-    problems.extend(_geometry_kind_problems(chosen_kind, polys, lines, points, notes))
-    all_geoms = gpd.GeoSeries(
-        pd.concat([f.geometry for f in (polys, lines, points) if not f.empty], ignore_index=True),
-        crs=frame.crs,
+    problems.extend(
+        _geometry_kind_problems(chosen_kind, len(polys), len(lines), len(points), notes)
     )
+    all_geoms = [geom for rows in (polys, lines, points) for _, geom in rows]
     if chosen_kind == "transport":
-        polys = polys.iloc[0:0]
+        polys = []
     if chosen_kind == "housing":
-        lines, points = lines.iloc[0:0], points.iloc[0:0]
+        lines, points = [], []
 
-    polys = _repair_polygons(polys, notes, problems)
-    crs = frame.crs
+    polys = _repair_rows(polys, notes, problems, "")
+    crs = features.crs
     source_crs = ""
     if crs is None:
         problems.append(_crs_problem(raw))
@@ -383,15 +462,14 @@ def validate_scheme(
                 f"The GeoJSON declares its coordinate system as {source_crs} (an older "
                 "practice: RFC 7946 GeoJSON is always WGS84); it was used as declared."
             )
-        located = _location_problems(raw, all_geoms)
+        located = _located(raw, all_geoms, crs)
         problems.extend(located)
         if not located:
-            polys, lines, points = (
-                f.to_crs(BNG_EPSG) if not f.empty else f.set_crs(BNG_EPSG, allow_override=True)
-                for f in (polys, lines, points)
+            polys, lines, points = (_rows_to_bng(rows, crs) for rows in (polys, lines, points))
+            polys = _repair_rows(polys, notes, problems, " after reprojection")
+            problems.extend(
+                _size_problems([g for _, g in polys], [g for _, g in lines], chosen_kind)
             )
-            polys = _repair_polygons(polys, notes, problems, label=" after reprojection")
-            problems.extend(_size_problems(polys, lines, chosen_kind))
 
     values = {**found, **explicit, "kind": chosen_kind}
     values.setdefault("name", _default_name(source))
@@ -407,7 +485,8 @@ def validate_scheme(
     if problems or meta is None:
         raise SchemeError(problems, source=source)
 
-    area_ha = float(shapely.union_all(polys.geometry.to_numpy()).area) / 10_000.0
+    area_ha = float(shapely.union_all(np.asarray([g for _, g in polys], dtype=object)).area)
+    area_ha /= 10_000.0
     if meta.kind in ("housing", "mixed") and meta.dwellings is None:
         notes.append("No dwellings given: new residents cannot be estimated.")
     if meta.dwellings and area_ha > 0 and meta.dwellings / area_ha > HIGH_DENSITY_DPH:
@@ -416,44 +495,71 @@ def validate_scheme(
             "typical new development (30 to 100); check the dwellings and that the boundary is "
             "complete."
         )
+    boundary, routes, stops = (_feature_rows(features, rows) for rows in (polys, lines, points))
     return Scheme(
         metadata=meta,
-        boundary=polys.reset_index(drop=True) if not polys.empty else None,
-        lines=lines.reset_index(drop=True) if not lines.empty else None,
-        stops=points.reset_index(drop=True) if not points.empty else None,
+        boundary=boundary,
+        lines=routes,
+        stops=stops,
         notes=tuple(notes),
         source_name=source,
         source_crs=source_crs,
     )
 
 
+def _metadata_of_rows(features: Features, rows: _Rows, notes: list[str]) -> dict[str, Any]:
+    """:func:`metadata_from_attributes` of the features at the rows' positions."""
+    positions = [position for position, _ in rows]
+    names = [name for name in SchemeMetadata.model_fields if features.has_column(name)]
+    return _metadata_from(names, lambda name: features.column(name, positions), notes)
+
+
+def _repair_rows(rows: _Rows, notes: list[str], problems: list[str], label: str) -> _Rows:
+    """:func:`_repair_polygons` on (position, polygon) rows."""
+    if not rows:
+        return rows
+    fixed = _repair_geometries([g for _, g in rows], notes, problems, label)
+    if fixed is None:
+        return rows
+    return [(position, geom) for (position, _), geom in zip(rows, fixed, strict=True)]
+
+
+def _rows_to_bng(rows: _Rows, crs: pyproj.CRS) -> _Rows:
+    if not rows:
+        return rows
+    moved = _to_crs([g for _, g in rows], crs, BNG_EPSG)
+    return [(position, geom) for (position, _), geom in zip(rows, moved, strict=True)]
+
+
+def _feature_rows(features: Features, rows: _Rows) -> FeatureRows | None:
+    if not rows:
+        return None
+    return FeatureRows(features, [p for p, _ in rows], [g for _, g in rows], BNG_EPSG)
+
+
 def _geometry_kind_problems(
-    kind: str,
-    polys: gpd.GeoDataFrame,
-    lines: gpd.GeoDataFrame,
-    points: gpd.GeoDataFrame,
-    notes: list[str],
+    kind: str, n_polys: int, n_lines: int, n_points: int, notes: list[str]
 ) -> list[str]:
     """Check the kind has the geometry it needs; note what it will ignore."""
     problems = []
-    counts = _counts(len(polys), len(lines), len(points))
-    if kind in ("housing", "mixed") and polys.empty:
+    counts = _counts(n_polys, n_lines, n_points)
+    if kind in ("housing", "mixed") and not n_polys:
         problems.append(
             f"No polygons: a {kind} scheme needs its site boundary as a polygon, but the "
             f"file has {counts}. Draw the red-line boundary as a closed polygon"
-            + (", or choose kind 'transport' for a route." if not lines.empty else ".")
+            + (", or choose kind 'transport' for a route." if n_lines else ".")
         )
-    if kind in ("transport", "mixed") and lines.empty:
+    if kind in ("transport", "mixed") and not n_lines:
         problems.append(
             f"No lines: a {kind} scheme needs its route or link as a line, but the file "
             f"has {counts}. Draw the proposed route as a line (stops may be points)."
         )
-    if kind == "housing" and not lines.empty:
-        notes.append(f"{len(lines)} line(s) ignored: kind 'mixed' would keep them as routes.")
-    if kind == "housing" and not points.empty:
-        notes.append(f"{len(points)} point(s) ignored: only transport schemes have stops.")
-    if kind == "transport" and not polys.empty:
-        notes.append(f"{len(polys)} polygon(s) ignored: kind 'mixed' would keep them.")
+    if kind == "housing" and n_lines:
+        notes.append(f"{n_lines} line(s) ignored: kind 'mixed' would keep them as routes.")
+    if kind == "housing" and n_points:
+        notes.append(f"{n_points} point(s) ignored: only transport schemes have stops.")
+    if kind == "transport" and n_polys:
+        notes.append(f"{n_polys} polygon(s) ignored: kind 'mixed' would keep them.")
     return problems
 
 
@@ -463,11 +569,11 @@ def _default_name(source: str) -> str:
 
 
 def _size_problems(
-    polys: gpd.GeoDataFrame, lines: gpd.GeoDataFrame, kind: SchemeKind | None
+    polys: Sequence[shapely.Geometry], lines: Sequence[shapely.Geometry], kind: SchemeKind | None
 ) -> list[str]:
     problems = []
-    if not polys.empty:
-        area_m2 = float(shapely.union_all(polys.geometry.to_numpy()).area)
+    if polys:
+        area_m2 = float(shapely.union_all(np.asarray(polys, dtype=object)).area)
         if area_m2 < MIN_SITE_AREA_M2:
             problems.append(
                 f"The site is {area_m2 / 10_000:.4f} ha ({area_m2:,.0f} m²), under the 0.1 ha "
@@ -480,8 +586,8 @@ def _size_problems(
                 "scheme. Draw only the development site, not the district or study area, and "
                 "check the coordinate system."
             )
-    if not lines.empty:
-        length_m = float(lines.geometry.length.sum())
+    if lines:
+        length_m = float(np.sum(shapely.length(np.asarray(lines, dtype=object))))
         if length_m < MIN_ROUTE_LENGTH_M:
             problems.append(
                 f"The route is {length_m:,.1f} m long, under the {MIN_ROUTE_LENGTH_M:.0f} m "
