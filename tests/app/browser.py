@@ -29,6 +29,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+def indicator_sentence(gpkg: Path, mode: str) -> str:
+    """Return a CLI run's overall row of one mode (``walk``, ``transit``) as the Access page
+    writes it under its table (the text the browser tests read)."""
+    import geopandas as gpd
+
+    ind = gpd.read_file(gpkg, layer="indicators")
+    row = ind[(ind["mode"] == mode) & (ind["grouping"] == "all")].iloc[0]
+    return (
+        f"mean {row['pop_weighted_mean_time_min']:.2f} min (population-weighted), "
+        f"{row['pop_share_within_15min']:.1%} within 15 min, "
+        f"{row['pop_share_within_30min']:.1%} within 30 min."
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

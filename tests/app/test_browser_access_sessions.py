@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from hiap.cli.main import app
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, indicator_sentence, running_app
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,13 +38,7 @@ def _sentence(boundary: Path, out: Path) -> str:
     result = CliRunner().invoke(app, ["access", "walk", "--to", "gp", "--area", str(boundary),
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
-    ind = gpd.read_file(out, layer="indicators")
-    row = ind[(ind["mode"] == "walk") & (ind["grouping"] == "all")].iloc[0]
-    return (
-        f"mean {row['pop_weighted_mean_time_min']:.2f} min (population-weighted), "
-        f"{row['pop_share_within_15min']:.1%} within 15 min, "
-        f"{row['pop_share_within_30min']:.1%} within 30 min."
-    )
+    return indicator_sentence(out, "walk")
 
 
 @pytest.fixture(scope="module")

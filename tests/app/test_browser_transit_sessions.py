@@ -15,14 +15,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from hiap.cli.main import app
 from hiap.settings import get_settings
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, indicator_sentence, running_app
 
 POA = get_settings().data_dir / "transit" / "porto_alegre"
 pytestmark = [
@@ -48,13 +47,7 @@ def _sentence(step_min: int, tmp: Path) -> str:
         "--out", str(out),
     ])
     assert result.exit_code == 0, result.output
-    ind = gpd.read_file(out, layer="indicators")
-    row = ind[(ind["mode"] == "transit") & (ind["grouping"] == "all")].iloc[0]
-    return (
-        f"mean {row['pop_weighted_mean_time_min']:.2f} min (population-weighted), "
-        f"{row['pop_share_within_15min']:.1%} within 15 min, "
-        f"{row['pop_share_within_30min']:.1%} within 30 min."
-    )
+    return indicator_sentence(out, "transit")
 
 
 @pytest.fixture(scope="module")
