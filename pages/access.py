@@ -32,6 +32,7 @@ from hiap.ui.state import require_scheme
 from hiap.viz.access_maps import access_map, capacity_map
 from isochrones.errors import IsochronesError
 from isochrones.gtfs.errors import FeedError
+from isochrones.transit import FallbackWalk
 
 settings = app_settings()
 DEMO = "Porto Alegre demo (public-transport sample)"
@@ -79,9 +80,16 @@ with left:
             "Accept a drive-roads-only extract as an approximation (results are labelled)",
             key="access.drive_roads",
         )
+        # why: no offline walk network covers most of Cambridgeshire's bus corridors
+        fallback_walk = st.checkbox(
+            f"Where no OSM extract covers the area, use the walking fallback: {FallbackWalk().label} "
+            "(labelled in every result)",
+            key="access.fallback", disabled=mode == "both",
+            help="Walking or public transport, one at a time (as `--fallback-walk`).",
+        )
     else:
         kinds = ["healthcare facility"]
-        buffer_km, drive_roads, choice = 2.0, False, DestinationChoice()
+        buffer_km, drive_roads, choice, fallback_walk = 2.0, False, DestinationChoice(), False
         st.caption("Destinations: hexagons holding at least one healthcare facility.")
 demo = None
 if area_choice == DEMO:
@@ -124,6 +132,7 @@ def options_for(to: str, residents: float) -> AccessOptions:
         accept_drive_roads=bool(drive_roads), max_snap_m=settings.origin_max_snap_m,
         hospital_classes=choice.hospital_classes if to == "hospital" else None,
         include_branches=choice.include_branches and to == "gp",
+        fallback=FallbackWalk() if fallback_walk and mode != "both" else None,
     )
 
 

@@ -44,6 +44,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hiap import attribution as attribution_lines
+from hiap.access.feeds import stops_files_for
 from hiap.access.keys import geometry_digest
 from hiap.access.network import DirectResources, Resources
 from hiap.access.network_choice import RunNetwork, network_for_run
@@ -70,6 +71,7 @@ from hiap.access.summary import summarise_mode
 from hiap.data.registry import OSM_ATTRIBUTION
 from hiap.settings import Settings
 from isochrones import WalkNetwork
+from isochrones.cache import file_digest
 from isochrones.gtfs import Feed
 from isochrones.scenarios import Scenario
 
@@ -172,6 +174,7 @@ def measure_access(
     frame = run_frame(options, area=area, area_label=area_label, scheme=scheme,
                       origins=origins, destinations=destinations)
     feed_paths = feed_paths_for(settings, options, frame, feeds=feeds, feed=feed)
+    stop_files = stops_files_for(settings, feed_paths)  # NaPTAN places TransXChange stops
 
     tell(0.05, "Choosing the OSM extract and building the walk network")
     walk_net = network_for_run(settings, options, frame, resources=res, network=network,
@@ -225,6 +228,7 @@ def measure_access(
             dest_label=dest_label,
         )
         digests.update(feed_digests)
+        digests.update({f"stops:{p.name}": file_digest(p) for p in stop_files})
         summaries["transit"] = summarise_mode(orig, homes, time_col="transit_min")
         if scenario is not None:
             summaries["scenario"] = summarise_mode(orig, homes, time_col="scenario_min")
@@ -252,7 +256,7 @@ def measure_access(
         coverage=walk_net.choice.coverage,
         warnings=tuple(warnings),
         parameters=_parameters(options, frame, walk_net, feed_paths, day, scenario,
-                               fallback_share),
+                               fallback_share, stop_files),
         digests=digests,
         attribution=_attribution(dest, orig, feed_paths, streets=net is not None),
         area_label=frame.label,
@@ -269,6 +273,7 @@ def _parameters(
     day: dt.date | None,
     scenario: Scenario | None,
     fallback_share: float | None = None,
+    stop_files: tuple[Path, ...] = (),
 ) -> dict[str, str]:
     """Return the options and data of a run as printable labels."""
     parameters = options.describe()
@@ -284,6 +289,8 @@ def _parameters(
         )
     if feed_paths:
         parameters["Timetables"] = ", ".join(p.name for p in feed_paths)
+        if stop_files:
+            parameters["Stops placed by"] = ", ".join(p.name for p in stop_files)
         parameters["Date"] = f"{day:%A %d %B %Y}" if day else parameters.get("Date", "")
     if scenario is not None:
         parameters["Scenario"] = scenario.name

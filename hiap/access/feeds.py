@@ -3,6 +3,9 @@
 Which function to use when:
 
 * :func:`find_gtfs_feeds` -- the data directory's GTFS feeds whose stops reach into an area.
+* :func:`timetable_files` -- the files behind the timetables given (a folder of TransXChange
+  ``.xml`` files becomes its files); :func:`stops_files_for` -- the NaPTAN stops files that
+  place TransXChange stops (found in the data directory: TXC lists stops without coordinates).
 * :func:`feed_stops` -- a feed's stops as points (for maps).
 * :func:`default_date`, :func:`busiest_hour` -- sensible defaults for the date and window
   pickers (a Tuesday the feed runs; the hour most trips start).
@@ -14,6 +17,7 @@ import datetime as dt
 import io
 import logging
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,7 +30,16 @@ from hiap.errors import DataError
 from hiap.settings import Settings
 from isochrones.gtfs import Feed
 
-__all__ = ["GET_GTFS", "busiest_hour", "default_date", "feed_stops", "find_gtfs_feeds"]
+__all__ = [
+    "GET_GTFS",
+    "busiest_hour",
+    "default_date",
+    "feed_stops",
+    "find_gtfs_feeds",
+    "is_transxchange",
+    "stops_files_for",
+    "timetable_files",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +107,83 @@ def find_gtfs_feeds(settings: Settings, *, area: BaseGeometry) -> list[Path]:
             "region or pass --gtfs FILE."
         )
     return found
+
+
+def is_transxchange(path: Path) -> bool:
+    """Whether a timetable file is TransXChange: by its ``.xml`` extension, never its content."""
+    return path.suffix.lower() == ".xml"
+
+
+def timetable_files(paths: Sequence[Path]) -> tuple[Path, ...]:
+    """Return the timetable files behind ``paths``: a folder of TransXChange files becomes them.
+
+    A GTFS folder (one holding ``stops.txt``) stays one entry; a folder of TransXChange
+    ``.xml`` files (as TNDS ships a region: one file per service) becomes its ``.xml`` files
+    in name order, so each is digested and named on its own.
+
+    Parameters
+    ----------
+    paths
+        GTFS zips or folders, TransXChange files or folders of them.
+
+    Returns
+    -------
+    tuple of Path
+        The files, in the order given.
+
+    Raises
+    ------
+    DataError
+        When a folder holds neither a GTFS feed nor any ``.xml`` file (the message names the
+        folder, never its server path).
+    """
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not (path / "stops.txt").is_file():
+            found = sorted(p for p in path.glob("*.xml") if p.is_file())
+            if not found:
+                raise DataError(
+                    f"{path.name}: the folder holds no GTFS feed (stops.txt) and no "
+                    "TransXChange .xml file. Give a GTFS .zip/folder or TransXChange files."
+                )
+            out.extend(found)
+        else:
+            out.append(path)
+    return tuple(out)
+
+
+def stops_files_for(settings: Settings, paths: Sequence[Path]) -> tuple[Path, ...]:
+    """Return the NaPTAN stops files that place the TransXChange stops of ``paths``.
+
+    TransXChange lists stops by ATCO code without coordinates; the data directory's NaPTAN
+    Stops CSVs (the ``naptan`` dataset) give them. GTFS needs none.
+
+    Parameters
+    ----------
+    settings
+        Gives the data directory.
+    paths
+        The timetable files (:func:`timetable_files`).
+
+    Returns
+    -------
+    tuple of Path
+        The NaPTAN files, or ``()`` when no timetable is TransXChange.
+
+    Raises
+    ------
+    DataError
+        When a timetable is TransXChange and the data directory has no NaPTAN stops file.
+    """
+    if not any(is_transxchange(p) for p in paths):
+        return ()
+    naptan = find_dataset_files(DATASETS["naptan"], settings.data_dir)
+    if not naptan:
+        raise DataError(
+            "No NaPTAN Stops CSV under the data directory's transit/ folder: TransXChange files "
+            "list stops without coordinates. " + (DATASETS["naptan"].how_to_get or "")
+        )
+    return tuple(naptan)
 
 
 def feed_stops(feed: Feed, *, crs: str | None = None) -> gpd.GeoDataFrame:

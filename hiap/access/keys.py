@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 ANSWER_DATASETS = (
-    "osm", "gtfs", "txc", "gp", "gp_cbpe", "hospitals", "hospitals_cbpe", "postcodes",
+    "osm", "gtfs", "txc", "naptan", "gp", "gp_cbpe", "hospitals", "hospitals_cbpe", "postcodes",
     "population", "imd", "lsoa_centroids", "oa_centroids", "districts",
 )
 """The data directory's datasets an access run may read (their files are digested)."""
@@ -75,10 +75,21 @@ def frame_digest(frame: pd.DataFrame | None) -> str:
 
 
 def files_digest(paths: Sequence[Path] | None) -> str:
-    """SHA-256 over the content digests of files (``"auto"`` for none given)."""
+    """SHA-256 over the content digests of files (``"auto"`` for none given).
+
+    A folder (a GTFS feed unzipped, a region's TransXChange files) counts as every file in
+    it, by relative name and content.
+    """
     if paths is None:
         return "auto"
-    return hashlib.sha256("|".join(file_digest(p) for p in paths).encode()).hexdigest()
+    parts: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.is_file())
+            parts.extend(f"{p.relative_to(path).as_posix()}:{file_digest(p)}" for p in inside)
+        else:
+            parts.append(file_digest(path))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def data_digest(settings: Settings, names: Sequence[str] = ANSWER_DATASETS) -> str:

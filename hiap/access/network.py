@@ -28,13 +28,20 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from hiap.access.feeds import is_transxchange, stops_files_for, timetable_files
 from hiap.data.osm import extract_overlap
 from hiap.data.registry import DATASETS, find_dataset_files
 from hiap.errors import DataError
 from hiap.settings import Settings
 from isochrones import BNG_CRS, WalkNetwork, build_walk_graph
 from isochrones.errors import IsochronesError
-from isochrones.gtfs import Feed, load_feed, load_transxchange, merge_feeds
+from isochrones.gtfs import (
+    Feed,
+    load_feed,
+    load_transxchange_files,
+    merge_feeds,
+    naptan_coordinates,
+)
 from isochrones.transit import TransitNetwork, build_transit_network
 
 __all__ = [
@@ -48,6 +55,7 @@ __all__ = [
     "choose_extract",
     "fallback_walk_network",
     "load_timetables",
+    "load_timetables_with_stops",
     "network_coverage",
     "walkway_share",
 ]
@@ -195,30 +203,71 @@ class Resources(Protocol):
         ...
 
 
-def load_timetables(paths: Sequence[Path]) -> Feed:
-    """Load GTFS zips/folders and TransXChange ``.xml`` files into one feed.
+def load_timetables(paths: Sequence[Path], *, stops: Sequence[Path] = ()) -> Feed:
+    """Load GTFS zips/folders and TransXChange ``.xml`` files (or folders of them) into one feed.
 
-    The reader is chosen by the file's extension, never by its content.
+    The reader is chosen by the file's extension, never by its content. TransXChange files
+    are read together (:func:`isochrones.gtfs.load_transxchange_files`: a stop two services
+    share is one stop), placed by the NaPTAN ``stops`` files; the Buses page, the corridor
+    and ``hiap access transit`` all read Cambridgeshire's timetables through this function.
 
     Parameters
     ----------
     paths
-        The files; several are merged, each id prefixed by its file's stem.
+        The files or folders (:func:`hiap.access.feeds.timetable_files`); several feeds are
+        merged, each id prefixed by its file's stem.
+    stops
+        NaPTAN Stops CSVs giving the TransXChange stops' coordinates
+        (:func:`hiap.access.feeds.stops_files_for` finds the data directory's).
+
+    Returns
+    -------
+    Feed
+        The validated (merged) feed.
+
+    Raises
+    ------
+    DataError
+        When a TransXChange file is given without NaPTAN stops, or a folder holds no timetable.
+    """
+    files = timetable_files(paths)
+    txc = [p for p in files if is_transxchange(p)]
+    feeds: list[Feed] = []
+    prefixes: list[str] = []
+    if txc:
+        if not stops:
+            raise DataError(
+                f"{txc[0].name}: TransXChange lists stops without coordinates, and no NaPTAN "
+                "Stops CSV was found to place them. " + (DATASETS["naptan"].how_to_get or "")
+            )
+        feeds.append(load_transxchange_files(txc, stop_coordinates=naptan_coordinates(stops)))
+        prefixes.append(f"{txc[0].stem}:" if len(txc) == 1 else "txc:")
+    for p in files:
+        if not is_transxchange(p):
+            feeds.append(load_feed(p))
+            prefixes.append(f"{p.stem}:")
+    if len(feeds) == 1:
+        return feeds[0]
+    return merge_feeds(feeds, prefixes=prefixes)
+
+
+def load_timetables_with_stops(settings: Settings, paths: Sequence[Path]) -> Feed:
+    """:func:`load_timetables` with TransXChange stops placed by the data directory's NaPTAN.
+
+    Parameters
+    ----------
+    settings
+        Gives the data directory (its NaPTAN Stops CSVs, :func:`hiap.access.feeds.stops_files_for`).
+    paths
+        GTFS zips/folders, TransXChange files or folders of them.
 
     Returns
     -------
     Feed
         The validated (merged) feed.
     """
-    feeds = []
-    for p in paths:
-        if p.suffix.lower() == ".xml":
-            feeds.append(load_transxchange(p, require_coordinates=True))
-        else:
-            feeds.append(load_feed(p))
-    if len(feeds) == 1:
-        return feeds[0]
-    return merge_feeds(feeds, prefixes=[f"{p.stem}:" for p in paths])
+    files = timetable_files(paths)
+    return load_timetables(files, stops=stops_files_for(settings, files))
 
 
 class DirectResources:
@@ -226,6 +275,7 @@ class DirectResources:
 
     def __init__(self, settings: Settings) -> None:
         self._cache_dir = settings.cache_dir
+        self._settings = settings
 
     def walk_graph(
         self, osm_path: Path, *, area: BaseGeometry | None, area_crs: str, margin_m: float,
@@ -245,8 +295,8 @@ class DirectResources:
         return WalkNetwork.from_graph(graph)
 
     def feed(self, paths: Sequence[Path]) -> Feed:
-        """Load the timetable files."""
-        return load_timetables(paths)
+        """Load the timetable files (TransXChange placed by the data directory's NaPTAN stops)."""
+        return load_timetables_with_stops(self._settings, paths)
 
     def transit_network(
         self, feed: Feed, walk: WalkNetwork, date: dt.date, window_s: tuple[int, int]

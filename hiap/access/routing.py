@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from hiap.access.feeds import default_date, feed_stops, find_gtfs_feeds
+from hiap.access.feeds import default_date, feed_stops, find_gtfs_feeds, timetable_files
 from hiap.access.network import Resources
 from hiap.access.options import AccessOptions, Progress
 from hiap.access.places import RunFrame
@@ -53,8 +53,8 @@ def feed_paths_for(
     if not options.rides or feed is not None:
         return ()
     # Timetables first: without one there is nothing to route, whatever the streets.
-    if feeds is not None:
-        return tuple(Path(p) for p in feeds)
+    if feeds is not None:  # a folder of TransXChange files counts as its files
+        return timetable_files([Path(p) for p in feeds])
     if frame.site_area is not None:
         box = gpd.GeoSeries([frame.site_area.buffer(frame.margin_m)], crs=frame.crs).to_crs(4326).iloc[0]
         return tuple(find_gtfs_feeds(settings, area=box))

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from hiap.access import AccessResult
+    from hiap.settings import Settings
+    from isochrones.transit import FallbackWalk
 
 app = typer.Typer(
     rich_markup_mode=None,  # plain help: typer's rich help formatter costs a second to import
@@ -49,12 +51,17 @@ def _indicator_table(title: str, frame: pd.DataFrame) -> Table:
     return table
 
 
-def _run(measure: Callable[[Callable[[float, str], None]], AccessResult]) -> AccessResult:
-    """Run ``measure`` under a rich progress bar on stderr; errors exit 1 with the message."""
+def _run(
+    measure: Callable[[Callable[[float, str], None]], AccessResult], *, hint: str | None = None
+) -> AccessResult:
+    """Run ``measure`` under a rich progress bar on stderr; errors exit 1 with the message.
+
+    ``hint`` follows a data error's message (what else the user may try).
+    """
     from rich.console import Console
 
     from hiap.cli._progress import progress_bar
-    from hiap.errors import HiapError
+    from hiap.errors import DataError, HiapError
     from isochrones.errors import IsochronesError
 
     err = Console(stderr=True)
@@ -63,6 +70,8 @@ def _run(measure: Callable[[Callable[[float, str], None]], AccessResult]) -> Acc
             return measure(advance)
     except (HiapError, IsochronesError) as exc:
         err.print(f"[red]Error:[/] {exc}")
+        if hint is not None and isinstance(exc, DataError):
+            err.print(f"[bold]Hint:[/] {hint}")
         raise typer.Exit(1) from None
 
 
@@ -109,6 +118,22 @@ _ACCEPT_DRIVE = typer.Option(
     "--accept-drive-roads",
     help="Walk on a drive-only extract as an approximation (every result is labelled).",
 )
+_FALLBACK_WALK = typer.Option(
+    "--fallback-walk/--no-fallback-walk",
+    help="Walk a straight line x 1.3 at 4.8 km/h where no OSM walk network covers the area "
+    "(labelled in every result, with the share of legs walked that way); default: the "
+    "fallback_walk setting (HIAP_FALLBACK_WALK).",
+)
+
+
+def _fallback(settings: Settings, flag: bool | None) -> FallbackWalk | None:
+    """Return the explicit straight-line walking fallback, from the flag or else the setting."""
+    from isochrones.transit import FallbackWalk
+
+    on = settings.fallback_walk if flag is None else flag
+    return FallbackWalk() if on else None
+
+
 _MAX_SNAP = typer.Option(
     "--max-snap-m",
     help="Leave out origins and destinations farther than this from a street, m "
@@ -206,9 +231,11 @@ def transit(
     gtfs: Annotated[
         list[Path] | None,
         typer.Option(
+            "--feed",
             "--gtfs",
-            help="GTFS zip/folder or TransXChange .xml (repeatable); default: the data "
-            "directory's GTFS feeds with stops around the area.",
+            help="Timetable: GTFS zip/folder, TransXChange .xml, or a folder of TransXChange "
+            "files (repeatable; TransXChange stops are placed by the data directory's NaPTAN "
+            "Stops CSVs); default: the data directory's GTFS feeds with stops around the area.",
         ),
     ] = None,
     osm: Annotated[
@@ -264,6 +291,7 @@ def transit(
         ),
     ] = False,
     max_snap_m: Annotated[float | None, _MAX_SNAP] = None,
+    fallback_walk: Annotated[bool | None, _FALLBACK_WALK] = None,
 ) -> None:
     """Public-transport + walking times to the nearest GP, hospital or given destinations."""
     import datetime as dt
@@ -316,6 +344,7 @@ def transit(
             date=day, window=(start, end), step_min=step_min,
             max_snap_m=max_snap_m if max_snap_m is not None else settings.origin_max_snap_m,
             transit_counts=count_reachable,
+            fallback=_fallback(settings, fallback_walk),
         )
     except (HiapError, IsochronesError) as exc:
         typer.echo(f"Error: {exc}", err=True)
@@ -324,5 +353,8 @@ def transit(
         settings, options, area=polygon, area_label=label if polygon is not None else None,
         osm_path=osm, feeds=gtfs or None, origins=orig, destinations=dest, scenario=edits,
         scenario_dir=scenario.parent if scenario is not None else None, progress=progress,
+    ), hint=None if options.fallback is not None or osm is not None else (
+        "where no OSM extract covers the area, --fallback-walk walks a straight line x 1.3 "
+        "instead (labelled in the result)."
     ))
     _report(result, out)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from hiap.access.feeds import stops_files_for
+from hiap.access.network import load_timetables
 from hiap.data.registry import DATASETS, find_dataset_files
 from hiap.errors import DataError
 from hiap.settings import Settings
@@ -23,7 +25,6 @@ from isochrones.gtfs import (
     Feed,
     FeedError,
     FeedSummary,
-    load_transxchange_files,
     naptan_coordinates,
     summarise_feed,
     trips_by_date,
@@ -83,15 +84,11 @@ def load_cambs_feed(settings: Settings, *, paths: list[Path] | None = None) -> C
             "No TransXChange (.xml) bus timetable under the data directory's transit/ folder. "
             + (DATASETS["txc"].how_to_get or "")
         )
-    naptan = find_dataset_files(DATASETS["naptan"], settings.data_dir)
-    if not naptan:
-        raise DataError(
-            "No NaPTAN Stops CSV under transit/: TransXChange files list stops without "
-            "coordinates. " + (DATASETS["naptan"].how_to_get or "")
-        )
+    # The one timetable loader of every access run (hiap access transit reads the same feed).
+    naptan = stops_files_for(settings, txc)
     try:
         coords = naptan_coordinates(naptan)
-        feed = load_transxchange_files(txc, stop_coordinates=coords)
+        feed = load_timetables(txc, stops=naptan)
     except FeedError as exc:
         raise DataError(f"The bus timetables cannot be used: {exc}") from None
     return CambsFeed(

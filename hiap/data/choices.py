@@ -4,8 +4,10 @@ On a shared server a free-text path is an attack surface: anyone could name any 
 server, learn whether it exists from the answer, and make the server hash or parse it. So the
 app offers only:
 
-- the OSM extracts and GTFS feeds found in the data directory (:func:`data_file_choices`),
-  chosen by their label in a select box and looked up again by :func:`resolve_data_choice`;
+- the OSM extracts and timetables found in the data directory (:func:`data_file_choices`:
+  GTFS feeds, and TransXChange files and the folders holding them, whose stops the data
+  directory's NaPTAN files place), chosen by their label in a select box and looked up again
+  by :func:`resolve_data_choice`;
 - an uploaded file, kept under the cache folder by :func:`store_data_upload` after the same
   size limit as scheme uploads and a check of its content (a PBF header, a GTFS zip);
 - a typed path (:func:`local_data_path`), only when ``settings.allow_local_paths`` is on
@@ -31,7 +33,7 @@ DataKind = Literal["osm", "gtfs"]
 
 DATA_KIND_LABELS: dict[DataKind, str] = {
     "osm": "OSM extract",
-    "gtfs": "GTFS feed",
+    "gtfs": "timetable (GTFS feed or TransXChange)",
 }
 UPLOAD_SUFFIXES: dict[DataKind, tuple[str, ...]] = {
     # why: an uploaded OSM extract must be PBF: its binary header is checked before anything
@@ -88,6 +90,19 @@ def data_file_choices(settings: Settings, kind: DataKind) -> list[DataFileChoice
         relative = path.relative_to(settings.data_dir).as_posix()
         size_mb = path.stat().st_size / (1024 * 1024)
         choices.append(DataFileChoice(f"{relative} ({size_mb:,.1f} MB)", path))
+    if kind == "gtfs":  # TransXChange: each folder of files (a region, as TNDS ships it), each file
+        txc = find_dataset_files(DATASETS["txc"], settings.data_dir)
+        for folder in sorted({p.parent for p in txc} - {settings.data_dir / "transit"}):
+            inside = [p for p in txc if p.parent == folder]
+            relative = folder.relative_to(settings.data_dir).as_posix()
+            size_mb = sum(p.stat().st_size for p in inside) / (1024 * 1024)
+            choices.append(DataFileChoice(
+                f"{relative}/ ({len(inside)} TransXChange files, {size_mb:,.1f} MB)", folder
+            ))
+        for path in txc:
+            relative = path.relative_to(settings.data_dir).as_posix()
+            size_mb = path.stat().st_size / (1024 * 1024)
+            choices.append(DataFileChoice(f"{relative} (TransXChange, {size_mb:,.1f} MB)", path))
     return choices
 
 

@@ -397,17 +397,17 @@ def proposal_feed(
         the site (the public-transport indicators then say so).
     """
     from hiap.access.feeds import find_gtfs_feeds
-    from hiap.access.network import load_timetables
+    from hiap.access.network import load_timetables_with_stops
 
     if paths:
-        return load_timetables([Path(p) for p in paths])
+        return load_timetables_with_stops(settings, [Path(p) for p in paths])
     area = gpd.GeoSeries([proposal.scheme.footprint.buffer(NETWORK_MARGIN_M)], crs=27700)
     try:
         found = find_gtfs_feeds(settings, area=area.to_crs(4326).iloc[0])
     except HiapError as exc:
         logger.info("no timetable for the proposal: %s", exc)
         return None
-    return load_timetables(found)
+    return load_timetables_with_stops(settings, found)
 
 
 def _stages(proposal: Proposal) -> tuple[tuple[str, Proposal], ...]:

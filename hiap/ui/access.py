@@ -301,7 +301,7 @@ def session_access_result(scheme_name: str, scheme_digest: str | None = None) ->
 
 
 def uk_data_overrides(settings: Settings) -> tuple[Path | None, list[Path] | None]:
-    """Offer another OSM extract and GTFS feed for the area around a scheme.
+    """Offer another OSM extract and timetable (GTFS, TransXChange) for the area around a scheme.
 
     Files are chosen from the data directory or uploaded (see :mod:`hiap.ui.data_picker`);
     a typed server path is offered only when ``HIAP_ALLOW_LOCAL_PATHS`` is on.
@@ -312,7 +312,7 @@ def uk_data_overrides(settings: Settings) -> tuple[Path | None, list[Path] | Non
         The OSM extract chosen (None: pick from the data directory) and the feeds to use
         (None: those in the data directory).
     """
-    with st.expander("Use other data (OSM extract, GTFS feed)"):
+    with st.expander("Use other data (OSM extract, timetable)"):
         osm = data_file_picker(settings, "osm", key="access.osm")
         feed = data_file_picker(settings, "gtfs", key="access.gtfs")
     return osm, [feed] if feed is not None else None

@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from hiap.access import AccessOptions, AccessResult, measure_access
 from hiap.access.capacity import scheme_gp_capacity
 from hiap.access.demo import DemoArea, porto_alegre_demo
+from hiap.access.feeds import stops_files_for, timetable_files
 from hiap.access.keys import access_key, data_digest, files_digest, frame_digest, geometry_digest
 from hiap.access.network import load_timetables
 from hiap.indicators.capacity import GpCapacity
@@ -77,9 +78,9 @@ def _walk_network(key: str, _graph: nx.MultiDiGraph) -> WalkNetwork:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _feed(key: str, _paths: tuple[Path, ...]) -> Feed:
+def _feed(key: str, _paths: tuple[Path, ...], _stops: tuple[Path, ...]) -> Feed:
     del key
-    return load_timetables(_paths)
+    return load_timetables(_paths, stops=_stops)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -102,6 +103,7 @@ class CachedResources:
         from hiap.access.network import DirectResources
 
         self._direct = DirectResources(settings)
+        self._settings = settings
         self._cache_dir = settings.cache_dir
         self._keys: dict[int, str] = {}
 
@@ -133,9 +135,11 @@ class CachedResources:
         return network
 
     def feed(self, paths: Sequence[Path]) -> Feed:
-        """Return the timetable, keyed by the files' content digests."""
-        key = files_digest(list(paths))
-        feed = _feed(key, tuple(paths))
+        """Return the timetable, keyed by the files' (and NaPTAN stops files') content digests."""
+        files = timetable_files(paths)
+        stops = stops_files_for(self._settings, files)
+        key = files_digest([*files, *stops])
+        feed = _feed(key, files, stops)
         self._keys[id(feed)] = key
         return feed
 
