@@ -11,7 +11,8 @@ includes Python's own start-up and every import the command needs before it does
 - ``hiap data status``
 
 and, for each, its CPU time (steadier than wall time on a shared machine) and which heavy
-stacks it imported (pandas, geopandas, pyogrio, numba, osmnx), read from
+stacks it imported (pandas, geopandas, pyogrio, numba, osmnx, and the lighter shapely and
+pyproj that checking a GeoJSON or KML file needs), read from
 ``python -X importtime`` in one extra run,
 
 and, with ``--app``, the seconds from ``./scripts/app`` to the app answering its health check
@@ -45,7 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_schemes" / "hampton.geojson"
-HEAVY = ("pandas", "geopandas", "pyogrio", "numba", "osmnx")
+HEAVY = ("pandas", "geopandas", "pyogrio", "numba", "osmnx", "shapely", "pyproj")
 
 
 def sample_files(folder: Path) -> dict[str, Path]:

@@ -216,15 +216,17 @@ def _total_bounds(geometries: Any) -> np.ndarray:
 
 def _to_crs(geometries: Any, crs: pyproj.CRS, target: int) -> np.ndarray:
     """Reproject 2D shapely geometries from ``crs`` to EPSG ``target`` (as geopandas to_crs)."""
-    transformer = pyproj.Transformer.from_crs(
-        crs, pyproj.CRS.from_user_input(target), always_xy=True
-    )
+    target_crs = pyproj.CRS.from_user_input(target)
+    geometries = np.asarray(geometries, dtype=object)
+    if crs.is_exact_same(target_crs):
+        return geometries  # as geopandas: the same system, coordinates untouched
+    transformer = pyproj.Transformer.from_crs(crs, target_crs, always_xy=True)
 
     def move(coords: np.ndarray) -> np.ndarray:
         xs, ys = transformer.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([xs, ys])
 
-    return np.asarray(shapely.transform(np.asarray(geometries, dtype=object), move))
+    return np.asarray(shapely.transform(geometries, move))
 
 
 def _location_problems(raw: RawScheme, geoms: gpd.GeoSeries) -> list[str]:
