@@ -22,6 +22,7 @@ alone writes the output folder.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -80,14 +81,17 @@ class _Memo:
         self._held: list[Any] = []  # keeps what this task was given alive, so ids stay unique
 
     def _once(self, key: Any, make: Callable[[], Any]) -> Any:
-        if key in _KEPT:
-            _KEPT.move_to_end(key)
-            value = _KEPT[key]
-        else:
-            value = make()
-            _KEPT[key] = value
-            while len(_KEPT) > _KEEP:
-                _KEPT.popitem(last=False)
+        # why: a worker started with several threads runs tasks side by side; one lock keeps
+        # the kept resources consistent (and a resource being built is built once)
+        with _KEPT_LOCK:
+            if key in _KEPT:
+                _KEPT.move_to_end(key)
+                value = _KEPT[key]
+            else:
+                value = make()
+                _KEPT[key] = value
+                while len(_KEPT) > _KEEP:
+                    _KEPT.popitem(last=False)
         self._key_of[id(value)] = key
         self._held.append(value)
         return value
@@ -118,6 +122,8 @@ _KEEP = 4
 
 _KEPT: OrderedDict[Any, Any] = OrderedDict()
 """The worker process's kept resources (read-only once built), least recently used first."""
+
+_KEPT_LOCK = threading.RLock()
 
 
 def cap_walk(table: pd.DataFrame, walk_cap_min: float) -> pd.DataFrame:

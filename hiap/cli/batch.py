@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hiap.cli.access import _ACCEPT_DRIVE, _MAX_SNAP
+
 if TYPE_CHECKING:
     from hiap.batch import BatchResult
 
@@ -80,17 +82,8 @@ def batch(
         str,
         typer.Option("--dashboard-address", help="Local cluster's dashboard (':0': any free port)."),
     ] = ":8787",
-    accept_drive_roads: Annotated[
-        bool,
-        typer.Option(
-            "--accept-drive-roads",
-            help="Walk on a drive-only extract as an approximation (every result is labelled).",
-        ),
-    ] = False,
-    max_snap_m: Annotated[
-        float,
-        typer.Option("--max-snap-m", help="Leave out origins farther than this from a street."),
-    ] = 500.0,
+    accept_drive_roads: Annotated[bool, _ACCEPT_DRIVE] = False,
+    max_snap_m: Annotated[float | None, _MAX_SNAP] = None,
 ) -> None:
     """Measure access for many areas at once on Dask (see HELP)."""
     import datetime as dt
@@ -144,7 +137,8 @@ def batch(
         options = AccessOptions(
             mode=mode,  # type: ignore[arg-type]
             date=day, window=(start, end), step_min=step_min,
-            accept_drive_roads=accept_drive_roads, max_snap_m=max_snap_m,
+            accept_drive_roads=accept_drive_roads,
+            max_snap_m=max_snap_m if max_snap_m is not None else settings.origin_max_snap_m,
         )
         with progress_bar(err, start="Planning the partitions") as advance:
             advance(0.0, "Reading the areas, extracts and destinations")
