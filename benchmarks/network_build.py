@@ -8,6 +8,8 @@ pyosmium: a street grid with shape nodes, about 1.5 million nodes, Cambridgeshir
   ``osmnx.simplify_graph``), once, on Rutland only unless ``--graph-county`` (it takes minutes
   and gigabytes at county size);
 * the reload of the cached arrays;
+* pyrosm's walking network of the same file (Rutland; installed into this environment by the
+  script when missing, a benchmark dependency only), with its node and length agreement;
 * the peak memory of each, measured in a fresh child process (max RSS).
 
     python benchmarks/network_build.py [--county-grid 300] [--repeats 3] [--graph-county]
@@ -26,6 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import import_or_install, load_note
 
 from hiap.settings import configure_numba_cache, get_settings
 
@@ -45,15 +48,34 @@ import numpy as np
 # they route); do it before the clock starts.
 simplify_segments(2, np.array([0]), np.array([1]), np.array([1.0]))
 kind, path, cache = sys.argv[1], sys.argv[2], sys.argv[3] or None
-start, cpu = time.perf_counter(), time.process_time()
+if kind == "pyrosm":
+    import warnings
+    warnings.simplefilter("ignore")  # pyrosm's pandas/shapely deprecation chatter
+    import pyrosm
+def cpu_s():
+    # this process and any it started (a peer may read in worker processes)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
+start, cpu = time.perf_counter(), cpu_s()
 if kind == "graph":
     net = WalkNetwork.from_graph(build_walk_graph(path))
+elif kind == "pyrosm":
+    nodes, edges = pyrosm.OSM(path).get_network(network_type="walking", nodes=True)
 else:
     net = build_walk_network(path, cache_dir=cache)
-took, used = time.perf_counter() - start, time.process_time() - cpu
+took, used = time.perf_counter() - start, cpu_s() - cpu
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"s": took, "cpu": used, "rss_mb": rss, "nodes": net.n_nodes,
-                  "edges": len(net.edge_u)}))
+out = {"s": took, "cpu": used, "rss_mb": rss}
+if kind == "pyrosm":
+    # agreement with hiap's build of the same file (not timed)
+    net = build_walk_network(path)
+    ids = np.unique(np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()]))
+    out.update(pyrosm_nodes=len(nodes), pyrosm_edges=len(edges),
+               pyrosm_km=float(edges["length"].sum()) / 1000,
+               hiap_in_pyrosm=float(np.isin(net.node_ids, ids).mean()),
+               hiap_km=float(net.edge_length_m.sum()) / 2000)
+out.update(nodes=net.n_nodes, edges=len(net.edge_u))
+print(json.dumps(out))
 """
 
 
@@ -118,6 +140,24 @@ def child(kind: str, path: Path, cache: Path | None) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def report_pyrosm(path: Path, arrays_s: float, arrays_cpu: float) -> None:
+    """Time pyrosm's walking network of the same extract and say how it compares."""
+    import_or_install("pyrosm")
+    r = child("pyrosm", path, None)
+    print(
+        f"  pyrosm get_network('walking', nodes=True): {r['s']:.2f} s wall, {r['cpu']:.2f} s "
+        f"CPU, peak RSS {r['rss_mb']:,.0f} MB; pyrosm/array {r['s'] / arrays_s:.1f}x wall, "
+        f"{r['cpu'] / arrays_cpu:.1f}x CPU"
+    )
+    print(
+        f"    pyrosm: {r['pyrosm_nodes']:,} nodes, {r['pyrosm_edges']:,} segments, "
+        f"{r['pyrosm_km']:,.1f} km (unsimplified, every component, its own walk filter); "
+        f"hiap: {r['nodes']:,} nodes after simplification, {r['hiap_km']:,.1f} km of street "
+        f"(largest connected component, UK walk filter); {r['hiap_in_pyrosm']:.1%} of hiap's "
+        "nodes are pyrosm nodes"
+    )
+
+
 def report(name: str, path: Path, repeats: int, graph: bool) -> None:
     runs = [child("arrays", path, None) for _ in range(repeats)]
     arrays_s = float(np.median([r["s"] for r in runs]))
@@ -138,6 +178,7 @@ def report(name: str, path: Path, repeats: int, graph: bool) -> None:
     reload_cpu = float(np.median([r["cpu"] for r in reloads]))
     print(f"  cache reload: {reload_s:.2f} s wall, {reload_cpu:.2f} s CPU (medians of {repeats})")
     if graph:
+        report_pyrosm(path, arrays_s, arrays_cpu)
         g = child("graph", path, None)
         print(
             f"  graph build (networkx + osmnx.simplify_graph + from_graph): {g['s']:.2f} s wall, "
@@ -156,6 +197,7 @@ def main() -> None:
         "(each build runs in a fresh process after numba has loaded its compiled code; CPU time "
         "is the steadier figure on a shared machine)"
     )
+    print(f"start: {load_note()}")
     child("arrays", RUTLAND, None)  # compile / load the numba cache once
     report("Rutland", RUTLAND, args.repeats, graph=True)
     county = SETTINGS.cache_dir / "benchmarks" / f"synthetic_county_{args.county_grid}.osm.pbf"
@@ -164,6 +206,7 @@ def main() -> None:
         n = write_county_pbf(county, args.county_grid)
         print(f"wrote {county.name}: {n:,} nodes in {time.perf_counter() - start:.0f} s")
     report(f"synthetic county ({county.name})", county, args.repeats, graph=args.graph_county)
+    print(f"end: {load_note()}")
 
 
 if __name__ == "__main__":

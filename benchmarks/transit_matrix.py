@@ -38,17 +38,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from _common import import_or_install, load_note
 
 from hiap.settings import configure_numba_cache, get_settings
 
@@ -65,20 +62,6 @@ DATE = dt.date(2019, 5, 13)
 FERROBUS_SPEED_KPH = 1.4 * 3.6  # ferrobus's WALKING_SPEED, 1.4 m/s
 WALK_S = 600  # ferrobus: max_walking_time of the points and max_transfer_time of the model
 MAX_VEHICLES = 3  # ferrobus max_transfers=3 -> rounds 1..3
-
-
-def ferrobus_module() -> Any:
-    """Import ferrobus, installing it into this environment first if it is missing."""
-    try:
-        return importlib.import_module("ferrobus")
-    except ImportError:
-        print("installing ferrobus into this environment (benchmark only) ...", flush=True)
-        cmd = [sys.executable, "-m", "uv", "pip", "install", "--python", sys.executable]
-        if subprocess.run([*cmd, "--version"], capture_output=True).returncode != 0:
-            cmd = [sys.executable, "-m", "pip", "install", "--quiet"]
-        subprocess.run([*cmd, "ferrobus"], check=True)
-        importlib.invalidate_caches()
-        return importlib.import_module("ferrobus")
 
 
 def _hhmmss(seconds: pd.Series) -> pd.Series:
@@ -135,7 +118,8 @@ def main() -> None:
     parser.add_argument("--departures", default="08:00,14:00")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    fb = ferrobus_module()
+    print(f"start: {load_note()}")
+    fb = import_or_install("ferrobus")
     feeds = [load_feed(DATA / name) for name in FEEDS]
     feed = merge_feeds(feeds, prefixes=["bus:", "train:"])
     hexes = pd.read_csv(DATA / "poa_hexgrid.csv")
@@ -228,6 +212,7 @@ def main() -> None:
             )
         print(f"  agreement, matched: {agreement(results['matched'], results['ferrobus'])}")
         print(f"  agreement, default: {agreement(results['default'], results['ferrobus'])}")
+    print(f"end: {load_note()}")
 
 
 if __name__ == "__main__":
