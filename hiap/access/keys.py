@@ -31,10 +31,12 @@ __all__ = [
     "BUS_DATASETS",
     "access_key",
     "bus_key",
+    "content_digest",
     "data_digest",
     "files_digest",
     "frame_digest",
     "geometry_digest",
+    "report_key",
 ]
 
 ANSWER_DATASETS = (
@@ -162,6 +164,101 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)  # dates and times: their ISO form
+
+
+def _update(digest: Any, value: Any, depth: int = 0) -> None:
+    """Feed ``value``'s content into a hashlib object (see :func:`content_digest`)."""
+    import datetime as dt
+
+    import numpy as np
+    from pydantic import BaseModel
+
+    if depth > 12:  # why: evidence objects are a few levels deep; a cycle must not hang a page
+        digest.update(b"<deep>")
+        return
+    digest.update(type(value).__name__.encode())
+    if value is None or isinstance(value, (str, int, float, bool, bytes)):
+        digest.update(repr(value).encode())
+    elif isinstance(value, (dt.date, dt.time, dt.datetime)):
+        digest.update(value.isoformat().encode())
+    elif isinstance(value, Path):
+        digest.update(value.name.encode())
+    elif isinstance(value, pd.DataFrame):
+        digest.update(frame_digest(value).encode())
+    elif isinstance(value, pd.Series):
+        digest.update(frame_digest(value.to_frame()).encode())
+    elif isinstance(value, np.ndarray):
+        digest.update(f"{value.dtype}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, BaseGeometry):
+        digest.update(geometry_digest(value).encode())
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            digest.update(name.encode())
+            _update(digest, getattr(value, name), depth + 1)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            digest.update(f.name.encode())
+            _update(digest, getattr(value, f.name), depth + 1)
+    elif isinstance(value, Mapping):
+        for key in sorted(value, key=str):
+            digest.update(str(key).encode())
+            _update(digest, value[key], depth + 1)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        for item in items:
+            _update(digest, item, depth + 1)
+    else:  # an object hiap does not know: its public attributes, else its text
+        attributes = {k: v for k, v in vars(value).items() if not k.startswith("_")} if hasattr(
+            value, "__dict__") else None
+        if attributes:
+            _update(digest, attributes, depth + 1)
+        else:
+            digest.update(repr(value).encode())
+
+
+def content_digest(value: Any) -> str:
+    """SHA-256 of a value's content: frames cell by cell, geometry as WKB, models field by field.
+
+    For keys of things derived from session evidence (an access run, a bus ranking, measured
+    indicators, a proposal comparison), whose objects are not files: two equal results give
+    one digest, and any changed number a new one.
+
+    Parameters
+    ----------
+    value
+        Frames, geometries, dataclasses, pydantic models, mappings, sequences and plain values,
+        nested.
+
+    Returns
+    -------
+    str
+        A hex SHA-256.
+    """
+    digest = hashlib.sha256()
+    _update(digest, value)
+    return digest.hexdigest()
+
+
+def report_key(assessment_id: str, version: int, fmt: str, evidence: Mapping[str, Any]) -> str:
+    """Return the key of a report prepared in the app: the version, format and its evidence.
+
+    Parameters
+    ----------
+    assessment_id, version, fmt
+        The saved version reported and the file format.
+    evidence
+        The session's results the report carries (access run, indicators, scenario, proposal
+        comparison, bus ranking), digested by content (:func:`content_digest`): evidence
+        that arrives or changes after the report was prepared gives a new key.
+
+    Returns
+    -------
+    str
+        A hex SHA-256.
+    """
+    parts = [assessment_id, str(version), fmt, content_digest(dict(evidence))]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def bus_key(settings: Settings, what: str, options: Mapping[str, Any]) -> str:

@@ -25,14 +25,12 @@ from hiap.corridor.priorities import (
     test_route_line,
 )
 from hiap.corridor.route_access import scheme_route_access
-from hiap.reports.context import ReportSection
 from hiap.settings import Settings
 from hiap.ui.jobs import heavy_job
 from isochrones.transit import FallbackWalk
 
 __all__ = [
     "RANKING_KEY",
-    "bus_report_sections",
     "cambs_feed",
     "corridor_config",
     "corridor_result",
@@ -40,6 +38,7 @@ __all__ = [
     "remember_ranking",
     "route_access_result",
     "route_test_result",
+    "session_ranking",
 ]
 
 
@@ -142,20 +141,10 @@ def remember_ranking(result: PriorityResult) -> None:
     st.session_state[RANKING_KEY] = result
 
 
-def bus_report_sections() -> list[ReportSection]:
-    """Return the report chapter of the ranking shown on the Buses page in this session.
-
-    Returns
-    -------
-    list of ReportSection
-        Empty when no ranking was run in this session.
-    """
+def session_ranking() -> PriorityResult | None:
+    """Return the ranking shown on the Buses page in this session (for the report), if any."""
     result = st.session_state.get(RANKING_KEY)
-    if not isinstance(result, PriorityResult):
-        return []
-    from hiap.reports.bus_priorities import bus_priorities_section
-
-    return [bus_priorities_section(result, note="As shown on the Buses page in this session.")]
+    return result if isinstance(result, PriorityResult) else None
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -12,10 +12,11 @@ import json
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from hiap.access.keys import report_key
 from hiap.assessment import Assessment, AssessmentError
 from hiap.errors import HiapError
 from hiap.scoring import validate_answers
@@ -205,7 +206,12 @@ def export_text(store: AssessmentStore, assessment_id: str, *, version: int | No
 
 
 def prepared_report(assessment_id: str, version: int, fmt: str) -> bytes | None:
-    """Return a report prepared in this session for this version and format, if any.
+    """Return a report prepared in this session for this version and format, if still current.
+
+    A report carries the evidence this session measured (an access run, indicators, a
+    scenario, a proposal comparison, a bus ranking); one prepared before that evidence arrived
+    or changed is dropped here (its key, :func:`hiap.access.keys.report_key`, holds the
+    evidence's content digest), so the page offers to prepare it again.
 
     Parameters
     ----------
@@ -214,16 +220,51 @@ def prepared_report(assessment_id: str, version: int, fmt: str) -> bytes | None:
     version
         The saved version reported.
     fmt
-        ``html`` or ``pdf``.
+        ``html``, ``pdf`` or ``docx``.
 
     Returns
     -------
     bytes or None
-        The file's bytes.
+        The file's bytes; None when none was prepared or its evidence changed since.
     """
     ready = st.session_state.get(REPORT_KEY, {})
-    data = ready.get((assessment_id, version, fmt))
-    return data if isinstance(data, bytes) else None
+    for key in [k for k in ready if k[:3] == (assessment_id, version, fmt)]:
+        scheme_name, made_with = key[3], key[4]
+        data = ready[key]
+        if made_with == report_key(assessment_id, version, fmt, _session_evidence(scheme_name)):
+            return data if isinstance(data, bytes) else None
+        del ready[key]  # the evidence changed since: a stale report is never offered
+    return None
+
+
+def _session_evidence(scheme_name: str) -> dict[str, Any]:
+    """Return what this session measured that a report of ``scheme_name`` carries.
+
+    The bus ranking is county-wide (any scheme); the rest only when the current scheme is the
+    one assessed. :func:`report_evidence` draws the chapters from exactly these objects.
+    """
+    from hiap.ui.access import session_access_note, session_access_result
+    from hiap.ui.buses import session_ranking
+    from hiap.ui.cache import scheme_digest
+    from hiap.ui.proposal import session_comparison
+    from hiap.ui.scenario import session_scenario_result
+
+    evidence: dict[str, Any] = {"ranking": session_ranking()}
+    scheme = current_scheme()
+    if scheme is None or scheme.name != scheme_name:
+        return evidence
+    digest = scheme_digest(scheme)
+    # The run the user saw on the Access page, as it was: never recomputed with defaults.
+    walk = session_access_result(scheme.name, digest)
+    evidence.update(
+        scheme=scheme,
+        scenario=session_scenario_result(scheme.name),
+        indicators=measured_report(scheme),
+        walk=walk,
+        walk_note=None if walk is None else session_access_note(scheme.name, digest),
+        comparison=session_comparison(scheme_name),
+    )
+    return evidence
 
 
 def report_evidence(assessment: Assessment) -> list[ReportSection]:
@@ -232,7 +273,7 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
     The spatial indicators come from the evidence page (:func:`hiap.ui.evidence.measured_report`),
     walking access from the access page's run and the transport scenario from the scenario
     page's last run around the scheme (:func:`hiap.ui.scenario.session_scenario_result`), when
-    the current scheme is the one assessed.
+    the current scheme is the one assessed; the Buses page's ranking for any scheme.
 
     Parameters
     ----------
@@ -244,32 +285,34 @@ def report_evidence(assessment: Assessment) -> list[ReportSection]:
     list of ReportSection
         Empty when nothing was measured for this scheme in this session.
     """
-    from hiap.reports.evidence import SchemeEvidence, evidence_sections, scenario_section
-    from hiap.ui.access import session_access_note, session_access_result
-    from hiap.ui.buses import bus_report_sections
-    from hiap.ui.cache import scheme_digest
-    from hiap.ui.proposal import session_comparison
-    from hiap.ui.scenario import session_scenario_result
+    return _evidence_sections(assessment, _session_evidence(assessment.scheme_name))
 
-    bus = bus_report_sections()  # the Buses page's ranking: county-wide, any scheme
-    scheme = current_scheme()
-    if scheme is None or scheme.name != assessment.scheme_name:
+
+def _evidence_sections(assessment: Assessment, evidence: dict[str, Any]) -> list[ReportSection]:
+    """Draw the report chapters of :func:`_session_evidence`'s objects."""
+    from hiap.reports.evidence import SchemeEvidence, evidence_sections, scenario_section
+
+    bus: list[ReportSection] = []
+    if evidence["ranking"] is not None:
+        from hiap.reports.bus_priorities import bus_priorities_section
+
+        bus = [bus_priorities_section(evidence["ranking"],
+                                      note="As shown on the Buses page in this session.")]
+    scheme = evidence.get("scheme")
+    if scheme is None:
         return bus
-    scenario = session_scenario_result(scheme.name)
-    indicators = measured_report(scheme)
-    # The run the user saw on the Access page, as it was: never recomputed with defaults.
-    walk = session_access_result(scheme.name, scheme_digest(scheme))
+    scenario, indicators, walk = evidence["scenario"], evidence["indicators"], evidence["walk"]
     sections: list[ReportSection] = []
     if indicators is None and walk is None:
         sections = [scenario_section(scenario)] if scenario is not None else []
     else:
-        evidence = SchemeEvidence(
+        scheme_evidence = SchemeEvidence(
             indicators=indicators, walk=walk, new_residents=scheme.new_residents,
-            walk_note=None if walk is None else session_access_note(scheme.name, scheme_digest(scheme)),
+            walk_note=evidence["walk_note"],
         )
-        sections = list(evidence_sections(evidence, boundary=assessment.boundary, scenario=scenario,
-                                          settings=app_settings()))  # fmt: skip
-    comparison = session_comparison(assessment.scheme_name)
+        sections = list(evidence_sections(scheme_evidence, boundary=assessment.boundary,
+                                          scenario=scenario, settings=app_settings()))  # fmt: skip
+    comparison = evidence["comparison"]
     if comparison is not None:  # the "What the scheme changes" page ran for this scheme
         from hiap.reports.scheme_change import scheme_change_section
 
@@ -318,16 +361,18 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
     try:
         with heavy_job(f"preparing the {fmt.upper()} report"):
             assessment = assessment_store().load(assessment_id, version=version)
+            evidence = _session_evidence(assessment.scheme_name)
+            made_with = report_key(assessment_id, version, fmt, evidence)
             catalogue = criteria_catalogue()
             baseline = baseline_profile(assessment.boundary)
             if fmt == "docx":
                 data = render_docx(
                     assessment, checklists=catalogue, version=version, baseline=baseline,
                     settings=app_settings(),
-                    extra_sections=report_evidence(assessment),
+                    extra_sections=_evidence_sections(assessment, evidence),
                 )
             elif fmt == "pdf":
-                sections = report_evidence(assessment)
+                sections = _evidence_sections(assessment, evidence)
                 data = render_pdf(
                     assessment,
                     checklists=catalogue,
@@ -337,7 +382,7 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
                     settings=app_settings(),
                 )
             else:
-                sections = report_evidence(assessment)
+                sections = _evidence_sections(assessment, evidence)
                 data = render_html(
                     assessment,
                     checklists=catalogue,
@@ -351,7 +396,8 @@ def prepare_report(assessment_id: str, version: int, fmt: str) -> None:
         _flash("error", f"The {fmt.upper()} report could not be made: {error}")
         return
     # Keep only the latest few: reports can be megabytes and live in this session's memory.
-    ready: dict[tuple[str, int, str], bytes] = st.session_state.setdefault(REPORT_KEY, {})
-    for key in [k for k in ready if k[0] != assessment_id or k[1] != version]:
+    ready: dict[tuple[str, int, str, str, str], bytes] = st.session_state.setdefault(REPORT_KEY, {})
+    for key in [k for k in ready if k[:2] != (assessment_id, version) or k[2] == fmt]:
         del ready[key]
-    ready[(assessment_id, version, fmt)] = data
+    # why: keyed by the evidence it carries, so a later access run or ranking outdates it
+    ready[(assessment_id, version, fmt, assessment.scheme_name, made_with)] = data

@@ -63,3 +63,23 @@ def test_reports_carry_the_sessions_bus_ranking(store: AssessmentStore) -> None:
     at.session_state[REPORT_KEY] = {}
     document = docx.Document(io.BytesIO(_report(at, "Word")))
     assert TITLE in [p.text for p in document.paragraphs]
+
+
+def test_a_report_prepared_before_the_ranking_is_dropped_when_it_arrives(
+    store: AssessmentStore,
+) -> None:
+    assessment = Assessment.new(scheme_name="Old Site", assessor="Sam")
+    store.save(assessment.with_answer("HNT.1.1", Answer(score=1)), author="Sam")
+    at = _session(ranking=False)
+    assert TITLE not in _report(at, "HTML").decode("utf-8")
+    at.run()  # nothing changed: the prepared report is still offered
+    assert any(b.label.startswith("Download the HTML report") for b in at.get("download_button"))
+    # Evidence arrives later in the same session (the Buses page ranks the changes).
+    at.session_state[RANKING_KEY] = hand_ranking()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any(b.label.startswith("Download the HTML report")
+                   for b in at.get("download_button"))
+    assert any(b.label.startswith("Prepare the HTML report") for b in at.button)
+    assert not at.session_state[REPORT_KEY]  # the stale report is gone, not kept
+    assert TITLE in _report(at, "HTML").decode("utf-8")  # prepared again, with the ranking

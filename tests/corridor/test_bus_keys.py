@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -66,3 +67,17 @@ def test_a_route_test_is_keyed_by_its_line_and_service(tmp_path: Path) -> None:
     oftener = SchemeRoute(route.line, "Link", 30.0, dt.time(7), dt.time(19))
     assert bus_key(settings, "route", {"config": _config(), "route": moved}) != key
     assert bus_key(settings, "route", {"config": _config(), "route": oftener}) != key
+
+
+def test_report_key_follows_the_evidence_content() -> None:
+    from hiap.access.keys import report_key
+    from tests.reports.test_bus_priorities_report import hand_ranking
+
+    empty = report_key("a1", 2, "html", {"ranking": None})
+    one, again = hand_ranking(), hand_ranking()
+    with_ranking = report_key("a1", 2, "html", {"ranking": one})
+    assert with_ranking != empty
+    assert report_key("a1", 2, "html", {"ranking": again}) == with_ranking  # content, not id
+    changed = dataclasses.replace(one, table=one.table.assign(rank=one.table["rank"][::-1].to_numpy()))
+    assert report_key("a1", 2, "html", {"ranking": changed}) != with_ranking
+    assert report_key("a1", 3, "html", {"ranking": one}) != with_ranking
