@@ -147,6 +147,14 @@ class FallbackWalk:
             f"access/egress at most {self.max_access_m:,.0f} m (no walk network)"
         )
 
+    @property
+    def walk_label(self) -> str:
+        """How the fallback walks on a walking run, where no access/egress cap applies."""
+        return (
+            f"straight line x {self.circuity:g} at {self.speed_kph:g} km/h "
+            "(no walk network, no isochrones)"
+        )
+
 
 def _straight_pairs(
     from_xy: np.ndarray, to_xy: np.ndarray, limit_m: float, circuity: float

@@ -81,8 +81,10 @@ with left:
             key="access.drive_roads",
         )
         # why: no offline walk network covers most of Cambridgeshire's bus corridors
+        fallback = FallbackWalk()
         fallback_walk = st.checkbox(
-            f"Where no OSM extract covers the area, use the walking fallback: {FallbackWalk().label} "
+            "Where no OSM extract covers the area, use the walking fallback: "
+            f"{fallback.walk_label if mode == 'walk' else fallback.label} "
             "(labelled in every result)",
             key="access.fallback", disabled=mode == "both",
             help="Walking or public transport, one at a time (as `--fallback-walk`).",

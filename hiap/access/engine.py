@@ -285,7 +285,7 @@ def _parameters(
     })
     if options.fallback is not None and fallback_share is not None:
         parameters["Walking fallback"] = (
-            f"{options.fallback.label}; {fallback_share:.0%} of walking legs used it"
+            f"{options.fallback_label}; {fallback_share:.0%} of walking legs used it"
         )
     if feed_paths:
         parameters["Timetables"] = ", ".join(p.name for p in feed_paths)

@@ -97,7 +97,7 @@ def network_for_run(
         if covering is None or found is None:
             warning = (
                 f"No OpenStreetMap walk network covers {frame.label} ({why}): every walk is "
-                f"{options.fallback.label}."
+                f"{options.fallback_label}."
             )
             return RunNetwork(None, ExtractChoice(Path(NO_WALK_NETWORK), 0.0, 0.0, ()),
                               NO_WALK_NETWORK, (warning,))

@@ -184,6 +184,17 @@ class AccessOptions:
         """Whether public-transport times are measured."""
         return self.mode in ("transit", "both")
 
+    @property
+    def fallback_label(self) -> str:
+        """How the walking fallback walks on this run ('' without one).
+
+        Public transport caps its access and egress legs; a walking run has no such cap and
+        draws no isochrones, so its label says only that.
+        """
+        if self.fallback is None:
+            return ""
+        return self.fallback.label if self.rides else self.fallback.walk_label
+
     def describe(self) -> dict[str, str]:
         """Return the options as printable labels (for reports and CLI output)."""
         out = {
@@ -210,7 +221,7 @@ class AccessOptions:
                     "the quickest destination, home by public transport"
                 )
         if self.fallback is not None:
-            out["Walking fallback"] = self.fallback.label
+            out["Walking fallback"] = self.fallback_label
         if self.new_residents:
             out["Scheme's new residents"] = f"{self.new_residents:,.0f}"
         if self.accept_drive_roads:

@@ -45,7 +45,21 @@ def test_the_fallback_is_asked_for_and_labelled(tmp_path: Path) -> None:
     assert result.homes["nearest_code"].tolist() == ["A1", "B2"]
     assert result.osm_path.name == NO_WALK_NETWORK
     assert "every walk is straight line x 1.3" in result.warnings[0]
-    assert result.parameters["Walking fallback"].startswith("straight line x 1.3")
+    assert result.parameters["Walking fallback"].startswith("straight line x 1.3 at 4.8 km/h")
+    # A walking run has no access/egress cap: its labels say only what applies.
+    for said in (result.warnings[0], result.parameters["Walking fallback"]):
+        assert "no isochrones" in said
+        assert "access/egress" not in said and "1,600" not in said
     assert result.isochrones is None
     with pytest.raises(SettingsError, match="one at a time"):
         AccessOptions(mode="both", fallback=FallbackWalk())
+
+
+def test_the_fallback_label_says_what_applies_to_the_mode() -> None:
+    walk = AccessOptions(level="none", fallback=FallbackWalk(max_access_m=900.0))
+    ride = AccessOptions(level="none", mode="transit", fallback=FallbackWalk(max_access_m=900.0))
+    assert walk.describe()["Walking fallback"] == (
+        "straight line x 1.3 at 4.8 km/h (no walk network, no isochrones)"
+    )
+    assert "access/egress at most 900 m" in ride.describe()["Walking fallback"]
+    assert AccessOptions(level="none").fallback_label == ""
