@@ -95,16 +95,23 @@ def find_gtfs_feeds(settings: Settings, *, area: BaseGeometry) -> list[Path]:
     """
     files = find_dataset_files(DATASETS["gtfs"], settings.data_dir)
     where = "the data directory's transit/ folder"
+    txc = find_dataset_files(DATASETS["txc"], settings.data_dir)
+    # why: TransXChange is used only when named (it needs NaPTAN stops and may be partial)
+    also = (
+        f" The data directory has {len(txc)} TransXChange timetable file(s): name them with "
+        "--feed FILE_OR_FOLDER (CLI) or pick them under 'Use other data' (app)."
+        if txc else ""
+    )
     if not files:
         raise DataError(
-            f"No GTFS feed in {where}. Run `hiap data download gtfs` or pass --gtfs FILE."
+            f"No GTFS feed in {where}. Run `hiap data download gtfs` or pass --gtfs FILE.{also}"
         )
     found = [p for p in files if (box := _stops_box(p)) is not None and box.intersects(area)]
     if not found:
         raise DataError(
             f"No GTFS feed in {where} has stops in the area (feeds found: "
             f"{', '.join(p.name for p in files)}). Run `hiap data download gtfs` for this "
-            "region or pass --gtfs FILE."
+            f"region or pass --gtfs FILE.{also}"
         )
     return found
 

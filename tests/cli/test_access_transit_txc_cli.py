@@ -138,3 +138,13 @@ def test_a_timetable_folder_is_keyed_by_its_files(tmp_path: Path) -> None:
     before = files_digest([folder])
     (folder / "a.xml").write_text("<b/>")
     assert files_digest([folder]) != before  # an edited file inside is a new answer
+
+
+def test_no_gtfs_for_the_area_points_to_the_txc_files(settings: Settings) -> None:
+    from shapely.geometry import box
+
+    from hiap.access.feeds import find_gtfs_feeds
+
+    with pytest.raises(DataError, match=r"No GTFS feed.*TransXChange timetable file\(s\): name "
+                                        r"them with --feed FILE_OR_FOLDER"):
+        find_gtfs_feeds(settings, area=box(-0.20, 52.31, -0.16, 52.34))  # Huntingdon
