@@ -23,8 +23,8 @@ reference past them. What each does:
 ``PROJ_NETWORK`` = OFF
     PROJ never downloads transformation grids.
 ``CPLHTTPSetFetchCallback``
-    Not an option but a hook, installed by :func:`install_fetch_guard` once pyogrio's GDAL is
-    loaded: every ``CPLHTTPFetch`` (used by CRS look-ups such as a GeoJSON ``crs`` link and by
+    Not an option but a hook, installed by :func:`install_fetch_guard` before the scheme
+    readers (the only code that opens an upload with GDAL) first call GDAL: every ``CPLHTTPFetch`` (used by CRS look-ups such as a GeoJSON ``crs`` link and by
     the network drivers) is answered by hiap with an error, with no request at all, even where
     ``NO_PROXY`` would let a request skip the proxy above.
 

@@ -28,20 +28,28 @@ _MISSING = object()
 def _pandas_like(values: list[Any]) -> list[Any]:
     """Return a column's values as ``pandas.DataFrame.from_records(...)[name].tolist()`` would.
 
-    JSON and KML values are str, int, float, bool or None; pandas stores a column of numbers
-    with a gap or a float among them as float64 (gaps become NaN), a column of text as its
-    ``str`` dtype from pandas 3 (gaps become NaN), and leaves any other mix as objects (a key
-    absent from a record becomes NaN).
+    JSON and KML values are str, int, float, bool or None, and a key absent from a record is
+    NaN to pandas. It stores numbers with a gap (None or NaN) or a float among them as float64
+    (gaps NaN); text with gaps as its ``str`` dtype from pandas 3 (gaps NaN); whole numbers
+    beyond 64 bits and any other mix as objects, as they are. ``test_features`` checks this
+    against pandas on random values.
     """
-    present = [v for v in values if v is not _MISSING and v is not None]
-    if present and all(isinstance(v, str) for v in present) and _text_gaps_are_nan():
-        return [math.nan if v is _MISSING or v is None else v for v in values]
-    numeric = bool(present) and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in present
-    )
-    if numeric and (len(present) < len(values) or any(isinstance(v, float) for v in present)):
-        return [math.nan if v is _MISSING or v is None else float(v) for v in values]
-    return [math.nan if v is _MISSING else v for v in values]
+    filled = [math.nan if v is _MISSING else v for v in values]
+    present = [v for v in filled if v is not None]
+    if not present:
+        return filled
+    if (
+        all(isinstance(v, str) or (isinstance(v, float) and math.isnan(v)) for v in present)
+        and any(isinstance(v, str) for v in present)
+        and _text_gaps_are_nan()
+    ):
+        return [math.nan if v is None else v for v in filled]
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        ints = [v for v in present if isinstance(v, int)]
+        fits = all(-(2**63) <= v < 2**63 for v in ints) or all(0 <= v < 2**64 for v in ints)
+        if fits and (len(present) < len(filled) or len(ints) < len(present)):
+            return [math.nan if v is None else float(v) for v in filled]
+    return filled
 
 
 @functools.cache

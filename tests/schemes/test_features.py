@@ -9,6 +9,8 @@ import pickle
 
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hiap.schemes import Scheme, read_scheme
 from hiap.schemes.features import Features
@@ -50,6 +52,27 @@ def test_column_values_are_those_of_the_table(values: list[object]) -> None:
     plain = features.column("dwellings", range(len(records)))
     assert features.has_column("dwellings")
     assert _same(plain, features.frame["dwellings"].tolist()), (plain, features.frame.dtypes)
+
+
+_JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=2**63, max_value=2**64 - 1),
+    st.floats(),
+    st.text(max_size=3),
+    st.just("__missing__"),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.lists(_JSON_VALUES, min_size=1, max_size=5))
+def test_column_values_match_pandas_for_any_json_values(values: list[object]) -> None:
+    records = [{"v": v} if v != "__missing__" else {} for v in values]
+    features = Features.from_records([records], [None] * len(records), None)
+    if features.has_column("v"):
+        plain = features.column("v", range(len(records)))
+        assert _same(plain, features.frame["v"].tolist()), (values, plain)
 
 
 def test_scheme_tables_are_built_once_on_first_use(

@@ -68,6 +68,9 @@ def _read(data: bytes, filename: str) -> None:
         assert "hiap-upload-" not in str(exc) and tempfile.gettempdir() + "/" not in str(exc)
     else:
         assert isinstance(result, Scheme)
+        # the tables are built on first use: building them must not fail either
+        for part in (result.boundary, result.lines, result.stops):
+            assert part is None or len(part) > 0
 
 
 # Share of the total number of cases each test gets; CI's total is CI_CASES.
