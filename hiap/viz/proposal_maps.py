@@ -3,6 +3,7 @@
 * :func:`change_map_png` -- two panels side by side (today's map, with the scheme) of one
   per-home value, e.g. the walk to the nearest GP, with the proposal's layers; offline, in
   British National Grid, for the report chapter :mod:`hiap.reports.scheme_change`.
+  The report draws one for each value that changes (:func:`changed_values`).
 * :func:`indicator_map` -- a folium map of one per-home value (:data:`MAPPED_VALUES`: walks,
   public transport, each greenspace standard, play, sport, bus stops, everyday destinations)
   on today's map, with the scheme (its layers drawn, proposed greenspace included), or as the
@@ -20,7 +21,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
@@ -52,6 +52,7 @@ __all__ = [
     "MAPPED_VALUES",
     "change_map_frame_bng",
     "change_map_png",
+    "changed_values",
     "indicator_map",
     "indicator_summary",
     "mapped_values",
@@ -128,19 +129,23 @@ def change_map_png(
     comparison: Comparison,
     *,
     column: str = "gp_walk_min",
-    label: str = "Walk to the nearest GP",
+    label: str | None = None,
     base: BaseLayers | None = None,
 ) -> bytes:
     """Draw today's map and the map with the scheme side by side, homes coloured by ``column``.
+
+    The colours are those of :func:`indicator_map` (the app's maps): minutes in walking-time
+    bands, a yes/no standard green where met and red where not, counts in shades of blue.
 
     Parameters
     ----------
     comparison
         The result of :func:`hiap.indicators.compare.assess_proposal`.
     column
-        A per-home value in minutes (``gp_walk_min`` or ``hospital_walk_min``).
+        A per-home value of :data:`MAPPED_VALUES` (e.g. ``gp_walk_min`` or
+        ``angst_2ha_300m_within``).
     label
-        What the value is, for the titles.
+        What the value is, for the titles (default: its :data:`MAPPED_VALUES` label).
     base
         Streets, paths, water and green spaces around the site drawn beneath both panels
         (:func:`hiap.viz.osm_base.local_base` of :func:`change_map_frame_bng`).
@@ -150,12 +155,12 @@ def change_map_png(
     bytes
         A PNG, 2 panels, with legend, proposal layers and the attribution line.
     """
+    name, unit, higher = MAPPED_VALUES[column]
     homes = comparison.homes
+    weight = homes["weight"].to_numpy(float)
     proposal = comparison.proposal
     fig = Figure(figsize=(10.0, 5.4), dpi=150)
     axes = fig.subplots(1, 2, sharex=True, sharey=True)
-    cmap = ListedColormap(list(_BAND_COLOURS))
-    norm = BoundaryNorm(list(_BANDS_MIN), cmap.N)
     x0, y0, x1, y1 = change_map_frame_bng(comparison)
     for ax, world, title in zip(
         axes, ("baseline", "with"), ("Today's map", "With the scheme"), strict=True
@@ -171,34 +176,24 @@ def change_map_png(
                 if path is not None:
                     ax.add_patch(PathPatch(path, facecolor="none", edgecolor=_BOUNDARY, lw=1.6))
         if values is not None:
-            shown = np.where(np.isfinite(values), values, 1e8)
+            shown = values.to_numpy(float)
             ax.scatter(
                 homes.geometry.x,
                 homes.geometry.y,
-                c=shown,
-                cmap=cmap,
-                norm=norm,
+                c=[_value_colour(v, unit, higher) for v in shown],
                 s=14,
                 edgecolors="#333333",
                 linewidths=0.2,
                 zorder=4,
             )
-            median = float(np.nanmedian(np.where(np.isfinite(values), values, np.nan)))
-            title += f": median {median:.1f} min"
+            title += f": {_panel_figure(shown, weight, unit)}"
         ax.set_title(title, fontsize=10)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-    handles: list[Patch | Line2D] = [
-        Patch(
-            facecolor=c,
-            edgecolor="#333333",
-            label=f"{lo:g}-{hi:g} min" if hi < 1e8 else f"{lo:g}+ min",
-        )
-        for c, lo, hi in zip(_BAND_COLOURS, _BANDS_MIN[:-1], _BANDS_MIN[1:], strict=True)
-    ]
+    handles: list[Patch | Line2D] = _value_legend(unit, higher)
     handles += [
         Patch(facecolor="none", edgecolor=_BOUNDARY, label="Site"),
         Patch(facecolor="#a6dba0", edgecolor=_GREEN, label="Proposed greenspace"),
@@ -223,12 +218,50 @@ def change_map_png(
         fontsize=7,
         frameon=False,
     )
-    fig.suptitle(f"{label}, from each home of {proposal.name}", fontsize=11)
+    fig.suptitle(f"{label or name}, from each home of {proposal.name}", fontsize=11)
     fig.text(
         0.99, 0.005, CHANGE_MAP_ATTRIBUTION, ha="right", va="bottom", fontsize=5.5, color="#4a5a60"
     )
     fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.16, wspace=0.04)
     return _png(fig)
+
+
+def _panel_figure(values: np.ndarray, weight: np.ndarray, unit: str) -> str:
+    """Return a panel's title figure: the median home, or the share meeting a standard."""
+    from hiap.indicators.homes import weighted_quantile, weighted_share
+
+    if unit == "within":
+        return f"{weighted_share(values > 0, weight):.0%} of homes meet it"
+    if unit == "min":
+        finite = np.isfinite(values)
+        if not finite.any():
+            return "none reached"
+        return f"median {float(np.median(values[finite])):.1f} min"
+    return f"median {weighted_quantile(values, weight, 0.5):g}"
+
+
+def _value_legend(unit: str, higher: bool) -> list[Patch | Line2D]:
+    """Legend entries for the colours :func:`_value_colour` gives a unit."""
+    if unit == "min":
+        return [
+            Patch(
+                facecolor=c,
+                edgecolor="#333333",
+                label=f"{lo:g}-{hi:g} min" if hi < 1e8 else f"{lo:g}+ min",
+            )
+            for c, lo, hi in zip(_BAND_COLOURS, _BANDS_MIN[:-1], _BANDS_MIN[1:], strict=True)
+        ]
+    if unit == "within":
+        return [
+            Patch(facecolor=_value_colour(1.0, unit, higher), edgecolor="#333333", label="Meets it"),
+            Patch(facecolor=_value_colour(0.0, unit, higher), edgecolor="#333333",
+                  label="Does not meet it"),
+        ]
+    return [
+        Patch(facecolor=_value_colour(float(n), unit, higher), edgecolor="#333333",
+              label=f"{n:g}" if n < 6 else f"{n:g}+")
+        for n in range(7)
+    ]
 
 
 def _add_proposal_layers(fmap: folium.Map, proposal: Proposal, *, built: bool = True) -> None:
@@ -332,6 +365,31 @@ def mapped_values(comparison: Comparison) -> list[str]:
     """Return the columns of :data:`MAPPED_VALUES` measured in both worlds, in that order."""
     homes = comparison.homes
     return [c for c in MAPPED_VALUES if f"{c}_baseline" in homes and f"{c}_with" in homes]
+
+
+def changed_values(comparison: Comparison) -> list[str]:
+    """Return the :func:`mapped_values` that change for health at one home or more.
+
+    Parameters
+    ----------
+    comparison
+        The comparison.
+
+    Returns
+    -------
+    list of str
+        Columns of :data:`MAPPED_VALUES`, in that order, where some home is better or worse
+        with the scheme (by the margins of :func:`indicator_summary`).
+    """
+    homes = comparison.homes
+    out = []
+    for column in mapped_values(comparison):
+        _, unit, higher = MAPPED_VALUES[column]
+        before = homes[f"{column}_baseline"].to_numpy(float)
+        after = homes[f"{column}_with"].to_numpy(float)
+        if any(_verdict(b, a, unit, higher) != "same" for b, a in zip(before, after, strict=True)):
+            out.append(column)
+    return out
 
 
 def _value_text(value: float, unit: str) -> str:

@@ -247,6 +247,52 @@ def test_the_report_chapter_shows_the_change_and_the_maps(comparison: Comparison
     assert "What the scheme changes" in html and "OpenStreetMap" in html
 
 
+def test_the_chapter_maps_each_value_that_changes_with_its_table(comparison: Comparison) -> None:
+    import datetime as dt
+    import io
+    import uuid
+
+    import docx
+
+    from hiap.assessment import Assessment
+    from hiap.reports.render import render_html
+    from hiap.reports.scheme_change import scheme_change_section
+    from hiap.reports.word import render_docx
+    from hiap.viz.proposal_maps import MAPPED_VALUES, changed_values, indicator_summary
+
+    changed = changed_values(comparison)
+    # The new GP shortens the walk; the 2.5 ha park brings 4 of 7 homes within 300 m of 2 ha.
+    assert "gp_walk_min" in changed and "gi_local_2ha_300m_within" in changed
+    assert "bus_stop_400m_within" not in changed  # measured, no stop proposed: no section
+    sections = scheme_change_section(comparison)
+    by_title = {s.title: s for s in sections}
+    park = by_title["What the scheme changes: 2 ha local greenspace within 300 m"]
+    assert park.image_png is not None and park.image_png.startswith(b"\x89PNG")
+    assert park.table_header == ("Figure", "Today", "With the scheme")
+    expected = indicator_summary(comparison, "gi_local_2ha_300m_within")
+    assert park.table_rows == tuple(tuple(r) for r in expected.astype(str).itertuples(index=False))
+    assert park.table_rows[0] == ("homes meeting the standard", "0%", "57%")  # 4 of 7, equal weights
+    titles = [f"What the scheme changes: {MAPPED_VALUES[c][0].lower()}" for c in changed
+              if c != "gp_walk_min"]  # the GP walk is the chapter's own map
+    assert [s.title for s in sections[1:len(titles) + 1]] == titles
+    assert not scheme_change_section(comparison, with_map=False)[1:]  # no maps, no map sections
+    now = dt.datetime.now(dt.UTC)
+    assessment = Assessment(
+        id=str(uuid.uuid4()), scheme_name="Grid scheme", created_at=now, updated_at=now
+    )
+    html = render_html(assessment, checklists=load_catalogue(), extra_sections=sections)
+    word = docx.Document(io.BytesIO(
+        render_docx(assessment, checklists=load_catalogue(), extra_sections=sections)
+    ))
+    headings = [p.text for p in word.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    cells = {c.text for t in word.tables for row in t.rows for c in row.cells}
+    for title in titles:
+        assert title in html and title in headings
+    assert html.count("data:image/png;base64") >= len(titles) + 1
+    assert len(word.inline_shapes) >= len(titles) + 1
+    assert "homes meeting the standard" in html and "homes meeting the standard" in cells
+
+
 def test_hiap_report_adds_the_chapter(
     grid_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
