@@ -93,6 +93,11 @@ def database_path_from_url(url: str, *, setting: str = "HIAP_DATABASE_URL") -> P
     return Path(raw).expanduser()
 
 
+def _os_reason(exc: OSError) -> str:
+    """Say why an OS call failed without the path it names (messages may reach the app)."""
+    return exc.strerror or type(exc).__name__
+
+
 def _configure(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -123,21 +128,27 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        logger.error("Cannot create the folder for %s: %s", path, exc)
         raise StorageError(
-            f"Cannot create the folder for the assessment database {path}: {exc}. "
-            "Set HIAP_DATABASE_URL to a writable location."
+            f"Cannot create the folder for the assessment database {path.name} "
+            f"({_os_reason(exc)}). Set HIAP_DATABASE_URL to a writable location."
         ) from exc
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
-        raise StorageError(f"Cannot open the assessment database {path}: {exc}.") from exc
+        logger.error("Cannot open %s: %s", path, exc)
+        raise StorageError(
+            f"Cannot open the assessment database {path.name} ({exc}). "
+            "Check HIAP_DATABASE_URL and the file's permissions."
+        ) from exc
     try:
         _configure(conn)
         _retry_while_locked(lambda: _prepare(conn, path))
     except sqlite3.DatabaseError as exc:
         conn.close()
+        logger.error("%s is not a usable hiap assessment database: %s", path, exc)
         raise StorageError(
-            f"{path} is not a usable hiap assessment database ({exc}). "
+            f"{path.name} is not a usable hiap assessment database ({exc}). "
             "Point HIAP_DATABASE_URL at another file or restore it from a backup."
         ) from exc
     except BaseException:
@@ -183,7 +194,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         return
     if version > SCHEMA_VERSION:
         raise StorageError(
-            f"{path} has schema version {version} but this hiap knows only up to "
+            f"{path.name} has schema version {version} but this hiap knows only up to "
             f"{SCHEMA_VERSION}; upgrade hiap to open it."
         )
     conn.execute("BEGIN IMMEDIATE")

@@ -94,6 +94,23 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     assert db.read_text().startswith("these are my meeting notes")  # left as it was
 
 
+def test_database_messages_name_the_file_not_its_server_folder(tmp_path: Path) -> None:
+    # The app shows these messages: the folder the server keeps its database in stays out.
+    newer = tmp_path / "newer.sqlite"
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    not_sqlite = tmp_path / "notes.sqlite"
+    not_sqlite.write_text("not a database\n" * 50)
+    blocked = tmp_path / "a-file" / "db.sqlite"
+    (tmp_path / "a-file").write_text("a file where the folder should be")
+    for db, name in ((newer, "newer.sqlite"), (not_sqlite, "notes.sqlite"), (blocked, "db.sqlite")):
+        with pytest.raises(StorageError) as caught:
+            AssessmentStore(db)
+        assert name in str(caught.value)
+        assert str(tmp_path) not in str(caught.value)
+
+
 def test_versions_are_removed_with_their_assessment(tmp_path: Path) -> None:
     store = AssessmentStore(tmp_path / "fk.sqlite")
     a = build_assessment()
