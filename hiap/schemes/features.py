@@ -188,12 +188,27 @@ class Features:
         list
             Plain Python values, as ``frame[name].tolist()`` would give them.
         """
-        if self._frame is not None or not self._groups or len(self._groups) > 1:
-            # why: several KML folders are joined by pandas.concat: let pandas join them
+        if self._frame is not None or not self._groups or not self._concat_keeps(name):
             series = self.attributes()[name]
             return series.iloc[list(positions)].tolist()
-        values = _pandas_like([record.get(name, _MISSING) for record in self._groups[0]])
+        values: list[Any] = []
+        for group in self._groups:
+            if any(name in record for record in group):
+                values.extend(_pandas_like([record.get(name, _MISSING) for record in group]))
+            else:
+                values.extend([math.nan] * len(group))  # the column pandas.concat adds
         return [values[position] for position in positions]
+
+    def _concat_keeps(self, name: str) -> bool:
+        """Whether joining the layers (KML folders) leaves the values of ``name`` as they are.
+
+        True for one layer, and for text (KML values are text): pandas.concat then keeps each
+        layer's values and fills a layer without the attribute with NaN. Numbers in several
+        layers are left to pandas, whose concat may turn whole numbers into floats.
+        """
+        if len(self._groups) == 1:
+            return True
+        return all(isinstance(r.get(name), str | None) for group in self._groups for r in group)
 
 
 class FeatureRows:

@@ -75,6 +75,26 @@ def test_column_values_match_pandas_for_any_json_values(values: list[object]) ->
         assert _same(plain, features.frame["v"].tolist()), (values, plain)
 
 
+_KML_RECORD = st.fixed_dictionaries(
+    {}, optional={"v": st.one_of(st.none(), st.text(max_size=2)), "name": st.none() | st.just("x")}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(groups=st.lists(st.lists(_KML_RECORD, min_size=1, max_size=3), min_size=2, max_size=3))
+def test_values_of_several_kml_folders_match_pandas_concat(
+    groups: list[list[dict[str, object]]],
+) -> None:
+    # several KML folders are one table joined by pandas.concat; their text values are read
+    # without pandas, so they must be what the joined table holds
+    count = sum(len(group) for group in groups)
+    features = Features.from_records(groups, [None] * count, None)
+    for name in ("v", "name"):
+        if features.has_column(name):
+            plain = features.column(name, range(count))
+            assert _same(plain, features.frame[name].tolist()), (groups, name, plain)
+
+
 def test_scheme_tables_are_built_once_on_first_use(
     tmp_path, settings: Settings
 ) -> None:
