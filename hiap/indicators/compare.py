@@ -17,6 +17,7 @@ figures named in the evidence.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ __all__ = [
     "compare_reports",
     "hudu_from_change",
     "proposal_feed",
+    "proposal_service_day",
 ]
 
 logger = logging.getLogger(__name__)
@@ -257,6 +259,7 @@ def assess_proposal(
     by_phase: bool = True,
     neighbours: bool = True,
     progress: Progress | None = None,
+    service_day: dt.date | None = None,
 ) -> Comparison:
     """Measure every indicator on today's map and with the scheme built.
 
@@ -278,6 +281,9 @@ def assess_proposal(
         Also measure the existing residents around the site.
     progress
         Called as ``progress(fraction, message)``.
+    service_day
+        The day public transport is timed on; by default :func:`proposal_service_day` of
+        ``feed`` (said in the notes).
 
     Returns
     -------
@@ -287,6 +293,13 @@ def assess_proposal(
     say: Progress = progress or (lambda _f, _m: None)
     scheme = proposal.scheme
     site = scheme.footprint
+    day_note: list[str] = []
+    if feed is not None and service_day is None:
+        try:
+            service_day, why = proposal_service_day(feed)
+            day_note.append(f"Public transport is timed on {why}")
+        except HiapError as exc:  # the public-transport indicators say so
+            logger.info("no service day: %s", exc)
     stages = _stages(proposal) if by_phase else ()
     # The extract (chosen by walk-network coverage), the walk network, GP practices, hospitals,
     # population and OSM features: chosen, built or read once for every run of the comparison.
@@ -313,6 +326,7 @@ def assess_proposal(
             progress=step(label),
             world=world,
             shared=shared,
+            service_day=service_day,
         )
         done += 1
         return out
@@ -338,7 +352,7 @@ def assess_proposal(
         after, _ = measure(scheme_world(built, spacing_m=spacing_m), label)
         phase_reports.append((label, before, after))
     neighbour_reports = None
-    notes = [*with_world.notes, *with_scheme.notes[len(with_world.notes) :]]
+    notes = [*with_world.notes, *with_scheme.notes[len(with_world.notes) :], *day_note]
     if stages and stages[0][0].startswith("by "):
         notes.append(
             "Phase by phase by year: homes count from their 'year' and facilities from their "
@@ -376,10 +390,20 @@ def assess_proposal(
     )
 
 
+PT_STOPS_NEAR_M = 800.0
+"""A timetable is used for a proposal when one of its stops lies this close to the site (the
+distance at which the public-transport indicators count a feed as serving the site)."""
+
+
 def proposal_feed(
     proposal: Proposal, *, settings: Settings, paths: Sequence[Path] | None = None
 ) -> Feed | None:
     """Return the timetable to compare public transport with (and add the bus route to).
+
+    The data directory's GTFS feeds whose stops reach the site come first; where none does,
+    its TransXChange bus timetables (Cambridgeshire's, with stops placed by its NaPTAN
+    files, as ``hiap buses`` reads them) are used when one of their stops lies within
+    :data:`PT_STOPS_NEAR_M` of the site.
 
     Parameters
     ----------
@@ -396,8 +420,9 @@ def proposal_feed(
         The (merged) timetable, or ``None`` when the data directory has none with stops near
         the site (the public-transport indicators then say so).
     """
-    from hiap.access.feeds import find_gtfs_feeds
+    from hiap.access.feeds import feed_stops, find_gtfs_feeds
     from hiap.access.network import load_timetables_with_stops
+    from hiap.data.registry import DATASETS, find_dataset_files
 
     if paths:
         return load_timetables_with_stops(settings, [Path(p) for p in paths])
@@ -405,9 +430,51 @@ def proposal_feed(
     try:
         found = find_gtfs_feeds(settings, area=area.to_crs(4326).iloc[0])
     except HiapError as exc:
-        logger.info("no timetable for the proposal: %s", exc)
+        logger.info("no GTFS timetable for the proposal: %s", exc)
+    else:
+        return load_timetables_with_stops(settings, found)
+    txc = find_dataset_files(DATASETS["txc"], settings.data_dir)
+    if not txc:
         return None
-    return load_timetables_with_stops(settings, found)
+    try:
+        feed = load_timetables_with_stops(settings, txc)
+    except HiapError as exc:
+        logger.info("the TransXChange timetables cannot be used: %s", exc)
+        return None
+    near = feed_stops(feed).to_crs(27700).dwithin(proposal.scheme.footprint, PT_STOPS_NEAR_M)
+    return feed if bool(near.any()) else None
+
+
+def proposal_service_day(feed: Feed) -> tuple[dt.date, str]:
+    """Return the service day public transport is compared on, and why, as ``hiap buses`` does.
+
+    A Tuesday of the feed's normal timetable (:func:`isochrones.gtfs.typical_date`): for the
+    Cambridgeshire TransXChange files, Tuesday 31 March 2020 (their first week, 24 March,
+    ran the reduced COVID-19 timetable).
+
+    Parameters
+    ----------
+    feed
+        Today's timetable.
+
+    Returns
+    -------
+    tuple
+        The date, and a sentence saying why it was chosen.
+
+    Raises
+    ------
+    DataError
+        When no Tuesday of the feed's first half-year runs a trip.
+    """
+    from hiap.errors import DataError
+    from isochrones.errors import IsochronesError
+    from isochrones.gtfs import typical_date
+
+    try:
+        return typical_date(feed)
+    except IsochronesError as exc:
+        raise DataError(f"No service day for public transport: {exc}") from None
 
 
 def _stages(proposal: Proposal) -> tuple[tuple[str, Proposal], ...]:

@@ -89,6 +89,10 @@ Progress = Callable[[float, str], None]
 NETWORK_MARGIN_M = 3000.0
 """Walk network kept around the site: a 30-minute walk (2.4 km) plus room for detours."""
 
+FACILITY_REACH_M = NETWORK_MARGIN_M + 5000.0
+"""GP practices and hospitals are loaded this far around the site (and counted this far by
+public transport under the straight-line fallback)."""
+
 GP_CATCHMENT_MIN = 30.0
 """Walk catchment of the 2SFCA (the DfT JTS 30-minute band)."""
 
@@ -97,8 +101,8 @@ NEIGHBOURS_M = 1000.0
 neighbours (GP capacity around the site)."""
 
 NO_FEED = (
-    "No GTFS feed covers this area. Download the bus timetables for the area "
-    "(hiap data download gtfs) or pass a feed."
+    "No timetable (a GTFS feed, or TransXChange files with NaPTAN stops) has a stop near this "
+    "area. Download the bus timetables for the area (hiap data download gtfs) or pass a feed."
 )
 
 _NAMES: dict[str, tuple[str, str, bool]] = {
@@ -278,11 +282,14 @@ def assess_at_homes(
     world: World | None = None,
     shared: SharedInputs | None = None,
     accept_drive_roads: bool = False,
+    service_day: dt.date | None = None,
 ) -> tuple[IndicatorReport, gpd.GeoDataFrame]:
     """Measure the indicators as :func:`assess_indicators` does, and keep each home's values.
 
-    Parameters are those of :func:`assess_indicators`, and ``shared``: inputs read once for
-    several runs on the same site (:class:`SharedInputs`).
+    Parameters are those of :func:`assess_indicators`, ``shared``: inputs read once for
+    several runs on the same site (:class:`SharedInputs`), and ``service_day``: the day
+    public transport is timed on (default: the feed's busiest weekday,
+    :func:`hiap.indicators.neighbourhood.weekday_service_date`).
 
     Returns
     -------
@@ -322,7 +329,8 @@ def assess_at_homes(
         if settings.fallback_walk:
             reason += (
                 " The straight-line walking fallback (on) measures only the walks to GP "
-                "practices and hospitals, whose lists come from the NHS, not OSM."
+                "practices and hospitals, whose lists come from the NHS, not OSM, and public "
+                "transport to them when a timetable serves the site."
             )
         for ind in INDICATOR_IDS:
             if ind not in ("dwellings_per_ha",):
@@ -367,12 +375,12 @@ def assess_at_homes(
 
     # The service day is today's timetable's, so a proposed route (whose calendar runs every
     # day) cannot move the comparison to another day.
-    service_day: dt.date | None = None
     if feed is not None:
-        try:
-            service_day = neighbourhood.weekday_service_date(feed)
-        except HiapError as exc:  # reported by the bus indicators
-            logger.info("no weekday service in %s: %s", feed.source, exc)
+        if service_day is None:
+            try:
+                service_day = neighbourhood.weekday_service_date(feed)
+            except HiapError as exc:  # reported by the bus indicators
+                logger.info("no weekday service in %s: %s", feed.source, exc)
         if world is not None:
             feed, timetable_notes = world.timetable(feed)
             notes.extend(timetable_notes)
@@ -407,7 +415,7 @@ def assess_at_homes(
             _capacity(run, wide, homes if wide is graph else Homes.snap(wide, homes.points),
                       facilities.get("gp"), edge_note)
             say(0.95, "Public transport")
-            _public_transport(run, graph, homes, feed, facilities, service_day)
+            _public_transport(run, graph, homes.points, feed, facilities, service_day)
     elif path is None and settings.fallback_walk:
         # Asked for, and no extract covers the site: the labelled straight-line walk to the
         # NHS-listed GPs and hospitals, through the one access engine. Nothing from OSM.
@@ -424,9 +432,12 @@ def assess_at_homes(
                 "The proposal's paths are not used: with the straight-line fallback there is no "
                 "network to add them to, so they cannot shorten any walk."
             )
-        for ind in ("gp_walk_min", "hospital_walk_min", "gp_count_15min_walk", "gp_count_30min_walk"):
+        for ind in ("gp_walk_min", "hospital_walk_min", "gp_count_15min_walk",
+                    "gp_count_30min_walk", "gp_pt_min", "hospital_pt_min"):
             run.unavailable.pop(ind, None)  # measured now, or skipped with the engine's reason
-        _health(run, None, points, lambda _m: "")
+        facilities = _health(run, None, points, lambda _m: "")
+        say(0.6, "Public transport (straight-line fallback walks to and from stops)")
+        _public_transport(run, None, points, feed, facilities, service_day)
     for ind in INDICATOR_IDS:
         if ind not in run.results:
             run.skip(ind, "Not measured.")
@@ -551,10 +562,15 @@ def _access(
     destinations: gpd.GeoDataFrame, *,
     feed: Feed | None = None, day: dt.date | None = None,
 ) -> AccessResult:
-    """Time the homes to the nearest of ``destinations`` with the one access engine."""
+    """Time the homes to the nearest of ``destinations`` with the one access engine.
+
+    Public transport under the straight-line fallback (no network to build) counts the
+    destinations loaded as far as :data:`FACILITY_REACH_M`: a bus reaches beyond the walk.
+    """
+    buffer_m = FACILITY_REACH_M if graph is None and feed is not None else NETWORK_MARGIN_M
     options = AccessOptions(
         mode="transit" if feed is not None else "walk", to=kind,
-        buffer_km=NETWORK_MARGIN_M / 1000.0, level="none",
+        buffer_km=buffer_m / 1000.0, level="none",
         new_residents=float(run.scheme.new_residents or 0.0), home_spacing_m=run.spacing_m,
         draw_isochrones=False, date=day, window=DEFAULT_WINDOW, step_min=2.0,
         accept_drive_roads=run.accept_drive_roads, max_snap_m=run.settings.origin_max_snap_m,
@@ -589,7 +605,7 @@ def _health(
 ) -> dict[str, gpd.GeoDataFrame]:
     """Walk times to GPs and hospitals; ``graph`` None walks by the labelled straight-line fallback."""
     found: dict[str, gpd.GeoDataFrame] = {}
-    reach_m = NETWORK_MARGIN_M + 5000.0
+    reach_m = FACILITY_REACH_M
     for kind, loader in (("gp", load_gp_practices), ("hospital", load_hospitals)):
         label = "GP practice" if kind == "gp" else "hospital"
         try:
@@ -880,12 +896,17 @@ def _buses(
 
 def _public_transport(
     run: _Run,
-    graph: WalkGraph,
-    homes: Homes,
+    graph: WalkGraph | None,
+    points: gpd.GeoDataFrame,
     feed: Feed | None,
     facilities: dict[str, gpd.GeoDataFrame],
     service_day: dt.date | None = None,
 ) -> None:
+    """Time public transport door to door to GPs and hospitals.
+
+    With ``graph`` None the walks to and from stops are the labelled straight-line fallback
+    (its access/egress cap applies).
+    """
     ids = ("gp_pt_min", "hospital_pt_min")
     if feed is None:
         for ind in ids:
@@ -908,22 +929,30 @@ def _public_transport(
             run.skip(ind, f"No {label} locations could be loaded (see {kind}_walk_min).")
             continue
         try:
-            res = _access(run, graph, homes.points, label, fac, feed=feed, day=day)
+            res = _access(run, graph, points, label, fac, feed=feed, day=day)
         except (HiapError, IsochronesError) as exc:
             run.skip(ind, f"Public-transport routing failed: {exc}")
             continue
-        minutes, weight = _per_home(res, "transit_min", homes.points)
+        minutes, weight = _per_home(res, "transit_min", points)
         run.home_values[ind] = minutes
         w0, w1 = res.options.window
+        if graph is None:
+            walks = (
+                f"walking to and from stops by the labelled fallback ({res.options.fallback_label})"
+                f"; {res.fallback_share or 0:.0%} of walking legs used it"
+            )
+            walk_source = "no OSM walk network (straight-line fallback)"
+        else:
+            walks, walk_source = "walking on the OSM network", run.sources[0]
         run.add(
             ind, weighted_quantile(minutes, weight, 0.5),
             method=(
                 f"Median over the site's home points of the median door-to-door time to the "
                 f"nearest {label} by walking and scheduled public transport, departing every 2 "
-                f"minutes {w0:%H:%M}-{w1:%H:%M} on {day:%a %d %b %Y} (range-RAPTOR), walking "
-                "all the way where quicker."
+                f"minutes {w0:%H:%M}-{w1:%H:%M} on {day:%a %d %b %Y} (range-RAPTOR), {walks}, "
+                "walking all the way where quicker."
             ),
-            source=f"GTFS feed {feed.source}; {run.sources[0]}",
+            source=f"Timetable {feed.source}; {walk_source}",
             details={"p90_min": weighted_quantile(minutes, weight, 0.9)},
         )
 

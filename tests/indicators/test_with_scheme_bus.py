@@ -213,3 +213,38 @@ def test_both_worlds_stand_on_one_network_built_once(
     comparison = assess_proposal(proposal, settings=settings, feed=feed, neighbours=False)
     assert calls == [street / "data" / "osm" / "street.osm"]
     assert comparison.table().set_index("id").loc["gp_pt_min", "for health"] == "better"
+
+
+def test_public_transport_is_compared_under_the_walking_fallback(
+    tmp_path: Path, street: Path, feed: Feed
+) -> None:
+    """No OSM extract: walks to and from stops are the straight line x 1.3, labelled.
+
+    Today the only stops are no use for the GP, so the quickest way is to walk the straight
+    line: 3,000 m x 1.3 at 80 m a minute = 48.75 min. With the scheme, its stops stand at the
+    home and the GP (no walk at either end): the 13 min of the hand-worked bus ride.
+    """
+    (tmp_path / "osm").mkdir()  # a data directory with no extract at all
+    (tmp_path / "health").mkdir()
+    _write_gp(tmp_path / "health" / "gp_practices_test_geocoded.csv")
+    settings = get_settings(environ={
+        "HIAP_DATA_DIR": str(tmp_path), "HIAP_CACHE_DIR": str(tmp_path / "cache"),
+        "HIAP_FALLBACK_WALK": "1",
+    })
+    proposal = read_proposal(street / "proposal.gpkg", settings=settings)
+    comparison = assess_proposal(proposal, settings=settings, feed=feed, neighbours=False)
+    row = comparison.table().set_index("id").loc["gp_pt_min"]
+    assert row["baseline"] == pytest.approx(LENGTH_M * 1.3 / 80.0, abs=0.05)
+    assert row["with scheme"] == pytest.approx(BUS_MIN, abs=0.1)
+    assert row["for health"] == "better"
+    result = next(r for r in comparison.with_scheme.results if r.id == "gp_pt_min")
+    assert "labelled fallback (straight line x 1.3 at 4.8 km/h, access/egress at most 1,600 m" in result.method
+    assert "no OSM walk network" in result.source
+    # The day is chosen as hiap buses chooses it (a Tuesday of the normal timetable), stated.
+    assert "Public transport is timed on Tuesday 02 January 2024" in " ".join(comparison.notes)
+    walk = next(r for r in comparison.with_scheme.results if r.id == "gp_walk_min")
+    assert walk.value == pytest.approx(LENGTH_M * 1.3 / 80.0, abs=0.05)  # walks stay straight
+    # No timetable near the site: public transport is listed with what to do, not guessed.
+    none = assess_proposal(proposal, settings=settings, feed=None, neighbours=False)
+    reason = none.table().set_index("id").loc["gp_pt_min", "reason"]
+    assert "No timetable (a GTFS feed, or TransXChange files with NaPTAN stops)" in reason
