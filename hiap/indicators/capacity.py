@@ -170,8 +170,9 @@ class GpCapacity:
     areas
         The population points used (EPSG:27700) with ``population``, their ``code``,
         ``name`` and ``lad_name`` when the input had them, the three scores per 1,000
-        residents (``access_2sfca``, ``access_stepped``, ``access_gaussian``) and
-        ``complete``: True where every practice within the catchment was counted (points
+        residents (``access_2sfca``, ``access_stepped``, ``access_gaussian``), the
+        practice-count 2SFCA ``practices_per_person`` (its inverse reads "about 1 practice
+        per N people") and ``complete``: True where every practice within the catchment was counted (points
         within ``margin_m`` of the homes), so the score is exact; farther ones may miss
         practices beyond the area searched.
     supply_kind
@@ -304,6 +305,7 @@ def gp_capacity(
         return 1.0 / value if value > 0 else float("nan")
 
     count = two_step_fca(cost, np.ones(len(supply)), demand, catchment=catchment_min)
+    areas["practices_per_person"] = count.access[:n_pop]  # read as "1 practice per N people"
     pressure = pressure_today = per_practice = float("nan")
     if has_list:
         today = demand.copy()

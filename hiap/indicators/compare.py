@@ -210,22 +210,23 @@ class Comparison:
 
     def _neighbour_capacity(self) -> dict[str, object] | None:
         a, b = self.baseline.get("gp_capacity_2sfca"), self.with_scheme.get("gp_capacity_2sfca")
-        va = a.details.get("neighbours_per_1000") if a else None
-        vb = b.details.get("neighbours_per_1000") if b else None
+        # Saved runs from before the figure was people per practice carry no such detail.
+        va = a.details.get("neighbours_people_per_practice") if a else None
+        vb = b.details.get("neighbours_people_per_practice") if b else None
         if va is None or vb is None:
             return None
         return {
             "id": "gp_capacity_2sfca_neighbours",
-            "indicator": "GP supply per 1,000 existing residents around the site (2SFCA)",
-            "unit": "per 1,000 population",
+            "indicator": "People per GP practice for the existing residents around the site (2SFCA)",
+            "unit": "people per practice",
             "baseline": va,
             "with scheme": vb,
             "change": round(vb - va, 4),
             "for health": change_direction(
-                va, vb, unit="per 1,000 population", higher_is_better=True
+                va, vb, unit="people per practice", higher_is_better=False
             ),
-            "baseline shown": f"{va:.2f}",
-            "with scheme shown": f"{vb:.2f}",
+            "baseline shown": f"{va:,.0f}",
+            "with scheme shown": f"{vb:,.0f}",
             "reason": "",
         }
 

@@ -1044,13 +1044,16 @@ def _capacity(
             "gaussian": value.per_1000["gaussian"],
             "practices_in_reach": float(value.practices),
             "new_residents": residents,
-            "neighbours_per_1000": _neighbours_per_1000(value.areas),
+            "neighbours_people_per_practice": _neighbours_people_per_practice(value.areas),
         },
     )
 
 
-def _neighbours_per_1000(areas: gpd.GeoDataFrame) -> float:
-    """GP supply per 1,000 residents of the existing areas around the site (population-weighted).
+def _neighbours_people_per_practice(areas: gpd.GeoDataFrame) -> float:
+    """People per GP practice for the existing residents around the site (population-weighted).
+
+    1 / their population-weighted practice-count 2SFCA, as ``people_per_practice`` is at the
+    homes ("about 1 practice per N people"; fewer is better).
 
     The areas are those whose centroid lies within :data:`NEIGHBOURS_M` of the homes; with
     the scheme, its new residents compete for the same practices, so this shows the pressure
@@ -1060,4 +1063,5 @@ def _neighbours_per_1000(areas: gpd.GeoDataFrame) -> float:
     total = float(near["population"].sum())
     if total <= 0:
         return float("nan")
-    return float((near["access_2sfca"] * near["population"]).sum() / total)
+    practices = float((near["practices_per_person"] * near["population"]).sum() / total)
+    return 1.0 / practices if practices > 0 else float("nan")

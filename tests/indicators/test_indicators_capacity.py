@@ -70,6 +70,10 @@ def test_gp_capacity_on_the_street_grid(grid) -> None:
     assert res.areas["access_2sfca"].to_numpy() == pytest.approx(
         [1000 / 3000, 1000 / 3000 + 1000 / 3500, 1000 / 3500]
     )
+    # One practice each side counts 1: "1 practice per N people" for the areas too.
+    assert res.areas["practices_per_person"].to_numpy() == pytest.approx(
+        [1 / 3000, 1 / 3000 + 1 / 3500, 1 / 3500]
+    )
 
 
 def test_gp_capacity_margin_scores_the_areas_around_and_keeps_the_homes(grid) -> None:
