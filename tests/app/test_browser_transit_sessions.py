@@ -1,12 +1,14 @@
-"""In a real browser, on the public-transport path: run A then run B in one session, and both
-at once in two sessions; each page shows its own numbers, equal to the CLI's.
+"""In a real browser, on the public-transport path: scheme A then scheme B in one session, and
+both at once in two sessions; each page shows its own scheme's numbers, equal to the CLI's.
 
-Offline, the only timetable the Access page can route a whole area on is r5r's Porto Alegre
-sample (its demo), so A and B are two runs of it that differ in one option: departures every
-15 minutes (A) or every 10 minutes (B) over the default window, 13:00-14:00 on Tuesday
-16 April 2019. The CLI (``hiap access transit`` with the same points, feed, extract, date,
-window and step) gives the expected numbers; the page writes its indicator row as a sentence
-under the table (a text alternative), which is what the browser reads.
+A is the Alconbury Weald sample (by Huntingdon, on Busway B's corridor), B an uploaded site in
+St Ives town centre (Busway B and the 1A). Both run on Cambridgeshire's own TransXChange folder
+(data dir ``transit/tnds_txc_ea``) with the labelled straight-line walking fallback, as no
+offline walk network covers them, departures every 15 minutes from 07:00 to 08:00 (the page's
+window) on the page's default day. The CLI (``hiap access transit --feed <folder>
+--fallback-walk`` over the scheme's boundary with the same options) gives the expected numbers;
+the page writes its indicator row as a sentence under the table (a text alternative), which is
+what the browser reads.
 """
 
 from __future__ import annotations
@@ -15,56 +17,78 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import geopandas as gpd
 import pytest
 from typer.testing import CliRunner
 
 from hiap.cli.main import app
+from hiap.data.choices import data_file_choices
+from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
 from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, indicator_sentence, running_app
 
-POA = get_settings().data_dir / "transit" / "porto_alegre"
+DATA = get_settings().data_dir
+TXC_DIR = DATA / "transit" / "tnds_txc_ea"
+ST_IVES_BUS_STATION = (531_250.0, 271_300.0)  # EPSG:27700, as tests/app/test_access_txc.py
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-    pytest.mark.skipif(not (POA / "poa_eptc.zip").is_file(), reason="Porto Alegre sample missing"),
+    pytest.mark.skipif(
+        not TXC_DIR.is_dir() or not list((DATA / "transit").glob("naptan/*Stops*.csv")),
+        reason="Cambridgeshire TransXChange or NaPTAN files missing",
+    ),
 ]
 WAIT_MS = 300_000
-STEPS_MIN = {"A": 15, "B": 10}
+SAMPLE = ("alconbury-weald", "Alconbury Weald")
+UPLOAD_NAME = "St Ives centre (test)"
+TIMETABLE = "timetable (GTFS feed or TransXChange)"
 
 
-def _sentence(step_min: int, tmp: Path) -> str:
+def _sentence(boundary: Path, out: Path) -> str:
     """The CLI's overall public-transport row, written as the Access page writes it."""
-    hexes = pd.read_csv(POA / "poa_hexgrid.csv")
-    origins = tmp / "origins.csv"
-    hexes.loc[hexes["population"] > 0].to_csv(origins, index=False)
-    out = tmp / f"pt_{step_min}.gpkg"
     result = CliRunner().invoke(app, [
-        "access", "transit", "--to", str(POA / "poa_hexgrid.csv"), "--origins", str(origins),
-        "--gtfs", str(POA / "poa_eptc.zip"), "--osm", str(POA / "poa_osm.pbf"),
-        "--date", "2019-04-16", "--window", "13:00-14:00", "--step-min", str(step_min),
-        "--out", str(out),
+        "access", "transit", "--feed", str(TXC_DIR), "--to", "gp", "--area", str(boundary),
+        "--window", "07:00-08:00", "--step-min", "15", "--fallback-walk", "--out", str(out),
     ])
     assert result.exit_code == 0, result.output
     return indicator_sentence(out, "transit")
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("browser_pt")
-    return {run: _sentence(step, tmp) for run, step in STEPS_MIN.items()}
+    sample = tmp / "sample.geojson"
+    load_sample_scheme(SAMPLE[0], get_settings()).boundary.to_crs(4326).to_file(sample)
+    site = gpd.GeoSeries(gpd.points_from_xy(*[[v] for v in ST_IVES_BUS_STATION]), crs=27700)
+    st_ives = tmp / "st_ives.geojson"
+    gpd.GeoDataFrame(geometry=site.buffer(600), crs=27700).to_crs(4326).to_file(st_ives)
+    return {"A": sample, "B": st_ives}
 
 
-def _open_demo(page: Any, url: str) -> None:
+@pytest.fixture(scope="module")
+def cli(files: dict[str, Path]) -> dict[str, str]:
+    return {k: _sentence(path, path.with_suffix(".gpkg")) for k, path in files.items()}
+
+
+def _use_sample(page: Any) -> None:
     from playwright.sync_api import expect
 
-    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-    page.goto(url, wait_until="domcontentloaded")
-    page.get_by_role("link", name="Access to healthcare").click(timeout=WAIT_MS)
-    page.get_by_text("Porto Alegre demo (public-transport sample)").click(timeout=WAIT_MS)
-    page.get_by_role("radiogroup", name="Mode").get_by_text("Public transport").click()
-    expect(page.get_by_text("Minutes between departures")).to_be_visible(timeout=WAIT_MS)
+    page.get_by_placeholder("Pick a scheme").first.click(timeout=WAIT_MS)
+    page.get_by_role("option", name=re.compile(SAMPLE[1])).first.click()
+    page.get_by_role("button", name="Use this scheme").click()
+    expect(page.get_by_role("heading", name=SAMPLE[1])).to_be_visible(timeout=WAIT_MS)
+
+
+def _upload(page: Any, path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Scheme", exact=True).first.click()
+    page.get_by_role("tab", name="Upload your own").click()
+    page.get_by_label("Scheme name").fill(UPLOAD_NAME)
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    page.get_by_role("button", name="Check and use this file").click(timeout=WAIT_MS)
+    expect(page.get_by_role("heading", name=UPLOAD_NAME)).to_be_visible(timeout=WAIT_MS)
 
 
 def _step(page: Any, step_min: int) -> None:
@@ -81,14 +105,44 @@ def _step(page: Any, step_min: int) -> None:
     expect(thumb).to_have_attribute("aria-valuetext", str(step_min), timeout=WAIT_MS)
 
 
-def _shows(page: Any, sentence: str) -> None:
+def _start_transit(page: Any) -> None:
+    """On the Access page: public transport on the TransXChange folder with the fallback, run."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
-    line = page.get_by_text(re.compile(r"^Surrounding area \(\d+ areas\): " + re.escape(sentence)))
-    expect(line.first).to_be_visible(timeout=WAIT_MS)
+    [folder] = [c.label for c in data_file_choices(get_settings(), "gtfs") if c.path == TXC_DIR]
+    page.get_by_role("link", name="Access to healthcare").click()
+    page.get_by_role("radiogroup", name="Mode").get_by_text("Public transport").click(timeout=WAIT_MS)
+    expect(page.get_by_text("Minutes between departures")).to_be_visible(timeout=WAIT_MS)
+    timetable = page.get_by_role("combobox", name=TIMETABLE)
+    if not timetable.is_visible():
+        page.get_by_text("Use other data (OSM extract, timetable)").click()
+    for _ in range(3):  # the list re-renders while a rerun (from the Mode radio) finishes
+        try:
+            timetable.click(timeout=WAIT_MS)
+            timetable.fill("tnds_txc_ea/ (")
+            page.get_by_role("option", name=folder, exact=True).click(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    expect(timetable).to_have_value(folder, timeout=WAIT_MS)
+    page.get_by_role("checkbox", name=re.compile("^Where no OSM extract covers the area")).check(
+        force=True)  # Streamlit hides the input under its own box
+    _step(page, 15)
+    page.get_by_role("button", name="Run access").click(timeout=WAIT_MS)
 
 
-def test_each_public_transport_session_sees_its_own_run(cli: dict[str, str], tmp_path: Path) -> None:
+def _read_transit(page: Any) -> str:
+    from playwright.sync_api import expect
+
+    line = page.get_by_text(re.compile(r"^Surrounding area \(\d+ areas\): mean")).first
+    expect(line).to_be_visible(timeout=WAIT_MS)
+    return str(line.inner_text())
+
+
+def test_each_public_transport_session_sees_its_own_scheme(
+    files: dict[str, Path], cli: dict[str, str], tmp_path: Path
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     assert cli["A"] != cli["B"]
@@ -98,25 +152,30 @@ def test_each_public_transport_session_sees_its_own_run(cli: dict[str, str], tmp
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         one = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         two = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        for page in (one, two):
+            page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+            page.goto(url, wait_until="domcontentloaded")
+            expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=WAIT_MS)
 
-        # One session: run A, then run B.
-        _open_demo(one, url)
-        _step(one, STEPS_MIN["A"])
-        one.get_by_role("button", name="Run access").click(timeout=WAIT_MS)
-        _shows(one, cli["A"])
-        _step(one, STEPS_MIN["B"])  # the page reruns with the new option
-        _shows(one, cli["B"])
+        # One session: scheme A, then scheme B.
+        _use_sample(one)
+        _start_transit(one)
+        assert cli["A"] in _read_transit(one)
+        _upload(one, files["B"])
+        _start_transit(one)
+        assert cli["B"] in _read_transit(one)
         expect(one.get_by_text(cli["A"])).to_have_count(0)
-        one.screenshot(path=str(SCREENSHOTS / "access_transit_run_b.png"))
+        one.get_by_role("heading", name="Indicators").first.scroll_into_view_if_needed()
+        one.screenshot(path=str(SCREENSHOTS / "access_transit_scheme_b.png"))
 
-        # Two sessions at once: A in the second while the first reruns B; neither is read
-        # before both have started.
-        _open_demo(two, url)
-        _step(two, STEPS_MIN["A"])
-        two.get_by_role("button", name="Run access").click(timeout=WAIT_MS)
-        one.get_by_role("button", name="Run access").click(timeout=WAIT_MS)
-        _shows(two, cli["A"])
-        _shows(one, cli["B"])
+        # Two sessions at once: A in the second, B again in the first, both run before either
+        # is read.
+        _use_sample(two)
+        _start_transit(two)
+        _upload(one, files["B"])
+        _start_transit(one)
+        assert cli["A"] in _read_transit(two)
+        assert cli["B"] in _read_transit(one)
         expect(two.get_by_text(cli["B"])).to_have_count(0)
         expect(one.get_by_text(cli["A"])).to_have_count(0)
         browser.close()
