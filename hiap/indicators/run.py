@@ -401,7 +401,7 @@ def assess_at_homes(
         else:
             edge_note = _edge_note(site, features)
             say(0.3, "Walk access to GPs and hospitals")
-            facilities = _health(run, graph, homes.points, edge_note)
+            facilities, loaded = _health(run, graph, homes.points, edge_note)
             say(0.5, "Greenspace")
             _greenspace(run, graph, homes, features, edge_note)
             say(0.6, "Neighbourhood and streets")
@@ -415,7 +415,7 @@ def assess_at_homes(
             _capacity(run, wide, homes if wide is graph else Homes.snap(wide, homes.points),
                       facilities.get("gp"), edge_note)
             say(0.95, "Public transport")
-            _public_transport(run, graph, homes.points, feed, facilities, service_day)
+            _public_transport(run, graph, homes.points, feed, loaded, service_day)
     elif path is None and settings.fallback_walk:
         # Asked for, and no extract covers the site: the labelled straight-line walk to the
         # NHS-listed GPs and hospitals, through the one access engine. Nothing from OSM.
@@ -435,9 +435,9 @@ def assess_at_homes(
         for ind in ("gp_walk_min", "hospital_walk_min", "gp_count_15min_walk",
                     "gp_count_30min_walk", "gp_pt_min", "hospital_pt_min"):
             run.unavailable.pop(ind, None)  # measured now, or skipped with the engine's reason
-        facilities = _health(run, None, points, lambda _m: "")
+        _, loaded = _health(run, None, points, lambda _m: "")
         say(0.6, "Public transport (straight-line fallback walks to and from stops)")
-        _public_transport(run, None, points, feed, facilities, service_day)
+        _public_transport(run, None, points, feed, loaded, service_day)
     for ind in INDICATOR_IDS:
         if ind not in run.results:
             run.skip(ind, "Not measured.")
@@ -602,9 +602,14 @@ def _per_home(
 
 def _health(
     run: _Run, graph: WalkGraph | None, points: gpd.GeoDataFrame, edge: Callable[[float], str]
-) -> dict[str, gpd.GeoDataFrame]:
-    """Walk times to GPs and hospitals; ``graph`` None walks by the labelled straight-line fallback."""
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, gpd.GeoDataFrame]]:
+    """Walk times to GPs and hospitals; ``graph`` None walks by the labelled straight-line fallback.
+
+    Returns the places the walk reached (for the walk-based indicators) and every place loaded
+    (for public transport, which reaches beyond the walk network).
+    """
     found: dict[str, gpd.GeoDataFrame] = {}
+    loaded: dict[str, gpd.GeoDataFrame] = {}
     reach_m = FACILITY_REACH_M
     for kind, loader in (("gp", load_gp_practices), ("hospital", load_hospitals)):
         label = "GP practice" if kind == "gp" else "hospital"
@@ -612,6 +617,9 @@ def _health(
             fac = run.shared.get(kind, lambda: loader(run.settings, area=run.site, buffer_m=reach_m))  # noqa: B023
             if kind == "gp" and run.world is not None:
                 fac = run.world.gps(fac)
+            # why: loaded is not walkable: a hospital beyond the walk network is still a bus
+            # ride away, so public transport gets the places even when the walk finds none
+            loaded[kind] = fac
             result = _access(run, graph, points, label, fac)
         except HiapError as exc:
             run.skip(f"{kind}_walk_min", str(exc))
@@ -694,7 +702,7 @@ def _health(
                     notes=[edge(minutes_to_metres(cutoff))],
                     details={"max": float(np.nanmax(counts)), "min": float(np.nanmin(counts))},
                 )
-    return found
+    return found, loaded
 
 
 def _facility_source(fac: gpd.GeoDataFrame, kind: str) -> str:
