@@ -10,6 +10,7 @@ from hiap.access import AccessOptions, AccessResult
 from hiap.access.capacity import gp_capacity_table
 from hiap.access.feeds import GET_GTFS, busiest_hour, default_date, feed_stops
 from hiap.access.output import access_layers
+from hiap.access.summary import scheme_row_label
 from hiap.equity import equity_chart, times_by_imd_decile
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes, to_geopackage_bytes
@@ -183,7 +184,7 @@ def show_run(result: AccessResult, kind: str, scheme: Scheme | None, residents: 
         st.caption(summary_sentence(summary.overall, f"Surrounding area ({len(times)} areas)"))
         rows: dict[str, pd.DataFrame | None] = {}
         if summary.scheme is not None:
-            rows[f"Scheme ({residents:,.0f} new residents)"] = summary.scheme
+            rows[scheme_row_label(residents)] = summary.scheme
         rows[f"Surrounding area ({len(times)} areas on the network)"] = summary.overall
         if summary.with_scheme is not None:
             rows["Surrounding area with the scheme's residents"] = summary.with_scheme
@@ -269,7 +270,7 @@ def show_gp_capacity(scheme: Scheme, result: AccessResult) -> None:
         ),
         height=480, use_container_width=True, returned_objects=[], key="capacity-map",
     )
-    table = gp_capacity_table(capacity, score=score, scheme_label=f"Scheme ({residents:,.0f} new residents)")
+    table = gp_capacity_table(capacity, score=score, scheme_label=scheme_row_label(residents))
     st.dataframe(
         table.rename(columns={"population": "Residents", "per_1000": score_label})
         .style.format({"Residents": "{:,.0f}", score_label: "{:,.0f}" if listed else "{:.3f}"}),

@@ -212,13 +212,14 @@ def measure_access(
         warnings.append(note)
 
     summaries: dict[str, ModeSummary] = {}
+    given = bool(options.new_residents)  # a scheme without dwellings adds nobody
     iso = catch = None
     if options.walks:
         orig, homes, iso, catch = walk_leg(
             net, orig, homes, dest, options, tell=tell, dest_label=dest_label,
             network_name=path.name,
         )
-        summaries["walk"] = summarise_mode(orig, homes, time_col="walk_min")
+        summaries["walk"] = summarise_mode(orig, homes, time_col="walk_min", residents_given=given)
     day = options.date
     fallback_share = None
     if options.rides:
@@ -229,9 +230,9 @@ def measure_access(
         )
         digests.update(feed_digests)
         digests.update({f"stops:{p.name}": file_digest(p) for p in stop_files})
-        summaries["transit"] = summarise_mode(orig, homes, time_col="transit_min")
+        summaries["transit"] = summarise_mode(orig, homes, time_col="transit_min", residents_given=given)
         if scenario is not None:
-            summaries["scenario"] = summarise_mode(orig, homes, time_col="scenario_min")
+            summaries["scenario"] = summarise_mode(orig, homes, time_col="scenario_min", residents_given=given)
 
     primary = "walk_min" if options.walks else "transit_min"
     orig["time_min"] = orig[primary]

@@ -28,8 +28,15 @@ def mode_view(table: pd.DataFrame, time_col: str) -> pd.DataFrame:
     return view
 
 
-def summarise_mode(table: pd.DataFrame, homes: pd.DataFrame | None, *, time_col: str) -> ModeSummary:
-    """Return one mode's tables: overall, by district and IMD decile, the scheme, both."""
+def summarise_mode(
+    table: pd.DataFrame, homes: pd.DataFrame | None, *, time_col: str, residents_given: bool = True
+) -> ModeSummary:
+    """Return one mode's tables: overall, by district and IMD decile, the scheme, both.
+
+    ``residents_given`` False (a scheme without dwellings): its home points are weighted
+    equally for the medians and shares, but nobody is added to the surrounding area and the
+    scheme's row counts no residents (it showed the weights' sum, 1, as its population).
+    """
     if table.empty and homes is not None:
         table = homes  # only the scheme's homes were timed
     data = mode_view(table, time_col)
@@ -41,6 +48,8 @@ def summarise_mode(table: pd.DataFrame, homes: pd.DataFrame | None, *, time_col:
     if homes is not None and len(homes) and table is not homes:
         h = mode_view(homes, time_col)
         scheme = summarise_access(h)
+        if not residents_given:
+            return ModeSummary(overall, by_district, by_imd, scheme.assign(population=0.0), None)
         cols = ["time_min", "population", *[c for c in h.columns if c.startswith("reachable_") and c in data]]
         base = data if pop_col else data.assign(population=1.0)
         with_scheme = summarise_access(
@@ -50,3 +59,22 @@ def summarise_mode(table: pd.DataFrame, homes: pd.DataFrame | None, *, time_col:
         scheme = overall
     return ModeSummary(overall, by_district, by_imd, scheme, with_scheme)
 
+
+
+def scheme_row_label(residents: float) -> str:
+    """Name the scheme's row in an access table by the residents it adds.
+
+    Parameters
+    ----------
+    residents
+        The scheme's new residents (0 when it gives no dwellings).
+
+    Returns
+    -------
+    str
+        ``"Scheme (2,400 new residents)"``, or, without dwellings, a label saying its home
+        points are weighted equally and add nobody.
+    """
+    if residents > 0:
+        return f"Scheme ({residents:,.0f} new residents)"
+    return "Scheme (no dwellings given: home points weighted equally, no residents added)"

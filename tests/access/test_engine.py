@@ -213,3 +213,29 @@ def test_a_scheme_wholly_off_the_network_is_an_error(settings: Settings, grid: W
     with pytest.raises(DataError, match="from the nearest street"):
         _at_homes(settings, grid, _homes((x0 - 2000, y0)), _scheme(x0 - 2100, y0 - 100, x0 - 1900, y0 + 100),
                   min_coverage=0.0)
+
+
+def test_a_scheme_without_dwellings_adds_nobody(settings: Settings, grid: WalkNetwork) -> None:
+    # The home points of a scheme that gives no dwellings are weighted equally for its own
+    # figures, but count no residents and are not added to the surrounding area (the scheme's
+    # row read "Population 1": the sum of the weights).
+    x0, y0 = grid_xy(0, 0)
+    def run(residents: float) -> AccessResult:
+        return measure_access(
+            settings,
+            AccessOptions(to="GP practice", new_residents=residents, draw_isochrones=False,
+                          home_spacing_m=100.0, min_coverage=0.0),
+            network=grid, origins=_points(grid_xy(5, 5), grid_xy(6, 6)),
+            scheme=_scheme(x0 + 20, y0 + 20, x0 + 280, y0 + 280),
+            destinations=_points(grid_xy(0, 3), codes=["G"]),
+        )
+    none, some = run(0.0), run(400.0)
+    walk_none, walk_some = none.summaries["walk"], some.summaries["walk"]
+    assert walk_none.scheme is not None and walk_some.scheme is not None
+    assert walk_none.scheme["population"].sum() == 0.0
+    assert walk_some.scheme["population"].sum() == pytest.approx(400.0)
+    assert walk_none.with_scheme is None and walk_some.with_scheme is not None
+    # the scheme's own times do not depend on how many live there
+    assert walk_none.scheme["pop_weighted_mean_time_min"].tolist() == pytest.approx(
+        walk_some.scheme["pop_weighted_mean_time_min"].tolist()
+    )
