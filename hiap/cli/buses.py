@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from hiap.corridor import CambsFeed
+    from hiap.corridor.priorities import SchemeRoute
     from hiap.settings import Settings
 
 app = typer.Typer(
@@ -39,6 +40,22 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
     Console(stderr=True).print(f"[red]Error:[/] {message}")
     return typer.Exit(code)
+
+
+def _scheme_route(scheme: str, settings: Settings) -> SchemeRoute:
+    """Read a scheme file or a sample's name and return its route line, or fail clearly."""
+    from hiap.corridor.priorities import scheme_route
+    from hiap.schemes import load_sample_scheme, read_scheme
+
+    loaded = (
+        read_scheme(Path(scheme), settings=settings)
+        if Path(scheme).is_file()
+        else load_sample_scheme(scheme, settings)
+    )
+    found = scheme_route(loaded.lines)
+    if found is None:
+        raise _fail("the scheme has no route line; give a transport scheme (a line).")
+    return found
 
 
 def _setup(date: str | None, fallback_walk: bool | None) -> tuple[Settings, CambsFeed, dt.date]:
@@ -276,23 +293,15 @@ def route(
     from rich.console import Console
 
     from hiap.corridor import CorridorConfig
-    from hiap.corridor.priorities import export_table, scheme_route, test_route_line
+    from hiap.corridor.priorities import export_table, test_route_line
     from hiap.errors import HiapError
-    from hiap.schemes import load_sample_scheme, read_scheme
     from isochrones.errors import IsochronesError
     from isochrones.transit import FallbackWalk
 
     console = Console(soft_wrap=True)
     try:
         settings, cambs, day = _setup(date, fallback_walk)
-        loaded = (
-            read_scheme(Path(scheme), settings=settings)
-            if Path(scheme).is_file()
-            else load_sample_scheme(scheme, settings)
-        )
-        found = scheme_route(loaded.lines)
-        if found is None:
-            raise _fail("the scheme has no route line; give a transport scheme (a line).")
+        found = _scheme_route(scheme, settings)
         result = test_route_line(
             settings,
             cambs,
@@ -337,10 +346,8 @@ def route_access(
     from rich.console import Console
 
     from hiap.cli._progress import progress_bar
-    from hiap.corridor.priorities import scheme_route
     from hiap.corridor.route_access import before_after, scheme_route_access
     from hiap.errors import HiapError
-    from hiap.schemes import load_sample_scheme, read_scheme
     from isochrones.errors import IsochronesError
     from isochrones.transit import FallbackWalk
 
@@ -349,14 +356,7 @@ def route_access(
     console, err = Console(soft_wrap=True), Console(stderr=True)
     try:
         settings, cambs, day = _setup(date, fallback_walk)
-        loaded = (
-            read_scheme(Path(scheme), settings=settings)
-            if Path(scheme).is_file()
-            else load_sample_scheme(scheme, settings)
-        )
-        found = scheme_route(loaded.lines)
-        if found is None:
-            raise _fail("the scheme has no route line; give a transport scheme (a line).")
+        found = _scheme_route(scheme, settings)
         if headway_min is not None:
             found = replace(found, headway_min=headway_min)
         with progress_bar(err) as advance:
