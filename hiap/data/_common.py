@@ -1,11 +1,11 @@
-"""Helpers shared by the loaders: finding a dataset's files, reading CSV headers, geometry."""
+"""Helpers shared by the loaders: finding a dataset's files, reading CSV files, geometry."""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,6 +78,50 @@ def detect_encoding(path: Path, *, sample_bytes: int = 1 << 20) -> str:
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8-sig"
+
+
+def read_text_csv(
+    path: Path, columns: Collection[str], *, what: str = "file", dtype: str | type = "string"
+) -> pd.DataFrame:
+    """Read a CSV file with every cell as text, and check that it has the expected columns.
+
+    Empty cells stay empty strings (no ``NA`` guessing); a byte-order mark is dropped.
+
+    Parameters
+    ----------
+    path
+        The file (its name, never its folder, goes in a message).
+    columns
+        The columns the caller needs; the file may have more.
+    what
+        What the file is, for the messages (``"GP list size file"``).
+    dtype
+        ``"string"`` (pandas' string type) or ``str`` (Python strings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every column of the file, as text.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read as CSV or lacks one of ``columns`` (the message names them
+        and the columns the file has).
+    """
+    try:
+        frame = pd.read_csv(path, dtype=dtype, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, ValueError) as exc:  # ValueError: undecodable bytes, malformed or empty CSV
+        # an OSError's text repeats the full path: give only its reason (no server paths)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise DataError(f"{path.name}: cannot read the {what} as CSV ({reason}).") from None
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise DataError(
+            f"{path.name}: the columns {absent} are missing; is it the right {what}? "
+            f"It has {list(frame.columns)[:12]}."
+        )
+    return frame
 
 
 def sniff_csv(path: Path, *, encoding: str = "utf-8-sig") -> tuple[str, list[str], int]:

@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hiap.data._common import dataset_files, newest, require_files
+from hiap.data._common import dataset_files, newest, read_text_csv, require_files
 from hiap.data.population import CAMBS_PETERBOROUGH_LADS, load_area_origins
 from hiap.data.registry import DATASETS, Dataset
 from hiap.errors import DataError
@@ -77,20 +77,6 @@ QOF_CONDITIONS: dict[str, str] = {
 """QOF register codes and their conditions (age bands as in QOF 2019/20)."""
 
 _SEX = {"Males": "Male", "Females": "Female", "Persons": "Persons"}
-
-
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataError(f"{path.name}: cannot read the file as CSV ({exc}).") from None
-    absent = [c for c in columns if c not in frame.columns]
-    if absent:
-        raise DataError(
-            f"{path.name}: the columns {absent} are missing; is it the right file? "
-            f"It has {list(frame.columns)[:12]}."
-        )
-    return frame
 
 
 def _number(values: pd.Series) -> pd.Series:
@@ -144,7 +130,7 @@ def load_life_expectancy(settings: Settings, *, england: bool = False) -> pd.Dat
         )
     path = newest(wanted)
     cols = ["msoa11cd", "msoa11nm", "sex", "le_birth", "le_lci95", "le_uci95", "population"]
-    raw = _read_csv(path, cols)
+    raw = read_text_csv(path, cols, dtype=str)
     raw = raw[raw["msoa11cd"].str.startswith("E02")]
     out = pd.DataFrame(
         {
@@ -199,7 +185,8 @@ def load_qof_prevalence(settings: Settings) -> pd.DataFrame:
     """
     dataset = DATASETS["qof_prevalence"]
     path = newest(require_files("qof_prevalence", settings))
-    raw = _read_csv(path, ["lad_code", "lad_name", "group_code", "register", "list", "prevalence"])
+    cols = ["lad_code", "lad_name", "group_code", "register", "list", "prevalence"]
+    raw = read_text_csv(path, cols, dtype=str)
     out = pd.DataFrame(
         {
             "lad_code": raw["lad_code"].astype("string"),
@@ -239,7 +226,7 @@ def load_smoking_prevalence(settings: Settings) -> pd.DataFrame:
     dataset = DATASETS["smoking_prevalence"]
     path = newest(require_files("smoking_prevalence", settings))
     cols = ["Area Code", "Area Name", "Area Type", "Time period", "Value"]
-    raw = _read_csv(path, [*cols, "Lower CI 95.0 limit", "Upper CI 95.0 limit"])
+    raw = read_text_csv(path, [*cols, "Lower CI 95.0 limit", "Upper CI 95.0 limit"], dtype=str)
     raw = raw[raw["Area Type"].isin(["District", "UA", "County", "England"])]
     out = pd.DataFrame(
         {
@@ -284,7 +271,8 @@ def msoa_points(settings: Settings) -> gpd.GeoDataFrame:
     """
     lsoa = load_area_origins(settings, level="lsoa")
     lookup_path = newest(require_files("postcode_lookup", settings))
-    lookup = _read_csv(lookup_path, ["lsoa11cd", "msoa11cd"])[["lsoa11cd", "msoa11cd"]]
+    lookup = read_text_csv(lookup_path, ["lsoa11cd", "msoa11cd"], dtype=str)
+    lookup = lookup[["lsoa11cd", "msoa11cd"]]
     lookup = lookup[lookup["msoa11cd"].str.startswith("E02")].drop_duplicates("lsoa11cd")
     joined = lsoa.merge(lookup, left_on="code", right_on="lsoa11cd", how="inner")
     if joined.empty:

@@ -25,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from hiap.data._common import normalise_postcodes
+from hiap.data._common import normalise_postcodes, read_text_csv
 from hiap.data.postcodes import load_postcodes
 from hiap.errors import DataError
 from hiap.settings import Settings
@@ -95,13 +95,7 @@ def load_gp_branches(
         When the branch file or Code-Point Open is missing, or the file lacks columns.
     """
     path = _branch_file(settings)
-    try:
-        frame = pd.read_csv(path, dtype="string", keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path.name}: cannot read the GP branch file ({exc}).") from None
-    missing = [c for c in _NEEDED if c not in frame.columns]
-    if missing:
-        raise DataError(f"{path.name}: missing columns {missing}; expected {list(_NEEDED)}.")
+    frame = read_text_csv(path, _NEEDED, what="GP branch file")
     frame = frame[frame["close_date"].str.strip() == ""]
     if "left_parent_date" in frame:
         frame = frame[frame["left_parent_date"].str.strip() == ""]

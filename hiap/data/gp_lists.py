@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from hiap.data._common import read_text_csv
 from hiap.errors import DataError
 from hiap.settings import Settings
 
@@ -61,17 +62,10 @@ def list_size_files(settings: Settings) -> list[Path]:
 
 
 def _read(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype="string")
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path.name}: cannot read the GP list size file ({exc}).") from None
-    needed = {"EXTRACT_DATE", "CODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"}
-    if not needed <= set(frame.columns):
-        raise DataError(
-            f"{path.name}: not an NHS Digital list size file (needs columns {sorted(needed)})."
-        )
-    frame = frame[(frame["SEX"] == "ALL") & (frame["AGE"] == "ALL")]
-    return frame
+    needed = ["EXTRACT_DATE", "CODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"]
+    frame = read_text_csv(path, needed, what="NHS Digital GP list size file")
+    coded = frame["CODE"].str.strip() != ""  # a row without a practice code is no practice
+    return frame[(frame["SEX"] == "ALL") & (frame["AGE"] == "ALL") & coded]
 
 
 def load_gp_list_sizes(settings: Settings, *, path: Path | None = None) -> pd.DataFrame:

@@ -63,7 +63,7 @@ def test_missing_and_bad_files(tmp_path: Path) -> None:
     gps = gpd.GeoDataFrame({"code": ["D2"]}, geometry=[Point(0, 0)], crs="EPSG:27700")
     assert "list_size" not in add_list_sizes(gps, empty)  # no file: practice count instead
     (tmp_path / "health" / "nhs_gp_reg_pat_prac_all_bad.csv").write_text("a,b\n1,2\n")
-    with pytest.raises(DataError, match="not an NHS Digital list size file"):
+    with pytest.raises(DataError, match="missing; is it the right NHS Digital GP list size file"):
         load_gp_list_sizes(empty)
 
 
