@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hiap.errors import SchemeError
-from hiap.schemes.proposal import LAYERS, Proposal, read_proposal_files
+from hiap.schemes.proposal import LAYERS, Proposal, check_layer_name, read_proposal_files
 from hiap.settings import Settings
 
 __all__ = [
@@ -39,7 +39,7 @@ DRAW_TOOLS: dict[str, tuple[str, ...]] = {
     "bus_stops": ("marker",),
     "bus_route": ("polyline",),
 }
-"""The draw tool's shapes offered for each layer (Leaflet.draw names)."""
+"""The draw tool's shapes offered for each layer (Leaflet.draw names); every layer is drawable."""
 
 MAX_DRAWN_FEATURES = 2_000
 """Most shapes one layer may hold when drawn (a masterplan has tens to hundreds)."""
@@ -88,8 +88,7 @@ def layer_from_drawings(
     SchemeError
         When the layer is unknown, nothing usable was drawn, or too many shapes were.
     """
-    if layer not in DRAW_TOOLS:
-        raise SchemeError(f"No proposal layer '{layer}'; the layers are {', '.join(LAYERS)}.")
+    check_layer_name(layer)
     kinds = {_GEOMETRY_OF_TOOL[t] for t in DRAW_TOOLS[layer]}
     properties = {k: v for k, v in ((str(k), _scalar(v)) for k, v in attributes.items()) if v is not None}
     out: list[dict[str, Any]] = []

@@ -66,6 +66,7 @@ __all__ = [
     "PATH_TYPES",
     "SAMPLE_PROPOSALS_DIR",
     "Proposal",
+    "check_layer_name",
     "list_sample_proposals",
     "load_proposal",
     "read_proposal",
@@ -107,6 +108,23 @@ _GEOMETRY = {
 LAYERS: tuple[str, ...] = tuple(_GEOMETRY)
 _PHASED = ("homes", "paths", "greenspace", "facilities", "bus_stops")  # layers with a 'phase'
 """The layer names a proposal may hold, ``boundary`` first."""
+
+
+def check_layer_name(layer: str) -> None:
+    """Check that ``layer`` names a proposal layer (one of :data:`LAYERS`).
+
+    Parameters
+    ----------
+    layer
+        The layer name asked for (a drawn layer, or one a caller reads).
+
+    Raises
+    ------
+    SchemeError
+        When it is not a proposal layer; the message lists the layers.
+    """
+    if layer not in LAYERS:
+        raise SchemeError(f"No proposal layer '{layer}'; the layers are {', '.join(LAYERS)}.")
 
 _TYPES: dict[str, tuple[str, ...]] = {
     "paths": PATH_TYPES,
@@ -215,12 +233,17 @@ class Proposal:
         return tuple(sorted(found))
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
-        """Return a layer by name (``boundary`` is the scheme's boundary)."""
+        """Return a layer by name (``boundary`` is the scheme's boundary).
+
+        Raises
+        ------
+        SchemeError
+            When ``name`` is not a proposal layer (:func:`check_layer_name`).
+        """
+        check_layer_name(name)
         if name == "boundary":
             boundary = self.scheme.boundary
             return boundary if boundary is not None else _empty("boundary")
-        if name not in LAYERS:
-            raise KeyError(f"no proposal layer {name!r}; the layers are {', '.join(LAYERS)}")
         frame: gpd.GeoDataFrame = getattr(self, name)
         return frame
 

@@ -10,12 +10,13 @@ import pytest
 from hiap.assessment import Assessment
 from hiap.errors import SchemeError
 from hiap.schemes.drawn import (
+    DRAW_TOOLS,
     layer_from_drawings,
     proposal_layers_geojson,
     read_drawn_proposal,
     with_layer,
 )
-from hiap.schemes.proposal import load_proposal
+from hiap.schemes.proposal import LAYERS, check_layer_name, load_proposal
 from hiap.settings import Settings, get_settings
 from hiap.storage import AssessmentStore
 
@@ -50,6 +51,21 @@ def test_only_the_geometry_of_the_right_kind_is_kept(draft: dict[str, Any]) -> N
     assert feature["properties"] == {"type": "gp", "name": "Hub"}  # typed, not what the browser sent
     with pytest.raises(SchemeError, match="Nothing usable was drawn for 'paths'"):
         layer_from_drawings("paths", [hostile], {"type": "footpath"})
+
+
+def test_drawing_and_reading_a_layer_share_one_layer_check(
+    draft: dict[str, Any], settings: Settings
+) -> None:
+    assert set(DRAW_TOOLS) == set(LAYERS)  # every layer can be drawn
+    for name in LAYERS:
+        check_layer_name(name)
+    unknown = "No proposal layer 'roads'; the layers are boundary, homes, paths,"
+    with pytest.raises(SchemeError, match=unknown):
+        check_layer_name("roads")
+    with pytest.raises(SchemeError, match=unknown):
+        layer_from_drawings("roads", [drawn("Polygon", [SITE])], {})
+    with pytest.raises(SchemeError, match=unknown):
+        read_drawn_proposal(draft, settings=settings).layer("roads")
 
 
 def test_a_drawn_proposal_passes_the_upload_checks(draft: dict[str, Any], settings: Settings) -> None:
