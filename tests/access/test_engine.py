@@ -20,6 +20,7 @@ from hiap.settings import Settings, get_settings
 from isochrones import WalkNetwork
 from isochrones.gtfs import load_feed
 from tests.indicators.conftest import build_grid_graph, grid_xy
+from tests.isochrones.gtfs.tiny import one_route, write_feed
 
 
 @pytest.fixture(scope="module")
@@ -104,25 +105,8 @@ def _line_feed(folder: Path) -> Path:
     to_ll = pyproj.Transformer.from_crs(27700, 4326, always_xy=True)
     a_lon, a_lat = to_ll.transform(*grid_xy(1, 1))
     b_lon, b_lat = to_ll.transform(*grid_xy(23, 1))
-    trips = ["route_id,service_id,trip_id"]
-    times = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
-    for k in range(28):
-        m = 6 * 60 + 30 + 10 * k
-        t0, t1 = f"{m // 60:02d}:{m % 60:02d}:00", f"{(m + 5) // 60:02d}:{(m + 5) % 60:02d}:00"
-        trips.append(f"R,WK,T{k}")
-        times += [f"T{k},{t0},{t0},A,1", f"T{k},{t1},{t1},B,2"]
-    files = {
-        "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\nX,Test,https://x.org,Europe/London\n",
-        "stops.txt": f"stop_id,stop_name,stop_lat,stop_lon\nA,A,{a_lat},{a_lon}\nB,B,{b_lat},{b_lon}\n",
-        "routes.txt": "route_id,agency_id,route_short_name,route_long_name,route_type\nR,X,1,One,3\n",
-        "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20250106,20251231\n",
-        "trips.txt": "\n".join(trips) + "\n",
-        "stop_times.txt": "\n".join(times) + "\n",
-    }
-    for name, text in files.items():
-        (folder / name).write_text(text)
-    return folder
-
+    stops = [("A", "A", a_lon, a_lat), ("B", "B", b_lon, b_lat)]
+    return write_feed(folder, one_route(stops, first_min=6 * 60 + 30, headway_min=10, trips=28, ride_min=5))
 
 
 def test_bus_beats_a_half_hour_walk(settings: Settings, tmp_path: Path) -> None:

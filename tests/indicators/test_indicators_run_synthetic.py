@@ -20,6 +20,7 @@ from hiap.indicators.results import INDICATOR_IDS
 from hiap.schemes.models import Scheme, SchemeMetadata
 from hiap.settings import get_settings
 from isochrones.gtfs import load_feed
+from tests.isochrones.gtfs.tiny import one_route, write_feed
 
 from .conftest import TO_LL, OsmWriter
 
@@ -91,24 +92,8 @@ def report(tmp_path_factory: pytest.TempPathFactory):
 def _write_feed(folder: Path) -> Path:
     """One stop at grid node (5,0) with a bus every 15 minutes, 06:00-21:00 on weekdays."""
     lon, lat = TO_LL.transform(*_xy(5, 0))
-    trips = ["route_id,service_id,trip_id"]
-    times = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
-    for k in range(61):
-        m = 6 * 60 + 15 * k
-        t0, t1 = f"{m // 60:02d}:{m % 60:02d}:00", f"{(m + 3) // 60:02d}:{(m + 3) % 60:02d}:00"
-        trips.append(f"R,WK,T{k}")
-        times += [f"T{k},{t0},{t0},S,1", f"T{k},{t1},{t1},E,2"]
-    files = {
-        "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\nX,Test,https://x.org,Europe/London\n",
-        "stops.txt": f"stop_id,stop_name,stop_lat,stop_lon\nS,Stop,{lat},{lon}\nE,End,{lat + 0.01},{lon}\n",
-        "routes.txt": "route_id,agency_id,route_short_name,route_long_name,route_type\nR,X,1,One,3\n",
-        "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20250106,20251231\n",
-        "trips.txt": "\n".join(trips) + "\n",
-        "stop_times.txt": "\n".join(times) + "\n",
-    }
-    for name, text in files.items():
-        (folder / name).write_text(text)
-    return folder
+    stops = [("S", "Stop", lon, lat), ("E", "End", lon, lat + 0.01)]
+    return write_feed(folder, one_route(stops, first_min=6 * 60, headway_min=15, trips=61, ride_min=3))
 
 
 def test_every_indicator_is_measured_or_explained(report) -> None:

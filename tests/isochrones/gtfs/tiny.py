@@ -46,3 +46,48 @@ def write_feed(folder: Path, tables: dict[str, str] | None = None, **changes: st
     for name, text in data.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def one_route(
+    stops: list[tuple[str, str, float, float]],
+    *,
+    first_min: int,
+    headway_min: int,
+    trips: int,
+    ride_min: int,
+) -> dict[str, str]:
+    """The tables of a one-route weekday bus feed (2025), to write with :func:`write_feed`.
+
+    Parameters
+    ----------
+    stops
+        ``(stop_id, name, lon, lat)`` of each stop, in the order the bus calls.
+    first_min
+        The first bus leaves the first stop at this many minutes after midnight.
+    headway_min
+        Minutes between buses.
+    trips
+        How many buses run.
+    ride_min
+        Minutes from each stop to the next.
+    """
+    trip_rows = ["route_id,service_id,trip_id"]
+    time_rows = ["trip_id,arrival_time,departure_time,stop_id,stop_sequence"]
+    for k in range(trips):
+        trip_rows.append(f"R,WK,T{k}")
+        for seq, (stop_id, *_) in enumerate(stops):
+            m = first_min + headway_min * k + ride_min * seq
+            hhmm = f"{m // 60:02d}:{m % 60:02d}:00"
+            time_rows.append(f"T{k},{hhmm},{hhmm},{stop_id},{seq + 1}")
+    stop_rows = [f"{stop_id},{name},{lat},{lon}" for stop_id, name, lon, lat in stops]
+    return {
+        "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\nX,Test,https://x.org,Europe/London\n",
+        "stops.txt": "\n".join(["stop_id,stop_name,stop_lat,stop_lon", *stop_rows]) + "\n",
+        "routes.txt": "route_id,agency_id,route_short_name,route_long_name,route_type\nR,X,1,One,3\n",
+        "calendar.txt": (
+            "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+            "WK,1,1,1,1,1,0,0,20250106,20251231\n"
+        ),
+        "trips.txt": "\n".join(trip_rows) + "\n",
+        "stop_times.txt": "\n".join(time_rows) + "\n",
+    }
