@@ -7,14 +7,18 @@ import streamlit as st
 
 from hiap import attribution
 from hiap.access import AccessOptions, AccessResult
-from hiap.access.capacity import gp_capacity_table
+from hiap.access.capacity import capacity_points, gp_capacity_table
 from hiap.access.feeds import GET_GTFS, busiest_hour, default_date, feed_stops
 from hiap.access.output import access_layers
 from hiap.access.summary import scheme_row_label
 from hiap.equity import equity_chart, times_by_imd_decile
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes, to_geopackage_bytes
-from hiap.indicators.capacity import capacity_sentences
+from hiap.indicators.capacity import (
+    capacity_sentences,
+    list_pressure_text,
+    people_per_practice_text,
+)
 from hiap.schemes import Scheme
 from hiap.ui import cache
 from hiap.ui.access import (
@@ -257,25 +261,33 @@ def show_gp_capacity(scheme: Scheme, result: AccessResult) -> None:
     for sentence in capacity_sentences(capacity)[:-1]:
         st.markdown(f"- {sentence}")
     listed = capacity.supply_kind == "list size"
-    score_label = (
-        "Registered list places per 1,000 residents" if listed else "GP practices per 1,000 residents"
-    )
-    areas = capacity.areas[capacity.areas["complete"]]
+    label = f"People per GP practice within a {CAPACITY_CATCHMENT_MIN:.0f}-minute walk (2SFCA, {choice})"
     st_folium(
         capacity_map(
-            areas, score_col=f"access_{score}", homes=capacity.homes, gps=result.destinations,
-            scheme=scheme, layer_label=f"{score_label} (2SFCA, {choice})",
+            capacity_points(capacity.areas[capacity.areas["complete"]], score=score, listed=listed),
+            homes=None if capacity.homes is None else capacity_points(capacity.homes, score=score, listed=listed),
+            gps=result.destinations, scheme=scheme, layer_label=label,
             catchment_min=CAPACITY_CATCHMENT_MIN,
             attribution_lines=[*result.attribution, "ONS mid-2020 LSOA population (OGL v3.0)"],
         ),
         height=480, use_container_width=True, returned_objects=[], key="capacity-map",
     )
     table = gp_capacity_table(capacity, score=score, scheme_label=scheme_row_label(residents))
-    st.dataframe(
-        table.rename(columns={"population": "Residents", "per_1000": score_label})
-        .style.format({"Residents": "{:,.0f}", score_label: "{:,.0f}" if listed else "{:.3f}"}),
+    st.dataframe(  # the figures as the sentences, the indicators and the CLI show them
+        pd.DataFrame({
+            "Residents": table["population"].map("{:,.0f}".format),
+            "About 1 GP practice per N people": table["people_per_practice"].map(
+                lambda v: people_per_practice_text(v, catchment_min=CAPACITY_CATCHMENT_MIN)
+            ),
+            **({"List pressure": table["list_pressure"].map(list_pressure_text)} if listed else {}),
+        }, index=table.index),
         width="stretch",
     )
+    if choice != next(iter(CAPACITY_SCORES)):
+        st.caption(
+            "Enhanced: a sensitivity check with distance decay. The sentences above, the "
+            "scheme's indicators and reports use the plain method."
+        )
     st.caption(
         f"{capacity.practices} practices within a {CAPACITY_CATCHMENT_MIN:.0f}-minute walk of the homes; "
         f"{capacity.dropped_population:,.0f} residents at LSOA centroids off the walk network left out. "

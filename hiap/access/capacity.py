@@ -1,4 +1,4 @@
-"""GP capacity around a scheme: practices' supply per resident within a walk (2SFCA).
+"""GP capacity around a scheme: people per GP practice within a walk (2SFCA).
 
 The same measure as the ``gp_capacity_2sfca`` indicator (same home points, practices and LSOA
 population), with the LSOAs around the scheme scored exactly too, so they can be mapped.
@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from hiap.data.gp_lists import add_list_sizes
 from hiap.data.health import load_gp_practices
 from hiap.data.population import load_area_origins
-from hiap.indicators.capacity import GpCapacity, gp_capacity
+from hiap.indicators.capacity import GpCapacity, gp_capacity, weighted_inverse
 from hiap.indicators.homes import Homes
 from hiap.indicators.walkgraph import WalkGraph, minutes_to_metres
 from hiap.schemes.points import DEFAULT_SPACING_M, scheme_points
@@ -25,7 +25,7 @@ from hiap.settings import Settings
 from isochrones import BNG_CRS
 from isochrones.network import build_walk_graph
 
-__all__ = ["capacity_graph", "gp_capacity_table", "scheme_gp_capacity"]
+__all__ = ["capacity_graph", "capacity_points", "gp_capacity_table", "scheme_gp_capacity"]
 
 
 def capacity_graph(
@@ -68,7 +68,7 @@ def scheme_gp_capacity(
     margin_m: float = 2000.0,
     spacing_m: float = DEFAULT_SPACING_M,
 ) -> GpCapacity | None:
-    """GP practices per 1,000 residents within a walk (2SFCA) at a scheme and around it.
+    """GP capacity within a walk (2SFCA) at a scheme and around it.
 
     The same measure as the ``gp_capacity_2sfca`` indicator (same home points, practices and
     LSOA population), with the LSOAs up to ``margin_m`` from the scheme scored exactly too,
@@ -116,8 +116,38 @@ def scheme_gp_capacity(
     )
 
 
+def capacity_points(frame: gpd.GeoDataFrame, *, score: str = "2sfca", listed: bool) -> gpd.GeoDataFrame:
+    """Return a copy of a capacity result's areas or homes with its figures in planner units.
+
+    Parameters
+    ----------
+    frame
+        ``GpCapacity.areas`` or ``GpCapacity.homes``.
+    score
+        ``"2sfca"`` (plain), ``"stepped"`` or ``"gaussian"`` (enhanced).
+    listed
+        Whether the supply was the registered list size (adds ``list_pressure``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same rows with ``people_per_practice`` (infinite where no practice is in reach)
+        and, with lists, ``list_pressure`` (people per registered-list place).
+    """
+    out = frame.copy()
+    with np.errstate(divide="ignore"):
+        out["people_per_practice"] = 1.0 / frame[f"practices_per_person_{score}"].to_numpy(float)
+        if listed:
+            out["list_pressure"] = 1000.0 / frame[f"access_{score}"].to_numpy(float)
+    return out
+
+
 def gp_capacity_table(result: GpCapacity, *, score: str = "2sfca", scheme_label: str = "Scheme") -> pd.DataFrame:
-    """Population-weighted GP supply per 1,000 residents: scheme, surrounding area, districts.
+    """People per GP practice (and list pressure): scheme, surrounding area, districts.
+
+    Each row inverts its population-weighted score (:func:`hiap.indicators.capacity.
+    weighted_inverse`), as the scheme's own figure is, so the plain scheme row is the
+    ``gp_capacity_2sfca`` indicator and the figure of the capacity sentences.
 
     Parameters
     ----------
@@ -132,24 +162,29 @@ def gp_capacity_table(result: GpCapacity, *, score: str = "2sfca", scheme_label:
     -------
     pandas.DataFrame
         Indexed by area (the scheme, ``"Surrounding area"``, then each district), with
-        ``population`` (the scheme's new residents on its row) and ``per_1000``. Only the
-        LSOAs scored exactly (``complete``) count.
+        ``population`` (the scheme's new residents on its row), ``people_per_practice`` and,
+        with list sizes, ``list_pressure``. Only the LSOAs scored exactly (``complete``)
+        count.
     """
-    column = f"access_{score}"
+    listed = result.supply_kind == "list size"
     areas = result.areas[result.areas["complete"]]
-    rows = {scheme_label: (float(sum(result.homes["population"])) if result.homes is not None else 0.0,
-                           result.per_1000[score])}
 
-    def weighted(frame: pd.DataFrame) -> tuple[float, float]:
-        pop = frame["population"].to_numpy(float)
-        total = float(pop.sum())
-        value = float(np.dot(pop, frame[column].to_numpy(float)) / total) if total > 0 else float("nan")
-        return total, value
+    def row(frame: pd.DataFrame, weights: np.ndarray, population: float) -> list[float]:
+        values = [population, weighted_inverse(frame[f"practices_per_person_{score}"], weights)]
+        if listed:  # per person, as the practice count is: the list score is per 1,000
+            values.append(weighted_inverse(frame[f"access_{score}"].to_numpy(float) / 1000.0, weights))
+        return values
 
-    rows["Surrounding area"] = weighted(areas)
+    rows: dict[str, list[float]] = {}
+    if result.homes is not None:
+        homes = result.homes
+        rows[scheme_label] = row(homes, homes["weight"].to_numpy(float), float(homes["population"].sum()))
+    rows["Surrounding area"] = row(areas, areas["population"].to_numpy(float), float(areas["population"].sum()))
     if "lad_name" in areas.columns:
         for name, group in areas.groupby(areas["lad_name"].astype("string").fillna("unknown"), sort=True):
-            rows[f"District: {name}"] = weighted(group)
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["population", "per_1000"])
+            pop = group["population"].to_numpy(float)
+            rows[f"District: {name}"] = row(group, pop, float(pop.sum()))
+    columns = ["population", "people_per_practice", *(["list_pressure"] if listed else [])]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     table.index.name = "area"
     return table

@@ -25,6 +25,7 @@ pressure against the same figure without the scheme (``list_pressure_today``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,6 +33,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import shapely
+from numpy.typing import ArrayLike
 
 from hiap.indicators.homes import MAX_SNAP_M, Homes, snap_destinations, walk_matrix_m
 from hiap.indicators.walkgraph import WalkGraph, metres_to_minutes, minutes_to_metres
@@ -44,7 +46,11 @@ __all__ = [
     "capacity_sentences",
     "decay_weights",
     "gp_capacity",
+    "list_pressure_text",
+    "people_per_practice_text",
+    "round_people",
     "two_step_fca",
+    "weighted_inverse",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -171,15 +177,16 @@ class GpCapacity:
         The population points used (EPSG:27700) with ``population``, their ``code``,
         ``name`` and ``lad_name`` when the input had them, the three scores per 1,000
         residents (``access_2sfca``, ``access_stepped``, ``access_gaussian``), the
-        practice-count 2SFCA ``practices_per_person`` (its inverse reads "about 1 practice
-        per N people") and ``complete``: True where every practice within the catchment was counted (points
+        practice-count scores per person (``practices_per_person_2sfca``, ``_stepped``,
+        ``_gaussian``; the inverse reads "about 1 practice per N people") and ``complete``: True where every practice within the catchment was counted (points
         within ``margin_m`` of the homes), so the score is exact; farther ones may miss
         practices beyond the area searched.
     supply_kind
         ``"list size"`` when practices carried a ``list_size`` column, else ``"practice count"``.
     homes
         The scheme's home points (EPSG:27700) with ``weight``, ``population`` (their share
-        of the new residents) and the three scores per 1,000 residents.
+        of the new residents), the three scores per 1,000 residents and the three
+        practice-count scores per person, as ``areas``.
     people_per_practice
         At the homes, with the new residents: 1 / (practice-count 2SFCA), "about 1 practice
         per N people" (NaN when no practice is reached).
@@ -288,32 +295,30 @@ def gp_capacity(
     areas["complete"] = (kept.distance(hull) <= margin_m).to_numpy()
     home_frame = homes.points[["weight", "geometry"]].copy()
     home_frame["population"] = homes.weight * new_residents
+    ones = np.ones(len(supply))
     for key, decay in (("2sfca", "none"), ("stepped", "stepped"), ("gaussian", "gaussian")):
         res = two_step_fca(cost, supply, demand, catchment=catchment_min, decay=decay)  # type: ignore[arg-type]
         per_1000[key] = float(np.sum(res.access[n_pop:] * homes.weight) * 1000.0)
         areas[f"access_{key}"] = res.access[:n_pop] * 1000.0
         home_frame[f"access_{key}"] = res.access[n_pop:] * 1000.0
+        # the practice count per person too: its inverse is the planner's "1 practice per N people"
+        counted = two_step_fca(cost, ones, demand, catchment=catchment_min, decay=decay)  # type: ignore[arg-type]
+        areas[f"practices_per_person_{key}"] = counted.access[:n_pop]
+        home_frame[f"practices_per_person_{key}"] = counted.access[n_pop:]
     in_reach = (cost[n_pop:] <= catchment_min).any(axis=0)
     reached = int(in_reach.sum())
     if reached == 0:
         return None
 
     def at_homes(res: TwoStepResult) -> float:
-        return float(np.sum(res.access[n_pop:] * homes.weight))
+        return weighted_inverse(res.access[n_pop:], homes.weight)
 
-    def inverse(value: float) -> float:
-        return 1.0 / value if value > 0 else float("nan")
-
-    count = two_step_fca(cost, np.ones(len(supply)), demand, catchment=catchment_min)
-    areas["practices_per_person"] = count.access[:n_pop]  # read as "1 practice per N people"
     pressure = pressure_today = per_practice = float("nan")
     if has_list:
         today = demand.copy()
         today[n_pop:] = 0.0  # the homes are scored, but add nobody
-        pressure = inverse(at_homes(two_step_fca(cost, supply, demand, catchment=catchment_min)))
-        pressure_today = inverse(
-            at_homes(two_step_fca(cost, supply, today, catchment=catchment_min))
-        )
+        pressure = at_homes(two_step_fca(cost, supply, demand, catchment=catchment_min))
+        pressure_today = at_homes(two_step_fca(cost, supply, today, catchment=catchment_min))
         per_practice = float(np.mean(supply[in_reach]))
         filled = int(filled_mask[in_reach].sum())
     return GpCapacity(
@@ -323,7 +328,9 @@ def gp_capacity(
         areas=areas,
         supply_kind="list size" if has_list else "practice count",
         homes=home_frame,
-        people_per_practice=inverse(at_homes(count)),
+        people_per_practice=weighted_inverse(
+            home_frame["practices_per_person_2sfca"].to_numpy(float), homes.weight
+        ),
         list_pressure=pressure,
         list_pressure_today=pressure_today,
         patients_per_practice=per_practice,
@@ -334,9 +341,103 @@ def gp_capacity(
     )
 
 
-def _round_people(value: float) -> str:
-    step = 100 if value < 10_000 else 500
-    return f"{round(value / step) * step:,.0f}"
+def weighted_inverse(rate: ArrayLike, weights: ArrayLike) -> float:
+    """Invert a weighted mean 2SFCA score: people per practice, or per list place, for a group.
+
+    The score is supply per person; a group's figure is 1 / its weighted mean score (not the
+    mean of each place's inverse, which a place with almost no supply would swamp).
+
+    Parameters
+    ----------
+    rate
+        Each place's score per person (e.g. ``practices_per_person_2sfca``).
+    weights
+        Each place's weight (residents, or the homes' shares).
+
+    Returns
+    -------
+    float
+        ``sum(weights) / sum(weights * rate)``; NaN when the weights are zero or nothing is
+        in reach.
+
+    Examples
+    --------
+    >>> weighted_inverse([1 / 2000, 1 / 6000], [1000, 3000])
+    4000.0
+    """
+    r = np.asarray(rate, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    total = float(w.sum())
+    reached = float(np.dot(w, r))
+    return total / reached if total > 0 and reached > 0 else float("nan")
+
+
+def round_people(value: float) -> float:
+    """Round a people-per-practice figure as hiap shows it on every screen.
+
+    To the nearest 10 below 1,000, 100 below 10,000 and 500 above: the catchment and the
+    population are not known more closely than that.
+
+    Parameters
+    ----------
+    value
+        People per GP practice.
+
+    Returns
+    -------
+    float
+        The rounded figure (NaN or infinity unchanged).
+
+    Examples
+    --------
+    >>> round_people(9_123.0), round_people(12_260.0), round_people(437.0)
+    (9100.0, 12500.0, 440.0)
+    """
+    if not math.isfinite(value):
+        return value
+    step = 10 if value < 1_000 else 100 if value < 10_000 else 500
+    return float(round(value / step) * step)
+
+
+def people_per_practice_text(value: float, *, catchment_min: float | None = None) -> str:
+    """People per GP practice as text: the one format of ``gp_capacity_2sfca`` everywhere.
+
+    The sentences, the indicator tables, the CLI and the Access page's map and table all show
+    the figure through this function, so they show the same number.
+
+    Parameters
+    ----------
+    value
+        People per GP practice (infinite or NaN where no practice is in reach).
+    catchment_min
+        The walk catchment, named when no practice is in reach.
+
+    Returns
+    -------
+    str
+        ``"9,100"``; ``"no practice within 30 min"`` (or ``"no practice in reach"``).
+
+    Examples
+    --------
+    >>> people_per_practice_text(9_123.0)
+    '9,100'
+    >>> people_per_practice_text(float("inf"), catchment_min=30)
+    'no practice within 30 min'
+    """
+    if not math.isfinite(value) or value <= 0:
+        return f"no practice within {catchment_min:g} min" if catchment_min else "no practice in reach"
+    return f"{round_people(value):,.0f}"
+
+
+def list_pressure_text(value: float) -> str:
+    """List pressure as text (two decimals), the one format of it on every screen.
+
+    Examples
+    --------
+    >>> list_pressure_text(1.1234)
+    '1.12'
+    """
+    return f"{value:.2f}" if math.isfinite(value) else "-"
 
 
 def capacity_sentences(result: GpCapacity) -> list[str]:
@@ -358,7 +459,7 @@ def capacity_sentences(result: GpCapacity) -> list[str]:
     lines: list[str] = []
     if np.isfinite(result.people_per_practice):
         lines.append(
-            f"About 1 GP practice per {_round_people(result.people_per_practice)} people within "
+            f"About 1 GP practice per {people_per_practice_text(result.people_per_practice)} people within "
             f"a {walk} of the scheme's homes ({result.practices} practices in reach)."
         )
     if np.isfinite(result.list_pressure):
@@ -366,10 +467,10 @@ def capacity_sentences(result: GpCapacity) -> list[str]:
         side = "above" if change >= 0 else "below"
         when = f" ({result.list_date:%B %Y})" if result.list_date is not None else ""
         lines.append(
-            f"List pressure {result.list_pressure:.2f}: the population within a {walk} of these "
+            f"List pressure {list_pressure_text(result.list_pressure)}: the population within a {walk} of these "
             f"practices, with the scheme's {result.new_residents:,.0f} new residents, is "
             f"{abs(change):.0f} % {side} today's registered lists{when}; without the scheme "
-            f"{result.list_pressure_today:.2f}."
+            f"{list_pressure_text(result.list_pressure_today)}."
         )
         lines.append(
             f"The practices in reach have on average {result.patients_per_practice:,.0f} "

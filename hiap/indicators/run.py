@@ -1068,8 +1068,4 @@ def _neighbours_people_per_practice(areas: gpd.GeoDataFrame) -> float:
     the scheme puts on its neighbours' practices (or the relief a new practice brings).
     """
     near = areas[areas["complete"]]
-    total = float(near["population"].sum())
-    if total <= 0:
-        return float("nan")
-    practices = float((near["practices_per_person"] * near["population"]).sum() / total)
-    return 1.0 / practices if practices > 0 else float("nan")
+    return capacity.weighted_inverse(near["practices_per_person_2sfca"], near["population"])

@@ -9,8 +9,8 @@ Which function to use when:
 * :func:`difference_map` -- a bus scenario: origins coloured by the change in travel time,
   with the new route and its stops.
 * :func:`draw_map` -- an empty base map with the draw tool, for sketching a new bus route.
-* :func:`capacity_map` -- GP supply per 1,000 residents (2SFCA) at the LSOAs around a
-  scheme and at its home points, with the GP practices and the scheme.
+* :func:`capacity_map` -- people per GP practice (2SFCA) at the LSOAs around a scheme and at
+  its home points, with the GP practices and the scheme.
 
 Inputs may be in any CRS and are never modified; everything is drawn in WGS84.
 """
@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, cast
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from branca.element import Figure
 from folium.plugins import Draw
 
 from hiap import attribution
+from hiap.indicators.capacity import list_pressure_text, people_per_practice_text, round_people
 from hiap.viz.maps import SCHEME_STYLE, WGS84, add_layer, badge_marker, base_map, map_text
 
 if TYPE_CHECKING:
@@ -70,7 +72,8 @@ DESTINATION_STYLES: dict[str, dict[str, str]] = {
 """Marker colour, badge text and layer label of each kind of destination."""
 
 CAPACITY_PALETTE: tuple[str, ...] = ("#fde0dd", "#fcc5c0", "#fa9fb5", "#f768a1", "#c51b8a", "#7a0177")
-"""Sequential purples (ColorBrewer RdPu): more GP supply per resident is darker."""
+"""Sequential purples (ColorBrewer RdPu): more GP supply per resident (fewer people per
+practice) is darker."""
 
 NO_SUPPLY_COLOUR = "#969696"
 
@@ -491,39 +494,50 @@ def capacity_classes(values: Sequence[float], *, classes: int = 5) -> list[float
 
 
 def _capacity_colour(value: float, limits: Sequence[float]) -> str:
+    """Colour of a people-per-practice class: fewer people per practice (more supply) is darker."""
     if not math.isfinite(value) or value <= 0 or not limits:
         return NO_SUPPLY_COLOUR
     step = (len(CAPACITY_PALETTE) - 1) / max(1, len(limits) - 1)
+    palette = CAPACITY_PALETTE[::-1]
     for i, limit in enumerate(limits):
         if value <= limit:
-            return CAPACITY_PALETTE[round(i * step)]
-    return CAPACITY_PALETTE[-1]
+            return palette[round(i * step)]
+    return palette[-1]
+
+
+def _capacity_tooltip(row: pd.Series, *, catchment_min: float) -> str:
+    """Hover text of a place: its name, people per practice, list pressure and residents."""
+    text = "about 1 GP practice per " + people_per_practice_text(float(row["people_per_practice"])) + " people"
+    if not math.isfinite(float(row["people_per_practice"])):
+        text = people_per_practice_text(float("inf"), catchment_min=catchment_min)
+    if "list_pressure" in row.index and math.isfinite(float(row["list_pressure"])):
+        text += f"; list pressure {list_pressure_text(float(row['list_pressure']))}"
+    for label in ("name", "code"):
+        if label in row.index and isinstance(row[label], str):
+            text = f"{row[label]}: {text}"
+            break
+    if "population" in row.index:
+        text += f" (residents {float(row['population']):,.0f})"
+    return text
 
 
 def _add_scores(
     fmap: folium.Map,
     points: gpd.GeoDataFrame,
     *,
-    score_col: str,
     name: str,
     limits: Sequence[float],
-    unit: str,
+    catchment_min: float,
     radius: float,
 ) -> None:
     group = folium.FeatureGroup(name=name)
-    shown = points.to_crs(WGS84)
-    label_col = "name" if "name" in shown.columns else ("code" if "code" in shown.columns else None)
-    for _, row in shown.iterrows():
-        value = float(row[score_col])
-        text = f"{value:.3f} {unit}"
-        if label_col is not None and isinstance(row[label_col], str):
-            text = f"{row[label_col]}: {text}"
-        if "population" in shown.columns:
-            text += f" (residents {float(row['population']):,.0f})"
+    for _, row in points.to_crs(WGS84).iterrows():
+        shown = round_people(float(row["people_per_practice"]))  # classed as it reads
         point = row.geometry if row.geometry.geom_type == "Point" else row.geometry.representative_point()
         folium.CircleMarker(
             [point.y, point.x], radius=radius, color="#333333", weight=1, fill=True,
-            fill_color=_capacity_colour(value, limits), fill_opacity=0.9, tooltip=text,
+            fill_color=_capacity_colour(shown, limits), fill_opacity=0.9,
+            tooltip=_capacity_tooltip(row, catchment_min=catchment_min),
         ).add_to(group)
     group.add_to(fmap)
 
@@ -531,25 +545,27 @@ def _add_scores(
 def capacity_map(
     areas: gpd.GeoDataFrame,
     *,
-    score_col: str = "access_2sfca",
     homes: gpd.GeoDataFrame | None = None,
     gps: gpd.GeoDataFrame | None = None,
     scheme: Scheme | None = None,
-    layer_label: str = "GP practices per 1,000 residents (2SFCA)",
+    layer_label: str = "People per GP practice (2SFCA)",
     catchment_min: float = 30.0,
     attribution_lines: Sequence[str] = (),
 ) -> folium.Map:
-    """Return a map of GP supply per 1,000 residents by two-step floating catchment.
+    """Return a map of people per GP practice by two-step floating catchment.
+
+    The figures read as on every other screen: "about 1 GP practice per N people", rounded
+    by :func:`hiap.indicators.capacity.people_per_practice_text`, and list pressure by
+    :func:`~hiap.indicators.capacity.list_pressure_text`.
 
     Parameters
     ----------
     areas
-        Population points (LSOA centroids) with ``score_col`` (per 1,000 residents),
-        ``population`` and optional ``name`` / ``code``.
-    score_col
-        Column of the score, in ``areas`` and ``homes``.
+        Population points (LSOA centroids) with ``people_per_practice`` (infinite where no
+        practice is in reach), optional ``list_pressure``, ``population`` and ``name`` /
+        ``code`` (:func:`hiap.access.capacity.capacity_points`).
     homes
-        The scheme's home points with ``score_col`` (and ``population``), drawn smaller.
+        The scheme's home points with the same columns, drawn smaller.
     gps
         GP practices (``name``, ``code`` on click).
     scheme
@@ -566,29 +582,31 @@ def capacity_map(
     folium.Map
         With a legend, a layer control and the OpenStreetMap attribution.
     """
-    values = [float(v) for v in areas[score_col]]
+    values = [round_people(float(v)) for v in areas["people_per_practice"]]
     if homes is not None and not homes.empty:
-        values += [float(v) for v in homes[score_col]]
-    limits = capacity_classes(values)
+        values += [round_people(float(v)) for v in homes["people_per_practice"]]
+    # the limits are figures as shown, so a place's tooltip and its legend class agree
+    limits = sorted({round_people(x) for x in capacity_classes(values)})
     frames: list[gpd.GeoDataFrame | None] = [areas, homes]
     if scheme is not None:
         frames.append(scheme.boundary)
     fmap = base_map(_bounds(frames))
     if not areas.empty:
-        _add_scores(fmap, areas, score_col=score_col, name=layer_label, limits=limits,
-                    unit="per 1,000", radius=7)
+        _add_scores(fmap, areas, name=layer_label, limits=limits, catchment_min=catchment_min, radius=7)
     if homes is not None and not homes.empty:
-        _add_scores(fmap, homes, score_col=score_col, name="Scheme homes (new residents)",
-                    limits=limits, unit="per 1,000", radius=3)
+        _add_scores(fmap, homes, name="Scheme homes (new residents)", limits=limits,
+                    catchment_min=catchment_min, radius=3)
     if gps is not None and not gps.empty:
         _add_destinations(fmap, "gp", gps)
     if scheme is not None:
         _add_scheme(fmap, scheme)
-    lows = [0.0, *limits[:-1]]
     entries = [
-        (_capacity_colour(high, limits), f"{low:.3g}-{high:.3g}") for low, high in zip(lows, limits, strict=True)
+        (_capacity_colour(high, limits),
+         f"up to {people_per_practice_text(high)}" if i == 0
+         else f"{people_per_practice_text(limits[i - 1])}-{people_per_practice_text(high)}")
+        for i, high in enumerate(limits)
     ]
-    entries.append((NO_SUPPLY_COLOUR, f"no practice within {catchment_min:g} min"))
+    entries.append((NO_SUPPLY_COLOUR, people_per_practice_text(float("inf"), catchment_min=catchment_min)))
     _add_legend(fmap, layer_label, entries)
     _add_attribution_note(fmap, attribution_lines)
     folium.LayerControl(collapsed=False).add_to(fmap)

@@ -161,14 +161,16 @@ def test_gp_capacity_section_around_hampton() -> None:
     assert "registered list size" in captions and "20,060 new residents are added" in captions
     markdown = " ".join(m.value for m in at.markdown)
     assert "About 1 GP practice per" in markdown and "List pressure" in markdown
-    script = next(s for s in _map_scripts(at) if "Registered list places per 1,000 residents" in s)
+    script = next(s for s in _map_scripts(at) if "People per GP practice within a 30-minute walk" in s)
     for text in ("(2SFCA, plain)", "Scheme homes (new residents)", "no practice within 30 min",
-                 "OpenStreetMap", "Open Government Licence"):
+                 "OpenStreetMap", "Open Government Licence", "list pressure"):
         assert text in script, text
+    assert "per 1,000" not in script
     table = at.dataframe[-1].value
     assert list(table.index[:2]) == ["Scheme (20,060 new residents)", "Surrounding area"]
     assert "District: Peterborough" in table.index
-    assert (table["Registered list places per 1,000 residents"] >= 0).all()
+    assert list(table.columns) == ["Residents", "About 1 GP practice per N people", "List pressure"]
     at.radio(key="access.capacity_method").set_value("enhanced (Gaussian decay)").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("(2SFCA, enhanced (Gaussian decay))" in s for s in _map_scripts(at))
+    assert any("sensitivity check" in c.value for c in at.caption)

@@ -23,7 +23,7 @@ def _report(people: float) -> IndicatorReport:
 
 def test_neighbours_people_per_practice_inverts_the_weighted_practice_share() -> None:
     areas = gpd.GeoDataFrame(
-        {"population": [1000.0, 3000.0, 500.0], "practices_per_person": [1 / 2000, 1 / 6000, 1.0],
+        {"population": [1000.0, 3000.0, 500.0], "practices_per_person_2sfca": [1 / 2000, 1 / 6000, 1.0],
          "complete": [True, True, False]},
         geometry=[Point(0, 0), Point(1, 0), Point(2, 0)], crs=27700,
     )

@@ -71,9 +71,12 @@ def test_gp_capacity_on_the_street_grid(grid) -> None:
         [1000 / 3000, 1000 / 3000 + 1000 / 3500, 1000 / 3500]
     )
     # One practice each side counts 1: "1 practice per N people" for the areas too.
-    assert res.areas["practices_per_person"].to_numpy() == pytest.approx(
+    assert res.areas["practices_per_person_2sfca"].to_numpy() == pytest.approx(
         [1 / 3000, 1 / 3000 + 1 / 3500, 1 / 3500]
     )
+    assert res.homes is not None
+    assert res.homes["practices_per_person_2sfca"].to_numpy() == pytest.approx(1 / 3500)
+    assert res.people_per_practice == pytest.approx(3500.0)
 
 
 def test_gp_capacity_margin_scores_the_areas_around_and_keeps_the_homes(grid) -> None:

@@ -132,31 +132,35 @@ def test_band_colours_one_per_band(bands: list[int]) -> None:
     assert len(band_colours(bands)) == len(bands)
 
 
-def test_capacity_map_colours_areas_and_homes_with_legend_and_attribution() -> None:
+def test_capacity_map_reads_in_people_per_practice_with_legend_and_attribution() -> None:
     scheme = Scheme(
         metadata=SchemeMetadata(name="Test Fields", dwellings=100),
         boundary=gpd.GeoDataFrame(geometry=[box(517800, 294800, 518200, 295200)], crs=BNG),
     )
     areas = gpd.GeoDataFrame(
         {"code": ["E01000001", "E01000002", "E01000003"], "name": ["LSOA A", "LSOA B", "LSOA C"],
-         "population": [1500.0, 1600.0, 1400.0], "access_gaussian": [0.05, 0.4, 0.0]},
+         "population": [1500.0, 1600.0, 1400.0], "people_per_practice": [2040.0, 6123.0, float("inf")],
+         "list_pressure": [0.954, 1.234, float("inf")]},
         geometry=[Point(518100, 295100), Point(519000, 296000), Point(522000, 299000)], crs=BNG,
     )
-    homes = gpd.GeoDataFrame({"population": [240.0], "access_gaussian": [0.12]},
+    homes = gpd.GeoDataFrame({"population": [240.0], "people_per_practice": [9123.0], "list_pressure": [1.5]},
                              geometry=[Point(518000, 295000)], crs=BNG)
     before = areas.copy()
     fmap = capacity_map(
-        areas, score_col="access_gaussian", homes=homes, gps=_gps(), scheme=scheme,
-        layer_label="GP practices per 1,000 residents (2SFCA, enhanced)",
-        attribution_lines=[attribution.OGL],
+        areas, homes=homes, gps=_gps(), scheme=scheme,
+        layer_label="People per GP practice (2SFCA, enhanced)", attribution_lines=[attribution.OGL],
     )
     html = fmap.get_root().render()
-    for layer in ("GP practices per 1,000 residents (2SFCA, enhanced)", "Scheme homes (new residents)",
+    for layer in ("People per GP practice (2SFCA, enhanced)", "Scheme homes (new residents)",
                   "GP surgeries", "Scheme: Test Fields"):
         assert layer in html, layer
     assert "hiap-legend" in html and "no practice within 30 min" in html
     assert attribution.OSM in html and attribution.OGL in html and "L.control.layers" in html
-    assert "LSOA B: 0.400 per 1,000 (residents 1,600)" in html
+    # rounded as the sentences, the indicators and the CLI round (one formatter)
+    assert "LSOA B: about 1 GP practice per 6,100 people; list pressure 1.23 (residents 1,600)" in html
+    assert "LSOA C: no practice within 30 min (residents 1,400)" in html
+    assert "about 1 GP practice per 9,100 people; list pressure 1.50" in html
+    assert "up to 3,600" in html and "7,900-9,100" in html  # legend classes in the same figures
     assert CAPACITY_PALETTE[-1] in html and "#969696" in html  # the most supply, and none
     assert areas.equals(before) and areas.crs == before.crs
 
