@@ -25,7 +25,8 @@ from hiap.cli.main import app
 from hiap.data.choices import data_file_choices
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, indicator_sentence, running_app
+from tests.app.browser import CHROMIUM, SCREENSHOTS, indicator_sentence
+from tests.app.browser_sessions import read_surrounding_row, two_sessions, upload_scheme, use_sample
 
 DATA = get_settings().data_dir
 TXC_DIR = DATA / "transit" / "tnds_txc_ea"
@@ -71,26 +72,6 @@ def cli(files: dict[str, Path]) -> dict[str, str]:
     return {k: _sentence(path, path.with_suffix(".gpkg")) for k, path in files.items()}
 
 
-def _use_sample(page: Any) -> None:
-    from playwright.sync_api import expect
-
-    page.get_by_placeholder("Pick a scheme").first.click(timeout=WAIT_MS)
-    page.get_by_role("option", name=re.compile(SAMPLE[1])).first.click()
-    page.get_by_role("button", name="Use this scheme").click()
-    expect(page.get_by_role("heading", name=SAMPLE[1])).to_be_visible(timeout=WAIT_MS)
-
-
-def _upload(page: Any, path: Path) -> None:
-    from playwright.sync_api import expect
-
-    page.get_by_role("link", name="Scheme", exact=True).first.click()
-    page.get_by_role("tab", name="Upload your own").click()
-    page.get_by_label("Scheme name").fill(UPLOAD_NAME)
-    page.locator("input[type=file]").first.set_input_files(str(path))
-    page.get_by_role("button", name="Check and use this file").click(timeout=WAIT_MS)
-    expect(page.get_by_role("heading", name=UPLOAD_NAME)).to_be_visible(timeout=WAIT_MS)
-
-
 def _step(page: Any, step_min: int) -> None:
     """Move the departure-step slider (1, 2, 5, 10, 15 minutes) to ``step_min`` by keyboard."""
     from playwright.sync_api import expect
@@ -132,50 +113,32 @@ def _start_transit(page: Any) -> None:
     page.get_by_role("button", name="Run access").click(timeout=WAIT_MS)
 
 
-def _read_transit(page: Any) -> str:
-    from playwright.sync_api import expect
-
-    line = page.get_by_text(re.compile(r"^Surrounding area \(\d+ areas\): mean")).first
-    expect(line).to_be_visible(timeout=WAIT_MS)
-    return str(line.inner_text())
-
-
 def test_each_public_transport_session_sees_its_own_scheme(
     files: dict[str, Path], cli: dict[str, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     assert cli["A"] != cli["B"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
-    with running_app(env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        one = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        two = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        for page in (one, two):
-            page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-            page.goto(url, wait_until="domcontentloaded")
-            expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=WAIT_MS)
-
+    with two_sessions(tmp_path / "db.sqlite", timeout_ms=WAIT_MS) as (one, two):
         # One session: scheme A, then scheme B.
-        _use_sample(one)
+        use_sample(one, SAMPLE[1], timeout_ms=WAIT_MS)
         _start_transit(one)
-        assert cli["A"] in _read_transit(one)
-        _upload(one, files["B"])
+        assert cli["A"] in read_surrounding_row(one, timeout_ms=WAIT_MS)
+        upload_scheme(one, files["B"], UPLOAD_NAME, timeout_ms=WAIT_MS)
         _start_transit(one)
-        assert cli["B"] in _read_transit(one)
+        assert cli["B"] in read_surrounding_row(one, timeout_ms=WAIT_MS)
         expect(one.get_by_text(cli["A"])).to_have_count(0)
         one.get_by_role("heading", name="Indicators").first.scroll_into_view_if_needed()
         one.screenshot(path=str(SCREENSHOTS / "access_transit_scheme_b.png"))
 
         # Two sessions at once: A in the second, B again in the first, both run before either
         # is read.
-        _use_sample(two)
+        use_sample(two, SAMPLE[1], timeout_ms=WAIT_MS)
         _start_transit(two)
-        _upload(one, files["B"])
+        upload_scheme(one, files["B"], UPLOAD_NAME, timeout_ms=WAIT_MS)
         _start_transit(one)
-        assert cli["A"] in _read_transit(two)
-        assert cli["B"] in _read_transit(one)
+        assert cli["A"] in read_surrounding_row(two, timeout_ms=WAIT_MS)
+        assert cli["B"] in read_surrounding_row(one, timeout_ms=WAIT_MS)
         expect(two.get_by_text(cli["B"])).to_have_count(0)
         expect(one.get_by_text(cli["A"])).to_have_count(0)
-        browser.close()
