@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from hiap.ui.charts import st_chart
 from hiap.ui.hia_form import baseline_profile
 from hiap.ui.maps import st_folium
 from hiap.ui.state import current_scheme
@@ -46,15 +47,12 @@ if profile.district_name:
     )
 
 st.subheader("Life expectancy by district")
-st.plotly_chart(life_expectancy_bars(profile), use_container_width=True)
-table = profile.le_districts.pivot_table(
-    index="lad_name", columns="sex", values="median_years"
-).round(1)
-england = pd.DataFrame(
-    {sex: [round(v, 1)] for sex, v in profile.le_england.items()}, index=["England (MSOA median)"]
+st_chart(
+    life_expectancy_bars(profile),
+    caption="Median MSOA life expectancy at birth (years), 2016 to 2020.",
+    width="stretch",
+    key="baseline.le_chart",
 )
-st.caption("The chart as a table: median MSOA life expectancy at birth (years), 2016 to 2020.")
-st.dataframe(pd.concat([table, england]), width="stretch")
 
 fmap = baseline_map(profile)
 if fmap is not None:

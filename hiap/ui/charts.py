@@ -16,7 +16,9 @@ from hiap.viz.text_alternatives import chart_text
 __all__ = ["st_chart"]
 
 
-def st_chart(figure: go.Figure, *, caption: str | None = None, **kwargs: Any) -> None:
+def st_chart(
+    figure: go.Figure, *, caption: str | None = None, category: str | None = None, **kwargs: Any
+) -> None:
     """Show ``figure`` and, under it, the chart as a table with its annotations as notes.
 
     Parameters
@@ -25,11 +27,14 @@ def st_chart(figure: go.Figure, *, caption: str | None = None, **kwargs: Any) ->
         A plotly bar, line, scatter or polar chart.
     caption
         What the table's values are (units, period, source), shown above the table.
+    category
+        Header of the table's first column (what each row is); by default the category
+        axis title.
     **kwargs
         Passed to ``st.plotly_chart`` (``key``, ``width``...).
     """
     st.plotly_chart(figure, **kwargs)
-    text = chart_text(figure)
+    text = chart_text(figure, category=category)
     # why st.table: it is an HTML <table> a screen reader can walk; st.dataframe is a canvas
     with st.expander("The chart as a table"):
         if caption:

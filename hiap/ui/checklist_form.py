@@ -37,6 +37,7 @@ from hiap.scoring import (
     validate_answers,
 )
 from hiap.storage import AssessmentStore
+from hiap.ui.charts import st_chart
 from hiap.ui.state import ASSESSMENT_ID_KEY
 from hiap.ui.store import (
     apply_edit,
@@ -559,7 +560,11 @@ def _summary(
             if chart == "radar"
             else theme_bars(labels, percents, colours=colours)
         )
-        st.plotly_chart(figure, width="stretch", key=f"chart.{checklist.id}")
+        what = "principle" if chart == "radar" else "theme"
+        st_chart(
+            figure, caption=f"Score of each {what} (% of what applies).",
+            category=what.capitalize(), width="stretch", key=f"chart.{checklist.id}",
+        )
     table = pd.DataFrame(
         {
             "Principle": labels,

@@ -122,12 +122,18 @@ def principle_radar(
         for i, v in enumerate(values)
     ]
     hover = _hover(labels, values)
+    # why drawn: the score is read without the radial axis, and an unscored principle (drawn
+    # at 0) says so, on the chart and in its table (chart_text reads these labels)
+    texts = ["not scored yet" if v is None else f"{v:.0f}%" for v in values]
     # Repeat the first point so the outline closes.
     figure = go.Figure(
         go.Scatterpolar(
             r=[*r, r[0]],
             theta=[*wrapped, wrapped[0]],
-            mode="lines+markers",
+            mode="lines+markers+text",
+            text=[*texts, texts[0]],
+            textposition="top center",
+            textfont={"size": 11},
             fill="toself",
             fillcolor=_FILL,
             line={"color": _LINE, "width": 2},

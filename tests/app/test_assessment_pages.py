@@ -117,6 +117,12 @@ def test_answering_updates_the_score_and_autosaves_a_version(store: AssessmentSt
     _ok(at)
     assessment_id = at.session_state[ASSESSMENT_ID_KEY]
     assert at.metric[0].value == "67%"  # HNT.1: 2 of 3 points
+    # the radar's text alternative, through the one chart helper: a row per principle
+    radar = at.table[0].value
+    assert radar.index.name == "Principle" and len(radar) == 10
+    assert float(radar.iloc[0]["Score"]) == pytest.approx(66.7)
+    assert radar.iloc[0]["Label on the chart"] == "67%"
+    assert radar.iloc[1]["Label on the chart"] == "not scored yet"
     history = store.history(assessment_id)
     assert [(v.version, v.author) for v in history] == [(1, "Jo Planner")]
     assert store.load(assessment_id).answers["HNT.1.1"].score == 2
@@ -143,6 +149,10 @@ def test_blue_zones_answer_scores_and_draws_bars(store: AssessmentStore) -> None
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["data"][0]["type"] == "bar"
     assert chart["data"][0]["text"][0] == "100%"
+    table = at.table[0].value  # the chart as a table (hiap.ui.charts.st_chart)
+    assert table.index.name == "Theme"
+    assert table.iloc[0]["Label on the chart"] == "100%"
+    assert any("Score of each theme" in c.value for c in at.caption)
     assert store.load(at.session_state[ASSESSMENT_ID_KEY]).answers["BZ.1.3"].score == 3
 
 

@@ -142,7 +142,11 @@ def test_baseline_page_for_a_scheme(store: AssessmentStore) -> None:
     assert "Around the scheme (South Cambridgeshire)" in headers
     assert "Add the file to measure" in headers
     text = json.dumps([d.value.to_dict() for d in at.dataframe], default=str)
-    assert "Fenland" in text and "England (MSOA median)" in text
+    # the life-expectancy chart as a table, through the one chart helper, England as its note
+    chart = at.table[0].value
+    assert "Fenland" in chart.index and list(chart.columns) == ["Male", "Female"]
+    notes = " ".join(c.value for c in at.caption)
+    assert "Also marked on the chart: England MSOA median, male" in notes
     assert "Census 2021 car or van availability" in text
     assert "OGL v3" in text and "2016 to 2020" in text
 

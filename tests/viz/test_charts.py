@@ -39,6 +39,13 @@ def test_radar_draws_unscored_as_grey_zero_and_says_so() -> None:
     assert trace.marker.color[1] == RAG_COLOURS["green"]
     assert "not scored yet" in trace.hovertext[0]
     assert "50%" in trace.hovertext[1]
+    # drawn on the chart too, so its table says "not scored yet" rather than a bare 0
+    assert trace.text[0] == "not scored yet" and trace.text[1] == "50%"
+    from hiap.viz.text_alternatives import chart_text
+
+    table = chart_text(fig, category="Principle").table.set_index("Principle")
+    assert table.iloc[0]["Label on the chart"] == "not scored yet"
+    assert len(table) == 10  # the repeated closing point is one row
 
 
 def test_long_labels_wrap() -> None:
