@@ -9,9 +9,9 @@ extension and confirmed by a check of its content before any GDAL call; GDAL nev
 
 - GeoJSON is parsed by hiap (:mod:`hiap.schemes.geojson`) and KML/KMZ by hiap with defusedxml
   (:mod:`hiap.schemes.kml`): GDAL never sees them.
-- GeoPackage: the SQLite header and the GeoPackage tables are checked with Python's
-  ``sqlite3`` (read-only, immutable), views and virtual tables refused, then GDAL opens it
-  through the ``GPKG:`` prefix, which only the GPKG driver accepts.
+- GeoPackage is read by hiap with Python's ``sqlite3`` (:mod:`hiap.schemes.gpkg`: read-only,
+  immutable, an authorizer that allows reading only; views, virtual tables and generated
+  columns refused; geometry blobs checked before shapely decodes them): GDAL never sees it.
 - Shapefile: the ``.shp``/``.shx`` file codes and the ``.dbf`` version byte are checked and the
   ``.prj`` must be WKT text, then GDAL's ESRI Shapefile driver (the only one that reads those
   headers) opens it.
@@ -31,7 +31,6 @@ import contextlib
 import logging
 import os
 import re
-import sqlite3
 import tempfile
 import warnings
 import zipfile
@@ -46,6 +45,7 @@ from hiap.errors import SchemeError, UnsafeUploadError
 from hiap.gdal_safety import install_fetch_guard
 from hiap.schemes.features import Features
 from hiap.schemes.geojson import parse_geojson
+from hiap.schemes.gpkg import gpkg_layers, open_gpkg, read_gpkg_layer
 from hiap.schemes.kml import kml_layers
 from hiap.schemes.safety import (
     check_upload_size,
@@ -118,7 +118,6 @@ def _read_errors() -> tuple[type[BaseException], ...]:
     )
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
 _SHAPE_FILE_CODE = b"\x00\x00\x27\x0a"  # 9994, big-endian: the first word of a .shp and .shx
 _DBF_VERSIONS = frozenset(
     {0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0x8E, 0xCB, 0xE5, 0xF5, 0xFB}
@@ -130,8 +129,6 @@ _WKT_START = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|/vsi|\\\\|\b[A-Z]:\\)", re.IGNORECASE)
-# SQLite objects a GeoPackage may hold besides tables: the spatial-index virtual tables
-_RTREE = re.compile(r"^\s*CREATE\s+VIRTUAL\s+TABLE\s+\S+\s+USING\s+rtree\s*\(", re.IGNORECASE)
 
 
 @dataclass
@@ -267,86 +264,18 @@ def _read_kml(data: bytes, layer: str | None, *, source: str) -> RawScheme:
     return RawScheme(features, source, "kml", available, notes)
 
 
-# --- GeoPackage: checked with sqlite3, then the GPKG driver only ----------------------------
-
-
-def _check_gpkg(path: Path, *, source: str) -> None:
-    """Check a GeoPackage with Python's sqlite3 (read-only, immutable) before GDAL opens it."""
-    with path.open("rb") as handle:
-        head = handle.read(len(_SQLITE_HEADER))
-    if head != _SQLITE_HEADER:
-        raise SchemeError(
-            "The file is named as a GeoPackage but is not one (it does not start with the "
-            f"SQLite header). Check it opens in a GIS and export it again as {SUPPORTED}.",
-            source=source,
-        )
-    problem = "not a readable GeoPackage"
-    try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
-        ) as db:
-            objects = db.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
-            names = {name for kind, name, _ in objects if kind == "table"}
-            if not {"gpkg_contents", "gpkg_spatial_ref_sys"} <= names:
-                problem = "an SQLite database without the GeoPackage tables"
-            else:
-                problem = ""
-    except (sqlite3.Error, OSError, ValueError):
-        objects = []
-    if problem:
-        raise SchemeError(
-            f"The file is {problem}. Check it opens in a GIS and export it again as GeoPackage.",
-            source=source,
-        )
-    for kind, name, sql in objects:
-        text = str(sql or "")
-        if kind == "view" or (
-            text.lstrip().upper().startswith("CREATE VIRTUAL") and not _RTREE.match(text)
-        ):
-            raise UnsafeUploadError(
-                f"The GeoPackage was refused: it defines a {'view' if kind == 'view' else 'virtual table'} "
-                f"('{excerpt(str(name))}'), which runs SQL when read. Export the scheme's layer "
-                "as a plain table (in QGIS: Export > Save Features As… GeoPackage).",
-                source=source,
-            )
-        refuse_references(text, where=f"the definition of '{name}'", source=source)
-
-
-def _open_gpkg(path: Path, *, source: str) -> str:
-    """Check a GeoPackage, then return the name that makes GDAL use its GPKG driver only."""
-    _check_gpkg(path, source=source)
-    # why: the GPKG: prefix is accepted by the GPKG driver alone, so GDAL cannot pick another
-    return f"GPKG:{path}"
-
-
-def _gpkg_layers(target: str, *, source: str) -> list[str]:
-    """List the spatial layers of a checked GeoPackage (see :func:`_open_gpkg`)."""
-    import pyogrio
-
-    label = FORMAT_LABELS["gpkg"]
-    install_fetch_guard()
-    try:
-        with _gdal_warnings(source):
-            listed = pyogrio.list_layers(target)
-    except _read_errors() as exc:
-        logger.info("GDAL could not open %s: %s", source, exc)  # its text names server paths
-        raise SchemeError(
-            f"The file could not be opened as {label}: it is damaged, or not {label}. Check it "
-            f"opens in a GIS and export it again as {SUPPORTED}.",
-            source=source,
-        ) from None
-    for name, _ in listed:
-        refuse_references(str(name), where="a layer name", source=source)
-    return [str(name) for name, geometry_type in listed if geometry_type is not None]
+# --- GeoPackage: read by hiap with sqlite3 (hiap.schemes.gpkg) ------------------------------
 
 
 def _read_gpkg(path: Path, layer: str | None, *, source: str) -> RawScheme:
-    target = _open_gpkg(path, source=source)
-    available = _gpkg_layers(target, source=source)
-    if not available:
-        return RawScheme(_no_features(), source, "gpkg", notes=["The GeoPackage has no layers."])
-    chosen = _choose_layer(available, layer, source=source, what="layer")
-    features = _read_layer(target, chosen, source=source, label=FORMAT_LABELS["gpkg"])
+    with open_gpkg(path, source=source) as db:
+        available = gpkg_layers(db, source=source)
+        if not available:
+            return RawScheme(
+                _no_features(), source, "gpkg", notes=["The GeoPackage has no layers."]
+            )
+        chosen = _choose_layer(available, layer, source=source, what="layer")
+        features = read_gpkg_layer(db, chosen, source=source)
     return RawScheme(features, source, "gpkg", layers=[chosen])
 
 
@@ -712,14 +641,11 @@ def read_layers(
             source=shown,
         )
     refuse_vrt(data, source=shown)
-    label = FORMAT_LABELS["gpkg"]
     with tempfile.TemporaryDirectory(prefix="hiap-upload-") as tmp_name:
         target = Path(tmp_name) / "upload.gpkg"
         target.write_bytes(data)
-        gpkg = _open_gpkg(target, source=shown)
-        return {
-            layer: RawScheme(
-                _read_layer(gpkg, layer, source=shown, label=label), shown, "gpkg", [layer]
-            )
-            for layer in _gpkg_layers(gpkg, source=shown)
-        }
+        with open_gpkg(target, source=shown) as db:
+            return {
+                layer: RawScheme(read_gpkg_layer(db, layer, source=shown), shown, "gpkg", [layer])
+                for layer in gpkg_layers(db, source=shown)
+            }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ SHP_FIX = (
     "Export the layer again from your GIS so the .prj is rewritten, and zip it with the .shp, "
     ".shx and .dbf."
 )
+GPKG_FIX = "Check it opens in a GIS and export it again as GeoPackage."
 HREF_FIX = (
     "and hiap never fetches references named inside an upload. Save the scheme's own "
     "placemarks as a plain KML (File > Save Place As… in Google Earth, or export from your "
@@ -144,6 +146,35 @@ def _gpkg_with_view(folder: Path) -> bytes:
     with sqlite3.connect(path) as db:
         db.execute("CREATE VIEW leak AS SELECT * FROM site")
     return path.read_bytes()
+
+
+def _gpkg_edited(folder: Path, name: str, *statements: tuple[str, tuple[object, ...]]) -> bytes:
+    """The site GeoPackage with SQL run on it (its GDAL triggers dropped first: they call
+    GDAL's own functions, which plain sqlite3 does not have)."""
+    path = folder / name
+    write_dataframe(_site(), path, driver="GPKG", layer="site")
+    with sqlite3.connect(path) as db:
+        triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (trigger,) in triggers:
+            db.execute(f'DROP TRIGGER "{trigger}"')
+        for sql, parameters in statements:
+            db.execute(sql, parameters)
+    return path.read_bytes()
+
+
+def _gpkg_blob(folder: Path, name: str, blob: bytes) -> bytes:
+    """The site GeoPackage with its one geometry replaced by ``blob``."""
+    return _gpkg_edited(folder, name, ("UPDATE site SET geom = ?", (blob,)))
+
+
+def _gp_header(flags: int = 0x01, envelope: bytes = b"") -> bytes:
+    """A GeoPackage geometry header: magic, version 1, flags, srs_id 27700, envelope."""
+    return b"GP\x00" + bytes([flags]) + struct.pack("<i", 27700) + envelope
+
+
+def _nested_collections(depth: int) -> bytes:
+    """WKB of a point inside ``depth`` nested GeometryCollections (GEOS crashes on it)."""
+    return struct.pack("<BII", 1, 7, 1) * depth + shapely.to_wkb(shapely.Point(545_100, 254_100))
 
 
 def _kml(body: str, head: str = "") -> bytes:
@@ -404,6 +435,82 @@ def attacks(folder: Path, targets: Targets) -> list[Attack]:
             "The GeoPackage was refused: it defines a view ('leak'), which runs SQL when read. "
             "Export the scheme's layer as a plain table (in QGIS: Export > Save Features As… "
             "GeoPackage).",
+        ),
+        # 6b. GeoPackage as hiap reads it with sqlite3: malformed geometry blobs, a table that
+        # is not there, a generated column (SQL run on read).
+        Attack(
+            "gpkg-blob-not-gp",
+            "site.gpkg",
+            _gpkg_blob(folder, "notgp.gpkg", shapely.to_wkb(shapely.Point(545_100, 254_100))),
+            plain,
+            "The GeoPackage's feature 1 has a geometry that is not a GeoPackage geometry (it does "
+            f"not start with 'GP'). {GPKG_FIX}",
+        ),
+        Attack(
+            "gpkg-extended-binary",
+            "site.gpkg",
+            _gpkg_blob(folder, "ext.gpkg", _gp_header(0x21) + b"\x00" * 64),
+            plain,
+            "The GeoPackage's feature 1 has a geometry that is an ExtendedGeoPackageBinary "
+            f"geometry, which hiap does not read. {GPKG_FIX}",
+        ),
+        Attack(
+            "gpkg-bad-envelope-kind",
+            "site.gpkg",
+            _gpkg_blob(folder, "envkind.gpkg", _gp_header(0x0F) + b"\x00" * 64),
+            plain,
+            "The GeoPackage's feature 1 has a geometry that has a malformed header (reserved "
+            f"flags set or an unknown envelope kind). {GPKG_FIX}",
+        ),
+        Attack(
+            "gpkg-envelope-past-the-end",
+            "site.gpkg",
+            _gpkg_blob(folder, "envlong.gpkg", _gp_header(0x09) + struct.pack("<4d", 0, 1e308, 0, 1e308)),
+            plain,
+            "The GeoPackage's feature 1 has a geometry that is shorter than its header says (a "
+            f"64-byte envelope, then WKB). {GPKG_FIX}",
+        ),
+        Attack(
+            "gpkg-wkb-count-lie",
+            "site.gpkg",
+            _gpkg_blob(folder, "count.gpkg", _gp_header() + struct.pack("<BIII", 1, 3, 1, 2**31) + b"\x00" * 64),
+            plain,
+            "The GeoPackage's feature 1 has a geometry that has a malformed header or WKB (claims "
+            f"more than the blob holds). {GPKG_FIX}",
+        ),
+        Attack(
+            "gpkg-deep-collections",
+            "site.gpkg",
+            _gpkg_blob(folder, "deep.gpkg", _gp_header() + _nested_collections(100_000)),
+            plain,
+            "The GeoPackage's feature 1 has a geometry that has a malformed header or WKB "
+            f"(collections nested more than 32 deep). {GPKG_FIX}",
+        ),
+        Attack(
+            "gpkg-missing-table",
+            "site.gpkg",
+            _gpkg_edited(
+                folder,
+                "ghost.gpkg",
+                ("UPDATE gpkg_contents SET table_name = 'ghost'", ()),
+                ("UPDATE gpkg_geometry_columns SET table_name = 'ghost'", ()),
+            ),
+            plain,
+            "The GeoPackage lists a layer 'ghost' that it does not hold (no such table): the "
+            f"file is damaged. {GPKG_FIX}",
+        ),
+        Attack(
+            "gpkg-generated-column",
+            "site.gpkg",
+            _gpkg_edited(
+                folder,
+                "generated.gpkg",
+                ("ALTER TABLE site ADD COLUMN big BLOB AS (zeroblob(2000000000)) VIRTUAL", ()),
+            ),
+            unsafe,
+            "The GeoPackage was refused: layer 'site' has a generated column ('big'), which runs "
+            "SQL when read. Export the scheme's layer as a plain table (in QGIS: Export > Save "
+            "Features As… GeoPackage).",
         ),
         # 7. Sizes and names: a deeply nested GeoJSON, a hostile upload name.
         Attack(

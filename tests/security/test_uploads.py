@@ -34,6 +34,10 @@ ATTACKS = [
     "zip-symlink", "zip-nested", "zip-10000-members", "zip-dotdot", "zip-absolute",
     "gpkg-vrt-in-column", "gpkg-vsicurl-in-column", "gpkg-view", "geojson-deep",
     "name-with-path",
+    # hiap's own GeoPackage reader (sqlite3)
+    "gpkg-blob-not-gp", "gpkg-extended-binary", "gpkg-bad-envelope-kind",
+    "gpkg-envelope-past-the-end", "gpkg-wkb-count-lie", "gpkg-deep-collections",
+    "gpkg-missing-table", "gpkg-generated-column",
 ]  # fmt: skip
 PASSWD_LINE = "root:x:0:0"
 

@@ -1,0 +1,504 @@
+"""Read a GeoPackage upload with Python's ``sqlite3``, following the OGC GeoPackage standard.
+
+No GDAL, pandas or geopandas: ``hiap scheme check`` on a GeoPackage starts in the time
+shapely and pyproj take to import. The file is hostile, so:
+
+- it is opened read-only and immutable (``file:…?mode=ro&immutable=1``), no extension is ever
+  loaded and an authorizer lets the connection read and run the three PRAGMAs hiap uses, and
+  nothing else (no ATTACH, no writes, no SQL functions, so a trigger or a generated column
+  could not do anything even if SQLite wanted to run it);
+- views, virtual tables other than the spatial index (``rtree``) and generated columns are
+  refused before any row is read: they are how a database runs SQL when it is read;
+- every table and column name comes from the file, so it is only ever used as a quoted
+  identifier (:func:`quote_identifier`), never formatted into SQL as it stands;
+- each geometry blob's GeoPackage header is checked byte by byte (magic, version, flags,
+  envelope size) and its WKB walked (:func:`check_wkb`) before shapely sees it: GEOS
+  crashes the process on a collection nested thousands deep, so nesting is capped as GDAL
+  caps it.
+
+Layers are the ``features`` rows of ``gpkg_contents`` with a ``gpkg_geometry_columns`` entry,
+in the file's order (as GDAL lists them). The CRS comes from ``gpkg_spatial_ref_sys``: the
+organisation's code (``EPSG:27700``), else the WKT definition, with GDAL's meanings for the
+reserved ids 0 and -1 and its "Undefined SRS". Attribute values are SQLite's own (an
+``INTEGER`` column gives ints, ``REAL`` floats, ``TEXT`` str, ``BLOB`` bytes), with the
+GeoPackage types ``BOOLEAN``, ``DATE`` and ``DATETIME`` turned into bool, date and datetime;
+the table follows the same pandas rules as GeoJSON (:class:`~hiap.schemes.features.Features`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import sqlite3
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hiap.errors import SchemeError, UnsafeUploadError
+from hiap.schemes.features import Features
+from hiap.schemes.safety import excerpt, refuse_references
+
+if TYPE_CHECKING:
+    import pyproj
+    import shapely
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+MAX_GEOMETRY_NESTING = 32
+"""Deepest nesting of collections in a geometry (GDAL's own limit); a scheme needs two."""
+
+_FIX = "Check it opens in a GIS and export it again as GeoPackage."
+# SQLite objects a GeoPackage may hold besides tables: the spatial-index virtual tables
+_RTREE = re.compile(
+    r'^\s*CREATE\s+VIRTUAL\s+TABLE\s+(?:"(?:[^"]|"")*"|\S+)\s+USING\s+rtree\s*\(', re.IGNORECASE
+)
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+# GDAL's definitions of the two CRS ids the standard reserves (a file need not define them)
+_UNDEFINED_CRS = {
+    0: 'GEOGCS["Undefined geographic SRS",DATUM["unknown",SPHEROID["unknown",6378137,'
+    '298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],'
+    'AXIS["Latitude",NORTH],AXIS["Longitude",EAST]]',
+    -1: 'LOCAL_CS["Undefined Cartesian SRS",UNIT["Meter",1],AXIS["Easting",EAST],'
+    'AXIS["Northing",NORTH]]',
+}
+_PRAGMAS = frozenset({"table_xinfo", "table_info", "trusted_schema"})
+
+
+def quote_identifier(name: str) -> str:
+    """Quote a table or column name from an upload as an SQL identifier.
+
+    Parameters
+    ----------
+    name
+        The name as the file gives it (any text).
+
+    Returns
+    -------
+    str
+        ``"name"`` with every ``"`` doubled, which SQLite reads as exactly that name.
+
+    Raises
+    ------
+    ValueError
+        When the name holds a NUL character (SQLite cannot name anything so).
+    """
+    if "\x00" in name:
+        raise ValueError("NUL in an SQL identifier")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _authorize(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
+    """Let the connection read tables and run hiap's PRAGMAs; deny everything else."""
+    if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _PRAGMAS:
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def _damaged(source: str, what: str) -> SchemeError:
+    return SchemeError(f"The GeoPackage {what}: the file is damaged. {_FIX}", source=source)
+
+
+@contextlib.contextmanager
+def open_gpkg(path: Path, *, source: str) -> Iterator[sqlite3.Connection]:
+    """Open and check a GeoPackage written by hiap to ``path``; yield the read-only connection.
+
+    Parameters
+    ----------
+    path
+        The upload, as hiap wrote it to a temporary folder.
+    source
+        Name of the upload, for messages.
+
+    Yields
+    ------
+    sqlite3.Connection
+        Read-only, immutable, with the authorizer in place.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When the file defines a view, a virtual table other than the spatial index, or a
+        definition naming a GDAL virtual path.
+    SchemeError
+        When it is not an SQLite file or has no GeoPackage tables.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(len(SQLITE_HEADER))
+    if head != SQLITE_HEADER:
+        raise SchemeError(
+            "The file is named as a GeoPackage but is not one (it does not start with the "
+            "SQLite header). Check it opens in a GIS and export it again as GeoJSON (.geojson), "
+            "GeoPackage (.gpkg), zipped Shapefile (.zip) or KML (.kml/.kmz).",
+            source=source,
+        )
+    problem = "not a readable GeoPackage"
+    db: sqlite3.Connection | None = None
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+        db.set_authorizer(_authorize)
+        # why: functions named in the schema (a generated column, a trigger) are not run
+        db.execute("PRAGMA trusted_schema = OFF")
+        objects = db.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        names = {name for kind, name, _ in objects if kind == "table"}
+        if not {"gpkg_contents", "gpkg_spatial_ref_sys"} <= names:
+            problem = "an SQLite database without the GeoPackage tables"
+        else:
+            problem = ""
+    except (sqlite3.Error, OSError, ValueError):
+        objects = []
+    try:
+        if problem or db is None:
+            raise SchemeError(
+                f"The file is {problem}. Check it opens in a GIS and export it again as "
+                "GeoPackage.",
+                source=source,
+            )
+        for kind, name, sql in objects:
+            text = str(sql or "")
+            if kind == "view" or (
+                text.lstrip().upper().startswith("CREATE VIRTUAL") and not _RTREE.match(text)
+            ):
+                raise UnsafeUploadError(
+                    "The GeoPackage was refused: it defines a "
+                    f"{'view' if kind == 'view' else 'virtual table'} ('{excerpt(str(name))}'), "
+                    "which runs SQL when read. Export the scheme's layer as a plain table (in "
+                    "QGIS: Export > Save Features As… GeoPackage).",
+                    source=source,
+                )
+            refuse_references(text, where=f"the definition of '{name}'", source=source)
+        yield db
+    finally:
+        if db is not None:
+            db.close()
+
+
+def _rows(
+    db: sqlite3.Connection, sql: str, parameters: tuple[Any, ...] = (), *, source: str, what: str
+) -> list[tuple[Any, ...]]:
+    try:
+        return db.execute(sql, parameters).fetchall()
+    except (sqlite3.Error, ValueError, OverflowError):
+        raise _damaged(source, f"cannot be read ({what})") from None
+
+
+def gpkg_layers(db: sqlite3.Connection, *, source: str) -> list[str]:
+    """List the feature layers of an open GeoPackage, in the file's order.
+
+    Parameters
+    ----------
+    db
+        From :func:`open_gpkg`.
+    source
+        Name of the upload, for messages.
+
+    Returns
+    -------
+    list of str
+        Tables that ``gpkg_contents`` lists as ``features`` and that have a geometry column.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When a layer name holds a GDAL virtual path or a VRT.
+    """
+    contents = _rows(
+        db, "SELECT table_name, data_type FROM gpkg_contents", source=source, what="its contents"
+    )
+    spatial = _geometry_columns(db, source=source)
+    layers = []
+    for name, data_type in contents:
+        refuse_references(str(name), where="a layer name", source=source)
+        if "\x00" in str(name):
+            raise _damaged(source, "names a layer with a NUL character")
+        if str(data_type).lower() == "features" and str(name) in spatial:
+            layers.append(str(name))
+    return layers
+
+
+def _geometry_columns(db: sqlite3.Connection, *, source: str) -> dict[str, tuple[str, Any]]:
+    """``{table: (geometry column, srs_id)}`` from ``gpkg_geometry_columns``."""
+    tables = {
+        row[0]
+        for row in _rows(
+            db, "SELECT name FROM sqlite_master WHERE type = 'table'", source=source, what="tables"
+        )
+    }
+    if "gpkg_geometry_columns" not in tables:
+        return {}
+    rows = _rows(
+        db,
+        "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns",
+        source=source,
+        what="its geometry columns",
+    )
+    return {str(table): (str(column), srs_id) for table, column, srs_id in rows}
+
+
+def _crs(db: sqlite3.Connection, srs_id: Any, *, source: str) -> pyproj.CRS | None:
+    """Return the layer's CRS from ``gpkg_spatial_ref_sys`` as GDAL reads it (``None``: unknown)."""
+    import pyproj
+
+    rows = _rows(
+        db,
+        "SELECT srs_id, organization, organization_coordsys_id, definition "
+        "FROM gpkg_spatial_ref_sys",
+        source=source,
+        what="its coordinate systems",
+    )
+    found = [row for row in rows if row[0] == srs_id and isinstance(srs_id, int)]
+    organisation, code, definition = found[0][1:] if found else (None, None, None)
+    if (
+        isinstance(srs_id, int)
+        and srs_id in _UNDEFINED_CRS
+        and (not found or str(definition).strip().lower() == "undefined")
+    ):
+        return pyproj.CRS.from_wkt(_UNDEFINED_CRS[srs_id])
+    if not found:
+        return None
+    if str(organisation).upper() == "EPSG" and isinstance(code, int):
+        with contextlib.suppress(pyproj.exceptions.CRSError):
+            return pyproj.CRS.from_epsg(code)
+    text = str(definition or "").strip()
+    refuse_references(text, where="a coordinate-system definition", source=source)
+    if not text or text.lower() == "undefined" or text.startswith('LOCAL_CS["Undefined SRS"'):
+        return None
+    try:
+        return pyproj.CRS.from_wkt(text)
+    except pyproj.exceptions.CRSError:
+        raise SchemeError(
+            "The GeoPackage's coordinate system (gpkg_spatial_ref_sys) is not one hiap can "
+            f"read ('{excerpt(text)}'). {_FIX}",
+            source=source,
+        ) from None
+
+
+def check_wkb(wkb: bytes | memoryview, start: int = 0, depth: int = 0) -> int:
+    """Walk a WKB geometry's structure without building it; return the offset after it.
+
+    Counts are checked against the bytes left before any loop, so a blob that claims four
+    billion points is refused at once; collections may nest :data:`MAX_GEOMETRY_NESTING` deep.
+
+    Parameters
+    ----------
+    wkb
+        Standard (ISO or extended) well-known binary.
+    start
+        Where the geometry starts in ``wkb``.
+    depth
+        Nesting depth of the geometry (0 at the top).
+
+    Returns
+    -------
+    int
+        The offset just past the geometry.
+
+    Raises
+    ------
+    ValueError
+        When the bytes are not a geometry shapely can read, or nest too deep.
+    """
+    if depth > MAX_GEOMETRY_NESTING:
+        raise ValueError(f"collections nested more than {MAX_GEOMETRY_NESTING} deep")
+    if len(wkb) < start + 5 or wkb[start] not in (0, 1):
+        raise ValueError("not WKB")
+    order = "<" if wkb[start] == 1 else ">"
+    (code,) = struct.unpack_from(order + "I", wkb, start + 1)
+    at = start + 5
+    dims = 2 + bool(code & 0x80000000) + bool(code & 0x40000000)
+    if code & 0x20000000:  # an EWKB SRID
+        at += 4
+    code &= 0x0FFFFFFF
+    dims += {0: 0, 1: 1, 2: 1, 3: 2}.get(code // 1000, 9)
+    kind = code % 1000
+    if dims > 4 or not 1 <= kind <= 7:
+        raise ValueError(f"geometry type {code} is not a point, line, polygon or collection")
+
+    def count(at: int, each: int) -> tuple[int, int]:
+        if len(wkb) < at + 4:
+            raise ValueError("cut short")
+        (n,) = struct.unpack_from(order + "I", wkb, at)
+        if n * each > len(wkb) - at - 4:
+            raise ValueError("claims more than the blob holds")
+        return n, at + 4
+
+    point = 8 * dims
+    if kind == 1:
+        at += point
+    elif kind == 2:
+        n, at = count(at, point)
+        at += n * point
+    elif kind == 3:
+        rings, at = count(at, 4)
+        for _ in range(rings):
+            n, at = count(at, point)
+            at += n * point
+    else:
+        parts, at = count(at, 5)
+        for _ in range(parts):
+            at = check_wkb(wkb, at, depth + 1)
+    if at > len(wkb):
+        raise ValueError("cut short")
+    return at
+
+
+def decode_geometry(blob: object, *, source: str, feature: int) -> shapely.Geometry | None:
+    """Decode one GeoPackage geometry blob (``StandardGeoPackageBinary``) into 2D shapely.
+
+    Parameters
+    ----------
+    blob
+        The geometry column's value (``None`` for a feature without geometry).
+    source
+        Name of the upload, for messages.
+    feature
+        The feature's position (1-based), for messages.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        The geometry with Z and M dropped (an empty geometry when the header says empty).
+
+    Raises
+    ------
+    SchemeError
+        When the blob is not a GeoPackage geometry, is an ExtendedGeoPackageBinary, or its
+        header or WKB is malformed.
+    """
+    import shapely
+
+    if blob is None:
+        return None
+    problem = ""
+    if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP":
+        problem = "is not a GeoPackage geometry (it does not start with 'GP')"
+    elif blob[2] != 0:
+        problem = f"has GeoPackage geometry version {blob[2] + 1}, not 1"
+    elif blob[3] & 0x20:
+        problem = "is an ExtendedGeoPackageBinary geometry, which hiap does not read"
+    elif blob[3] & 0xC0 or ((blob[3] >> 1) & 0x07) not in _ENVELOPE_BYTES:
+        problem = "has a malformed header (reserved flags set or an unknown envelope kind)"
+    elif len(blob) < 8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07] + 5:
+        envelope = _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]
+        problem = f"is shorter than its header says (a {envelope}-byte envelope, then WKB)"
+    if not problem:
+        header = 8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]  # type: ignore[index]
+        wkb = memoryview(blob)[header:]  # type: ignore[arg-type]
+        try:
+            if check_wkb(wkb) != len(wkb):
+                raise ValueError("trailing bytes")
+            geometry = shapely.from_wkb(bytes(wkb), on_invalid="raise")
+        except (ValueError, struct.error, shapely.errors.GEOSException) as exc:
+            problem = f"has a malformed header or WKB ({excerpt(str(exc))})"
+        else:
+            # why: the envelope is only an index hint; nothing is taken from it
+            return shapely.force_2d(geometry)
+    raise SchemeError(
+        f"The GeoPackage's feature {feature} has a geometry that {problem}. {_FIX}",
+        source=source,
+    )
+
+
+def _value(value: Any, declared: str) -> Any:
+    """Return a cell typed as GDAL types it from the column's GeoPackage type."""
+    if value is None or isinstance(value, bytes):
+        return value
+    if declared == "BOOLEAN" and isinstance(value, int):
+        return bool(value)
+    if declared in ("DATE", "DATETIME") and isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return parsed.date() if declared == "DATE" and len(value) == 10 else parsed
+    return value
+
+
+def read_gpkg_layer(db: sqlite3.Connection, layer: str, *, source: str) -> Features:
+    """Read one feature layer of an open GeoPackage.
+
+    Parameters
+    ----------
+    db
+        From :func:`open_gpkg`.
+    layer
+        One of :func:`gpkg_layers`.
+    source
+        Name of the upload, for messages.
+
+    Returns
+    -------
+    Features
+        Every row: its geometry (2D) and its attributes (all columns but the geometry and
+        the integer primary key), in the layer's CRS.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When the table has a generated column, or a text value or column name holds a GDAL
+        virtual path or a VRT.
+    SchemeError
+        When ``gpkg_contents`` names a table the file does not hold, or a row cannot be read.
+    """
+    geometry_column, srs_id = _geometry_columns(db, source=source)[layer]
+    table = quote_identifier(layer)
+    exists = _rows(
+        db,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+        (layer,),
+        source=source,
+        what="tables",
+    )
+    if not exists:
+        raise SchemeError(
+            f"The GeoPackage lists a layer '{excerpt(layer)}' that it does not hold (no such "
+            f"table): the file is damaged. {_FIX}",
+            source=source,
+        )
+    columns = _rows(db, f"PRAGMA table_xinfo({table})", source=source, what="its columns")
+    generated = [str(c[1]) for c in columns if c[6] in (2, 3)]
+    if generated:
+        raise UnsafeUploadError(
+            f"The GeoPackage was refused: layer '{excerpt(layer)}' has a generated column "
+            f"('{excerpt(generated[0])}'), which runs SQL when read. Export the scheme's layer "
+            "as a plain table (in QGIS: Export > Save Features As… GeoPackage).",
+            source=source,
+        )
+    primary = [c for c in columns if c[5]]
+    key = (
+        str(primary[0][1])
+        if len(primary) == 1 and str(primary[0][2]).upper() == "INTEGER"
+        else None
+    )
+    names = [str(c[1]) for c in columns]
+    if geometry_column not in names:
+        raise _damaged(
+            source, f"layer '{excerpt(layer)}' has no column '{excerpt(geometry_column)}'"
+        )
+    attributes = [
+        (str(c[1]), str(c[2]).upper()) for c in columns if str(c[1]) not in (geometry_column, key)
+    ]
+    for name, _ in attributes:
+        refuse_references(name, where="a column name", source=source)
+    try:
+        selected = ", ".join(
+            quote_identifier(n) for n in [geometry_column, *(a for a, _ in attributes)]
+        )
+    except ValueError:
+        raise _damaged(source, "names a column with a NUL character") from None
+    rows = _rows(
+        db, f"SELECT {selected} FROM {table}", source=source, what=f"layer '{excerpt(layer)}'"
+    )
+    records, geometries = [], []
+    for position, row in enumerate(rows, start=1):
+        geometries.append(decode_geometry(row[0], source=source, feature=position))
+        record = {}
+        for (name, declared), value in zip(attributes, row[1:], strict=True):
+            if isinstance(value, str):
+                refuse_references(value, where=f"column '{name}'", source=source)
+            record[name] = _value(value, declared)
+        records.append(record)
+    crs = _crs(db, srs_id, source=source)
+    return Features.from_records([records], geometries, crs)
