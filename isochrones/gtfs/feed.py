@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from isochrones.gtfs.errors import FeedError
 
@@ -146,22 +149,64 @@ def empty_feed(source: str = "feed") -> Feed:
     )
 
 
+# The GTFS time grammar, as read since the first release: optional surrounding whitespace,
+# one to three hour digits (trips run past 24:00:00), two-digit minutes and seconds below 60.
+_TIME_RE = re.compile(r"^(\d{1,3}):([0-5]\d):([0-5]\d)$")
+# The same grammar in RE2 (pyarrow's engine), ASCII only. Every string it matches, Python's
+# strip() and _TIME_RE read to the same numbers; what it does not match (blanks aside) is
+# re-read by _TIME_RE, so exotic input (Unicode digits or spaces) keeps its old reading.
+_ASCII_SPACE = r"[ \t\n\v\f\r]"
+_TIME_RE2 = (
+    f"^{_ASCII_SPACE}*(?P<h>[0-9]{{1,3}}):(?P<m>[0-5][0-9]):(?P<s>[0-5][0-9]){_ASCII_SPACE}*$"
+)
+_BLANK_RE2 = f"^{_ASCII_SPACE}*$"
+
+
+def _parse_times_python(values: pd.Series) -> pd.Series:
+    """Read times one string at a time with :data:`_TIME_RE` (the fallback for odd strings)."""
+    parts = values.astype(str).str.strip().str.extract(_TIME_RE)
+    secs = parts.astype(float)
+    return secs[0] * 3600 + secs[1] * 60 + secs[2]
+
+
 def parse_gtfs_time(values: pd.Series) -> pd.Series:
     """Parse ``H:MM:SS`` strings (hours may exceed 24) into seconds; blanks become NA.
+
+    The strings are matched in one vectorised pass (pyarrow's RE2); only strings that are
+    neither times nor blank are looked at again one by one, so a feed's bad rows cost time
+    but its good ones do not.
 
     Parameters
     ----------
     values
-        Strings as in ``stop_times.txt``.
+        Strings as in ``stop_times.txt``: ``H:MM:SS`` or ``HH:MM:SS`` (``25:10:00`` is
+        after midnight of the service day), blank where the time is to be interpolated,
+        surrounding whitespace allowed.
 
     Returns
     -------
     pandas.Series
-        Float seconds (NaN where blank or unparseable).
+        Float seconds on the input's index (NaN where blank or unparseable).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_gtfs_time(pd.Series(["7:05:00", " 25:10:00", "", "8:61:00"])).tolist()
+    [25500.0, 90600.0, nan, nan]
     """
-    parts = values.astype(str).str.strip().str.extract(r"^(\d{1,3}):([0-5]\d):([0-5]\d)$")
-    secs = parts.astype(float)
-    return secs[0] * 3600 + secs[1] * 60 + secs[2]
+    strings = pa.array(values.astype(str), type=pa.large_string(), from_pandas=True)
+    parts = pc.extract_regex(strings, _TIME_RE2)
+    # flatten() carries the match's nulls into the fields (an unmatched row is null).
+    hours, minutes, seconds = (pc.cast(f, pa.int64()) for f in parts.flatten())
+    total = pc.add(pc.add(pc.multiply(hours, 3600), pc.multiply(minutes, 60)), seconds)
+    out = pd.Series(pc.cast(total, pa.float64()).to_numpy(zero_copy_only=False), index=values.index)
+    odd = pc.and_(
+        pc.is_null(parts), pc.invert(pc.match_substring_regex(strings, _BLANK_RE2))
+    ).fill_null(False)
+    odd_np = odd.to_numpy(zero_copy_only=False)
+    if odd_np.any():
+        out[odd_np] = _parse_times_python(values[odd_np]).to_numpy()
+    return out
 
 
 # --------------------------------------------------------------------------- reading
@@ -281,15 +326,11 @@ def load_feed(path: str | Path, *, interpolate: bool = True) -> Feed:
     st = tables["stop_times.txt"].copy()
     st["arrival_s"] = parse_gtfs_time(st["arrival_time"])
     st["departure_s"] = parse_gtfs_time(st["departure_time"])
-    bad_time = (st["arrival_time"].str.strip() != "") & st["arrival_s"].isna() | (
-        st["departure_time"].str.strip() != ""
-    ) & st["departure_s"].isna()
-    if bad_time.any():
-        example = st.loc[bad_time].iloc[0]
-        problems.append(
-            f"stop_times.txt: {int(bad_time.sum())} time(s) are not H:MM:SS "
-            f"(e.g. trip {example['trip_id']!r}: {example['arrival_time']!r}); fix the times."
+    problems.extend(
+        _bad_time_problems(
+            "stop_times.txt", st, {"arrival_time": "arrival_s", "departure_time": "departure_s"}
         )
+    )
     st["stop_sequence"] = pd.to_numeric(st["stop_sequence"], errors="coerce")
     if st["stop_sequence"].isna().any():
         problems.append(
@@ -326,11 +367,14 @@ def load_feed(path: str | Path, *, interpolate: bool = True) -> Feed:
     freq["exact_times"] = pd.to_numeric(
         freq.get("exact_times", pd.Series("", index=freq.index)), errors="coerce"
     ).fillna(0)
+    problems.extend(
+        _bad_time_problems("frequencies.txt", freq, {"start_time": "start_s", "end_time": "end_s"})
+    )
     bad_f = freq[["start_s", "end_s", "headway_s"]].isna().any(axis=1) | (freq["headway_s"] <= 0)
     if bad_f.any():
         problems.append(
-            f"frequencies.txt: {int(bad_f.sum())} row(s) have unparseable times or a headway "
-            "that is not a positive number of seconds."
+            f"frequencies.txt: {int(bad_f.sum())} row(s) have a blank or unparseable time or a "
+            "headway that is not a positive number of seconds."
         )
     if problems:
         raise FeedError(problems, source=source)
@@ -346,6 +390,31 @@ def load_feed(path: str | Path, *, interpolate: bool = True) -> Feed:
         source=source,
     )
     return validate_feed(feed, interpolate=interpolate, extra_warnings=warnings)
+
+
+def _bad_time_problems(name: str, table: pd.DataFrame, columns: dict[str, str]) -> list[str]:
+    """Name the rows of ``name`` whose time columns are neither blank nor ``H:MM:SS``.
+
+    ``columns`` maps each text column to the column of seconds parsed from it. Rows are
+    counted as in the file: data row 1 is the line after the header.
+    """
+    problems = []
+    for text_col, secs_col in columns.items():
+        # Only rows without seconds can be bad; blanks among them are fine.
+        unread = table[secs_col].isna().to_numpy()
+        written = table.loc[unread, text_col].astype(str).str.strip() != ""
+        bad_positions = np.flatnonzero(unread)[written.to_numpy()]
+        if not len(bad_positions):
+            continue
+        position = int(bad_positions[0])
+        row = table.iloc[position]
+        trip = f", trip {row['trip_id']!r}" if "trip_id" in table.columns else ""
+        problems.append(
+            f"{name}: {len(bad_positions)} {text_col} value(s) are not H:MM:SS, e.g. data row "
+            f"{position + 1}{trip}: {row[text_col]!r}; write times as H:MM:SS "
+            "(hours may pass 24, e.g. 25:10:00) or leave them blank to be interpolated."
+        )
+    return problems
 
 
 # --------------------------------------------------------------------------- validation
