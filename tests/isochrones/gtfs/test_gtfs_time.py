@@ -7,6 +7,7 @@ the same NaNs on the real feeds and on anything hypothesis writes.
 
 from __future__ import annotations
 
+import doctest
 import math
 import re
 from pathlib import Path
@@ -148,3 +149,13 @@ def test_bad_frequency_time_names_its_row(tmp_path: Path) -> None:
     text = "\n".join(info.value.problems)
     assert "frequencies.txt: 1 end_time value(s) are not H:MM:SS, e.g. data row 1" in text
     assert "'6 pm'" in text
+
+
+def test_docstring_example_runs() -> None:
+    runner = doctest.DocTestRunner()
+    for test in doctest.DocTestFinder().find(
+        parse_gtfs_time, "parse_gtfs_time", globs={"parse_gtfs_time": parse_gtfs_time}
+    ):
+        runner.run(test)
+    assert runner.summarize(verbose=False).attempted == 2
+    assert runner.summarize(verbose=False).failed == 0
