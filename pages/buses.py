@@ -11,6 +11,7 @@ from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes
 from hiap.ui import buses as cached
 from hiap.ui.maps import st_folium
+from hiap.ui.route_scheme import TARGETS, show_route_access
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme
 from hiap.viz.bus_maps import corridor_map, priorities_map
@@ -197,6 +198,11 @@ with route_tab:
         )
     else:
         st.markdown(f"**{route.name}** ({len(route.line)} vertices)")
+        st.caption(
+            "Two questions about the route: how it ranks against other bus changes "
+            "(person-minutes saved, \"Test this route\"), and how long trips are today and with "
+            "it (before and after, \"Measure before and after\")."
+        )
         one, two, three = st.columns(3)
         headway = one.number_input(
             "Headway (minutes)",
@@ -235,7 +241,30 @@ with route_tab:
             except (HiapError, IsochronesError) as error:
                 st.error(str(error))
             else:
+                st.markdown(
+                    "**Person-minutes saved**: how this route ranks as a bus change, by the "
+                    "ranking's measure (residents x minutes saved to the nearest GP and acute "
+                    "hospital, 07:00-10:00, 10:00-13:00 and 17:00-20:00), comparable with the "
+                    "candidates under \"Which change helps most\"."
+                )
                 st.dataframe(export_table(tested), hide_index=True, width="stretch")
                 for note in tested.notes:
                     st.caption(note)
                 st.caption(SOURCES)
+        st.markdown(
+            "**Before and after**: how long the trip is today and with the route, to one "
+            "destination, measured by the access engine: the same figures as the Access and "
+            "Transport scenario pages and `hiap buses route-access` for this route and service."
+        )
+        to = st.radio(
+            "To the nearest", list(TARGETS), horizontal=True, format_func=TARGETS.get,
+            key="buses.route_to",
+        )
+        engine_args = (choice.date, fallback, route.name, headway, first, last, to)
+        if st.button("Measure before and after", key="buses.run_route_access"):
+            st.session_state["buses.route_access"] = engine_args
+        if st.session_state.get("buses.route_access") == engine_args:
+            show_route_access(
+                settings, cambs, replace(route, headway_min=float(headway), first=first, last=last),
+                date=choice.date, to=str(to), fallback=fallback, key="buses.route_access",
+            )

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from hiap.corridor import service_date_choice
-from hiap.corridor.priorities import scheme_route
+from hiap.corridor import CambsFeed, service_date_choice
+from hiap.corridor.priorities import SchemeRoute, scheme_route
 from hiap.corridor.route_access import ROUTE_WINDOW, before_after, route_layers
 from hiap.errors import HiapError
 from hiap.exports import to_csv_bytes
@@ -25,7 +25,7 @@ from hiap.ui.maps import st_folium
 from hiap.viz.bus_maps import corridor_map
 from isochrones.errors import IsochronesError
 
-__all__ = ["route_scheme_panel"]
+__all__ = ["TARGETS", "route_scheme_panel", "show_route_access"]
 
 SOURCES = (
     "Bus timetables: Traveline National Dataset; stops: NaPTAN (DfT); LSOAs: ONS; practices "
@@ -91,10 +91,50 @@ def route_scheme_panel(settings: Settings, scheme: Scheme, *, key: str) -> None:
         return
     if not isinstance(date, dt.date):  # pragma: no cover - a single date input
         return
+    show_route_access(settings, cambs, tested, date=date, to=str(to), fallback=fallback, key=key)
+    st.caption(
+        "How this route ranks against other bus changes (person-minutes saved to the nearest GP "
+        "and acute hospital over three time windows) is a different question: the Buses page's "
+        "\"Test a scheme's route\" tab answers it, and shows these before/after figures too."
+    )
+
+
+def show_route_access(
+    settings: Settings,
+    cambs: CambsFeed,
+    route: SchemeRoute,
+    *,
+    date: dt.date,
+    to: str,
+    fallback: bool,
+    key: str,
+) -> None:
+    """Run a route through the access engine and show its before/after, map and tables.
+
+    The one view of the engine's route test: the Access, Transport scenario and Buses pages
+    all show it, with the same figures as ``hiap buses route-access``.
+
+    Parameters
+    ----------
+    settings
+        The app's settings.
+    cambs
+        Cambridgeshire's bus timetables (:func:`hiap.ui.buses.cambs_feed`).
+    route
+        The route with its service (headway, first and last departure).
+    date
+        The service day.
+    to
+        ``"gp"`` or ``"hospital"``.
+    fallback
+        Whether walks go in straight lines where no walk network exists.
+    key
+        Prefix of the widget keys.
+    """
     config = cached.corridor_config(date, fallback, step_min=5.0)
     try:
         with st.spinner("Routing along the route, today and with it…"):
-            result = cached.route_access_result(settings, cambs, config, tested, str(to))
+            result = cached.route_access_result(settings, cambs, config, route, to)
     except (HiapError, IsochronesError) as error:
         st.error(str(error))
         return
@@ -108,14 +148,14 @@ def route_scheme_panel(settings: Settings, scheme: Scheme, *, key: str) -> None:
     c.metric("Residents newly within 60 min", f"{within['Change']:,.0f}")
     st.markdown(
         f"**Today and with the route** (public transport and walking to the nearest "
-        f"{TARGETS[str(to)]}, {ROUTE_WINDOW[0]:%H:%M}-{ROUTE_WINDOW[1]:%H:%M}, "
-        "population-weighted)"
+        f"{TARGETS[to]}, {ROUTE_WINDOW[0]:%H:%M}-{ROUTE_WINDOW[1]:%H:%M}, "
+        "population-weighted; the same figures as `hiap buses route-access`)"
     )
     st.dataframe(table.round(1), hide_index=True, width="stretch")
-    origins, line, stops, dest = route_layers(result, tested)
+    origins, line, stops, dest = route_layers(result, route)
     st_folium(
         corridor_map(origins, line, stops, dest, column="scenario_min",
-                     label=f"minutes to the nearest {TARGETS[str(to)]} with the route"),
+                     label=f"minutes to the nearest {TARGETS[to]} with the route"),
         height=460, use_container_width=True, returned_objects=[], key=f"{key}-map",
     )
     per_lsoa = result.origins.drop(columns="geometry")[

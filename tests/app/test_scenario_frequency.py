@@ -18,6 +18,7 @@ from hiap.ui.state import SCHEME_KEY
 APP = "../../streamlit_app.py"
 SCENARIO = "pages/scenario.py"
 ACCESS = "pages/access.py"
+BUSES = "pages/buses.py"
 DATA = get_settings().data_dir
 needs_poa = pytest.mark.skipif(
     not (DATA / "transit" / "porto_alegre" / "poa_eptc.zip").is_file(),
@@ -85,5 +86,15 @@ def test_both_pages_run_the_route_through_the_engine_before_and_after() -> None:
         assert "100% of walking legs used the straight-line fallback" in captions, page
         assert "Open Government Licence" in captions, page
         shown[page] = metrics
+        assert any("person-minutes saved" in c.value for c in at.caption), page  # the other question
     # one engine, one cached answer: the same figures on both pages
     assert shown[SCENARIO] == shown[ACCESS]
+    # and on the Buses page's route tab, beside its person-minutes ranking (a different question)
+    at = _route_page(BUSES)
+    at.button(key="buses.run_route_access").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric if m.label in shown[ACCESS]} == shown[ACCESS]
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Before and after**" in text and "hiap buses route-access" in text
+    assert "**Person-minutes saved**" not in text  # the ranking runs only when asked
+    assert any("Two questions about the route" in c.value for c in at.caption)
