@@ -8,7 +8,7 @@ through :func:`fresh_app_state` (the ``app_state`` fixtures of ``tests/app/conft
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,14 +58,23 @@ def fresh_app_state(folder: Path, **environ: str) -> Iterator[Path]:
     st.cache_data.clear()
 
 
-def open_page(page: str, *, scheme: Scheme | None = None, timeout_s: float = 240) -> AppTest:
+def open_page(
+    page: str,
+    *,
+    scheme: Scheme | None = None,
+    state: Mapping[str, object] | None = None,
+    timeout_s: float = 240,
+) -> AppTest:
     """Open a page of the app (``"pages/access.py"``), the scheme chosen if given.
 
+    ``state`` sets other session-state keys first (``{ASSESSOR_KEY: "Ann Planner"}``).
     The page must draw without an exception.
     """
     at = AppTest.from_file(APP, default_timeout=timeout_s)
     if scheme is not None:
         at.session_state[SCHEME_KEY] = scheme
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

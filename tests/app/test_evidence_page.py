@@ -5,32 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from hiap.schemes import load_sample_scheme
 from hiap.settings import get_settings
 from hiap.storage import AssessmentStore
-from hiap.ui.state import ASSESSOR_KEY, SCHEME_KEY
+from hiap.ui.state import ASSESSOR_KEY
+from tests.app.apptest import open_page
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "streamlit_app.py")
 PAGE = "pages/evidence.py"
 
 
 def test_without_a_scheme_the_page_points_home(app_state: Path) -> None:
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
+    app = open_page(PAGE, timeout_s=60)
     assert "Scheme" in app.info[0].value
 
 
 @pytest.mark.slow
 def test_measure_hampton_and_fill_the_assessment(app_state: Path) -> None:
-    app = AppTest.from_file(APP, default_timeout=180).run()
-    app.session_state[SCHEME_KEY] = load_sample_scheme("hampton", get_settings())
-    app.session_state[ASSESSOR_KEY] = "Ann Planner"
-    app.switch_page(PAGE).run()
-    assert not app.exception
+    hampton = load_sample_scheme("hampton", get_settings())
+    app = open_page(PAGE, scheme=hampton, state={ASSESSOR_KEY: "Ann Planner"}, timeout_s=180)
     next(b for b in app.button if b.label.startswith("Measure")).click().run()
     assert not app.exception
     table = app.dataframe[0].value

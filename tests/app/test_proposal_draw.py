@@ -15,9 +15,8 @@ from streamlit.testing.v1 import AppTest
 from hiap.storage import AssessmentStore
 from hiap.ui.proposal_draw import DRAFT_KEY, DRAWN_KEY
 from hiap.ui.state import ASSESSOR_KEY
+from tests.app.apptest import open_page
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "streamlit_app.py")
 PAGE = "pages/proposal.py"
 SITE = [[0.100, 52.200], [0.106, 52.200], [0.106, 52.204], [0.100, 52.204], [0.100, 52.200]]
 
@@ -31,9 +30,7 @@ def _button(app: AppTest, starts: str) -> Any:
 
 
 def test_draw_check_save_and_reopen_a_proposal(app_state: Path) -> None:
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.session_state[ASSESSOR_KEY] = "Ann Planner"
-    app.switch_page(PAGE).run()
+    app = open_page(PAGE, state={ASSESSOR_KEY: "Ann Planner"}, timeout_s=120)
     app.radio(key="proposal-source").set_value("Draw on the map").run()
     assert not app.exception
     assert _button(app, "Add the drawn shapes").disabled  # nothing drawn yet

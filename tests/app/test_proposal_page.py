@@ -5,20 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from hiap.storage import AssessmentStore
 from hiap.ui.state import ASSESSOR_KEY
+from tests.app.apptest import open_page
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "streamlit_app.py")
 PAGE = "pages/proposal.py"
 
 
 def test_the_page_offers_the_template_and_the_samples(app_state: Path) -> None:
-    app = AppTest.from_file(APP, default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
+    app = open_page(PAGE, timeout_s=60)
     assert app.title[0].value == "What the scheme changes"
     samples = app.selectbox[0].options
     assert {"northstowe-phase-2", "waterbeach", "hampton-illustrative"} <= set(samples)
@@ -31,9 +27,7 @@ def test_the_page_offers_the_template_and_the_samples(app_state: Path) -> None:
 
 @pytest.mark.slow
 def test_compare_the_hampton_sample_and_fill_the_assessment(app_state: Path) -> None:
-    app = AppTest.from_file(APP, default_timeout=300).run()
-    app.session_state[ASSESSOR_KEY] = "Ann Planner"
-    app.switch_page(PAGE).run()
+    app = open_page(PAGE, state={ASSESSOR_KEY: "Ann Planner"}, timeout_s=300)
     app.selectbox[0].select("hampton-illustrative").run()
     next(b for b in app.button if b.label.startswith("Compare")).click().run()
     assert not app.exception
@@ -53,8 +47,7 @@ def test_compare_the_hampton_sample_and_fill_the_assessment(app_state: Path) -> 
 def test_northstowe_by_the_labelled_walking_fallback(app_state: Path) -> None:
     """No OSM extract covers Northstowe: the page compares by the straight-line fallback when
     asked, and says so above the table."""
-    app = AppTest.from_file(APP, default_timeout=300).run()
-    app.switch_page(PAGE).run()
+    app = open_page(PAGE, timeout_s=300)
     app.selectbox[0].select("northstowe-phase-2").run()
     app.checkbox(key="proposal-fallback-walk").check().run()
     next(b for b in app.button if b.label.startswith("Compare")).click().run()
