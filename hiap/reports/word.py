@@ -31,6 +31,16 @@ __all__ = ["render_docx"]
 _FIGURE_WIDTH_CM = 15.5
 
 
+def _picture(document: object, png: bytes, alt: str) -> None:
+    """Add a figure with its alternative text (Word's "Alt Text", read by screen readers)."""
+    from docx.document import Document
+    from docx.shared import Cm
+
+    assert isinstance(document, Document)
+    shape = document.add_picture(io.BytesIO(png), width=Cm(_FIGURE_WIDTH_CM))
+    shape._inline.docPr.set("descr", alt)  # why: python-docx has no public setter for it
+
+
 def _table(document: object, table: Table) -> None:
     from docx.document import Document
 
@@ -53,7 +63,6 @@ def _table(document: object, table: Table) -> None:
 
 def _chapters(document: object, h: HiaReport, shown_map: SiteMap | None) -> None:
     from docx.document import Document
-    from docx.shared import Cm
 
     assert isinstance(document, Document)
     titles = iter(HIA_CHAPTERS)
@@ -61,7 +70,7 @@ def _chapters(document: object, h: HiaReport, shown_map: SiteMap | None) -> None
     for text in h.summary:
         document.add_paragraph(text)
     if shown_map is not None:
-        document.add_picture(io.BytesIO(shown_map.png), width=Cm(_FIGURE_WIDTH_CM))
+        _picture(document, shown_map.png, "Site map: the scheme boundary on its surroundings; the caption says what it shows.")
         document.add_paragraph(f"Figure 1. The site. {shown_map.caption}", style="Caption")
     else:
         document.add_paragraph("No boundary is recorded with this assessment, so no map is shown.")
@@ -88,7 +97,7 @@ def _chapters(document: object, h: HiaReport, shown_map: SiteMap | None) -> None
     for table in h.baseline_tables:
         _table(document, table)
     for number, (png, caption) in enumerate(h.baseline_figures, start=1):
-        document.add_picture(io.BytesIO(png), width=Cm(_FIGURE_WIDTH_CM))
+        _picture(document, png, caption)
         document.add_paragraph(f"Figure B{number}. {caption}", style="Caption")
 
     document.add_heading(f"4. {next(titles)}", level=1)
@@ -111,14 +120,16 @@ def _chapters(document: object, h: HiaReport, shown_map: SiteMap | None) -> None
 def _section(document: object, section: ReportSection) -> None:
     """Write one extra chapter: heading, paragraphs, figure with caption, table."""
     from docx.document import Document
-    from docx.shared import Cm
 
     assert isinstance(document, Document)
     document.add_heading(section.title, level=1)
     for paragraph in section.paragraphs:
         document.add_paragraph(paragraph)
     if section.image_png is not None:
-        document.add_picture(io.BytesIO(section.image_png), width=Cm(_FIGURE_WIDTH_CM))
+        _picture(
+            document, section.image_png,
+            f"Figure for {section.title}" + ("; the table below gives its figures." if section.table_rows else "."),
+        )
         if section.caption:
             document.add_paragraph(section.caption, style="Caption")
     if section.table_header:

@@ -1,6 +1,6 @@
-"""WCAG 2.2 AA in the real browser: axe-core audits every page of the app.
+"""WCAG 2.2 AA in the real browser: axe-core audits every page of the app and the HTML report.
 
-The test fails on any "serious" or "critical" violation in hiap's own content. Violations in
+The tests fail on any "serious" or "critical" violation in hiap's own content. Violations in
 Streamlit's own chrome that hiap cannot change are listed in KNOWN_STREAMLIT (and in
 ACCESSIBILITY.md); they are reported, not failed on.
 """
@@ -37,13 +37,30 @@ AUDIT = """async () => {
 }"""
 
 
-def test_every_page_passes_axe(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def _collect(violations: list[dict], where: str, *, failures: list[str], known: list[str]) -> None:
+    """Sort axe's serious and critical violations into hiap's (failures) and Streamlit's."""
+    for violation in violations:
+        if violation["impact"] not in ("serious", "critical"):
+            continue
+        for node in violation["nodes"]:
+            line = f"{where}: {violation['id']} at {node['target']}: {node['html']} ({node['why']})"
+            if node["inNav"] and (violation["id"], "stSidebarNav") in KNOWN_STREAMLIT:
+                known.append(line)
+            else:
+                failures.append(line)
 
+
+def _axe_source() -> str:
     modules = ensure_web_assets()
     if modules is None:
         pytest.skip("npm could not install axe-core (npm registry unreachable)")
-    axe = (modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+    return (modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def test_every_page_passes_axe(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    axe = _axe_source()
     env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
@@ -76,19 +93,56 @@ def test_every_page_passes_axe(tmp_path: Path) -> None:
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(1500)  # let Streamlit finish drawing the page
             page.add_script_tag(content=axe)
-            for violation in page.evaluate(AUDIT):
-                if violation["impact"] not in ("serious", "critical"):
-                    continue
-                for node in violation["nodes"]:
-                    line = (
-                        f"{name}: {violation['id']} at {node['target']}: {node['html']} "
-                        f"({node['why']})"
-                    )
-                    if node["inNav"] and (violation["id"], "stSidebarNav") in KNOWN_STREAMLIT:
-                        known.append(line)
-                    else:
-                        failures.append(line)
+            _collect(page.evaluate(AUDIT), name, failures=failures, known=known)
         page.screenshot(path=str(SCREENSHOTS / "accessibility_last_page.png"), full_page=True)
         browser.close()
     print(f"{len(known)} known Streamlit violations (ACCESSIBILITY.md)")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_html_report_passes_axe(tmp_path: Path) -> None:
+    """The report as a browser shows it: the site map on the local OpenStreetMap extract, the
+    score charts, the health baseline's figures and a chapter with its own map (the bus
+    ranking), each an image with its text alternative."""
+    from playwright.sync_api import sync_playwright
+
+    from hiap.checklists.loader import load_catalogue
+    from hiap.hia.baseline import build_baseline
+    from hiap.reports import render_html
+    from hiap.reports.bus_priorities import bus_priorities_section
+    from hiap.settings import get_settings
+    from tests.reports.builders import build_report_assessment, great_kneighton_boundary
+    from tests.reports.test_bus_priorities_report import hand_ranking
+
+    axe = _axe_source()
+    settings = get_settings()
+    catalogue = load_catalogue()
+    assessment = build_report_assessment(catalogue, boundary=great_kneighton_boundary())
+    html = render_html(
+        assessment, checklists=catalogue, settings=settings,
+        baseline=build_baseline(settings, boundary=assessment.boundary),
+        extra_sections=[bus_priorities_section(hand_ranking())],
+    )
+    alts = re.findall(r'<img [^>]*\balt="([^"]*)"', html)
+    assert len(alts) == html.count("<img ") >= 6, alts  # site map, score charts, baseline, ranking
+    assert all(len(alt.split()) >= 4 for alt in alts), alts  # says what it shows, not "chart"
+    report = tmp_path / "report.html"
+    report.write_text(html, encoding="utf-8")
+    failures: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        # self-contained: nothing but the file and its data URIs may load
+        page.context.route(
+            "**/*",
+            lambda route: route.continue_()
+            if route.request.url.startswith(("file:", "data:"))
+            else route.abort(),
+        )
+        page.goto(report.as_uri(), wait_until="load")
+        page.add_script_tag(content=axe)
+        _collect(page.evaluate(AUDIT), "HTML report", failures=failures, known=[])
+        browser.close()
     assert not failures, "\n".join(failures)

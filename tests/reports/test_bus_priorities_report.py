@@ -128,6 +128,8 @@ def test_html_and_word_reports_carry_the_chapter_escaped(ranking: PriorityResult
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
     assert "B every 5 min" in cells and "4,340,000" in cells
     assert len(document.inline_shapes) >= 1  # the map
+    alt = document.inline_shapes[-1]._inline.docPr.get("descr")
+    assert alt == "Figure for Which bus service change would help health most; the table below gives its figures."
 
 
 def test_report_command_adds_a_stored_ranking(ranking: PriorityResult, tmp_path: Path) -> None:

@@ -140,4 +140,7 @@ def test_docx_has_the_hia_chapters(
     assert TRIGGER in cells and "Section 106 obligation" in cells
     assert f"Fund a 1,000 m² health centre {EVIL}" in cells  # plain text, never markup
     assert len(document.inline_shapes) >= 3  # baseline figures
+    # every figure carries its alternative text (Word's "Alt Text")
+    alts = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert all(alt and len(alt.split()) >= 4 for alt in alts), alts
     assert document.core_properties.title.endswith(hia_assessment.scheme_name)
