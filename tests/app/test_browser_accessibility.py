@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +58,17 @@ def _axe_source() -> str:
     return (modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 
+def _offline_page(playwright: Any, allowed: tuple[str, ...]) -> tuple[Any, Any]:
+    """Launch Chromium with one page that may load only URLs starting with ``allowed``."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(allowed) else route.abort(),
+    )
+    return browser, page
+
+
 def test_every_page_passes_axe(tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -66,16 +78,7 @@ def test_every_page_passes_axe(tmp_path: Path) -> None:
     failures: list[str] = []
     known: list[str] = []
     with running_app(env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.context.route(
-            "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
-            else route.abort(),
-        )
+        browser, page = _offline_page(playwright, ("http://127.0.0.1", "ws://127.0.0.1", "data:"))
         page.goto(url, wait_until="domcontentloaded")
         expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=60_000)
         # A scheme, so the pages show their content rather than "choose a scheme first".
@@ -130,17 +133,8 @@ def test_the_html_report_passes_axe(tmp_path: Path) -> None:
     report.write_text(html, encoding="utf-8")
     failures: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
         # self-contained: nothing but the file and its data URIs may load
-        page.context.route(
-            "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith(("file:", "data:"))
-            else route.abort(),
-        )
+        browser, page = _offline_page(playwright, ("file:", "data:"))
         page.goto(report.as_uri(), wait_until="load")
         page.add_script_tag(content=axe)
         _collect(page.evaluate(AUDIT), "HTML report", failures=failures, known=[])
