@@ -47,6 +47,7 @@ __all__ = [
     "decay_weights",
     "gp_capacity",
     "list_pressure_text",
+    "people_per_practice_phrase",
     "people_per_practice_text",
     "round_people",
     "two_step_fca",
@@ -427,6 +428,31 @@ def people_per_practice_text(value: float, *, catchment_min: float | None = None
     if not math.isfinite(value) or value <= 0:
         return f"no practice within {catchment_min:g} min" if catchment_min else "no practice in reach"
     return f"{round_people(value):,.0f}"
+
+
+def people_per_practice_phrase(value: float, *, catchment_min: float | None = None) -> str:
+    """People per GP practice as a phrase for tables, tooltips and the CLI.
+
+    Parameters
+    ----------
+    value
+        People per GP practice (infinite or NaN where no practice is in reach).
+    catchment_min
+        The walk catchment, named when no practice is in reach.
+
+    Returns
+    -------
+    str
+        ``"about 1 GP practice per 9,100 people"``, or :func:`people_per_practice_text`'s
+        "no practice within 30 min".
+
+    Examples
+    --------
+    >>> people_per_practice_phrase(9_123.0)
+    'about 1 GP practice per 9,100 people'
+    """
+    text = people_per_practice_text(value, catchment_min=catchment_min)
+    return f"about 1 GP practice per {text} people" if text[0].isdigit() else text
 
 
 def list_pressure_text(value: float) -> str:

@@ -33,6 +33,7 @@ from hiap.assessment import Direction
 from hiap.checklists.models import Catalogue
 from hiap.data.population import load_area_origins
 from hiap.errors import HiapError
+from hiap.indicators.capacity import people_per_practice_phrase
 from hiap.indicators.criteria import HuduSuggestion
 from hiap.indicators.results import INDICATOR_IDS, IndicatorReport, IndicatorResult
 from hiap.indicators.run import (
@@ -225,8 +226,8 @@ class Comparison:
             "for health": change_direction(
                 va, vb, unit="people per practice", higher_is_better=False
             ),
-            "baseline shown": f"{va:,.0f}",
-            "with scheme shown": f"{vb:,.0f}",
+            "baseline shown": people_per_practice_phrase(va),  # as the site's row reads
+            "with scheme shown": people_per_practice_phrase(vb),
             "reason": "",
         }
 

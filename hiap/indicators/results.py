@@ -14,7 +14,7 @@ import math
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hiap.indicators.capacity import people_per_practice_text
+from hiap.indicators.capacity import people_per_practice_phrase
 
 __all__ = [
     "INDICATOR_IDS",
@@ -103,7 +103,7 @@ class IndicatorResult(BaseModel):
         if self.unit == "share":
             return f"{self.value:.0%}"
         if self.unit == "people per practice":
-            return f"about 1 GP practice per {people_per_practice_text(self.value)} people"
+            return people_per_practice_phrase(self.value)
         if self.unit in ("count", "categories (0-6)") and float(self.value).is_integer():
             return f"{int(self.value)}"
         return f"{self.value:.1f} {self.unit}"

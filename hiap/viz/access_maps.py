@@ -29,7 +29,12 @@ from branca.element import Figure
 from folium.plugins import Draw
 
 from hiap import attribution
-from hiap.indicators.capacity import list_pressure_text, people_per_practice_text, round_people
+from hiap.indicators.capacity import (
+    list_pressure_text,
+    people_per_practice_phrase,
+    people_per_practice_text,
+    round_people,
+)
 from hiap.viz.maps import SCHEME_STYLE, WGS84, add_layer, badge_marker, base_map, map_text
 
 if TYPE_CHECKING:
@@ -507,9 +512,7 @@ def _capacity_colour(value: float, limits: Sequence[float]) -> str:
 
 def _capacity_tooltip(row: pd.Series, *, catchment_min: float) -> str:
     """Hover text of a place: its name, people per practice, list pressure and residents."""
-    text = "about 1 GP practice per " + people_per_practice_text(float(row["people_per_practice"])) + " people"
-    if not math.isfinite(float(row["people_per_practice"])):
-        text = people_per_practice_text(float("inf"), catchment_min=catchment_min)
+    text = people_per_practice_phrase(float(row["people_per_practice"]), catchment_min=catchment_min)
     if "list_pressure" in row.index and math.isfinite(float(row["list_pressure"])):
         text += f"; list pressure {list_pressure_text(float(row['list_pressure']))}"
     for label in ("name", "code"):

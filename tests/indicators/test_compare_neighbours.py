@@ -47,4 +47,5 @@ def test_more_people_per_practice_around_the_site_is_worse(
         "People per GP practice for the existing residents around the site (2SFCA)")
     assert row["unit"] == "people per practice" and "1,000" not in str(row)
     assert row["for health"] == direction
-    assert row["with scheme shown"] == f"{with_scheme:,.0f}"
+    # read and rounded as the site's own row (to the nearest 100 below 10,000): 4,010 -> 4,000
+    assert row["with scheme shown"] == f"about 1 GP practice per {round(with_scheme, -2):,.0f} people"

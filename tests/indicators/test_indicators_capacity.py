@@ -165,3 +165,16 @@ def test_practice_count_reads_as_people_per_practice(grid) -> None:
     # not "0.286 practices per 1,000 residents": 1 practice per 3,500 people
     assert text[0].startswith("About 1 GP practice per 3,500 people")
     assert not any("List pressure" in line for line in text)
+
+
+def test_the_one_formatter_rounds_as_its_examples_say() -> None:
+    # people per practice to 10 / 100 / 500; the Examples of the formatters run as doctests
+    import doctest
+
+    from hiap.indicators import capacity
+
+    result = doctest.testmod(capacity, verbose=False)
+    assert result.attempted >= 6 and result.failed == 0
+    assert capacity.people_per_practice_text(9_949.0) == "9,900"
+    assert capacity.people_per_practice_text(9_951.0) == "10,000"
+    assert capacity.people_per_practice_text(0.0) == "no practice in reach"
