@@ -232,7 +232,7 @@ def show_gp_capacity(scheme: Scheme, result: AccessResult) -> None:
     """The GP capacity (2SFCA) section: map of the LSOAs and the scheme's homes, and a table."""
     st.subheader("GP capacity (2SFCA)")
     residents = float(scheme.new_residents or 0.0)
-    with heavy_job("measuring GP capacity"), st.status("GP practices per resident within a 30-minute walk (2SFCA)…") as status:
+    with heavy_job("measuring GP capacity"), st.status("People per GP practice within a 30-minute walk (2SFCA)…") as status:
         try:
             capacity = cache.gp_capacity_result(
                 settings, scheme.boundary, osm_path=result.osm_path, new_residents=residents,
