@@ -159,13 +159,18 @@ class IndicatorReport(BaseModel):
         return {r.id: r.value for r in self.results}
 
     def to_frame(self) -> pd.DataFrame:
-        """Return one row per indicator (measured or not) for tables and CSV export."""
+        """Return one row per indicator (measured or not) for tables and CSV export.
+
+        ``value`` is the measured figure at full precision; ``shown`` is the same figure as the
+        app, the CLI and the reports show it (:meth:`IndicatorResult.formatted`).
+        """
         rows: list[dict[str, object]] = [
             {
                 "id": r.id,
                 "name": r.name,
                 "value": r.value,
                 "unit": r.unit,
+                "shown": r.formatted(),  # the figure as every screen shows it
                 "method": r.method,
                 "source": r.source,
                 "buffer_m": r.buffer_m,
@@ -179,6 +184,7 @@ class IndicatorReport(BaseModel):
                 "name": u.name,
                 "value": None,
                 "unit": None,
+                "shown": None,
                 "method": None,
                 "source": None,
                 "buffer_m": None,

@@ -47,8 +47,9 @@ def test_gp_figures_agree_on_the_access_page_the_indicators_and_the_cli(tmp_path
         assert sentence in capacity["notes"], sentence
     pressure = re.search(r"List pressure ([\d.]+):", page)
     assert pressure is not None, page
-    # the CLI's own table reads the same (IndicatorResult.formatted)
+    # the CLI's own table and its CSV read the same (IndicatorResult.formatted)
     assert f"about 1 GP practice per {people} people" in cli.output
+    assert capacity["shown"] == f"about 1 GP practice per {people} people"
 
     # The capacity table and map: the same figures in the same unit and rounding
     table = next(f.value for f in at.dataframe if "About 1 GP practice per N people" in f.value.columns)
