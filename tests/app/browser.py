@@ -9,9 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -27,6 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+HOME_TEXT = "hiap: health in all policies"
+"""Text of the app's home page that shows once the app has drawn."""
 
 
 def indicator_sentence(gpkg: Path, mode: str) -> str:
@@ -89,3 +92,54 @@ def running_app(env_overrides: dict[str, str], *, base_url_path: str = "") -> It
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def app_pages(
+    env_overrides: dict[str, str],
+    *,
+    sessions: int = 1,
+    viewport: dict[str, int] | None = None,
+    base_url_path: str = "",
+    prepare: Callable[[Any], None] | None = None,
+    timeout_ms: float = 60_000,
+) -> Iterator[list[Any]]:
+    """Run the app (:func:`running_app`) and open its home page in Debian's Chromium.
+
+    Parameters
+    ----------
+    env_overrides, base_url_path
+        As for :func:`running_app`.
+    sessions
+        How many pages to open, each in a browser context (a session) of its own.
+    viewport
+        Their size (default 1400 x 1000).
+    prepare
+        Called with each page before it opens the app (to route or refuse requests).
+    timeout_ms
+        How long the home page may take to draw.
+
+    Yields
+    ------
+    list
+        The Playwright pages, each showing the home page; the browser closes afterwards.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = viewport or {"width": 1400, "height": 1000}
+    with (
+        running_app(env_overrides, base_url_path=base_url_path) as url,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            pages = [browser.new_context(viewport=size).new_page() for _ in range(sessions)]
+            for page in pages:
+                if prepare is not None:
+                    prepare(page)
+                page.goto(url, wait_until="domcontentloaded")
+                expect(page.get_by_text(HOME_TEXT).first).to_be_visible(timeout=timeout_ms)
+            yield pages
+        finally:
+            browser.close()

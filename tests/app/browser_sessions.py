@@ -10,9 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, running_app
-
-VIEWPORT = {"width": 1400, "height": 1000}
+from tests.app.browser import app_pages
 
 
 @contextmanager
@@ -21,20 +19,13 @@ def two_sessions(database: Path, *, timeout_ms: int) -> Iterator[tuple[Any, Any]
 
     Both have the app's home page open; every request off this machine is refused.
     """
-    from playwright.sync_api import expect, sync_playwright
-
     env = {"HIAP_DATABASE_URL": f"sqlite:///{database}"}
-    with running_app(env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        pages = [browser.new_context(viewport=VIEWPORT).new_page() for _ in range(2)]
-        for page in pages:
-            page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-            page.goto(url, wait_until="domcontentloaded")
-            expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=timeout_ms)
-        try:
-            yield pages[0], pages[1]
-        finally:
-            browser.close()
+    with app_pages(env, sessions=2, prepare=_refuse_outside, timeout_ms=timeout_ms) as (one, two):
+        yield one, two
+
+
+def _refuse_outside(page: Any) -> None:
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
 
 
 def use_sample(page: Any, title: str, *, timeout_ms: int) -> None:

@@ -7,14 +7,14 @@ scenario_porto_alegre.png).
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, SCREENSHOTS, running_app
+from tests.app.browser import CHROMIUM, SCREENSHOTS, app_pages
+from tests.app.web_assets import ensure_web_assets, route_web_assets
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,51 +23,6 @@ pytestmark = [
 ]
 
 WAIT_MS = 180_000
-JS_DIR = PROJECT_ROOT / "test-output" / "js"
-# folium asks the browser for Leaflet (and plugins) from public CDNs; where the test machine has
-# no internet these come from the npm packages instead, so the maps really draw.
-LOCAL_ASSETS = {
-    r"/leaflet@[^/]+/dist/leaflet\.js$": "leaflet/dist/leaflet.js",
-    r"/leaflet@[^/]+/dist/leaflet\.css$": "leaflet/dist/leaflet.css",
-    r"leaflet\.draw/[^/]+/leaflet\.draw\.js$": "leaflet-draw/dist/leaflet.draw.js",
-    r"leaflet\.draw/[^/]+/leaflet\.draw\.css$": "leaflet-draw/dist/leaflet.draw.css",
-    r"/jquery-[0-9.]+\.min\.js$": "jquery/dist/jquery.min.js",  # folium's popups use $
-}
-
-
-def _npm_assets() -> Path | None:
-    """Install Leaflet from npm into test-output/js once; None if npm is unavailable."""
-    modules = JS_DIR / "node_modules"
-    if not (modules / "jquery" / "dist" / "jquery.min.js").is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            return None
-        JS_DIR.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(JS_DIR),
-             "leaflet@1.9.3", "leaflet-draw@1.0.4", "jquery@3.7.1"],
-            capture_output=True, text=True, timeout=180, check=False,
-        )
-        if done.returncode != 0:
-            return None
-    return modules
-
-
-def _serve_cdn_locally(page: Any, modules: Path) -> None:
-    def handle(route: Any) -> None:
-        url = route.request.url
-        for pattern, local in LOCAL_ASSETS.items():
-            if re.search(pattern, url):
-                route.fulfill(path=str(modules / local))
-                return
-        if url.endswith((".js", ".css")):
-            route.fulfill(status=200, body="")  # other plugins this page does not use
-        else:
-            route.abort()  # base-map tiles: the map draws on a blank background
-
-    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), handle)
-
-
 def _picture(page: Any, name: str) -> None:
     # Streamlit scrolls inside its own container, so a full-page shot stops at the viewport:
     # grow the viewport to the content for the picture, then shrink it back.
@@ -82,20 +37,12 @@ def _picture(page: Any, name: str) -> None:
 
 
 def test_walk_and_public_transport_access_in_the_browser(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app(env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        modules = _npm_assets()
-        if modules is not None:
-            _serve_cdn_locally(page, modules)
-        page.goto(url, wait_until="domcontentloaded")
-        expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=WAIT_MS)
+    modules = ensure_web_assets()  # without npm the maps draw nothing, the figures still show
+    prepare = None if modules is None else partial(route_web_assets, modules=modules)
+    with app_pages(env, prepare=prepare, timeout_ms=WAIT_MS) as (page,):
         page.get_by_placeholder("Pick a scheme").first.click(timeout=WAIT_MS)
         page.get_by_role("option", name=re.compile("Hampton, Peterborough")).first.click()
         page.get_by_role("button", name="Use this scheme").click()
@@ -150,4 +97,3 @@ def test_walk_and_public_transport_access_in_the_browser(tmp_path: Path) -> None
         expect(frame.locator(".leaflet-container").first).to_be_visible(timeout=WAIT_MS)
         expect(frame.get_by_text("Faster").first).to_be_attached(timeout=WAIT_MS)
         _picture(page, "scenario_porto_alegre.png")
-        browser.close()

@@ -70,7 +70,6 @@ def _run_access(page: Any) -> str:
 
 def test_each_session_sees_its_own_scheme(files: dict[str, Path], cli: dict[str, str], tmp_path: Path) -> None:
     assert cli["A"] != cli["B"]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with two_sessions(tmp_path / "db.sqlite", timeout_ms=WAIT_MS) as (one, two):
         # One session: scheme A, then scheme B.
         use_sample(one, SAMPLE_TITLE, timeout_ms=WAIT_MS)

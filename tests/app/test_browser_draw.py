@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from hiap.access.demo import porto_alegre_demo
 from hiap.settings import get_settings
 from hiap.viz.access_maps import NEW_ROUTE_COLOUR
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.browser import CHROMIUM, SCREENSHOTS, app_pages
 from tests.app.web_assets import ensure_web_assets, route_web_assets
 
 pytestmark = [
@@ -76,21 +77,14 @@ def _picture(page: Any, name: str) -> None:
 
 
 def test_draw_a_new_bus_route_and_compare_with_the_baseline(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     modules = ensure_web_assets()
     if modules is None:
         pytest.skip("npm could not install Leaflet for the offline map (npm registry unreachable)")
     env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app(env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        route_web_assets(page, modules)
-        page.goto(url, wait_until="domcontentloaded")
-        expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=WAIT_MS)
+    prepare = partial(route_web_assets, modules=modules)
+    with app_pages(env, prepare=prepare, timeout_ms=WAIT_MS) as (page,):
         page.get_by_role("link", name="Transport scenario").click()
         expect(page.get_by_role("heading", name="Transport scenario")).to_be_visible(timeout=WAIT_MS)
         page.get_by_text("Porto Alegre demo (public-transport sample)").first.click()
@@ -135,4 +129,3 @@ def test_draw_a_new_bus_route_and_compare_with_the_baseline(tmp_path: Path) -> N
         value = faster.get_by_test_id("stMetricValue").inner_text()
         assert int(value.replace(",", "")) > 0, f"the drawn route made no trip faster ({value})"
         _picture(page, "scenario_drawn_route.png")
-        browser.close()

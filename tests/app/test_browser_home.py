@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.browser import CHROMIUM, SCREENSHOTS, app_pages
 from tests.app.web_assets import ensure_web_assets, route_web_assets
 
 pytestmark = [
@@ -17,21 +18,14 @@ pytestmark = [
 
 
 def test_pick_hampton_and_see_it_on_the_map(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     modules = ensure_web_assets()
     if modules is None:
         pytest.skip("npm could not install Leaflet for the offline map (npm registry unreachable)")
     env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app(env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        route_web_assets(page, modules)
-        page.goto(url, wait_until="domcontentloaded")
-        expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=30_000)
+    prepare = partial(route_web_assets, modules=modules)
+    with app_pages(env, prepare=prepare, timeout_ms=30_000) as (page,):
         page.get_by_role("combobox", name="Scheme").click()
         page.get_by_role("option", name=re.compile("Hampton")).first.click()
         page.get_by_role("button", name="Use this scheme").click()
@@ -40,4 +34,3 @@ def test_pick_hampton_and_see_it_on_the_map(tmp_path: Path) -> None:
         expect(frame.locator(".leaflet-container").first).to_be_visible(timeout=30_000)
         expect(frame.get_by_text("OpenStreetMap").first).to_be_visible(timeout=30_000)
         page.screenshot(path=str(SCREENSHOTS / "home_hampton.png"), full_page=True)
-        browser.close()

@@ -10,11 +10,12 @@ Screenshots: test-output/screenshots/offline_home_hampton.png, offline_access_ha
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.browser import CHROMIUM, SCREENSHOTS, app_pages
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,19 +38,12 @@ def _offline(page: object, refused: list[str]) -> None:
 
 
 def test_scheme_map_works_offline(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     refused: list[str] = []
-    with running_app(env, base_url_path="hiap") as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        _offline(page, refused)
-        page.goto(url, wait_until="domcontentloaded")
-        expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=60_000)
+    prepare = partial(_offline, refused=refused)
+    with app_pages(env, base_url_path="hiap", prepare=prepare, timeout_ms=60_000) as (page,):
         page.get_by_role("combobox", name="Scheme").click()
         page.get_by_role("option", name=re.compile("Hampton")).first.click()
         page.get_by_role("button", name="Use this scheme").click()
@@ -79,7 +73,6 @@ def test_scheme_map_works_offline(tmp_path: Path) -> None:
         page.wait_for_timeout(1500)
         map_frame = page.locator("iframe").first  # the map itself, not the page above it
         map_frame.screenshot(path=str(SCREENSHOTS / "offline_access_hampton.png"))
-        browser.close()
     # Only tiles were wanted from outside: every library came from the app itself.
     assert refused, "expected the tile requests to be refused"
     assert all("tile.openstreetmap.org" in u for u in refused), [

@@ -8,12 +8,13 @@ test-output/screenshots/proposal_drawn.png.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.app.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, running_app
+from tests.app.browser import CHROMIUM, SCREENSHOTS, app_pages
 from tests.app.web_assets import ensure_web_assets, route_web_assets
 
 pytestmark = [
@@ -40,19 +41,14 @@ def _map(page: Any) -> tuple[Any, Any, dict[str, float]]:
 
 
 def test_draw_a_boundary_and_a_gp(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     modules = ensure_web_assets()
     if modules is None:
         pytest.skip("npm could not install Leaflet for the offline map (npm registry unreachable)")
     env = {"HIAP_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "HIAP_CACHE_DIR": str(tmp_path / "cache")}
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app(env) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        route_web_assets(page, modules)
-        page.goto(url, wait_until="domcontentloaded")
-        expect(page.get_by_text("hiap: health in all policies").first).to_be_visible(timeout=WAIT_MS)
+    prepare = partial(route_web_assets, modules=modules)
+    with app_pages(env, prepare=prepare, timeout_ms=WAIT_MS) as (page,):
         page.get_by_role("link", name="What the scheme changes").click()
         expect(page.get_by_role("heading", name="What the scheme changes")).to_be_visible(timeout=WAIT_MS)
         page.get_by_text("Draw on the map", exact=True).first.click()
@@ -90,4 +86,3 @@ def test_draw_a_boundary_and_a_gp(tmp_path: Path) -> None:
         expect(page.get_by_text("1 facilities", exact=False).first).to_be_visible(timeout=WAIT_MS)
         expect(page.get_by_text("Not added")).to_have_count(0)
         page.screenshot(path=str(SCREENSHOTS / "proposal_drawn.png"), full_page=True)
-        browser.close()

@@ -119,7 +119,6 @@ def test_each_public_transport_session_sees_its_own_scheme(
     from playwright.sync_api import expect
 
     assert cli["A"] != cli["B"]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with two_sessions(tmp_path / "db.sqlite", timeout_ms=WAIT_MS) as (one, two):
         # One session: scheme A, then scheme B.
         use_sample(one, SAMPLE[1], timeout_ms=WAIT_MS)
