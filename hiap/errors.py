@@ -19,6 +19,15 @@ class DataError(FileNotFoundError, HiapError):
     """A dataset is missing, unreadable or malformed."""
 
 
+class NothingInReachError(DataError):
+    """No destination is within reach of any origin of a run.
+
+    An area's answer rather than a broken input: a single run says so (the message names the
+    remedy), while a batch partition reports its origins as beyond reach, as one run over the
+    whole region reports the same origins.
+    """
+
+
 class DownloadError(ConnectionError, HiapError):
     """A dataset could not be downloaded (offline, moved, or checksum mismatch)."""
 

@@ -38,6 +38,7 @@ __all__ = [
     "file_digest",
     "load_graph",
     "save_graph",
+    "source_digest",
 ]
 
 logger = logging.getLogger(__name__)
@@ -104,9 +105,51 @@ def cache_key(osm_path: str | Path, *, area_wkb: bytes | None, options: Mapping[
     digest.update(b"|options|" + json.dumps(dict(options), sort_keys=True).encode())
     digest.update(f"|format {GRAPH_FORMAT_VERSION}|osmnx {version('osmnx')}".encode())
     # The builder's own source is part of the key, so editing it invalidates old graphs.
-    for module in ("osm_reader.py", "network.py", "cache.py"):
-        digest.update((Path(__file__).with_name(module)).read_bytes())
+    here = Path(__file__).parent
+    digest.update(source_digest(*(here / m for m in ("osm_reader.py", "network.py", "cache.py"))).encode())
     return digest.hexdigest()[:32]
+
+
+def source_digest(*paths: Path) -> str:
+    """Return a SHA-256 of source code: files, or every ``.py`` file under folders.
+
+    A cache key that holds the digest of the code computing the answer is invalidated by any
+    change to that code, without anyone remembering to bump a version number. Files are
+    named by their path relative to the folder given, so a moved package digests the same.
+
+    Parameters
+    ----------
+    paths
+        Source files or package folders.
+
+    Returns
+    -------
+    str
+        Hex digest (memoised per file list, sizes and modification times).
+
+    Examples
+    --------
+    >>> import isochrones
+    >>> from pathlib import Path
+    >>> len(source_digest(Path(isochrones.__file__).parent))
+    64
+    """
+    files: list[tuple[str, str, int, int]] = []
+    for path in (Path(p).resolve() for p in paths):
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            name = file.relative_to(path).as_posix() if path.is_dir() else file.name
+            stat = file.stat()
+            files.append((name, str(file), stat.st_size, stat.st_mtime_ns))
+    return _source_digest(tuple(files))
+
+
+@lru_cache(maxsize=16)
+def _source_digest(files: tuple[tuple[str, str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, resolved, _size, _mtime_ns in files:
+        digest.update(f"|{name}|".encode())
+        digest.update(Path(resolved).read_bytes())
+    return digest.hexdigest()
 
 
 def walk_cache_key(

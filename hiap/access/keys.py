@@ -1,9 +1,11 @@
-"""Content digests of everything that changes an access answer (the app's cache keys).
+"""Content digests of everything that changes an access answer (the app's and batch's keys).
 
 A key built from a path or a flag serves a stale or someone else's answer when the file is
 replaced or the scheme redrawn; these digests hash content: geometry as WKB, frames cell by
 cell, files byte by byte (memoised per path, size and modification time by
-:func:`isochrones.cache.file_digest`).
+:func:`isochrones.cache.file_digest`). Every key is made by :func:`answer_key`, which adds
+the code that computes the answer (:func:`code_version`: hiap's version and a digest of the
+routing core's and engine's source), so an answer kept from older code is never reused.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from shapely.geometry.base import BaseGeometry
 from hiap.access.options import AccessOptions, options_dict
 from hiap.data.registry import DATASETS, find_dataset_files
 from hiap.settings import Settings
-from isochrones.cache import file_digest
+from isochrones.cache import file_digest, source_digest
 from isochrones.scenarios import Scenario
 
 __all__ = [
     "ANSWER_DATASETS",
     "BUS_DATASETS",
     "access_key",
+    "answer_key",
     "bus_key",
+    "code_version",
     "content_digest",
     "data_digest",
     "files_digest",
@@ -103,6 +107,53 @@ def data_digest(settings: Settings, names: Sequence[str] = ANSWER_DATASETS) -> s
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+def code_version() -> dict[str, str]:
+    """Return what computes an answer: hiap's version and a digest of the code.
+
+    The digest covers the routing core (``isochrones``: the RAPTOR kernel, walk networks,
+    timetables) and hiap's access engine, batch and bus corridor packages, so a change to any
+    of them (a kernel fix, a new snapping rule) gives new keys though the version number
+    stays the same.
+
+    Returns
+    -------
+    dict
+        ``{"hiap": version, "code": SHA-256 of the sources}``.
+    """
+    import hiap
+    import isochrones
+
+    package = Path(hiap.__file__).parent
+    return {
+        "hiap": hiap.__version__,
+        "code": source_digest(
+            Path(isochrones.__file__).parent,
+            *(package / name for name in ("access", "batch", "corridor")),
+        ),
+    }
+
+
+def answer_key(parts: Mapping[str, Any]) -> str:
+    """Return the key of an answer: a SHA-256 of its inputs' digests and :func:`code_version`.
+
+    The one key builder: :func:`access_key`, :func:`bus_key` and a batch's partitions
+    (:func:`hiap.batch.plan_partitions`) give it their parts.
+
+    Parameters
+    ----------
+    parts
+        Everything else that changes the answer, JSON-ready (digests, options); values JSON
+        cannot hold are written as their text.
+
+    Returns
+    -------
+    str
+        A hex SHA-256.
+    """
+    body = {"parts": dict(parts), "code_version": code_version()}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def access_key(
     settings: Settings,
     options: AccessOptions,
@@ -143,7 +194,7 @@ def access_key(
         "data": data_digest(settings),
         "branches": files_digest(_branch_files(settings)) if options.include_branches else "none",
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return answer_key(parts)
 
 
 def _branch_files(settings: Settings) -> list[Path]:
@@ -286,4 +337,4 @@ def bus_key(settings: Settings, what: str, options: Mapping[str, Any]) -> str:
         "options": _plain(options),
         "data": data_digest(settings, BUS_DATASETS),
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return answer_key(parts)

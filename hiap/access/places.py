@@ -21,7 +21,7 @@ from hiap.data.gp_branches import with_branches
 from hiap.data.health import load_gp_practices, load_hospitals
 from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES
 from hiap.data.population import load_area_origins
-from hiap.errors import DataError, SettingsError
+from hiap.errors import DataError, NothingInReachError, SettingsError
 from hiap.schemes.points import scheme_points
 from hiap.settings import Settings
 from isochrones import BNG_CRS, WalkNetwork
@@ -236,7 +236,7 @@ def destinations_for(
     dest, left_out = off_network(network, dest, kind="destination", max_snap_m=options.max_snap_m)
     if dest.empty:
         where = f" on the {network_name} network" if network is not None else ""
-        raise DataError(
+        raise NothingInReachError(
             f"No {dest_label} lies within {options.buffer_km:g} km of {frame.label}{where}, "
             "so there is nothing to measure access to. Widen the buffer, "
             "use an extract covering the area, or choose destinations in it."

@@ -21,7 +21,7 @@ from hiap.access.feeds import default_date, feed_stops, find_gtfs_feeds, timetab
 from hiap.access.network import Resources
 from hiap.access.options import AccessOptions, Progress
 from hiap.access.places import RunFrame
-from hiap.errors import DataError, SettingsError
+from hiap.errors import DataError, NothingInReachError, SettingsError
 from hiap.settings import Settings
 from isochrones import JTS_BANDS_MIN, WalkNetwork, catchments, isochrone_polygons, origin_access
 from isochrones.access_summary import straight_line_access
@@ -362,7 +362,7 @@ def transit_leg(
         scenario is not None and np.isfinite(timed["scenario_min"]).any()
     )
     if not reached:
-        raise DataError(
+        raise NothingInReachError(
             f"No {dest_label} is within reach of any origin by public transport and walking "
             f"(up to {options.max_walk_min:g} min on foot) on {day:%A %d %B %Y}"
             + (f", with or without {scenario.name}" if scenario is not None else "")

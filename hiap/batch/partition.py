@@ -18,29 +18,30 @@ is measured on the network of its *core* (the convex hull of its origins) grown 
   journey is on a walk from the origin, on a vehicle between stops, or on a walk from a stop.
 
 The partition's identity (:attr:`Partition.key`) is a SHA-256 of everything that changes its
-answer: the origins and destinations (content), the extract and timetables (file digests),
-the options, the halo and the core. A rerun skips a partition whose key is already finished.
+answer: the origins and destinations (content), the extract, timetables and NaPTAN stops
+(file digests), the options, the halo, the core and the code that measures it (hiap's
+version and a digest of the engine's source: :func:`hiap.access.keys.answer_key`). A rerun
+skips a partition whose key is already finished.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hiap.access.engine import AccessOptions, options_dict
+from hiap.access.feeds import stops_files_for, timetable_files
+from hiap.access.keys import answer_key, files_digest, frame_digest, geometry_digest
 from hiap.errors import SettingsError
+from hiap.settings import Settings
 from isochrones import BNG_CRS
-from isochrones.cache import file_digest
 
 __all__ = [
     "BATCH_FORMAT",
@@ -149,16 +150,6 @@ def halo_m(options: AccessOptions, *, walk_cap_min: float) -> float:
     return minutes * options.speed_kph * 1000.0 / 60.0 + options.max_snap_m
 
 
-def frame_digest(frame: gpd.GeoDataFrame) -> str:
-    """Return a SHA-256 of a frame's attributes and geometry (row order counts)."""
-    h = hashlib.sha256()
-    attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    h.update(",".join(map(str, attrs.columns)).encode())
-    h.update(pd.util.hash_pandas_object(attrs, index=False).to_numpy().tobytes())
-    h.update(b"".join(shapely.to_wkb(frame.geometry.to_numpy(), output_dimension=2)))
-    return h.hexdigest()
-
-
 def _check_region(region: BatchRegion, options: AccessOptions) -> list[str]:
     problems = []
     o = region.origins
@@ -179,22 +170,41 @@ def _check_region(region: BatchRegion, options: AccessOptions) -> list[str]:
     return problems
 
 
-def _stops_hull(feed_paths: Sequence[Path]) -> BaseGeometry:
+def timetable_inputs(settings: Settings, feed_paths: Sequence[Path]) -> tuple[
+    tuple[Path, ...], tuple[Path, ...]
+]:
+    """Return the timetable files and the NaPTAN stops files placing their TransXChange stops.
+
+    As ``hiap access transit --feed`` reads them (:func:`hiap.access.feeds.timetable_files`,
+    :func:`hiap.access.feeds.stops_files_for`): a folder of TransXChange files counts as its
+    files, and TransXChange is placed by the data directory's NaPTAN Stops CSVs.
+    """
+    files = timetable_files(feed_paths)
+    return files, stops_files_for(settings, files)
+
+
+def _stops_hull(settings: Settings, feed_paths: Sequence[Path]) -> BaseGeometry:
     """Convex hull of every stop of the timetables, in EPSG:27700 (the feed's reach)."""
-    return _stops_hull_of(tuple((str(p), file_digest(p)) for p in feed_paths))
-
-
-@functools.lru_cache(maxsize=32)
-def _stops_hull_of(feeds: tuple[tuple[str, str], ...]) -> BaseGeometry:
-    # why: keyed by content digests, so planning a batch again (a rerun) reads no feed twice
     from hiap.access.feeds import feed_stops
     from hiap.access.network import load_timetables
 
-    stops = feed_stops(load_timetables([Path(p) for p, _ in feeds]), crs=BNG_CRS)
-    return shapely.convex_hull(shapely.union_all(stops.geometry.to_numpy()))
+    files, stops = timetable_inputs(settings, feed_paths)
+    # why: keyed by content digests, so planning a batch again (a rerun) reads no feed twice
+    key = f"{files_digest(files)}|{files_digest(stops)}"
+    if key not in _HULLS:
+        points = feed_stops(load_timetables(files, stops=stops), crs=BNG_CRS)
+        _HULLS[key] = shapely.convex_hull(shapely.union_all(points.geometry.to_numpy()))
+        while len(_HULLS) > 32:
+            _HULLS.popitem(last=False)
+    return _HULLS[key]
+
+
+_HULLS: OrderedDict[str, BaseGeometry] = OrderedDict()
+"""Stops' hulls of the timetables planned in this process, by content digest."""
 
 
 def plan_partitions(
+    settings: Settings,
     regions: Sequence[BatchRegion],
     options: AccessOptions,
     *,
@@ -205,6 +215,8 @@ def plan_partitions(
 
     Parameters
     ----------
+    settings
+        Gives the data directory (its NaPTAN stops place TransXChange timetables).
     regions
         The regions (names unique).
     options
@@ -244,10 +256,10 @@ def plan_partitions(
     opts = options_dict(options)
     parts: list[Partition] = []
     for region in regions:
-        osm_digest = file_digest(region.osm_path) if region.osm_path.is_file() else "missing"
+        osm_digest = files_digest([region.osm_path]) if region.osm_path.exists() else "missing"
         feeds = tuple(region.feed_paths) if options.rides else ()
-        feed_digests = [file_digest(p) if p.is_file() else "missing" for p in feeds]
-        reach = _stops_hull(feeds) if feeds else None
+        feed_files, stops_files = timetable_inputs(settings, feeds) if feeds else ((), ())
+        reach = _stops_hull(settings, feeds) if feeds else None
         o = region.origins.reset_index(drop=True)
         col = np.floor(o.geometry.x.to_numpy() / tile_m).astype(np.int64)
         row = np.floor(o.geometry.y.to_numpy() / tile_m).astype(np.int64)
@@ -263,20 +275,20 @@ def plan_partitions(
                 label: d[d.intersects(grown)].reset_index(drop=True)
                 for label, d in region.destinations.items()
             }
-            payload = {
-                "format": BATCH_FORMAT,
+            key = answer_key({
+                "batch_format": BATCH_FORMAT,
                 "region": region.name,
                 "tile": f"{c}_{r}",
                 "origins": frame_digest(mine),
                 "destinations": {k: frame_digest(v) for k, v in sorted(dests.items())},
                 "osm": osm_digest,
-                "feeds": feed_digests,
+                "feeds": files_digest(feed_files),
+                "naptan": files_digest(stops_files),
                 "options": opts,
                 "walk_cap_min": walk_cap_min,
                 "halo_m": halo,
-                "core": hashlib.sha256(shapely.to_wkb(core, output_dimension=2)).hexdigest(),
-            }
-            key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+                "core": geometry_digest(core),
+            })
             parts.append(Partition(
                 region=region.name, tile=f"{c}_{r}", origins=mine, destinations=dests,
                 core=core, halo_m=halo, osm_path=region.osm_path, feed_paths=feeds,

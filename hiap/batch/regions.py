@@ -116,7 +116,7 @@ def regions_from_data(
             else:
                 box = gpd.GeoSeries([polygon.buffer(halo)], crs=BNG_CRS).to_crs(4326).iloc[0]
                 feeds = tuple(find_gtfs_feeds(settings, area=box))
-            reach = shapely.union(polygon, _stops_hull(feeds))
+            reach = shapely.union(polygon, _stops_hull(settings, feeds))
         reach = reach.buffer(halo)
         # The area's coverage and footways are judged once here, as `hiap access` judges them.
         choice = choose_extract(

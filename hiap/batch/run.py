@@ -36,11 +36,12 @@ import pandas as pd
 import shapely
 
 from hiap.access.engine import AccessOptions, AccessResult, measure_access
+from hiap.access.keys import files_digest
 from hiap.access.network import DirectResources
 from hiap.access.places import off_network
 from hiap.batch.partition import BatchRegion, Partition, halo_m, plan_partitions
 from hiap.batch.store import PartitionStore
-from hiap.errors import HiapError
+from hiap.errors import HiapError, NothingInReachError
 from hiap.settings import Settings, get_settings
 from isochrones import BNG_CRS, JTS_BANDS_MIN, summarise_access
 from isochrones.cache import file_digest
@@ -108,7 +109,7 @@ class _Memo:
                           lambda: self._direct.walk_network(graph))
 
     def feed(self, paths: Sequence[Path]) -> Any:
-        key = ("feed", tuple(file_digest(p) if p.is_file() else str(p) for p in paths))
+        key = ("feed", files_digest(list(paths)))  # a folder of TransXChange: its files
         return self._once(key, lambda: self._direct.feed(paths))
 
     def transit_network(self, feed: Any, walk: Any, date: Any, window_s: tuple[int, int]) -> Any:
@@ -187,18 +188,28 @@ def _result_columns(result: AccessResult, label: str) -> pd.DataFrame:
         for what in ("", "_min", "_p25", "_p75"):
             name = "transit_min" if not what else f"transit{what}_min"
             cols[f"{label}_{name}"] = o[name].to_numpy(dtype=float)
-    frame = pd.DataFrame(cols)
     gone = result.excluded[result.excluded["kind"] == "origin"] if len(result.excluded) else None
-    if gone is not None and len(gone):
-        frame = pd.concat([frame, pd.DataFrame({
-            "code": gone["code"].astype("string").to_numpy(),
-            "excluded_reason": gone["reason"].astype("string").to_numpy(),
-        })], ignore_index=True)
-    return frame
+    return _with_left_out(pd.DataFrame(cols), gone)
 
 
-def _beyond_reach(codes: pd.Series, label: str, options: AccessOptions) -> pd.DataFrame:
-    """Return the columns of :func:`_result_columns` for origins with no destination in reach."""
+def _with_left_out(frame: pd.DataFrame, left_out: pd.DataFrame | None) -> pd.DataFrame:
+    """Append the origins left out (``code``, ``reason``) as rows with an excluded reason."""
+    if left_out is None or not len(left_out):
+        return frame
+    return pd.concat([frame, pd.DataFrame({
+        "code": left_out["code"].astype("string").to_numpy(),
+        "excluded_reason": left_out["reason"].astype("string").to_numpy(),
+    })], ignore_index=True)
+
+
+def _beyond_reach(
+    codes: pd.Series, label: str, options: AccessOptions, *, left_out: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Return the columns of :func:`_result_columns` for origins with no destination in reach.
+
+    ``left_out`` (origins off the streets, with ``code`` and ``reason``) are listed as a run
+    lists them: excluded, with their reason and no times.
+    """
     n = len(codes)
     cols: dict[str, Any] = {"code": codes.to_numpy()}
     if options.walks:
@@ -210,7 +221,7 @@ def _beyond_reach(codes: pd.Series, label: str, options: AccessOptions) -> pd.Da
     if options.rides:
         for name in ("transit_min", "transit_min_min", "transit_p25_min", "transit_p75_min"):
             cols[f"{label}_{name}"] = np.full(n, np.inf)
-    return pd.DataFrame(cols)
+    return _with_left_out(pd.DataFrame(cols), left_out)
 
 
 def _measure(
@@ -248,17 +259,20 @@ def _measure(
         opts = replace(options, to=kind, buffer_km=margin_m / 1000.0, draw_isochrones=False,
                        count_reachable=options.walks, min_coverage=0.0)
         dest = dest[dest.intersects(core.buffer(margin_m))]
-        if dest.empty:
-            # why: none within the halo means none within the cap (walking) or the feed's
-            # reach (public transport): beyond reach for every origin, not an error
-            cols = _beyond_reach(table["code"], kind, opts)
-        else:
-            result = measure_access(
-                settings, opts, area=core, area_label=label, origins=origins,
-                destinations=dest, osm_path=osm_path, network=network,
-                feeds=feed_paths or None, resources=res,
-            )
-            cols = _result_columns(result, kind)
+        # why: none within the halo means none within the cap (walking) or the feed's reach
+        # (public transport), and a tile whose origins reach none is the region's answer for
+        # them (one run over the region reaches some elsewhere): beyond reach, not an error
+        cols = _beyond_reach(kept["code"].astype("string"), kind, opts, left_out=left_out)
+        if not dest.empty:
+            try:
+                result = measure_access(
+                    settings, opts, area=core, area_label=label, origins=origins,
+                    destinations=dest, osm_path=osm_path, network=network,
+                    feeds=feed_paths or None, resources=res,
+                )
+                cols = _result_columns(result, kind)
+            except NothingInReachError:
+                pass
         if "excluded_reason" in cols:
             why = cols.pop("excluded_reason")
             reasons = reasons.fillna(pd.Series(why.to_numpy(), index=cols["code"].to_numpy())
@@ -334,7 +348,7 @@ def measure_region(
     if feeds:
         from hiap.batch.partition import _stops_hull
 
-        core = shapely.union(core, _stops_hull(feeds))
+        core = shapely.union(core, _stops_hull(settings, feeds))
     table = _measure(
         settings, region.origins.reset_index(drop=True), dict(region.destinations), core=core,
         margin_m=halo, osm_path=region.osm_path, feed_paths=feeds, options=options,
@@ -488,7 +502,9 @@ def run_batch(
     """
     started = time.perf_counter()
     tell = progress or (lambda fraction, message: None)
-    parts = plan_partitions(regions, options, tile_km=tile_km, walk_cap_min=walk_cap_min)
+    parts = plan_partitions(
+        settings, regions, options, tile_km=tile_km, walk_cap_min=walk_cap_min
+    )
     store = PartitionStore(out_dir)
     todo = [p for p in parts if not store.finished(p.key)]
     reused = len(parts) - len(todo)

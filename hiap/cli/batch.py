@@ -46,7 +46,11 @@ def batch(
     gtfs: Annotated[
         list[Path] | None,
         typer.Option(
-            "--gtfs", help="GTFS zip (repeatable); default: the data directory's feeds reaching each area."
+            "--feed",
+            "--gtfs",
+            help="Timetable: GTFS zip/folder, TransXChange .xml, or a folder of TransXChange "
+            "files (repeatable; TransXChange stops are placed by the data directory's NaPTAN "
+            "Stops CSVs); default: the data directory's GTFS feeds reaching each area.",
         ),
     ] = None,
     tile_km: Annotated[

@@ -4,6 +4,7 @@ resumes from the partitions already finished."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +78,7 @@ def test_a_walking_batch_on_its_halo_equals_the_walks_of_one_run(
 
 def test_without_the_halo_walking_partitions_answer_differently(batch_settings, regions, reference):
     """The control: the same tiles on a 500 m halo cut walks, so the test above can fail."""
-    parts = plan_partitions(regions, WALK, tile_km=TILE_KM, walk_cap_min=60)
+    parts = plan_partitions(batch_settings, regions, WALK, tile_km=TILE_KM, walk_cap_min=60)
     cut = [
         measure_partition(dataclasses.replace(p, halo_m=500.0), str(batch_settings.data_dir),
                           str(batch_settings.cache_dir))
@@ -137,24 +138,52 @@ def test_a_run_killed_mid_write_resumes_from_the_whole_partitions(
 
 
 def test_changed_inputs_make_new_partitions(batch_settings, regions):
-    parts = plan_partitions(regions, OPTIONS, tile_km=TILE_KM, walk_cap_min=60)
-    again = plan_partitions(regions, OPTIONS, tile_km=TILE_KM, walk_cap_min=60)
+    parts = plan_partitions(batch_settings, regions, OPTIONS, tile_km=TILE_KM, walk_cap_min=60)
+    again = plan_partitions(batch_settings, regions, OPTIONS, tile_km=TILE_KM, walk_cap_min=60)
     assert [p.key for p in parts] == [p.key for p in again]
-    slower = plan_partitions(regions, dataclasses.replace(OPTIONS, speed_kph=4.0),
+    slower = plan_partitions(batch_settings, regions, dataclasses.replace(OPTIONS, speed_kph=4.0),
                              tile_km=TILE_KM, walk_cap_min=60)
     assert not {p.key for p in parts} & {p.key for p in slower}
     moved = dataclasses.replace(regions[0], origins=regions[0].origins.assign(population=1.0))
-    keys = {p.key for p in plan_partitions([moved, regions[1]], OPTIONS, tile_km=TILE_KM,
+    keys = {p.key for p in plan_partitions(batch_settings, [moved, regions[1]], OPTIONS, tile_km=TILE_KM,
                                            walk_cap_min=60)}
     assert {p.key for p in parts if p.region == "B"} <= keys
     assert not {p.key for p in parts if p.region == "A"} & keys
 
 
-def test_unusable_regions_are_reported_together(regions):
+def test_a_new_hiap_version_or_engine_code_makes_new_partitions(
+    tmp_path, batch_settings, regions, monkeypatch
+):
+    import hiap
+    import isochrones
+
+    keys = [p.key for p in plan_partitions(batch_settings, regions, OPTIONS, tile_km=TILE_KM,
+                                           walk_cap_min=60)]
+    monkeypatch.setattr(hiap, "__version__", "99.0.0")
+    newer = [p.key for p in plan_partitions(batch_settings, regions, OPTIONS, tile_km=TILE_KM,
+                                            walk_cap_min=60)]
+    assert not set(keys) & set(newer)
+    monkeypatch.undo()
+    # the routing core copied elsewhere digests the same; one edit to the kernel changes it
+    copy = tmp_path / "isochrones"
+    shutil.copytree(Path(isochrones.__file__).parent, copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(isochrones, "__file__", str(copy / "__init__.py"))
+    moved = [p.key for p in plan_partitions(batch_settings, regions, OPTIONS, tile_km=TILE_KM,
+                                            walk_cap_min=60)]
+    assert moved == keys
+    with (copy / "raptor.py").open("a") as kernel:
+        kernel.write("\n# a changed kernel\n")
+    edited = [p.key for p in plan_partitions(batch_settings, regions, OPTIONS, tile_km=TILE_KM,
+                                             walk_cap_min=60)]
+    assert not set(keys) & set(edited)
+
+
+def test_unusable_regions_are_reported_together(batch_settings, regions):
     bad = dataclasses.replace(regions[0], origins=regions[0].origins.drop(columns="population"),
                               feed_paths=())
     with pytest.raises(SettingsError) as err:
-        plan_partitions([bad, bad], OPTIONS, tile_km=0, walk_cap_min=30)
+        plan_partitions(batch_settings, [bad, bad], OPTIONS, tile_km=0, walk_cap_min=30)
     message = str(err.value)
     for part in ("tile size", "at least 60 min", "names repeat", "'population'", "timetables"):
         assert part in message
