@@ -49,8 +49,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Import the readers on first use.
 
-    They load shapely and pyproj (and pyogrio, pandas and geopandas for a GeoPackage or
-    Shapefile), which listing the samples does not need.
+    They load shapely and pyproj, which listing the samples does not need.
     """
     if name == "read_scheme":
         from hiap.schemes.load import read_scheme

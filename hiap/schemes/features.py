@@ -1,12 +1,14 @@
 """Features as a scheme reader found them: shapely geometries, attributes and a CRS.
 
-The hiap-parsed formats (GeoJSON, KML/KMZ) produce plain Python records and shapely
-geometries, and validation needs nothing more, so `hiap scheme check` on them starts without
-pandas and geopandas (about half a second of CPU). The GeoDataFrame a caller may ask for
-(:attr:`Features.frame`, and a scheme's ``boundary``/``lines``/``stops``) is built on first
-use, by the very calls the readers made before, so its columns and dtypes are unchanged.
-GeoPackage and Shapefile are read through pyogrio, which imports pandas and geopandas
-whatever is asked of it: their features wrap the GeoDataFrame it returns.
+Every upload reader is hiap's own (GeoJSON, KML/KMZ, GeoPackage with sqlite3, Shapefile with
+struct) and produces plain Python records and shapely geometries; validation needs nothing
+more, so `hiap scheme check` starts without pandas and geopandas (about half a second of
+CPU). The GeoDataFrame a caller may ask for (:attr:`Features.frame`, and a scheme's
+``boundary``/``lines``/``stops``) is built on first use by ``pandas.DataFrame.from_records``,
+so a column's dtype follows its values: the GeoPackage and Shapefile readers give each value
+the Python type GDAL's column type gave it (NaN for a missing number, for instance), so their
+tables hold what GDAL's did. :meth:`Features.from_frame` wraps a GeoDataFrame read otherwise
+(the tests compare hiap's readers with GDAL's through it).
 """
 
 from __future__ import annotations
@@ -52,6 +54,27 @@ def _pandas_like(values: list[Any]) -> list[Any]:
     return filled
 
 
+def booleans_with_gaps_as_numbers(records: Sequence[dict[str, Any]], names: Sequence[str]) -> None:
+    """Make true/false columns with a missing value 1.0/0.0/NaN, in place, as GDAL reads them.
+
+    GDAL (through pyogrio) gives a boolean GeoPackage or dBASE column as booleans when every
+    row has a value, and as the numbers 1.0 and 0.0 with NaN for the gaps otherwise; hiap's
+    own readers keep those tables as they were.
+
+    Parameters
+    ----------
+    records
+        One dict per feature.
+    names
+        The boolean columns.
+    """
+    for name in names:
+        if any(record.get(name) is None for record in records):
+            for record in records:
+                value = record.get(name)
+                record[name] = math.nan if value is None else float(value)
+
+
 @functools.cache
 def _text_gaps_are_nan() -> bool:
     """Whether the installed pandas infers its ``str`` dtype for text (pandas 3 on)."""
@@ -63,7 +86,7 @@ def _text_gaps_are_nan() -> bool:
 class Features:
     """The features of one scheme file, in the file's own CRS.
 
-    Build with :meth:`from_records` (hiap's own parsers) or :meth:`from_frame` (pyogrio).
+    Build with :meth:`from_records` (hiap's own readers) or :meth:`from_frame` (a table).
 
     Parameters
     ----------
@@ -114,7 +137,7 @@ class Features:
 
     @classmethod
     def from_frame(cls, frame: gpd.GeoDataFrame) -> Features:
-        """Features of a GeoDataFrame (as pyogrio reads a GeoPackage or Shapefile).
+        """Features of a GeoDataFrame (as pyogrio reads a file).
 
         Parameters
         ----------

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import re
 import sqlite3
 import struct
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hiap.errors import SchemeError, UnsafeUploadError
-from hiap.schemes.features import Features
+from hiap.schemes.features import Features, booleans_with_gaps_as_numbers
 from hiap.schemes.safety import excerpt, refuse_references
 
 if TYPE_CHECKING:
@@ -62,6 +63,11 @@ _UNDEFINED_CRS = {
     -1: 'LOCAL_CS["Undefined Cartesian SRS",UNIT["Meter",1],AXIS["Easting",EAST],'
     'AXIS["Northing",NORTH]]',
 }
+_DATE = re.compile(
+    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
+_NUMERIC = re.compile(r"INT|REAL|FLOAT|DOUBLE")
 _PRAGMAS = frozenset({"table_xinfo", "table_info", "trusted_schema"})
 
 
@@ -403,17 +409,42 @@ def decode_geometry(blob: object, *, source: str, feature: int) -> shapely.Geome
 
 def _value(value: Any, declared: str) -> Any:
     """Return a cell typed as GDAL types it from the column's GeoPackage type."""
-    if value is None or isinstance(value, bytes):
+    if value is None:
+        # why: GDAL's numeric column holds NaN where a value is missing
+        return math.nan if _NUMERIC.search(declared) else None
+    if isinstance(value, bytes):
         return value
     if declared == "BOOLEAN" and isinstance(value, int):
         return bool(value)
     if declared in ("DATE", "DATETIME") and isinstance(value, str):
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        return parsed.date() if declared == "DATE" and len(value) == 10 else parsed
+        return _date(value, with_time=declared == "DATETIME")
     return value
+
+
+def _date(text: str, *, with_time: bool) -> dt.date | dt.datetime | None:
+    """Parse a GeoPackage date as leniently as GDAL does (``None`` when it cannot)."""
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    try:
+        if not with_time:
+            return dt.date(int(year), int(month), int(day))
+        seconds = float(second or 0)
+        tz = None
+        if zone == "Z":
+            tz = dt.UTC
+        elif zone:
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+            tz = dt.timezone(sign * offset)
+        return dt.datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(seconds),
+            round((seconds % 1) * 1_000_000), tzinfo=tz,
+        )  # fmt: skip
+    except (ValueError, OverflowError):
+        return None
 
 
 def read_gpkg_layer(db: sqlite3.Connection, layer: str, *, source: str) -> Features:
@@ -500,5 +531,8 @@ def read_gpkg_layer(db: sqlite3.Connection, layer: str, *, source: str) -> Featu
                 refuse_references(value, where=f"column '{name}'", source=source)
             record[name] = _value(value, declared)
         records.append(record)
+    booleans_with_gaps_as_numbers(
+        records, [n for n, declared in attributes if declared == "BOOLEAN"]
+    )
     crs = _crs(db, srs_id, source=source)
     return Features.from_records([records], geometries, crs)

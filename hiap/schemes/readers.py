@@ -5,7 +5,7 @@ Formats: GeoJSON (``.geojson``, ``.json``), GeoPackage (``.gpkg``), zipped Shape
 ``.shx``, ``.dbf`` and ``.prj`` sit beside it) but cannot be uploaded alone.
 
 Every upload is opened only by the reader of its own format, chosen from the file name's
-extension and confirmed by a check of its content before any GDAL call; GDAL never chooses:
+extension and confirmed by a check of its content; no library picks a reader:
 
 - GeoJSON is parsed by hiap (:mod:`hiap.schemes.geojson`) and KML/KMZ by hiap with defusedxml
   (:mod:`hiap.schemes.kml`): GDAL never sees them.
@@ -13,28 +13,27 @@ extension and confirmed by a check of its content before any GDAL call; GDAL nev
   immutable, an authorizer that allows reading only; views, virtual tables and generated
   columns refused; geometry blobs checked before shapely decodes them): GDAL never sees it.
 - Shapefile: the ``.shp``/``.shx`` file codes and the ``.dbf`` version byte are checked and the
-  ``.prj`` must be WKT text, then GDAL's ESRI Shapefile driver (the only one that reads those
-  headers) opens it.
+  ``.prj`` must be WKT text, then hiap reads the parts from memory
+  (:mod:`hiap.schemes.shapefile`, every size checked against the bytes there are).
+
+GDAL reads no upload: it stays for writing exports.
 
 Uploaded bytes are checked by :mod:`hiap.schemes.safety` and written under names hiap chooses
 inside a :class:`tempfile.TemporaryDirectory`, which is always removed. Messages name the
 upload by its own base name (:func:`~hiap.schemes.safety.display_name`), never a server path,
 and repeat at most a short, cleaned excerpt of its content. Reading does not judge the
 geometry: that is :mod:`hiap.schemes.validate`'s job, so that every problem can be reported
-together. GeoJSON and KML give shapely geometries and plain records
+together. Every reader gives shapely geometries and plain records
 (:class:`~hiap.schemes.features.Features`; no pandas); ``RawScheme.frame`` is the GeoDataFrame.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
 import tempfile
-import warnings
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
@@ -42,7 +41,6 @@ from typing import TYPE_CHECKING, Literal
 import pyproj
 
 from hiap.errors import SchemeError, UnsafeUploadError
-from hiap.gdal_safety import install_fetch_guard
 from hiap.schemes.features import Features
 from hiap.schemes.geojson import parse_geojson
 from hiap.schemes.gpkg import gpkg_layers, open_gpkg, read_gpkg_layer
@@ -53,17 +51,16 @@ from hiap.schemes.safety import (
     excerpt,
     extract_members,
     inspect_zip,
-    refuse_references,
+    read_members,
     refuse_vrt,
 )
+from hiap.schemes.shapefile import prj_crs, read_shapefile
 from hiap.settings import Settings
 
-# why: pyogrio imports pandas and geopandas whatever is asked of it (about half a second of
-# CPU), which GeoJSON and KML do not need; it loads on the first GeoPackage or Shapefile, and
-# install_fetch_guard() runs before every GDAL call
+# why: no reader needs pandas or geopandas (about half a second of CPU to import); the
+# GeoDataFrame is built only when a caller asks for RawScheme.frame
 if TYPE_CHECKING:
     import geopandas as gpd
-    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -90,32 +87,6 @@ _SUFFIX_KINDS = {
 }
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _REQUIRED_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf")
-
-
-def _read_errors() -> tuple[type[BaseException], ...]:
-    """Return the exceptions a GDAL read of a damaged file raises (imports pyogrio)."""
-    import pyogrio.errors
-    import shapely.errors
-
-    return (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        pyogrio.errors.CRSError,
-        pyogrio.errors.FeatureError,
-        pyogrio.errors.FieldError,
-        pyogrio.errors.GeometryError,
-        shapely.errors.GEOSException,
-        UnicodeDecodeError,
-        OSError,
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        OverflowError,
-        # why: pyogrio 0.13 raises UnboundLocalError for a .prj that is not valid UTF-8 (found
-        # by the property-based test)
-        UnboundLocalError,
-    )
 
 
 _SHAPE_FILE_CODE = b"\x00\x00\x27\x0a"  # 9994, big-endian: the first word of a .shp and .shx
@@ -167,20 +138,6 @@ class RawScheme:
         return FORMAT_LABELS[self.file_format]
 
 
-@contextlib.contextmanager
-def _gdal_warnings(source: str) -> Iterator[None]:
-    """Log GDAL's warnings about a damaged upload instead of raising or printing them.
-
-    Note: ``warnings.catch_warnings`` is process-wide; a warning from another thread at the
-    same moment is logged here too, which is harmless.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for warning in caught:
-        logger.info("GDAL warning reading %s: %s", source, warning.message)
-
-
 def _upload_kind(filename: str, *, source: str) -> str:
     suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
     kind = _SUFFIX_KINDS.get(suffix)
@@ -191,46 +148,6 @@ def _upload_kind(filename: str, *, source: str) -> str:
             source=source,
         )
     return kind
-
-
-def _read_layer(path: str, layer: str | None, *, source: str, label: str) -> Features:
-    """Read one layer with pyogrio, turning GDAL failures into SchemeError."""
-    import geopandas as gpd
-    import pyogrio
-
-    install_fetch_guard()
-    with _gdal_warnings(source):
-        try:
-            frame = pyogrio.read_dataframe(path, layer=layer, force_2d=True, on_invalid="ignore")
-        except _read_errors() as exc:
-            # why: GDAL's own text names the server's temporary file and GDAL-only hints
-            # ("CSV:path"): log it for the administrator, tell the user what to do
-            logger.info("GDAL could not read %s: %s", source, exc)
-            raise SchemeError(
-                f"The file could not be read as {label}: it is damaged, or not {label}. Check "
-                f"it opens in a GIS (e.g. QGIS) and export it again as {SUPPORTED}.",
-                source=source,
-            ) from None
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise SchemeError(
-            f"The {label} layer has no geometry column: it is a plain table. Export the "
-            "scheme's boundary or route as a spatial layer.",
-            source=source,
-        )
-    _refuse_references_in(frame, source=source)
-    return Features.from_frame(frame)
-
-
-def _refuse_references_in(frame: pd.DataFrame, *, source: str) -> None:
-    """Refuse text cells (and column names) naming a GDAL virtual path or holding a VRT."""
-    import pandas as pd
-
-    for column in frame.columns:
-        refuse_references(str(column), where="a column name", source=source)
-        if column != frame.geometry.name and not pd.api.types.is_numeric_dtype(frame[column]):
-            for value in frame[column]:
-                if isinstance(value, str):
-                    refuse_references(value, where=f"column '{column}'", source=source)
 
 
 def _no_features() -> Features:
@@ -327,12 +244,9 @@ def check_prj_text(data: bytes, *, source: str) -> None:
         )
 
 
-def _check_shapefile_parts(parts: dict[str, Path], *, source: str, stem: str) -> None:
-    """Check the .shp/.shx file codes, the .dbf version and the .prj text before GDAL."""
-    heads = {}
-    for suffix in (".shp", ".shx", ".dbf"):
-        with parts[suffix].open("rb") as handle:
-            heads[suffix] = handle.read(100)
+def _check_shapefile_parts(parts: dict[str, bytes], *, source: str, stem: str) -> None:
+    """Check the .shp/.shx file codes, the .dbf version and the .prj text before reading."""
+    heads = {suffix: parts[suffix][:100] for suffix in (".shp", ".shx", ".dbf")}
     bad = [
         stem + suffix
         for suffix in (".shp", ".shx")
@@ -347,30 +261,27 @@ def _check_shapefile_parts(parts: dict[str, Path], *, source: str, stem: str) ->
             "GIS and zip its .shp, .shx, .dbf and .prj together.",
             source=source,
         )
-    if ".prj" in parts and parts[".prj"].is_file():
-        check_prj_text(parts[".prj"].read_bytes(), source=source)
+    if ".prj" in parts:
+        check_prj_text(parts[".prj"], source=source)
     cpg = parts.get(".cpg")
-    if cpg is not None and cpg.is_file():
-        text = cpg.read_bytes()
-        if len(text) > 64 or not re.fullmatch(rb"\s*[A-Za-z0-9_.-]*\s*", text):
-            raise SchemeError(
-                "The shapefile's .cpg is not a character-set name (such as UTF-8). Export the "
-                "layer again from your GIS, or leave the .cpg out of the zip.",
-                source=source,
-            )
-    for suffix, path in parts.items():
-        if suffix not in (".shp", ".shx", ".dbf", ".prj", ".cpg") or not path.is_file():
-            continue
-        if suffix in (".dbf", ".prj", ".cpg"):
-            refuse_vrt(path.read_bytes(), source=source)
+    if cpg is not None and (len(cpg) > 64 or not re.fullmatch(rb"\s*[A-Za-z0-9_.-]*\s*", cpg)):
+        raise SchemeError(
+            "The shapefile's .cpg is not a character-set name (such as UTF-8). Export the "
+            "layer again from your GIS, or leave the .cpg out of the zip.",
+            source=source,
+        )
+    for suffix in (".dbf", ".prj", ".cpg"):
+        if suffix in parts:
+            refuse_vrt(parts[suffix], source=source)
 
 
 def _read_shapefile(
-    parts: dict[str, Path], *, source: str, stem: str, notes: list[str], layer_name: str
+    parts: dict[str, bytes], *, source: str, stem: str, notes: list[str], layer_name: str
 ) -> RawScheme:
     _check_shapefile_parts(parts, source=source, stem=stem)
-    features = _read_layer(str(parts[".shp"]), None, source=source, label="a Shapefile")
-    # why: without a .prj GDAL leaves the CRS as None; validation reports it with the remedy
+    # why: without a .prj the CRS is None; validation reports it with the remedy
+    crs = prj_crs(parts[".prj"].decode("utf-8-sig"), source=source) if ".prj" in parts else None
+    features = read_shapefile(parts, crs=crs, source=source, stem=stem)
     return RawScheme(features, source, "shapefile", layers=[layer_name], notes=notes)
 
 
@@ -412,14 +323,8 @@ def _shapefile_sets(members: list[zipfile.ZipInfo]) -> dict[str, dict[str, zipfi
 # --- Zip and KMZ archives -------------------------------------------------------------------
 
 
-def _read_member(
-    data: bytes, member: zipfile.ZipInfo, tmp: Path, *, settings: Settings, source: str
-) -> bytes:
-    target = tmp / "member"
-    extract_members(data, [(member, target)], settings=settings, source=source)
-    content = target.read_bytes()
-    target.unlink()
-    return content
+def _read_member(data: bytes, member: zipfile.ZipInfo, *, settings: Settings, source: str) -> bytes:
+    return read_members(data, [member], settings=settings, source=source)[0]
 
 
 def _read_zip(
@@ -431,7 +336,7 @@ def _read_zip(
         if kmls:
             # why: a KMZ's main document is doc.kml by convention, else the first KML
             main = next((m for m in kmls if m.filename.lower() == "doc.kml"), kmls[0])
-            kml = _read_member(data, main, tmp, settings=settings, source=source)
+            kml = _read_member(data, main, settings=settings, source=source)
             return _read_kml(kml, layer, source=source)
         others = [
             m
@@ -445,7 +350,7 @@ def _read_zip(
                 target = tmp / "upload.gpkg"
                 extract_members(data, [(others[0], target)], settings=settings, source=source)
                 return _read_gpkg(target, layer, source=source)
-            content = _read_member(data, others[0], tmp, settings=settings, source=source)
+            content = _read_member(data, others[0], settings=settings, source=source)
             raw = _read_geojson(content, None, source=source)
             raw.layers = [display_name(others[0].filename)]
             return raw
@@ -469,13 +374,12 @@ def _read_zip(
             ".shx and .dbf (and .prj for the coordinate system); zip all of them together.",
             source=source,
         )
-    targets = [(info, tmp / f"upload{suffix}") for suffix, info in parts.items()]
-    extract_members(data, targets, settings=settings, source=source)
+    contents = read_members(data, list(parts.values()), settings=settings, source=source)
     notes = []
     if len(sets) > 1:
         notes.append(f"Read shapefile '{excerpt(chosen)}' of {len(sets)} in the zip.")
-    paths = {suffix: tmp / f"upload{suffix}" for suffix in parts}
-    return _read_shapefile(paths, source=source, stem=chosen, notes=notes, layer_name=chosen)
+    read = dict(zip(parts, contents, strict=True))
+    return _read_shapefile(read, source=source, stem=chosen, notes=notes, layer_name=chosen)
 
 
 def _read_bytes(data: bytes, filename: str, layer: str | None, *, settings: Settings) -> RawScheme:
@@ -530,9 +434,8 @@ def _read_shp_path(path: Path, layer: str | None, *, settings: Settings) -> RawS
     total = sum(p.stat().st_size for p in present.values())
     check_upload_size(total, settings=settings, source=source)
     notes = [f"Layer '{layer}' ignored: a shapefile has a single layer."] if layer else []
-    return _read_shapefile(
-        present, source=source, stem=path.stem, notes=notes, layer_name=path.stem
-    )
+    read = {suffix: p.read_bytes() for suffix, p in present.items()}
+    return _read_shapefile(read, source=source, stem=path.stem, notes=notes, layer_name=path.stem)
 
 
 def read_raw(

@@ -17,6 +17,7 @@ Nothing from an upload is executed or unpickled. Every refusal raises
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
@@ -24,7 +25,7 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element, ParseError
 
@@ -310,6 +311,87 @@ def inspect_zip(
     return members
 
 
+def _member_chunks(
+    data: bytes, members: list[zipfile.ZipInfo], *, settings: Settings, source: str
+) -> Iterator[tuple[int, bytes]]:
+    """Yield (member position, chunk) for each member, counting bytes against the limits."""
+    written_total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for position, info in enumerate(members):
+                written = 0
+                with archive.open(info) as reader:
+                    while chunk := reader.read(_CHUNK_BYTES):
+                        written += len(chunk)
+                        written_total += len(chunk)
+                        ratio = written / max(info.compress_size, 1)
+                        if (
+                            written > info.file_size
+                            or written_total > settings.max_unzipped_bytes
+                            or (written >= RATIO_CHECK_MIN_BYTES and ratio > settings.max_zip_ratio)
+                        ):
+                            raise UnsafeUploadError(
+                                f"The zip archive was refused while extracting "
+                                f"'{info.filename}': it expanded past its declared size or the "
+                                f"limits ({settings.max_unzipped_mb:g} MB in total, "
+                                f"{settings.max_zip_ratio:g} times per member). The archive "
+                                "looks crafted; zip only the scheme's own shapefile.",
+                                source=source,
+                            )
+                        yield position, chunk
+    except SchemeError:
+        raise
+    except _ZIP_ERRORS as exc:
+        raise SchemeError(
+            f"The zip archive is damaged and could not be extracted ({exc}). Zip the shapefile "
+            "again and re-upload it.",
+            source=source,
+        ) from None
+
+
+def read_members(
+    data: bytes,
+    members: Iterable[zipfile.ZipInfo],
+    *,
+    settings: Settings,
+    source: str,
+) -> list[bytes]:
+    """Read chosen zip members into memory, enforcing the size limits while reading.
+
+    The bytes read are counted, so a member whose header understates its size is stopped
+    as soon as it passes it (or the total or ratio limit), before it is held whole.
+
+    Parameters
+    ----------
+    data
+        The zip archive (already checked with :func:`inspect_zip`).
+    members
+        The members to read.
+    settings
+        Supplies ``max_unzipped_bytes`` and ``max_zip_ratio``.
+    source
+        Name of the upload, for messages.
+
+    Returns
+    -------
+    list of bytes
+        Each member's content, in the order given.
+
+    Raises
+    ------
+    UnsafeUploadError
+        When reading exceeds the total size or ratio limit, or a member exceeds its
+        declared size.
+    SchemeError
+        When a member cannot be decompressed (corrupt archive).
+    """
+    chosen = list(members)
+    chunks: list[list[bytes]] = [[] for _ in chosen]
+    for position, chunk in _member_chunks(data, chosen, settings=settings, source=source):
+        chunks[position].append(chunk)
+    return [b"".join(parts) for parts in chunks]
+
+
 def extract_members(
     data: bytes,
     members: Iterable[tuple[zipfile.ZipInfo, Path]],
@@ -341,38 +423,13 @@ def extract_members(
     SchemeError
         When a member cannot be decompressed (corrupt archive).
     """
-    written_total = 0
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info, target in members:
-                written = 0
-                with archive.open(info) as reader, target.open("wb") as writer:
-                    while chunk := reader.read(_CHUNK_BYTES):
-                        written += len(chunk)
-                        written_total += len(chunk)
-                        ratio = written / max(info.compress_size, 1)
-                        if (
-                            written > info.file_size
-                            or written_total > settings.max_unzipped_bytes
-                            or (written >= RATIO_CHECK_MIN_BYTES and ratio > settings.max_zip_ratio)
-                        ):
-                            raise UnsafeUploadError(
-                                f"The zip archive was refused while extracting "
-                                f"'{info.filename}': it expanded past its declared size or the "
-                                f"limits ({settings.max_unzipped_mb:g} MB in total, "
-                                f"{settings.max_zip_ratio:g} times per member). The archive "
-                                "looks crafted; zip only the scheme's own shapefile.",
-                                source=source,
-                            )
-                        writer.write(chunk)
-    except SchemeError:
-        raise
-    except _ZIP_ERRORS as exc:
-        raise SchemeError(
-            f"The zip archive is damaged and could not be extracted ({exc}). Zip the shapefile "
-            "again and re-upload it.",
-            source=source,
-        ) from None
+    pairs = list(members)
+    with contextlib.ExitStack() as stack:
+        writers = [stack.enter_context(target.open("wb")) for _, target in pairs]
+        for position, chunk in _member_chunks(
+            data, [info for info, _ in pairs], settings=settings, source=source
+        ):
+            writers[position].write(chunk)
 
 
 _KML_NS = re.compile(r"^\{[^}]*\}")

@@ -107,3 +107,23 @@ def test_quote_identifier() -> None:
     assert quote_identifier('a"b') == '"a""b"'
     with pytest.raises(ValueError):
         quote_identifier("a\x00b")
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_booleans_dates_and_gaps_read_as_gdal_reads_them(tmp_path: Path, gap: bool) -> None:
+    frame = site_frame(flag=True, opened="x", day="x")
+    frame = frame.loc[[0, 0, 0]].reset_index(drop=True)
+    frame["flag"] = [True, False, True]
+    path = write_gpkg(tmp_path / "types.gpkg", {"site": frame})
+    with sqlite3.connect(path) as db:
+        _drop_gdal_triggers(db)
+        db.execute('ALTER TABLE site ADD COLUMN "when" DATETIME')
+        db.execute('ALTER TABLE site ADD COLUMN "date" DATE')
+        db.execute("""UPDATE site SET "when" = '2031-04-01T10:30:00.000Z', "date" = '2031-04-01'""")
+        db.execute("""UPDATE site SET "when" = 'not a date', "date" = '2031-4-1' WHERE fid = 3""")
+        if gap:
+            db.execute('UPDATE site SET flag = NULL, "when" = NULL, "date" = NULL WHERE fid = 2')
+    from hiap.schemes.gpkg import read_gpkg_layer
+
+    with open_gpkg(path, source="types.gpkg") as db:
+        assert_same_features(old_features(path), read_gpkg_layer(db, "site", source="types.gpkg"))

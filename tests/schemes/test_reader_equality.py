@@ -10,8 +10,11 @@ the same scheme: metadata, notes, areas and problems.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import struct
 import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,6 +112,9 @@ def _mixed_types() -> gpd.GeoDataFrame:
             "ratio": [0.25, 1.0, None],
             "flag": [True, False, True],
             "opened": pd.to_datetime(["2031-04-01 00:00", "2029-01-15 10:30", None]),
+            "none_int": pd.array([None, None, None], dtype="Int64"),
+            "none_float": [math.nan, math.nan, math.nan],
+            "none_text": pd.array([None, None, None], dtype="str"),
         },
         geometry=[shapely.box(545_000, 254_000, 545_300, 254_300), None, shapely.Point(545_100, 254_100)],
         crs=27700,
@@ -178,3 +184,137 @@ def test_the_real_geopackage_in_the_data_directory() -> None:
         new = read_gpkg_layer(db, layer, source=path.name)
     assert len(new) == 9955
     assert_same_features(old_features(path, layer), new)
+
+
+# --- Shapefiles ---------------------------------------------------------------------------
+
+
+def _rings() -> dict[str, shapely.Geometry]:
+    """Polygons and lines whose parts GDAL groups: holes, several parts, parts with holes."""
+    e, n = 545_000.0, 254_000.0
+    outer, hole = shapely.box(e, n, e + 300, n + 300), shapely.box(e + 100, n + 100, e + 200, n + 200)
+    far = shapely.box(e + 1000, n, e + 1200, n + 200)
+    island = shapely.box(e + 120, n + 120, e + 180, n + 180)
+    return {
+        "holed": outer.difference(hole),
+        "two-parts": shapely.MultiPolygon([outer, far]),
+        "parts-with-holes": shapely.MultiPolygon([far, outer.difference(hole), island]),
+        "small-first": shapely.MultiPolygon([island, far.difference(shapely.box(e + 1050, n + 50, e + 1100, n + 100))]),
+    }
+
+
+def _shapefile_cases() -> Iterator[tuple[str, gpd.GeoDataFrame]]:
+    line, stops = route_frames()
+    yield "site-bng", site_frame(27700, name="A", dwellings=300)
+    yield "site-wgs84", site_frame(4326, name="B")
+    yield "no-crs", site_frame().set_crs(None, allow_override=True)
+    yield "line", line
+    yield "stops", stops
+    yield "multipoint", gpd.GeoDataFrame(geometry=[shapely.MultiPoint([(0, 0), (1, 1)])], crs=27700)
+    yield "multiline", gpd.GeoDataFrame(
+        geometry=[shapely.MultiLineString([[(0, 0), (1, 1)], [(2, 2), (3, 3)]])], crs=27700
+    )
+    mixed = _mixed_types()
+    yield "mixed-types", mixed.assign(geometry=[mixed.geometry[0], None, mixed.geometry[0]])
+    rings = _rings()
+    yield "rings", gpd.GeoDataFrame({"case": list(rings)}, geometry=list(rings.values()), crs=27700)
+    # a shapefile holds one kind of geometry: a sample with a route and its stops gives two
+    for sample in SAMPLES:
+        for kind, frame in _by_kind(gpd.read_file(sample)):
+            yield f"{sample.stem}-{kind}", frame
+            yield f"{sample.stem}-{kind}-bng", frame.to_crs(27700)
+    for folder in PROPOSALS:
+        for layer in sorted(folder.glob("*.geojson")):
+            for kind, frame in _by_kind(gpd.read_file(layer).to_crs(27700)):
+                yield f"{folder.name}-{layer.stem}-{kind}", frame
+
+
+def _by_kind(frame: gpd.GeoDataFrame) -> Iterator[tuple[str, gpd.GeoDataFrame]]:
+    kinds = frame.geometry.geom_type.str.replace("Multi", "")
+    for kind in sorted(kinds.unique()):
+        yield kind.lower(), frame[kinds == kind].reset_index(drop=True)
+
+
+def _zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part in sorted(folder.iterdir()):
+            archive.write(part, part.name)
+    return buffer.getvalue()
+
+
+def assert_same_shapefile(folder: Path, settings: Settings, **options: Any) -> None:
+    """The zipped folder reads as pyogrio read the .shp in it."""
+    (shp,) = folder.glob("*.shp")
+    new = read_raw(_zip_folder(folder), filename="upload.zip", settings=settings)
+    old = old_features(shp)
+    assert_same_features(old, new.features)
+    assert_same_scheme(RawScheme(old, new.source_name, "shapefile", new.layers), new, **options)
+
+
+def test_zipped_shapefiles_read_as_gdal_read_them(tmp_path: Path, settings: Settings) -> None:
+    cases = list(_shapefile_cases())
+    assert len(cases) >= 9 + 2 * len(SAMPLES) + 3 * 6
+    for name, frame in cases:
+        folder = tmp_path / name
+        folder.mkdir()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=RuntimeWarning)  # dates as text
+            warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+            pyogrio.write_dataframe(frame, folder / "site.shp")
+        kind = "transport" if name in ("line", "multiline") else None
+        assert_same_shapefile(folder, settings, kind=kind)
+
+
+def _dbf(fields: list[tuple[str, str, int, int]], rows: list[list[bytes]], *, ldid: int = 0) -> bytes:
+    """A dBASE III table written byte by byte: fields (name, type, length, decimals); each
+    row's first cell is its deletion flag (b' ' or b'*')."""
+    header_bytes = 32 + 32 * len(fields) + 1
+    row_bytes = 1 + sum(length for _, _, length, _ in fields)
+    out = bytearray(struct.pack("<B3BIHH", 0x03, 126, 1, 1, len(rows), header_bytes, row_bytes))
+    out += bytes(17) + bytes([ldid]) + bytes(2)
+    for name, kind, length, decimals in fields:
+        out += name.encode().ljust(11, b"\x00") + kind.encode() + bytes(4)
+        out += bytes([length, decimals]) + bytes(14)
+    out += b"\r"
+    for row in rows:
+        out += row[0] + b"".join(
+            cell.ljust(length) for cell, (_, _, length, _) in zip(row[1:], fields, strict=True)
+        )
+    return bytes(out + b"\x1a")
+
+
+DBF_FIELDS = [
+    ("name", "C", 20, 0), ("small", "N", 5, 0), ("wide", "N", 18, 0), ("huge", "N", 20, 0),
+    ("ratio", "N", 10, 3), ("f", "F", 12, 4), ("flag", "L", 1, 0), ("opened", "D", 8, 0),
+    ("memo", "M", 10, 0),
+]  # fmt: skip
+DBF_ROWS = [
+    [b" ", "Café".encode("latin-1"), b"12", b"123456789012345", b"12345678901234567890", b"2.500",
+     b"1.5e3", b"T", b"20310401", b"17"],
+    [b"*", b"deleted", b"1", b"2", b"3", b"4", b"5", b"F", b"20200101", b""],
+    [b" ", b"", b"", b"*****", b"", b"**********", b"", b"?", b"        ", b""],
+    [b" ", b"  lead", b"-7", b"+3", b"-1", b"-0.125", b"12abc", b"y", b"20290115", b""],
+    [b" ", "Ünï".encode("latin-1"), b"  4", b"0", b"0", b"  .5", b"-2", b"n", b"00000000", b" "],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("cpg", "ldid", "text"),
+    [(None, 0, "latin-1"), (b"UTF-8", 0, "utf-8"), (b"1252", 0, "cp1252"), (None, 0x57, "latin-1"),
+     (None, 0xC9, "cp1251"), (b"ISO-8859-1", 0, "latin-1")],
+)  # fmt: skip
+def test_dbf_values_read_as_gdal_reads_them(
+    tmp_path: Path, settings: Settings, cpg: bytes | None, ldid: int, text: str
+) -> None:
+    # every dBASE type, missing values (blank, '*'), deleted rows, text numbers, code pages
+    folder = tmp_path / "dbf"
+    folder.mkdir()
+    points = gpd.GeoDataFrame(geometry=[shapely.Point(545_000 + i, 254_000) for i in range(5)], crs=27700)
+    pyogrio.write_dataframe(points, folder / "site.shp")
+    rows = [[row[0], row[1].decode("latin-1").encode(text, "replace"), *row[2:]] for row in DBF_ROWS]
+    (folder / "site.dbf").write_bytes(_dbf(DBF_FIELDS, rows, ldid=ldid))
+    (folder / "site.cpg").unlink()
+    if cpg is not None:
+        (folder / "site.cpg").write_bytes(cpg)
+    assert_same_shapefile(folder, settings)

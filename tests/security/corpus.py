@@ -32,6 +32,7 @@ SHP_FIX = (
     "Export the layer again from your GIS so the .prj is rewritten, and zip it with the .shp, "
     ".shx and .dbf."
 )
+SHP_REMEDY = "Export the layer again from your GIS and zip its .shp, .shx, .dbf and .prj together."
 GPKG_FIX = "Check it opens in a GIS and export it again as GeoPackage."
 HREF_FIX = (
     "and hiap never fetches references named inside an upload. Save the scheme's own "
@@ -132,6 +133,16 @@ def _shapefile_members(folder: Path, prj: bytes | None) -> dict[str, bytes]:
     if prj is not None:
         members["site.prj"] = prj
     return members
+
+
+def _patched_shapefile(folder: Path, suffix: str, patch: dict[int, bytes], *, append: bytes = b"") -> bytes:
+    """The site shapefile, zipped, with bytes of one part overwritten at the given offsets."""
+    members = _shapefile_members(folder, None)
+    part = bytearray(members["site" + suffix])
+    for at, value in patch.items():
+        part[at : at + len(value)] = value
+    members["site" + suffix] = bytes(part) + append
+    return _zip(members)
 
 
 def _gpkg(folder: Path, name: str, text: str) -> bytes:
@@ -511,6 +522,66 @@ def attacks(folder: Path, targets: Targets) -> list[Attack]:
             "The GeoPackage was refused: layer 'site' has a generated column ('big'), which runs "
             "SQL when read. Export the scheme's layer as a plain table (in QGIS: Export > Save "
             "Features As… GeoPackage).",
+        ),
+        # 6c. Shapefile parts as hiap reads them from memory: sizes and counts that lie.
+        Attack(
+            "shx-count-lie",
+            "site.zip",
+            _patched_shapefile(folder, ".shx", {24: struct.pack(">i", 1_000_000)}),
+            plain,
+            "The shapefile's site.shx is damaged: its header says 2,000,000 bytes but it has "
+            f"108. {SHP_REMEDY}",
+        ),
+        Attack(
+            "shx-index-past-the-shp",
+            "site.zip",
+            _patched_shapefile(
+                folder, ".shx", {24: struct.pack(">i", 58)}, append=struct.pack(">2i", 10_000, 68)
+            ),
+            plain,
+            "The shapefile's site.shp is damaged: shape 2 of 2 lies outside the file (the .shx "
+            f"says so). {SHP_REMEDY}",
+        ),
+        Attack(
+            "shp-point-count-lie",
+            "site.zip",
+            _patched_shapefile(folder, ".shp", {100 + 8 + 40: struct.pack("<i", 2**31 - 1)}),
+            plain,
+            "The shapefile's site.shp is damaged: shape 1 claims more parts or points than it "
+            f"holds. {SHP_REMEDY}",
+        ),
+        Attack(
+            "shp-multipatch",
+            "site.zip",
+            _patched_shapefile(folder, ".shp", {100 + 8: struct.pack("<i", 31)}),
+            plain,
+            "The shapefile's site.shp holds shape type 31 (shape 1), which hiap does not read: a "
+            "scheme is polygons, lines or points. Export the layer again from your GIS as "
+            "polygons, lines or points.",
+        ),
+        Attack(
+            "dbf-row-count-lie",
+            "site.zip",
+            _patched_shapefile(folder, ".dbf", {4: struct.pack("<I", 2**32 - 1)}),
+            plain,
+            "The shapefile's site.dbf is damaged: it claims 4,294,967,295 rows of 81 bytes but "
+            f"holds 82 bytes of rows. {SHP_REMEDY}",
+        ),
+        Attack(
+            "dbf-row-length-lie",
+            "site.zip",
+            _patched_shapefile(folder, ".dbf", {10: struct.pack("<H", 3)}),
+            plain,
+            "The shapefile's site.dbf is damaged: its rows are 3 bytes, but its 1 fields need 81. "
+            f"{SHP_REMEDY}",
+        ),
+        Attack(
+            "dbf-shp-count-disagree",
+            "site.zip",
+            _patched_shapefile(folder, ".dbf", {4: struct.pack("<I", 0)}),
+            plain,
+            "The shapefile's parts disagree: site.shp holds 1 shape but site.dbf 0 rows of "
+            f"attributes. {SHP_REMEDY}",
         ),
         # 7. Sizes and names: a deeply nested GeoJSON, a hostile upload name.
         Attack(

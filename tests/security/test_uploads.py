@@ -38,6 +38,9 @@ ATTACKS = [
     "gpkg-blob-not-gp", "gpkg-extended-binary", "gpkg-bad-envelope-kind",
     "gpkg-envelope-past-the-end", "gpkg-wkb-count-lie", "gpkg-deep-collections",
     "gpkg-missing-table", "gpkg-generated-column",
+    # hiap's own Shapefile reader
+    "shx-count-lie", "shx-index-past-the-shp", "shp-point-count-lie", "shp-multipatch",
+    "dbf-row-count-lie", "dbf-row-length-lie", "dbf-shp-count-disagree",
 ]  # fmt: skip
 PASSWD_LINE = "root:x:0:0"
 
