@@ -19,7 +19,9 @@ hands the measured partitions, in the order they are submitted, to the first fre
 workers, as Dask's scheduler does with queued tasks. A worker keeps the last region's network
 and timetable, so the schedule charges a region's build (its first tile's time minus its other
 tiles' median, from the 1-worker run) again whenever a worker starts a tile of a region it does
-not hold. It assumes each worker has a core of its own (here two cores are shared, so the
+not hold. (run_batch sends a region's tiles to one worker, hiap.batch.run.assign_regions, so
+with at least as many regions as workers each region is built about once; the projection
+keeps the plain first-free-worker order, an upper bound.) It assumes each worker has a core of its own (here two cores are shared, so the
 measured times are inflated) and reads the data from a shared file system as fast as from
 local disk. Past about as many workers as partitions the longest partition bounds the time:
 smaller tiles (--tile-km) give more, smaller partitions, at the cost of more halo.
@@ -100,6 +102,10 @@ def child(args: argparse.Namespace) -> None:
                            tile_km=args.tile_km, client=client)
         wall = time.perf_counter() - began
         worker_rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        worker_cpu = client.run(lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))
+    # how many (region, worker) pairs measured tiles: each is one build of the region's networks
+    held = {(label.split(" tile ")[0], worker)
+            for label, worker in getattr(result, "partition_workers", {}).items()}
     assert result.table is not None, result.failed
     print(json.dumps({
         "workers": args.child,
@@ -109,6 +115,8 @@ def child(args: argparse.Namespace) -> None:
         "partition_s": result.partition_seconds,
         "client_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_rss_mb": [v / 1024 for v in worker_rss.values()],
+        "worker_cpu_s": list(worker_cpu.values()),
+        "region_builds": len(held) or None,
         "load_before": load_before,
         "load_after": os.getloadavg(),
         "gp_walk_within_15": float(result.indicators.query(
@@ -153,7 +161,9 @@ def main() -> None:
             f"{max(run['partition_s'].values()):.0f} s); peak memory client {run['client_rss_mb']:.0f} MB, "
             f"workers {', '.join(f'{m:.0f}' for m in run['worker_rss_mb'])} MB; load average "
             f"{run['load_before'][0]:.1f} before, {run['load_after'][0]:.1f} after; GP within "
-            f"15 min on foot {run['gp_walk_within_15']:.1%}"
+            f"15 min on foot {run['gp_walk_within_15']:.1%}; workers' CPU "
+            f"{' + '.join(f'{c:.0f}' for c in run['worker_cpu_s'])} s; regions' networks built "
+            f"on {run['region_builds'] or '(not recorded)'} (region, worker) pairs"
         )
     base = runs[0]
     if base["workers"] != 1:

@@ -15,6 +15,7 @@ from hiap.batch.partition import BatchRegion, Partition, halo_m, plan_partitions
 from hiap.batch.run import (
     WALK_CAP_MIN,
     BatchResult,
+    assign_regions,
     cap_walk,
     measure_partition,
     measure_region,
@@ -29,6 +30,7 @@ __all__ = [
     "BatchResult",
     "Partition",
     "PartitionStore",
+    "assign_regions",
     "cap_walk",
     "halo_m",
     "measure_partition",

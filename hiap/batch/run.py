@@ -6,6 +6,9 @@ Which function to use when:
   skip those already finished in the output folder, measure the rest on a Dask cluster (a
   local one by default, or any scheduler by address), keep each as it finishes, then write
   the per-LSOA table and the indicators.
+* :func:`assign_regions` -- which worker measures each partition: a region's tiles go to one
+  worker, which keeps its network and timetable between them (loosely: an idle worker may
+  still take another's tiles).
 * :func:`measure_partition` -- what one Dask task runs: :func:`hiap.access.measure_access`
   once per destination kind, on the partition's core grown by its halo.
 * :func:`measure_region` -- the same measurement over a whole region in one process (no
@@ -50,6 +53,7 @@ from isochrones.errors import IsochronesError
 __all__ = [
     "WALK_CAP_MIN",
     "BatchResult",
+    "assign_regions",
     "cap_walk",
     "measure_partition",
     "measure_region",
@@ -310,10 +314,58 @@ def measure_partition(part: Partition, data_dir: str, cache_dir: str) -> pd.Data
     return table
 
 
-def _timed_partition(part: Partition, data_dir: str, cache_dir: str) -> tuple[pd.DataFrame, float]:
+def _timed_partition(
+    part: Partition, data_dir: str, cache_dir: str
+) -> tuple[pd.DataFrame, float, str]:
+    """Measure a partition in a Dask task; return its rows, own time and the worker's address."""
+    from distributed import get_worker
+
     start = time.perf_counter()
     table = measure_partition(part, data_dir, cache_dir)
-    return table, time.perf_counter() - start
+    return table, time.perf_counter() - start, str(get_worker().address)
+
+
+def assign_regions(parts: Sequence[Partition], workers: Sequence[str]) -> dict[str, str]:
+    """Give each partition a worker so that a region's tiles run where its networks are kept.
+
+    A worker keeps the last region's walk network and timetable (:class:`_Memo`); sending the
+    tiles of one region to one worker builds them once instead of once per worker. Regions
+    go, largest first, to the worker with the fewest tiles so far; when there are fewer
+    regions than workers, the largest are halved (into runs of neighbouring tiles) until
+    every worker has work.
+
+    Parameters
+    ----------
+    parts
+        The partitions to measure, in plan order (a region's tiles together).
+    workers
+        The workers' addresses.
+
+    Returns
+    -------
+    dict
+        Partition key -> worker address (empty without workers).
+    """
+    if not workers:
+        return {}
+    by_region: dict[str, list[Partition]] = {}
+    for part in parts:
+        by_region.setdefault(part.region, []).append(part)
+    runs = list(by_region.values())
+    # why: with fewer regions than workers a region must be shared, or workers sit idle;
+    # halving the largest keeps each half's tiles neighbours (plan order is by tile)
+    while len(runs) < len(workers) and max(len(r) for r in runs) > 1:
+        largest = max(runs, key=len)
+        runs.remove(largest)
+        half = -(-len(largest) // 2)
+        runs += [largest[:half], largest[half:]]
+    load = {w: 0 for w in workers}
+    chosen: dict[str, str] = {}
+    for run in sorted(runs, key=len, reverse=True):
+        worker = min(workers, key=lambda w: load[w])
+        load[worker] += len(run)
+        chosen.update((part.key, worker) for part in run)
+    return chosen
 
 
 def measure_region(
@@ -421,6 +473,8 @@ class BatchResult:
         Wall time of the run.
     partition_seconds
         Each partition measured in this run: its own time on its worker, in plan order.
+    partition_workers
+        Each partition measured in this run: the address of the worker that measured it.
     """
 
     table: pd.DataFrame | None
@@ -433,6 +487,7 @@ class BatchResult:
     dashboard_link: str = ""
     seconds: float = 0.0
     partition_seconds: dict[str, float] = field(default_factory=dict)
+    partition_workers: dict[str, str] = field(default_factory=dict)
 
 
 def _message(exc: BaseException) -> str:
@@ -511,6 +566,7 @@ def run_batch(
     tell(reused / len(parts), f"{reused} of {len(parts)} partitions already finished")
     failed: list[tuple[str, str]] = []
     took: dict[str, float] = {}
+    where: dict[str, str] = {}
     link = ""
     if todo:
         from distributed import Client, LocalCluster, as_completed
@@ -530,10 +586,16 @@ def run_batch(
             link = str(client.dashboard_link or "")
             if announce is not None:
                 announce(link)
+            if cluster is not None:
+                client.wait_for_workers(workers)
+            # Loose: a worker left idle may still take (steal) another's tiles.
+            home = assign_regions(todo, sorted(client.scheduler_info()["workers"]))
             futures = [
                 client.submit(
                     _timed_partition, part, str(settings.data_dir), str(settings.cache_dir),
                     key=f"hiap-batch-{part.key}", pure=False,
+                    workers=[home[part.key]] if part.key in home else None,
+                    allow_other_workers=part.key in home,
                 )
                 for part in todo
             ]
@@ -543,12 +605,13 @@ def run_batch(
                 part = by_key[future.key]
                 done += 1
                 try:
-                    table, seconds = future.result()
+                    table, seconds, worker = future.result()
                 except Exception as exc:  # any failure of one partition must not lose the rest
                     failed.append((part.label, _message(exc)))
                     tell(done / len(parts), f"{part.label} failed ({done}/{len(parts)})")
                     continue
                 took[part.label] = seconds
+                where[part.label] = worker
                 store.save(part.key, table, region=part.region, tile=part.tile,
                            seconds=round(seconds, 3))
                 tell(done / len(parts), f"{part.label} done ({done}/{len(parts)})")
@@ -558,9 +621,10 @@ def run_batch(
                 if cluster is not None:
                     cluster.close()
     took = {p.label: took[p.label] for p in parts if p.label in took}  # in plan order
+    where = {label: where[label] for label in took}
     if failed:
         return BatchResult(None, None, len(parts), len(todo) - len(failed), reused,
-                           tuple(failed), (), link, time.perf_counter() - started, took)
+                           tuple(failed), (), link, time.perf_counter() - started, took, where)
     table = _text_as_string(pd.concat([store.load(p.key) for p in parts], ignore_index=True))
     indicators = summarise_batch(table)
     files = (out_dir / "by_lsoa.csv", out_dir / "indicators.csv")
@@ -568,5 +632,5 @@ def run_batch(
     indicators.to_csv(files[1], index=False)
     tell(1.0, f"{len(parts)} partitions: {len(todo)} measured, {reused} reused")
     return BatchResult(table, indicators, len(parts), len(todo), reused, (), files, link,
-                       time.perf_counter() - started, took)
+                       time.perf_counter() - started, took, where)
 

@@ -14,6 +14,7 @@ import pytest
 from hiap.access import AccessOptions
 from hiap.batch import (
     PartitionStore,
+    assign_regions,
     halo_m,
     measure_partition,
     plan_partitions,
@@ -67,13 +68,41 @@ def _walk_columns(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_a_walking_batch_on_its_halo_equals_the_walks_of_one_run(
-    tmp_path, batch_settings, regions, reference, client
+    tmp_path, batch_settings, regions, reference
 ):
-    """Walking only: each tile's network is its origins' hull grown by 60 min x 4.8 km/h + 500 m."""
-    result = run_batch(batch_settings, regions, WALK, out_dir=tmp_path, tile_km=TILE_KM,
-                       client=client)
+    """Walking only: each tile's network is its origins' hull grown by 60 min x 4.8 km/h + 500 m.
+
+    On two workers, each region's tiles run on the worker given the region (stealing is off
+    here so that the assignment is what is seen).
+    """
+    import dask
+    from distributed import Client
+
+    with dask.config.set({"distributed.scheduler.work-stealing": False}), Client(
+        processes=False, n_workers=2, threads_per_worker=1, dashboard_address=":0"
+    ) as two:
+        result = run_batch(batch_settings, regions, WALK, out_dir=tmp_path, tile_km=TILE_KM,
+                           client=two)
     assert result.table is not None
     same_rows(result.table, _walk_columns(reference))
+    held: dict[str, set[str]] = {}
+    for label, worker in result.partition_workers.items():
+        held.setdefault(label.split(" tile ")[0], set()).add(worker)
+    assert sorted(held) == ["A", "B"]
+    assert [len(w) for w in held.values()] == [1, 1] and held["A"] != held["B"]
+
+
+def test_regions_are_given_whole_to_the_least_loaded_worker(batch_settings, regions):
+    parts = plan_partitions(batch_settings, regions, WALK, tile_km=TILE_KM, walk_cap_min=60)
+    n_a = sum(p.region == "A" for p in parts)
+    home = assign_regions(parts, ["w1", "w2"])
+    assert {home[p.key] for p in parts if p.region == "A"} == {"w1"}  # the larger region first
+    assert {home[p.key] for p in parts if p.region == "B"} == {"w2"}
+    assert assign_regions(parts, []) == {}
+    # one region, two workers: split into two runs of neighbouring tiles (plan order)
+    alone = [p for p in parts if p.region == "A"]
+    split = [assign_regions(alone, ["w1", "w2"])[p.key] for p in alone]
+    assert split == ["w1"] * (-(-n_a // 2)) + ["w2"] * (n_a // 2)
 
 
 def test_without_the_halo_walking_partitions_answer_differently(batch_settings, regions, reference):
