@@ -29,6 +29,16 @@ Systematic differences that remain (and show in the agreement figures):
   blank), so it is given the times isochrones interpolates (same trips, same times);
 * ferrobus drops the stops its street network does not cover (it reports how many); isochrones
   snaps every stop to its nearest street node and walks the snap distance;
+* ferrobus chains walks: its round 0 walks the transfer legs from the origin's stop, and
+  arrivals reached by a transfer walk count for the destination's stops, so it walks up to
+  10 + 10 minutes at each end; isochrones never chains walks (JTS-style: one access walk, one
+  egress walk, each up to 10 min). This is why hiap is slower by > 2 min on many pairs and
+  ferrobus alone reaches ~1,500: rerun with hiap's access/egress limit at 20 min, ferrobus
+  reaches no pair hiap does not, and "hiap slower by > 2 min" falls from 44.5 % to 10.8 %
+  at 08:00 (25.0 % to 14.3 % at 14:00);
+* ferrobus starts transfer walks when the vehicle leaves the stop, isochrones when it arrives;
+* ferrobus's matrix varies slightly from run to run (the 14:00 agreement moves in the second
+  decimal between runs while isochrones' answer is identical bit for bit);
 * calendars: both keep the services running on the date (calendar + calendar_dates);
   isochrones also keeps the previous day's trips still running after midnight, which does not
   matter at these departure times.

@@ -811,6 +811,21 @@ class WalkNetwork:
         """The transposed CSR (row = to, column = from), for routing towards destinations."""
         return self._reverse_csr
 
+    @cached_property
+    def is_symmetric(self) -> bool:
+        """Whether every street is walked both ways at the same length (to a micrometre).
+
+        Then the walk from a to b is as long as the walk from b to a, and one search from a
+        set of points serves legs in both directions (:func:`isochrones.transit.window_travel_times`
+        computes egress legs as the transposed access legs when origins are destinations).
+        """
+        if self.length_csr.nnz != self._reverse_csr.nnz:
+            return False
+        diff = (self.length_csr - self._reverse_csr).tocsr()
+        # why: an edge's two directions are measured along reversed copies of one line, so
+        # their lengths can differ in the last bits (1e-13 m); a micrometre is no difference
+        return bool(np.all(np.abs(diff.data) <= 1e-6))
+
     def node_positions(self, node_ids: np.ndarray | list[int]) -> np.ndarray:
         """Map OSM node ids to positions.
 

@@ -129,6 +129,19 @@ class Legs:
             n_targets=int(n_targets),
         )
 
+    def transposed(self) -> Legs:
+        """Return the same legs walked the other way (targets become sources).
+
+        Returns
+        -------
+        Legs
+            Legs from each of this one's targets, for a network walked alike both ways.
+        """
+        source = np.repeat(np.arange(self.n_sources), np.diff(self.ptr))
+        return Legs.from_pairs(
+            self.target, source, self.seconds, n_sources=self.n_targets, n_targets=self.n_sources
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Return the legs as a frame of ``source``, ``target``, ``seconds``."""
         src = np.repeat(np.arange(self.n_sources), np.diff(self.ptr))
@@ -390,6 +403,10 @@ def _run_departure(
     rode,
     ride_list,
     ride_lab,
+    has_eg,
+    egd,
+    eg_list,
+    pat_eg_end,
 ):
     """One RAPTOR run from departure ``t0``, improving the labels given (kept between runs)."""
     inf = np.int32(1 << 30)
@@ -441,26 +458,33 @@ def _run_departure(
                     pat_first[p] = pos
         nm = 0
         n_ride = 0
+        n_eg = 0
         for qi in range(nq):
             p = queue[qi]
             start = pat_first[p]
             pat_first[p] = -1
             s0 = ps_ptr[p]
             length = ps_ptr[p + 1] - s0
+            # The last round only feeds destinations: past the pattern's last stop with an
+            # egress leg nothing it finds is used.
+            end = pat_eg_end[p] if last else length
+            if start >= end:
+                continue
             ntr = pt_ptr[p + 1] - pt_ptr[p]
             base = ptime_ptr[p]
             trip = -1
-            for i in range(start, length):
+            for i in range(start, end):
                 s = ps_stops[s0 + i]
                 if trip >= 0:
                     a = arr[base + trip * length + i]
                     if a < best_ride[s]:
                         best_ride[s] = a
-                        for e in range(eg_ptr[s], eg_ptr[s + 1]):
-                            d = eg_to[e]
-                            v = a + eg_s[e]
-                            if v < dest[d]:
-                                dest[d] = v
+                        # Egress is walked once per stop and round, after the scans: the
+                        # pruning bound reads the destinations only at the round's start.
+                        if has_eg[s] and not egd[s]:
+                            egd[s] = True
+                            eg_list[n_eg] = s
+                            n_eg += 1
                     if a < bound and not last:
                         r = a + slack
                         if r < ready[k, s] and (eager or _beats_fewer_rides(ready, k, s, r)):
@@ -490,6 +514,15 @@ def _run_departure(
                             else:
                                 lo = mid + 1
                         trip = lo
+        for i in range(n_eg):
+            s = eg_list[i]
+            egd[s] = False
+            a = best_ride[s]
+            for e in range(eg_ptr[s], eg_ptr[s + 1]):
+                d = eg_to[e]
+                v = a + eg_s[e]
+                if v < dest[d]:
+                    dest[d] = v
         for i in range(n_ride):
             s = ride_list[i]
             rode[s] = False
@@ -547,6 +580,15 @@ def _range_kernel(
     useful = np.zeros(n_dest, dtype=np.bool_)
     for e in range(eg_to.shape[0]):
         useful[eg_to[e]] = True
+    has_eg = np.zeros(n_stops, dtype=np.bool_)
+    for s in range(n_stops):
+        has_eg[s] = eg_ptr[s + 1] > eg_ptr[s]
+    # One past the last position of each pattern whose stop has an egress leg.
+    pat_eg_end = np.zeros(n_pat, dtype=np.int32)
+    for p in range(n_pat):
+        for i in range(ps_ptr[p + 1] - ps_ptr[p]):
+            if has_eg[ps_stops[ps_ptr[p] + i]]:
+                pat_eg_end[p] = i + 1
     for o in numba.prange(n_orig):
         ready = np.full((max_rounds + 1, n_stops), inf, dtype=np.int32)
         best_ride = np.full(n_stops, inf, dtype=np.int32)
@@ -558,6 +600,8 @@ def _range_kernel(
         ride_lab = np.full((max_rounds + 1, n_stops), inf, dtype=np.int32)
         pat_first = np.full(n_pat, -1, dtype=np.int32)
         queue = np.zeros(n_pat, dtype=np.int32)
+        egd = np.zeros(n_stops, dtype=np.bool_)
+        eg_list = np.zeros(n_stops, dtype=np.int32)
         a0 = acc_ptr[o]
         a1 = acc_ptr[o + 1]
         for m in range(n_dep - 1, -1, -1):
@@ -603,6 +647,10 @@ def _range_kernel(
                 rode,
                 ride_list,
                 ride_lab,
+                has_eg,
+                egd,
+                eg_list,
+                pat_eg_end,
             )
             for d in range(n_dest):
                 v = dest[d] - t0 if dest[d] < inf else inf

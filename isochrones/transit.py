@@ -297,20 +297,36 @@ def _stacked(snapped: Snapped) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _attachments(
+    network: WalkNetwork, xy: np.ndarray, snap: Snapped | None
+) -> tuple[np.ndarray, np.ndarray]:
+    return _stacked(network.snap(xy) if snap is None else snap)
+
+
+def _concat_attachments(
+    parts: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stack (nodes, offsets) of several point sets; a missing attachment gets an inf offset."""
+    k = max(nodes.shape[1] for nodes, _ in parts)
+    nodes = np.concatenate([np.pad(n, ((0, 0), (0, k - n.shape[1]))) for n, _ in parts])
+    off = np.concatenate(
+        [np.pad(o, ((0, 0), (0, k - o.shape[1])), constant_values=np.inf) for _, o in parts]
+    )
+    return nodes, off
+
+
 def _network_pairs(
     network: WalkNetwork,
-    from_xy: np.ndarray,
-    to_xy: np.ndarray,
+    source: tuple[np.ndarray, np.ndarray],
+    target: tuple[np.ndarray, np.ndarray],
     limit_m: float,
-    from_snap: Snapped | None,
-    to_snap: Snapped | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(source, target, metres) of every pair within ``limit_m`` along the streets."""
-    so_nodes, so_off = _stacked(network.snap(from_xy) if from_snap is None else from_snap)
-    sd_nodes, sd_off = _stacked(network.snap(to_xy) if to_snap is None else to_snap)
+    so_nodes, so_off = source
+    sd_nodes, sd_off = target
     # Search from the smaller side: stops -> a few destinations runs from the destinations
     # on the reversed graph (one search per destination instead of one per stop).
-    if len(to_xy) < len(from_xy):
+    if len(sd_nodes) < len(so_nodes):
         rev = network.reverse_length_csr
         t, s, metres = bounded_pairs(
             rev.indptr, rev.indices, rev.data, sd_nodes, sd_off, so_nodes, so_off, limit_m
@@ -321,6 +337,78 @@ def _network_pairs(
             fwd.indptr, fwd.indices, fwd.data, so_nodes, so_off, sd_nodes, sd_off, limit_m
         )
     return s, t, metres
+
+
+def walk_legs_groups(
+    from_xy: np.ndarray,
+    targets: Sequence[tuple[np.ndarray, float, Snapped | None]],
+    *,
+    network: WalkNetwork | None = None,
+    speed_kph: float = WALK_SPEED_KPH,
+    from_snap: Snapped | None = None,
+) -> list[Legs]:
+    """Compute walking legs to several sets of targets, each within its own limit, at once.
+
+    One search per source serves every set (the sets' limits only filter its results), so
+    origins -> stops and origins -> destinations cost one search, not two.
+
+    Parameters
+    ----------
+    from_xy
+        ``(n, 2)`` source coordinates in the network's (metric) CRS.
+    targets
+        ``(to_xy, max_min, to_snap)`` per set: coordinates, longest leg kept in minutes, and
+        the points already snapped to ``network`` (or ``None``).
+    network, speed_kph, from_snap
+        As :func:`walk_legs`.
+
+    Returns
+    -------
+    list of Legs
+        One per set, in order; seconds rounded to whole seconds.
+    """
+    speed = kph_to_mps(speed_kph)
+    for _, max_min, _ in targets:
+        if not max_min > 0:
+            raise RoutingInputError(f"max_min must be positive, got {max_min!r}.")
+    from_xy = np.asarray(from_xy, float).reshape(-1, 2)
+    to_sets = [np.asarray(xy, float).reshape(-1, 2) for xy, _, _ in targets]
+    limits_m = [max_min * 60.0 * speed for _, max_min, _ in targets]
+    starts = np.cumsum([0] + [len(xy) for xy in to_sets])
+    all_to = np.concatenate(to_sets)
+    limit_m = max(limits_m)
+    if network is None:
+        if len(from_xy) and len(all_to):
+            mat = cKDTree(from_xy).sparse_distance_matrix(
+                cKDTree(all_to), limit_m, output_type="coo_matrix"
+            )
+            src, dst, metres_all = mat.row.astype(np.int64), mat.col.astype(np.int64), mat.data
+        else:
+            src, dst, metres_all = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    else:
+        to_attach = _concat_attachments(
+            [
+                _attachments(network, xy, snap)
+                for xy, (_, _, snap) in zip(to_sets, targets, strict=True)
+            ]
+        )
+        src, dst, metres_all = _network_pairs(
+            network, _attachments(network, from_xy, from_snap), to_attach, limit_m
+        )
+    out = []
+    for i, xy in enumerate(to_sets):
+        # why: distances within a smaller limit are the same whatever limit the search had
+        sel = (dst >= starts[i]) & (dst < starts[i + 1]) & (metres_all <= limits_m[i])
+        out.append(
+            Legs.from_pairs(
+                src[sel],
+                dst[sel] - starts[i],
+                metres_all[sel] / speed,
+                n_sources=len(from_xy),
+                n_targets=len(xy),
+            )
+        )
+    return out
 
 
 def walk_legs(
@@ -358,28 +446,24 @@ def walk_legs(
     Legs
         Seconds per leg, rounded to whole seconds.
     """
-    speed = kph_to_mps(speed_kph)
-    if not max_min > 0:
-        raise RoutingInputError(f"max_min must be positive, got {max_min!r}.")
-    from_xy = np.asarray(from_xy, float).reshape(-1, 2)
-    to_xy = np.asarray(to_xy, float).reshape(-1, 2)
-    limit_m = max_min * 60.0 * speed
-    if network is None:
-        if len(from_xy) and len(to_xy):
-            mat = cKDTree(from_xy).sparse_distance_matrix(
-                cKDTree(to_xy), limit_m, output_type="coo_matrix"
-            )
-            src, dst, metres_all = mat.row.astype(np.int64), mat.col.astype(np.int64), mat.data
-        else:
-            src, dst, metres_all = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    else:
-        src, dst, metres_all = _network_pairs(network, from_xy, to_xy, limit_m, from_snap, to_snap)
-    if exclude_self:
-        keep = src != dst
-        src, dst, metres_all = src[keep], dst[keep], metres_all[keep]
-    return Legs.from_pairs(
-        src, dst, metres_all / speed, n_sources=len(from_xy), n_targets=len(to_xy)
+    (legs,) = walk_legs_groups(
+        from_xy,
+        [(to_xy, max_min, to_snap)],
+        network=network,
+        speed_kph=speed_kph,
+        from_snap=from_snap,
     )
+    if exclude_self:
+        src = np.repeat(np.arange(legs.n_sources), np.diff(legs.ptr))
+        keep = src != legs.target
+        legs = Legs.from_pairs(
+            src[keep],
+            legs.target[keep],
+            legs.seconds[keep],
+            n_sources=legs.n_sources,
+            n_targets=legs.n_targets,
+        )
+    return legs
 
 
 @dataclass(frozen=True)
@@ -464,6 +548,62 @@ class TransitNetwork:
             from_snap=from_snap,
             to_snap=to_snap,
         )
+
+    def origin_legs(
+        self,
+        origins_xy: np.ndarray,
+        destinations_xy: np.ndarray,
+        max_walk_min: float,
+        *,
+        origin_snap: Snapped | None = None,
+        destination_snap: Snapped | None = None,
+    ) -> tuple[Legs, int, Legs, int]:
+        """Access legs (origins -> stops) and walks all the way (origins -> destinations).
+
+        Without a fallback walk, one search per origin serves both.
+
+        Returns
+        -------
+        tuple
+            Access legs, how many of them the fallback walked, direct legs, and the same.
+        """
+        if self.fallback is None:
+            access, direct = walk_legs_groups(
+                origins_xy,
+                [
+                    (self.stop_xy, self.max_access_min, self.stop_snap),
+                    (destinations_xy, max_walk_min, destination_snap),
+                ],
+                network=self.walk,
+                speed_kph=self.speed_kph,
+                from_snap=origin_snap,
+            )
+            return access, 0, direct, 0
+        access, fb_access = self.legs_flagged(
+            origins_xy,
+            self.stop_xy,
+            self.max_access_min,
+            from_snap=origin_snap,
+            to_snap=self.stop_snap,
+        )
+        direct, fb_direct = self.legs_flagged(
+            origins_xy,
+            destinations_xy,
+            max_walk_min,
+            access=False,
+            from_snap=origin_snap,
+            to_snap=destination_snap,
+        )
+        return access, fb_access, direct, fb_direct
+
+    @property
+    def walks_alike_both_ways(self) -> bool:
+        """Whether a walk from a to b is as long as from b to a.
+
+        True for straight lines, and for a network whose every street is walked both ways at
+        the same length.
+        """
+        return self.walk is None or self.walk.is_symmetric
 
 
 def build_transit_network(
@@ -736,14 +876,22 @@ def window_travel_times(
         raise RoutingInputError("No destinations were given.")
     stop_xy, stop_snap = network.stop_xy, network.stop_snap
     # Snap each set of points once: origins and destinations serve two kinds of leg each.
-    o_snap, d_snap = network.snap(origins_xy), network.snap(destinations_xy)
-    egress, fb_egress = network.legs_flagged(
-        stop_xy, destinations_xy, network.max_access_min, from_snap=stop_snap, to_snap=d_snap
+    same_points = origins_xy.shape == destinations_xy.shape and np.array_equal(
+        origins_xy, destinations_xy
     )
+    o_snap = network.snap(origins_xy)
+    d_snap = o_snap if same_points else network.snap(destinations_xy)
+    access, fb_access, direct_legs, fb_direct = network.origin_legs(
+        origins_xy, destinations_xy, max_walk_min, origin_snap=o_snap, destination_snap=d_snap
+    )
+    if same_points and network.walks_alike_both_ways:
+        # why: stop -> point walks are the point -> stop walks reversed; no second search
+        egress, fb_egress = access.transposed(), fb_access
+    else:
+        egress, fb_egress = network.legs_flagged(
+            stop_xy, destinations_xy, network.max_access_min, from_snap=stop_snap, to_snap=d_snap
+        )
     n_egress = len(egress.target)  # before "nearest" merges a stop's legs into one
-    direct_legs, fb_direct = network.legs_flagged(
-        origins_xy, destinations_xy, max_walk_min, access=False, from_snap=o_snap, to_snap=d_snap
-    )
     n_o, n_d = len(origins_xy), len(destinations_xy)
     direct = np.full((n_o, n_d), INF, dtype=np.int64)
     frame = direct_legs.to_frame()
@@ -758,9 +906,6 @@ def window_travel_times(
         )
         direct = direct.min(axis=1, keepdims=True)
         n_d = 1
-    access, fb_access = network.legs_flagged(
-        origins_xy, stop_xy, network.max_access_min, from_snap=o_snap, to_snap=stop_snap
-    )
     fallback_share: dict[str, float] = {}
     if network.fallback is not None:
         counts = {

@@ -326,3 +326,108 @@ def test_range_raptor_equals_separate_runs_on_real_feed(small_net) -> None:
     slow = range_raptor(net.timetable, access, net.transfers, ident, deps, reuse_labels=False)
     np.testing.assert_array_equal(fast, slow)
     assert (fast < INF).sum() > 10_000
+
+
+def test_points_to_themselves_equal_with_and_without_reversed_legs(small_net, monkeypatch) -> None:
+    """Origins = destinations: egress legs taken as the access legs reversed give the same
+    matrix as a search per direction."""
+    _, net, origins, _ = small_net
+    kw = dict(window=(dt.time(13), dt.time(13, 20)), step_min=5, percentiles=(50,))
+    assert net.walks_alike_both_ways
+    fast = window_travel_times(net, origins, origins, **kw)
+    monkeypatch.setattr(type(net), "walks_alike_both_ways", property(lambda self: False))
+    slow = window_travel_times(net, origins, origins, **kw)
+    np.testing.assert_array_equal(fast.travel_s, slow.travel_s)
+    np.testing.assert_array_equal(fast.min_s, slow.min_s)
+    assert np.isfinite(fast.min_s).mean() > 0.2
+
+
+@settings(max_examples=100, deadline=None)
+@given(random_timetable(), st.integers(1, 3), st.data())
+def test_few_destinations_and_few_rides_equal_every_stop_then_egress(case, rides, data) -> None:
+    """Arrivals at a few destinations (egress from some stops, a ride limit that binds) are
+    the best ride arrival at each stop within that limit plus the egress walk: checks that
+    the last round only scans as far as a stop with an egress leg, and egress is applied once
+    per round."""
+    stop_ids, trips, rows, walks, origin, t0 = case
+    base = empty_feed("random")
+    feed = validate_feed(
+        Feed(
+            stops=pd.DataFrame(
+                {
+                    "stop_id": stop_ids,
+                    "stop_name": stop_ids,
+                    "stop_lat": 10.0,
+                    "stop_lon": np.arange(len(stop_ids)) / 100,
+                }
+            ),
+            routes=pd.DataFrame(
+                {
+                    "route_id": sorted({t["route_id"] for t in trips}),
+                    "agency_id": "",
+                    "route_short_name": "",
+                    "route_long_name": "",
+                    "route_type": 3,
+                }
+            ),
+            trips=pd.DataFrame(trips),
+            stop_times=pd.DataFrame(rows),
+            calendar=pd.DataFrame(
+                [
+                    {
+                        "service_id": "ALL",
+                        **dict.fromkeys(
+                            [
+                                "monday",
+                                "tuesday",
+                                "wednesday",
+                                "thursday",
+                                "friday",
+                                "saturday",
+                                "sunday",
+                            ],
+                            True,
+                        ),
+                        "start_date": pd.Timestamp("2019-01-01"),
+                        "end_date": pd.Timestamp("2030-01-01"),
+                    }
+                ]
+            ),
+            calendar_dates=base.calendar_dates,
+            frequencies=base.frequencies,
+            source="random",
+        )
+    )
+    tt = build_timetable(feed, DATE)
+    n = tt.n_stops
+    walks = [(a, b, w) for a, b, w in walks if a != b]
+    trf = Legs.from_pairs(
+        [a for a, _, _ in walks],
+        [b for _, b, _ in walks],
+        [w for _, _, w in walks],
+        n_sources=n,
+        n_targets=n,
+    )
+    access = Legs.from_pairs([0], [origin], [0], n_sources=1, n_targets=n)
+    ident = Legs.from_pairs(np.arange(n), np.arange(n), np.zeros(n), n_sources=n, n_targets=n)
+    every = earliest_arrival(tt, access, trf, ident, t0, max_rounds=rides)[0].astype(np.int64)
+    n_dest = data.draw(st.integers(1, 3))
+    legs = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(0, n_dest - 1), st.integers(0, 600)),
+            max_size=6,
+        )
+    )
+    egress = Legs.from_pairs(
+        [s for s, _, _ in legs],
+        [d for _, d, _ in legs],
+        [w for _, _, w in legs],
+        n_sources=n,
+        n_targets=n_dest,
+    )
+    got = earliest_arrival(tt, access, trf, egress, t0, max_rounds=rides)[0]
+    want = np.full(n_dest, INF, dtype=np.int64)
+    for s, d, w in egress.to_frame().itertuples(index=False):
+        if every[s] < INF:
+            want[d] = min(want[d], every[s] + w)
+    np.testing.assert_array_equal(got, want)

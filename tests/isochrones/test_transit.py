@@ -18,6 +18,7 @@ from isochrones.transit import (
     transit_indicators,
     transit_isochrones,
     walk_legs,
+    walk_legs_groups,
     window_travel_times,
 )
 from tests.isochrones.gtfs.tiny import TINY, write_feed
@@ -130,3 +131,43 @@ def test_indicators_and_utm() -> None:
         local_utm_crs(545000.0, 258000.0)
     with pytest.raises(RoutingInputError, match="1 missing or non-numeric populations"):
         transit_indicators(np.array([1.0]), np.array([np.nan]))
+
+
+def test_walk_legs_groups_equal_one_search_per_set() -> None:
+    """One search to two target sets gives each set's legs exactly as its own search."""
+    net = grid_network()
+    rng = np.random.default_rng(3)
+    lo, hi = np.array([300_000.0, 5_760_000.0]), np.array([301_100.0, 5_761_100.0])
+    origins = rng.uniform(lo, hi, size=(15, 2))
+    stops = rng.uniform(lo, hi, size=(40, 2))
+    dests = rng.uniform(lo, hi, size=(9, 2))
+    for network in (net, None):
+        to_stops, to_dests = walk_legs_groups(
+            origins, [(stops, 6.0, None), (dests, 11.0, None)], network=network
+        )
+        for got, (xy, limit) in ((to_stops, (stops, 6.0)), (to_dests, (dests, 11.0))):
+            want = walk_legs(origins, xy, max_min=limit, network=network)
+            assert got.to_frame().equals(want.to_frame())
+            assert got.n_targets == len(xy)
+        assert len(to_stops.target) and len(to_dests.target)
+
+
+def test_reversed_walk_legs_serve_as_egress_when_points_are_destinations() -> None:
+    """Origins = destinations on a street grid walked alike both ways: the egress legs are
+    the access legs reversed, and the matrix equals the one with a search per direction."""
+    grid = grid_network()
+    assert grid.is_symmetric
+    g = nx.MultiDiGraph(crs="EPSG:32631")
+    g.add_node(0, x=0.0, y=0.0)
+    g.add_node(1, x=100.0, y=0.0)
+    g.add_edge(0, 1, length=100.0)  # one way only
+    assert not WalkNetwork.from_graph(g).is_symmetric
+    rng = np.random.default_rng(5)
+    stops_xy = rng.uniform([300_000, 5_760_000], [301_100, 5_761_100], size=(30, 2))
+    legs = walk_legs(stops_xy[:7], stops_xy, max_min=8, network=grid)
+    back = legs.transposed()
+    assert back.n_sources == 30 and back.n_targets == 7
+    assert back.transposed().to_frame().equals(legs.to_frame())
+    assert back.to_frame().equals(
+        walk_legs(stops_xy, stops_xy[:7], max_min=8, network=grid).to_frame()
+    )
