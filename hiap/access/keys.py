@@ -11,6 +11,7 @@ routing core's and engine's source), so an answer kept from older code is never 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -113,7 +114,8 @@ def code_version() -> dict[str, str]:
     The digest covers the routing core (``isochrones``: the RAPTOR kernel, walk networks,
     timetables) and hiap's access engine, batch and bus corridor packages, so a change to any
     of them (a kernel fix, a new snapping rule) gives new keys though the version number
-    stays the same.
+    stays the same. Read once per process (and per version and package location): code does
+    not change under a running process, and a batch plans hundreds of keys.
 
     Returns
     -------
@@ -123,11 +125,16 @@ def code_version() -> dict[str, str]:
     import hiap
     import isochrones
 
-    package = Path(hiap.__file__).parent
+    return dict(_code_version(hiap.__version__, str(isochrones.__file__), str(hiap.__file__)))
+
+
+@functools.lru_cache(maxsize=4)
+def _code_version(version: str, isochrones_init: str, hiap_init: str) -> dict[str, str]:
+    package = Path(hiap_init).parent
     return {
-        "hiap": hiap.__version__,
+        "hiap": version,
         "code": source_digest(
-            Path(isochrones.__file__).parent,
+            Path(isochrones_init).parent,
             *(package / name for name in ("access", "batch", "corridor")),
         ),
     }
