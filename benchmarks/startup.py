@@ -12,7 +12,7 @@ includes Python's own start-up and every import the command needs before it does
 
 and, for each, its CPU time (steadier than wall time on a shared machine) and which heavy
 stacks it imported (pandas, geopandas, pyogrio, numba, osmnx, and the lighter shapely and
-pyproj that checking a GeoJSON or KML file needs), read from
+pyproj that checking any scheme file needs), read from
 ``python -X importtime`` in one extra run,
 
 and, with ``--app``, the seconds from ``./scripts/app`` to the app answering its health check
@@ -20,10 +20,11 @@ and, with ``--app``, the seconds from ``./scripts/app`` to the app answering its
 
 Usage::
 
-    python benchmarks/startup.py [--runs 7] [--root PATH] [--app]
+    python benchmarks/startup.py [--runs 7] [--root PATH [--root PATH]] [--app]
 
-``--root`` times another checkout's code (e.g. a worktree of an older commit) with this
-environment's packages, for a before/after comparison. The figures depend on compiled
+``--root`` times another checkout's code (e.g. ``git archive`` of an older commit) with this
+environment's packages; given twice, the two are timed in alternation, run by run, so that a
+before/after comparison sees the same load on a shared machine. The figures depend on compiled
 bytecode being present in the environment (``scripts/_venv.sh`` compiles it at install):
 without it, every run compiles pandas and geopandas from source.
 """
@@ -160,22 +161,40 @@ def time_app_start(root: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument(
+        "--root",
+        type=Path,
+        action="append",
+        help="checkout whose code to time (default: this one); give it twice to compare two, "
+        "timed in alternation so that both see the same load",
+    )
     parser.add_argument("--app", action="store_true", help="also time ./scripts/app")
     args = parser.parse_args()
-    root = args.root.resolve()
-    print(f"code from {root}; {args.runs} runs each; load average {os.getloadavg()[0]:.1f}")
+    roots = [root.resolve() for root in (args.root or [ROOT])]
+    print(f"{args.runs} runs each; load average {os.getloadavg()[0]:.1f}")
+    for number, root in enumerate(roots, start=1):
+        print(f"[{number}] code from {root}")
     with tempfile.TemporaryDirectory(prefix="hiap-startup-") as tmp:
         for label, command in commands(sample_files(Path(tmp))).items():
-            times, cpu = time_command(root, command, args.runs)
-            heavy = ", ".join(heavy_imports(root, command)) or "none"
-            print(
-                f"{label:<38} wall median {statistics.median(times):5.2f} s "
-                f"(min {min(times):5.2f})  CPU median {statistics.median(cpu):5.2f} s  "
-                f"heavy: {heavy}"
-            )
+            times: dict[Path, list[float]] = {root: [] for root in roots}
+            cpu: dict[Path, list[float]] = {root: [] for root in roots}
+            for _ in range(args.runs):
+                for root in roots:
+                    wall_s, cpu_s = time_command(root, command, 1)
+                    times[root] += wall_s
+                    cpu[root] += cpu_s
+            for number, root in enumerate(roots, start=1):
+                heavy = ", ".join(heavy_imports(root, command)) or "none"
+                tag = f"[{number}] " if len(roots) > 1 else ""
+                print(
+                    f"{tag}{label:<38} wall median {statistics.median(times[root]):5.2f} s "
+                    f"(min {min(times[root]):5.2f})  CPU median "
+                    f"{statistics.median(cpu[root]):5.2f} s (min {min(cpu[root]):5.2f})  "
+                    f"heavy: {heavy}"
+                )
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
     if args.app:
-        print(f"{'./scripts/app to healthy':<40} {time_app_start(root):5.2f} s")
+        print(f"{'./scripts/app to healthy':<40} {time_app_start(roots[0]):5.2f} s")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import math
 import re
 import sqlite3
@@ -44,6 +45,8 @@ from hiap.schemes.safety import excerpt, refuse_references
 if TYPE_CHECKING:
     import pyproj
     import shapely
+
+logger = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_GEOMETRY_NESTING = 32
@@ -247,25 +250,23 @@ def _crs(db: sqlite3.Connection, srs_id: Any, *, source: str) -> pyproj.CRS | No
     """Return the layer's CRS from ``gpkg_spatial_ref_sys`` as GDAL reads it (``None``: unknown)."""
     import pyproj
 
-    rows = _rows(
-        db,
-        "SELECT srs_id, organization, organization_coordsys_id, definition "
-        "FROM gpkg_spatial_ref_sys",
-        source=source,
-        what="its coordinate systems",
-    )
-    found = [row for row in rows if row[0] == srs_id and isinstance(srs_id, int)]
-    organisation, code, definition = found[0][1:] if found else (None, None, None)
-    if (
-        isinstance(srs_id, int)
-        and srs_id in _UNDEFINED_CRS
-        and (not found or str(definition).strip().lower() == "undefined")
-    ):
+    found = []
+    if isinstance(srs_id, int) and -(2**63) <= srs_id < 2**63:
+        found = _rows(
+            db,
+            "SELECT organization, organization_coordsys_id, definition "
+            "FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
+            (srs_id,),
+            source=source,
+            what="its coordinate systems",
+        )
+    organisation, code, definition = found[0] if found else (None, None, None)
+    if srs_id in _UNDEFINED_CRS and (not found or str(definition).strip().lower() == "undefined"):
         return pyproj.CRS.from_wkt(_UNDEFINED_CRS[srs_id])
     if not found:
         return None
     if str(organisation).upper() == "EPSG" and isinstance(code, int):
-        with contextlib.suppress(pyproj.exceptions.CRSError):
+        with contextlib.suppress(pyproj.exceptions.CRSError, OverflowError):
             return pyproj.CRS.from_epsg(code)
     text = str(definition or "").strip()
     refuse_references(text, where="a coordinate-system definition", source=source)
@@ -273,12 +274,10 @@ def _crs(db: sqlite3.Connection, srs_id: Any, *, source: str) -> pyproj.CRS | No
         return None
     try:
         return pyproj.CRS.from_wkt(text)
-    except pyproj.exceptions.CRSError:
-        raise SchemeError(
-            "The GeoPackage's coordinate system (gpkg_spatial_ref_sys) is not one hiap can "
-            f"read ('{excerpt(text)}'). {_FIX}",
-            source=source,
-        ) from None
+    except pyproj.exceptions.CRSError as exc:
+        # why: GDAL then gave no CRS; validation reports the missing system with its remedy
+        logger.info("The coordinate system of %s is not WKT PROJ reads: %s", source, exc)
+        return None
 
 
 def check_wkb(wkb: bytes | memoryview, start: int = 0, depth: int = 0) -> int:

@@ -515,7 +515,8 @@ def read_layers(
     Raises
     ------
     UnsafeUploadError
-        When the GeoPackage holds a VRT, a GDAL virtual path, a view or a virtual table.
+        When the GeoPackage holds a VRT, a GDAL virtual path, a view, a virtual table or a
+        generated column.
     SchemeError
         When the file is not a GeoPackage, is missing, empty or unreadable.
     """

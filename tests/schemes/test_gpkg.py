@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import struct
 from pathlib import Path
@@ -61,10 +62,19 @@ def test_triggers_never_fire_and_the_connection_only_reads(tmp_path: Path, setti
     assert not (tmp_path / "other.db").exists()
 
 
-@pytest.mark.parametrize("srs_id", [0, -1, 4326, 99999, 12345])
+@pytest.mark.parametrize("srs_id", [0, -1, 4326, 99999, 12345, 777, 778, 779])
 def test_reserved_and_unknown_crs_ids_read_as_gdal_reads_them(tmp_path: Path, srs_id: int) -> None:
     path = write_gpkg(tmp_path / "crs.gpkg", {"site": site_frame(4326)})
+    bng = site_frame(27700).crs.to_wkt("WKT1_GDAL")
     with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, '')",
+            [
+                ("broken", 777, "x", 1, 'GEOGCS["broken"'),  # WKT PROJ cannot read
+                ("named", 778, "HIAP", 1, bng),  # another organisation: the WKT counts
+                ("wrong code", 779, "EPSG", 99999999, bng),  # no such EPSG code: the WKT
+            ],
+        )
         db.execute("UPDATE gpkg_geometry_columns SET srs_id = ?", (srs_id,))
     old = old_features(path)
     with open_gpkg(path, source="crs.gpkg") as db:
@@ -127,3 +137,14 @@ def test_booleans_dates_and_gaps_read_as_gdal_reads_them(tmp_path: Path, gap: bo
 
     with open_gpkg(path, source="types.gpkg") as db:
         assert_same_features(old_features(path), read_gpkg_layer(db, "site", source="types.gpkg"))
+
+
+def test_a_geopackage_left_in_wal_mode_reads(tmp_path: Path, settings: Settings) -> None:
+    # QGIS leaves GeoPackages in write-ahead-log mode; the upload is the one file, without
+    # its -wal and -shm, and must still read (immutable, read-only)
+    path = write_gpkg(tmp_path / "wal.gpkg", {"site": site_frame(dwellings=300)})
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    data = path.read_bytes()
+    assert data[18:20] == b"\x02\x02"
+    assert read_scheme(data, filename="wal.gpkg", settings=settings).metadata.dwellings == 300
