@@ -472,7 +472,18 @@ def read_gpkg_layer(db: sqlite3.Connection, layer: str, *, source: str) -> Featu
     SchemeError
         When ``gpkg_contents`` names a table the file does not hold, or a row cannot be read.
     """
-    geometry_column, srs_id = _geometry_columns(db, source=source)[layer]
+    # why: one row by a bound parameter, so reading every layer of a file with thousands of
+    # them stays linear
+    found = _rows(
+        db,
+        "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
+        (layer,),
+        source=source,
+        what="its geometry columns",
+    )
+    if not found:
+        raise _damaged(source, f"has no geometry column for layer '{excerpt(layer)}'")
+    geometry_column, srs_id = str(found[0][0]), found[0][1]
     table = quote_identifier(layer)
     exists = _rows(
         db,
