@@ -66,10 +66,14 @@ _UNDEFINED_CRS = {
     -1: 'LOCAL_CS["Undefined Cartesian SRS",UNIT["Meter",1],AXIS["Easting",EAST],'
     'AXIS["Northing",NORTH]]',
 }
+# why: matched whole on the stripped text, with no optional blanks in the pattern, so a cell of
+# a date and a long run of spaces cannot make the match backtrack
 _DATE = re.compile(
-    r"\s*(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$"
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?"
 )
+MAX_DATE_CHARS = 40
+"""A date cell longer than this is not a date (the longest GDAL writes has 29 characters)."""
 _NUMERIC = re.compile(r"INT|REAL|FLOAT|DOUBLE")
 _PRAGMAS = frozenset({"table_xinfo", "table_info", "trusted_schema"})
 
@@ -422,7 +426,9 @@ def _value(value: Any, declared: str) -> Any:
 
 def _date(text: str, *, with_time: bool) -> dt.date | dt.datetime | None:
     """Parse a GeoPackage date as leniently as GDAL does (``None`` when it cannot)."""
-    match = _DATE.match(text)
+    if len(text) > MAX_DATE_CHARS:
+        return None
+    match = _DATE.fullmatch(text.strip())
     if not match:
         return None
     year, month, day, hour, minute, second, zone = match.groups()

@@ -54,7 +54,7 @@ from hiap.schemes.safety import (
     read_members,
     refuse_vrt,
 )
-from hiap.schemes.shapefile import prj_crs, read_shapefile
+from hiap.schemes.shapefile import cpg_note, prj_crs, read_shapefile
 from hiap.settings import Settings
 
 # why: no reader needs pandas or geopandas (about half a second of CPU to import); the
@@ -99,7 +99,11 @@ _WKT_START = re.compile(
     r"COMPOUNDCRS|BOUNDCRS|ENGCRS|VERTCRS|PROJECTEDCRS|GEODETICCRS)\s*\[",
     re.IGNORECASE,
 )
-_REFERENCE_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|/vsi|\\\\|\b[A-Z]:\\)", re.IGNORECASE)
+# why: a scheme name is matched only where it starts (not after another scheme character), so
+# the search stays linear on a long run of letters
+_REFERENCE_TEXT = re.compile(
+    r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|/vsi|\\\\|\b[A-Z]:\\)", re.IGNORECASE
+)
 
 
 @dataclass
@@ -228,6 +232,13 @@ def check_prj_text(data: bytes, *, source: str) -> None:
             f"non-text bytes, so the file is damaged). {fix}",
             source=source,
         ) from None
+    # why: the length first, so no pattern ever runs over a long text
+    if len(data) > MAX_PRJ_BYTES:
+        raise SchemeError(
+            f"The shapefile's .prj is {len(data):,} bytes, longer than any coordinate-system "
+            f"definition (at most {MAX_PRJ_BYTES:,}). {fix}",
+            source=source,
+        )
     if _REFERENCE_TEXT.search(text):
         raise UnsafeUploadError(
             "The shapefile's .prj was refused: it names a web address or another file instead "
@@ -235,7 +246,7 @@ def check_prj_text(data: bytes, *, source: str) -> None:
             f"an upload. {fix}",
             source=source,
         )
-    if len(data) > MAX_PRJ_BYTES or not _WKT_START.match(text):
+    if not _WKT_START.match(text):
         raise SchemeError(
             "The shapefile's .prj is not a coordinate-system definition: it must be WKT text "
             'starting with a keyword such as PROJCS or GEOGCS (PROJCS["OSGB 1936 / British '
@@ -282,6 +293,9 @@ def _read_shapefile(
     # why: without a .prj the CRS is None; validation reports it with the remedy
     crs = prj_crs(parts[".prj"].decode("utf-8-sig"), source=source) if ".prj" in parts else None
     features = read_shapefile(parts, crs=crs, source=source, stem=stem)
+    note = cpg_note(parts.get(".cpg"), parts[".dbf"][29])
+    if note:
+        notes = [*notes, note]
     return RawScheme(features, source, "shapefile", layers=[layer_name], notes=notes)
 
 

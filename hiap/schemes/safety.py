@@ -217,6 +217,17 @@ MAX_ZIP_MEMBERS = 1000
 shapefile has half a dozen parts, and listing or checking tens of thousands of members would
 hold a server thread for nothing."""
 
+# why: Python's bzip2 and LZMA readers decompress without an output limit (a 2.7 KB zip
+# expanded to 4.2 GB in memory), so only the two methods zlib can bound are read
+_ACCEPTED_COMPRESSION = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+_COMPRESSION_NAMES = {
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "LZMA",
+    9: "Deflate64",
+    93: "Zstandard",
+    95: "XZ",
+    98: "PPMd",
+}
 _ARCHIVE_SUFFIXES = (".zip", ".kmz", ".7z", ".rar", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst")
 SHAPEFILE_ZIP_REMEDY = (
     "Zip only the scheme's own shapefile (.shp, .shx, .dbf and .prj), without folders outside "
@@ -290,6 +301,16 @@ def inspect_zip(
         for info in infos
         if not info.is_dir() and not info.filename.replace("\\", "/").startswith("__MACOSX/")
     ]
+    for info in members:
+        if info.compress_type not in _ACCEPTED_COMPRESSION:
+            method = _COMPRESSION_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            raise UnsafeUploadError(
+                f"The zip archive was refused: member '{excerpt(info.filename)}' is compressed "
+                f"with {method}, which hiap does not accept (only standard 'deflate' "
+                "compression, or none, can be unpacked with a size limit). Re-zip the files with "
+                f"your system's standard zip compression. {remedy}",
+                source=source,
+            )
     total = sum(info.file_size for info in members)
     if total > settings.max_unzipped_bytes:
         raise UnsafeUploadError(
@@ -332,7 +353,7 @@ def _member_chunks(
                         ):
                             raise UnsafeUploadError(
                                 f"The zip archive was refused while extracting "
-                                f"'{info.filename}': it expanded past its declared size or the "
+                                f"'{excerpt(info.filename)}': it expanded past its declared size or the "
                                 f"limits ({settings.max_unzipped_mb:g} MB in total, "
                                 f"{settings.max_zip_ratio:g} times per member). The archive "
                                 "looks crafted; zip only the scheme's own shapefile.",
@@ -343,7 +364,7 @@ def _member_chunks(
         raise
     except _ZIP_ERRORS as exc:
         raise SchemeError(
-            f"The zip archive is damaged and could not be extracted ({exc}). Zip the shapefile "
+            f"The zip archive is damaged and could not be extracted ({excerpt(str(exc))}). Zip the shapefile "
             "again and re-upload it.",
             source=source,
         ) from None

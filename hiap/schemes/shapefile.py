@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from hiap.errors import SchemeError
 from hiap.schemes.features import Features, booleans_with_gaps_as_numbers
-from hiap.schemes.safety import refuse_references
+from hiap.schemes.safety import excerpt, refuse_references
 
 if TYPE_CHECKING:
     import pyproj
@@ -90,24 +90,77 @@ def _count(n: int, what: str) -> str:
     return f"{n:,} {what}{'' if n == 1 else 's'}"
 
 
+# why: text codecs that cannot decode arbitrary bytes with "replace" (they raise instead)
+_UNUSABLE_CODECS = frozenset(
+    {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"}
+)
+_ALL_BYTES = bytes(range(256))
+
+
+def _text_codec(name: str) -> str | None:
+    """Return the codec's name if it decodes any bytes to text, else ``None``.
+
+    A ``.cpg`` may name any codec Python knows, and some are not character sets at all
+    (``rot13``, ``base64``, ``zlib``, ``uu``) or raise on bytes they do not expect
+    (``undefined``, ``idna``), so only text encodings that decode every byte are used.
+    """
+    try:
+        info = codecs.lookup(name)
+        if not getattr(info, "_is_text_encoding", True) or info.name in _UNUSABLE_CODECS:
+            return None
+        _ALL_BYTES.decode(info.name, "replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        return None
+    return info.name
+
+
+def cpg_note(cpg: bytes | None, ldid: int) -> str | None:
+    """Say which code page the ``.dbf`` is read with when its ``.cpg`` names none hiap uses.
+
+    Parameters
+    ----------
+    cpg
+        The ``.cpg`` bytes, if the upload has one.
+    ldid
+        The ``.dbf`` language-driver byte (its 30th byte).
+
+    Returns
+    -------
+    str or None
+        A note for the user, or ``None`` when the ``.cpg`` is absent or usable.
+    """
+    if cpg is None or _cpg_codec(cpg) is not None:
+        return None
+    return (
+        f"The .cpg names '{excerpt(cpg.decode('ascii', 'replace').strip())}', which is not a "
+        f"character set hiap reads; the attributes were read as "
+        f"{_LDID_CODEPAGES.get(ldid, 'latin-1')} instead. If names look wrong, export the layer "
+        "again with UTF-8."
+    )
+
+
+def _cpg_codec(cpg: bytes) -> str | None:
+    """Return the codec a ``.cpg`` names, as GDAL reads the name (``None``: none usable)."""
+    name = cpg.decode("ascii", "replace").strip().upper()
+    digits = re.fullmatch(r"(?:ANSI\s*|CP\s*|WINDOWS-)?(\d{3,5})", name)
+    if name.replace("-", "").startswith("UTF8"):
+        return "utf-8"
+    if name.replace("-", "").startswith(("88591", "ISO88591")) or name == "LATIN1":
+        return "latin-1"
+    iso = re.fullmatch(r"(?:ISO)?-?8859-?(\d{1,2})", name)
+    if iso:
+        name = f"iso8859-{iso.group(1)}"
+    elif digits:
+        name = f"cp{digits.group(1)}"
+    return _text_codec(name)
+
+
 def _encoding(cpg: bytes | None, ldid: int) -> str:
     """Return the ``.dbf`` text's code page: the ``.cpg``'s, else the language driver's."""
     if cpg is not None:
-        name = cpg.decode("ascii", "replace").strip().upper()
-        digits = re.fullmatch(r"(?:ANSI\s*|CP\s*|WINDOWS-)?(\d{3,5})", name)
-        if name.replace("-", "").startswith("UTF8"):
-            return "utf-8"
-        if name.replace("-", "").startswith(("88591", "ISO88591")) or name == "LATIN1":
-            return "latin-1"
-        iso = re.fullmatch(r"(?:ISO)?-?8859-?(\d{1,2})", name)
-        if iso:
-            name = f"iso8859-{iso.group(1)}"
-        elif digits:
-            name = f"cp{digits.group(1)}"
-        try:
-            return codecs.lookup(name).name
-        except LookupError:
-            pass
+        codec = _cpg_codec(cpg)
+        if codec is not None:
+            return codec
     return _LDID_CODEPAGES.get(ldid, "latin-1")
 
 
@@ -208,17 +261,22 @@ def read_dbf(
     """
     fields, n_rows, start, row_bytes = _fields(dbf, source=source, part=part)
     encoding = _encoding(cpg, dbf[29])
-    names = [name.decode(encoding, "replace") for name, *_ in fields]
     records, deleted = [], []
-    for row in range(n_rows):
-        at = start + row * row_bytes
-        deleted.append(dbf[at] == 0x2A)  # '*'
-        at += 1
-        record = {}
-        for name, (_, kind, length, decimals) in zip(names, fields, strict=True):
-            record[name] = _cell(dbf[at : at + length], kind, length, decimals, encoding)
-            at += length
-        records.append(record)
+    try:
+        names = [name.decode(encoding, "replace") for name, *_ in fields]
+        for row in range(n_rows):
+            at = start + row * row_bytes
+            deleted.append(dbf[at] == 0x2A)  # '*'
+            at += 1
+            record = {}
+            for name, (_, kind, length, decimals) in zip(names, fields, strict=True):
+                record[name] = _cell(dbf[at : at + length], kind, length, decimals, encoding)
+                at += length
+            records.append(record)
+    except (UnicodeError, LookupError) as exc:
+        raise _damaged(
+            source, part, f"its text cannot be decoded as {encoding} ({excerpt(str(exc))})"
+        ) from None
     logical = [name for name, (_, kind, *_) in zip(names, fields, strict=True) if kind == "L"]
     return records, deleted, logical
 
