@@ -10,7 +10,8 @@ Chromium, no map libraries) fails instead, so a green run means the browser test
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+import sys
+from collections.abc import Generator, Iterator
 
 import pytest
 
@@ -36,3 +37,18 @@ def pytest_runtest_makereport(
             f"browser test could not run ({reason}); scripts/test requires the browser tests. "
             "Set HIAP_SKIP_BROWSER_TESTS=1 to skip them on purpose."
         )
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module() -> Iterator[None]:
+    """Put back the test process's ``__main__`` after every test.
+
+    Streamlit's AppTest runs a page script as ``__main__`` and leaves it installed. A later
+    test in the same process that starts worker processes by spawning (Dask's local cluster in
+    ``hiap batch``) would then re-run that script in every child, which fails
+    ("NameError: __args", "Nanny failed to start") depending on which tests ran before.
+    """
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
