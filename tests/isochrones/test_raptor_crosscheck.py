@@ -249,12 +249,10 @@ def random_timetable(draw):
     return stop_ids, trips, rows, walks, origin, t0
 
 
-@settings(max_examples=150, deadline=None)
-@given(random_timetable())
-def test_raptor_matches_dijkstra_on_random_timetables(case) -> None:
-    stop_ids, trips, rows, walks, origin, t0 = case
+def random_feed(stop_ids: list[str], trips: list[dict], rows: list[dict]) -> Feed:
+    """A validated feed of the drawn trips, running every day from 2019 to 2029."""
     base = empty_feed("random")
-    feed = validate_feed(
+    return validate_feed(
         Feed(
             stops=pd.DataFrame(
                 {
@@ -296,6 +294,13 @@ def test_raptor_matches_dijkstra_on_random_timetables(case) -> None:
             source="random",
         )
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_timetable())
+def test_raptor_matches_dijkstra_on_random_timetables(case) -> None:
+    stop_ids, trips, rows, walks, origin, t0 = case
+    feed = random_feed(stop_ids, trips, rows)
     tt = build_timetable(feed, DATE)
     n = tt.n_stops
     walks = [(a, b, w) for a, b, w in walks if a != b]
@@ -350,54 +355,7 @@ def test_few_destinations_and_few_rides_equal_every_stop_then_egress(case, rides
     the last round only scans as far as a stop with an egress leg, and egress is applied once
     per round."""
     stop_ids, trips, rows, walks, origin, t0 = case
-    base = empty_feed("random")
-    feed = validate_feed(
-        Feed(
-            stops=pd.DataFrame(
-                {
-                    "stop_id": stop_ids,
-                    "stop_name": stop_ids,
-                    "stop_lat": 10.0,
-                    "stop_lon": np.arange(len(stop_ids)) / 100,
-                }
-            ),
-            routes=pd.DataFrame(
-                {
-                    "route_id": sorted({t["route_id"] for t in trips}),
-                    "agency_id": "",
-                    "route_short_name": "",
-                    "route_long_name": "",
-                    "route_type": 3,
-                }
-            ),
-            trips=pd.DataFrame(trips),
-            stop_times=pd.DataFrame(rows),
-            calendar=pd.DataFrame(
-                [
-                    {
-                        "service_id": "ALL",
-                        **dict.fromkeys(
-                            [
-                                "monday",
-                                "tuesday",
-                                "wednesday",
-                                "thursday",
-                                "friday",
-                                "saturday",
-                                "sunday",
-                            ],
-                            True,
-                        ),
-                        "start_date": pd.Timestamp("2019-01-01"),
-                        "end_date": pd.Timestamp("2030-01-01"),
-                    }
-                ]
-            ),
-            calendar_dates=base.calendar_dates,
-            frequencies=base.frequencies,
-            source="random",
-        )
-    )
+    feed = random_feed(stop_ids, trips, rows)
     tt = build_timetable(feed, DATE)
     n = tt.n_stops
     walks = [(a, b, w) for a, b, w in walks if a != b]
