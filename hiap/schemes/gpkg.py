@@ -4,7 +4,7 @@ No GDAL, pandas or geopandas: ``hiap scheme check`` on a GeoPackage starts in th
 shapely and pyproj take to import. The file is hostile, so:
 
 - it is opened read-only and immutable (``file:…?mode=ro&immutable=1``), no extension is ever
-  loaded and an authorizer lets the connection read and run the three PRAGMAs hiap uses, and
+  loaded and an authorizer lets the connection read and run the two PRAGMAs hiap uses, and
   nothing else (no ATTACH, no writes, no SQL functions, so a trigger or a generated column
   could not do anything even if SQLite wanted to run it);
 - views, virtual tables other than the spatial index (``rtree``) and generated columns are
@@ -75,7 +75,7 @@ _DATE = re.compile(
 MAX_DATE_CHARS = 40
 """A date cell longer than this is not a date (the longest GDAL writes has 29 characters)."""
 _NUMERIC = re.compile(r"INT|REAL|FLOAT|DOUBLE")
-_PRAGMAS = frozenset({"table_xinfo", "table_info", "trusted_schema"})
+_PRAGMAS = frozenset({"table_xinfo", "trusted_schema"})
 
 
 def quote_identifier(name: str) -> str:

@@ -6,8 +6,8 @@ second before ``hiap scheme check`` could start) or pyshp. A pure-Python library
 the bytes, but not give what GDAL gave: hiap's scheme tables must stay as they were, so the
 GDAL rules are what this module is about, and they are few:
 
-- records are found through the ``.shx`` index, each checked to lie inside the ``.shp`` and to
-  carry its own number and length; the ``.dbf`` must hold one row per shape;
+- records are found through the ``.shx`` index, each checked to lie inside the ``.shp``, after
+  the one before it; the ``.dbf`` must hold one row per shape;
 - a polygon's rings are grouped as GDAL groups them (its ``ONLY_CCW`` method): clockwise rings
   are outer rings, each counter-clockwise ring is a hole of the smallest outer ring holding it;
   one polygon gives a Polygon, more a MultiPolygon; a line of one part is a LineString;
@@ -187,6 +187,9 @@ def _fields(
             )
         )
     widths = sum(length for *_, length, _ in raw_fields)
+    if any(length == 0 for *_, length, _ in raw_fields):
+        # why: and so a row holds at most as many fields as bytes, and reading stays linear
+        raise _damaged(source, part, "a field has no width")
     if not raw_fields or row_bytes < widths + 1:
         raise _damaged(
             source,
@@ -341,7 +344,7 @@ def _shape(content: bytes, *, source: str, part: str, number: int) -> shapely.Ge
         if n_points < 0 or len(content) < 40 + 16 * n_points:
             raise _damaged(source, part, f"shape {number} claims more points than it holds")
         xy = np.frombuffer(content, "<f8", 2 * n_points, 40).reshape(-1, 2)
-        return shapely.MultiPoint(xy)
+        return shapely.MultiPoint(xy) if n_points else shapely.MultiPoint()
     n_parts, n_points = struct.unpack_from("<2i", content, 36) if len(content) >= 44 else (-1, -1)
     if n_parts < 0 or n_points < 0 or len(content) < 44 + 4 * n_parts + 16 * n_points:
         raise _damaged(source, part, f"shape {number} claims more parts or points than it holds")
@@ -397,6 +400,7 @@ def read_shapes(shp: bytes, shx: bytes, *, source: str, stem: str) -> list[shape
         )
     count = (len(shx) - 100) // 8
     geometries = []
+    end = 100
     for number in range(1, count + 1):
         offset_words, length_words = struct.unpack_from(">2i", shx, 100 + 8 * (number - 1))
         at, length = offset_words * 2, length_words * 2
@@ -406,9 +410,14 @@ def read_shapes(shp: bytes, shx: bytes, *, source: str, stem: str) -> list[shape
                 shp_part,
                 f"shape {number} of {count:,} lies outside the file (the .shx says so)",
             )
-        record, record_words = struct.unpack_from(">2i", shp, at)
-        if record != number or record_words != length_words:
-            raise _damaged(source, shp_part, f"record {number} does not match the .shx index")
+        if at < end:
+            # why: an index pointing many entries at one large record would make hiap read it
+            # again and again; every writer stores the records one after another
+            raise _damaged(
+                source, shp_part, f"shape {number} overlaps the one before it (the .shx says so)"
+            )
+        end = at + 8 + length
+        # the record's own header (number, length) is not relied on: the .shx says where it is
         geometries.append(
             _shape(shp[at + 8 : at + 8 + length], source=source, part=shp_part, number=number)
         )

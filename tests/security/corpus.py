@@ -543,6 +543,26 @@ def attacks(folder: Path, targets: Targets) -> list[Attack]:
             f"says so). {SHP_REMEDY}",
         ),
         Attack(
+            "shx-repeated-record",
+            "site.zip",
+            _patched_shapefile(
+                folder,
+                ".shx",
+                {24: struct.pack(">i", 58)},
+                append=_shapefile_members(folder, None)["site.shx"][100:108],  # entry 1 again
+            ),
+            plain,
+            "The shapefile's site.shp is damaged: shape 2 overlaps the one before it (the .shx "
+            f"says so). {SHP_REMEDY}",
+        ),
+        Attack(
+            "dbf-zero-width-field",
+            "site.zip",
+            _patched_shapefile(folder, ".dbf", {32 + 16: b"\x00"}),
+            plain,
+            f"The shapefile's site.dbf is damaged: a field has no width. {SHP_REMEDY}",
+        ),
+        Attack(
             "shp-point-count-lie",
             "site.zip",
             _patched_shapefile(folder, ".shp", {100 + 8 + 40: struct.pack("<i", 2**31 - 1)}),

@@ -40,7 +40,8 @@ ATTACKS = [
     "gpkg-missing-table", "gpkg-generated-column",
     # hiap's own Shapefile reader
     "shx-count-lie", "shx-index-past-the-shp", "shp-point-count-lie", "shp-multipatch",
-    "dbf-row-count-lie", "dbf-row-length-lie", "dbf-shp-count-disagree",
+    "dbf-row-count-lie", "dbf-row-length-lie", "dbf-shp-count-disagree", "shx-repeated-record",
+    "dbf-zero-width-field",
 ]  # fmt: skip
 PASSWD_LINE = "root:x:0:0"
 
