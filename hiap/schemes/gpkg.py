@@ -40,7 +40,13 @@ from typing import TYPE_CHECKING, Any
 
 from hiap.errors import SchemeError, UnsafeUploadError
 from hiap.schemes.features import Features, booleans_with_gaps_as_numbers
-from hiap.schemes.safety import excerpt, refuse_references
+from hiap.schemes.safety import (
+    MAX_ATTRIBUTE_COLUMNS,
+    check_crs_definition,
+    check_table_size,
+    excerpt,
+    refuse_references,
+)
 
 if TYPE_CHECKING:
     import pyproj
@@ -55,8 +61,15 @@ MAX_GEOMETRY_NESTING = 32
 _FIX = "Check it opens in a GIS and export it again as GeoPackage."
 # SQLite objects a GeoPackage may hold besides tables: the spatial-index virtual tables
 _RTREE = re.compile(
-    r'^\s*CREATE\s+VIRTUAL\s+TABLE\s+(?:"(?:[^"]|"")*"|\S+)\s+USING\s+rtree\s*\(', re.IGNORECASE
+    r'^\s*CREATE\s+VIRTUAL\s+TABLE\s+(?:"(?:[^"]|"")*"|[\w$]+)\s+USING\s+rtree\s*\(', re.IGNORECASE
 )
+# why: SQLite keeps a definition as written, so blanks and comments may sit between the words
+_GAP = r"(?:\s|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))"
+_VIRTUAL = re.compile(rf"^{_GAP}*CREATE{_GAP}+VIRTUAL\b", re.IGNORECASE | re.DOTALL)
+_METADATA_TABLES = frozenset({"gpkg_contents", "gpkg_geometry_columns", "gpkg_spatial_ref_sys"})
+_BATCH_ROWS = 1000
+MAX_VALUE_BYTES = 10 * 1024 * 1024
+"""The largest value (text, blob or a whole row) SQLite builds while reading an upload."""
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 # GDAL's definitions of the two CRS ids the standard reserves (a file need not define them)
 _UNDEFINED_CRS = {
@@ -171,9 +184,7 @@ def open_gpkg(path: Path, *, source: str) -> Iterator[sqlite3.Connection]:
             )
         for kind, name, sql in objects:
             text = str(sql or "")
-            if kind == "view" or (
-                text.lstrip().upper().startswith("CREATE VIRTUAL") and not _RTREE.match(text)
-            ):
+            if kind == "view" or (_VIRTUAL.match(text) and not _RTREE.match(text)):
                 raise UnsafeUploadError(
                     "The GeoPackage was refused: it defines a "
                     f"{'view' if kind == 'view' else 'virtual table'} ('{excerpt(str(name))}'), "
@@ -182,10 +193,49 @@ def open_gpkg(path: Path, *, source: str) -> Iterator[sqlite3.Connection]:
                     source=source,
                 )
             refuse_references(text, where=f"the definition of '{name}'", source=source)
+        for table in _METADATA_TABLES & names:
+            _refuse_generated(db, table, source=source)
+        # why: set once the schema is read (a lower column limit makes SQLite refuse to parse a
+        # wide table at all); a value or a result row past them fails instead of filling memory
+        db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        db.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_ATTRIBUTE_COLUMNS + 8)
         yield db
     finally:
         if db is not None:
             db.close()
+
+
+def _refuse_generated(db: sqlite3.Connection, table: str, *, source: str) -> list[tuple[Any, ...]]:
+    """Return a table's columns (``PRAGMA table_xinfo``), refusing any generated column."""
+    columns = _rows(
+        db, f"PRAGMA table_xinfo({quote_identifier(table)})", source=source, what="its columns"
+    )
+    generated = [str(c[1]) for c in columns if c[6] in (2, 3)]
+    if generated:
+        what = f"layer '{excerpt(table)}'" if table not in _METADATA_TABLES else f"table {table}"
+        raise UnsafeUploadError(
+            f"The GeoPackage was refused: {what} has a generated column "
+            f"('{excerpt(generated[0])}'), which runs SQL when read. Export the scheme's layer "
+            "as a plain table (in QGIS: Export > Save Features As… GeoPackage).",
+            source=source,
+        )
+    return columns
+
+
+def _batches(db: sqlite3.Connection, sql: str, *, source: str, layer: str) -> Iterator[Any]:
+    """Yield a layer's rows a batch at a time, refusing too many (:func:`check_table_size`)."""
+    what = f"layer '{excerpt(layer)}'"
+    try:
+        cursor = db.execute(sql)
+        n_rows = 0
+        while batch := cursor.fetchmany(_BATCH_ROWS):
+            n_rows += len(batch)
+            check_table_size(0, n_rows, what=what, source=source)
+            yield from batch
+    except SchemeError:
+        raise
+    except (sqlite3.Error, ValueError, OverflowError):
+        raise _damaged(source, f"cannot be read ({what})") from None
 
 
 def _rows(
@@ -273,6 +323,12 @@ def _crs(db: sqlite3.Connection, srs_id: Any, *, source: str) -> pyproj.CRS | No
         with contextlib.suppress(pyproj.exceptions.CRSError, OverflowError):
             return pyproj.CRS.from_epsg(code)
     text = str(definition or "").strip()
+    check_crs_definition(
+        text,
+        what=f"The GeoPackage's coordinate-system definition (srs_id {excerpt(str(srs_id))})",
+        fix=_FIX,
+        source=source,
+    )
     refuse_references(text, where="a coordinate-system definition", source=source)
     if not text or text.lower() == "undefined" or text.startswith('LOCAL_CS["Undefined SRS"'):
         return None
@@ -504,15 +560,7 @@ def read_gpkg_layer(db: sqlite3.Connection, layer: str, *, source: str) -> Featu
             f"table): the file is damaged. {_FIX}",
             source=source,
         )
-    columns = _rows(db, f"PRAGMA table_xinfo({table})", source=source, what="its columns")
-    generated = [str(c[1]) for c in columns if c[6] in (2, 3)]
-    if generated:
-        raise UnsafeUploadError(
-            f"The GeoPackage was refused: layer '{excerpt(layer)}' has a generated column "
-            f"('{excerpt(generated[0])}'), which runs SQL when read. Export the scheme's layer "
-            "as a plain table (in QGIS: Export > Save Features As… GeoPackage).",
-            source=source,
-        )
+    columns = _refuse_generated(db, layer, source=source)
     primary = [c for c in columns if c[5]]
     key = (
         str(primary[0][1])
@@ -527,6 +575,7 @@ def read_gpkg_layer(db: sqlite3.Connection, layer: str, *, source: str) -> Featu
     attributes = [
         (str(c[1]), str(c[2]).upper()) for c in columns if str(c[1]) not in (geometry_column, key)
     ]
+    check_table_size(len(attributes), 0, what=f"layer '{excerpt(layer)}'", source=source)
     for name, _ in attributes:
         refuse_references(name, where="a column name", source=source)
     try:
@@ -535,11 +584,10 @@ def read_gpkg_layer(db: sqlite3.Connection, layer: str, *, source: str) -> Featu
         )
     except ValueError:
         raise _damaged(source, "names a column with a NUL character") from None
-    rows = _rows(
-        db, f"SELECT {selected} FROM {table}", source=source, what=f"layer '{excerpt(layer)}'"
-    )
     records, geometries = [], []
-    for position, row in enumerate(rows, start=1):
+    for position, row in enumerate(
+        _batches(db, f"SELECT {selected} FROM {table}", source=source, layer=layer), start=1
+    ):
         geometries.append(decode_geometry(row[0], source=source, feature=position))
         record = {}
         for (name, declared), value in zip(attributes, row[1:], strict=True):

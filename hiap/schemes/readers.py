@@ -39,13 +39,16 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
 import pyproj
+import pyproj.network
 
-from hiap.errors import SchemeError, UnsafeUploadError
+from hiap.errors import SchemeError
 from hiap.schemes.features import Features
 from hiap.schemes.geojson import parse_geojson
 from hiap.schemes.gpkg import gpkg_layers, open_gpkg, read_gpkg_layer
 from hiap.schemes.kml import kml_layers
 from hiap.schemes.safety import (
+    MAX_CRS_DEFINITION_BYTES,
+    check_crs_definition,
     check_upload_size,
     display_name,
     excerpt,
@@ -63,6 +66,10 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 logger = logging.getLogger(__name__)
+
+# why: PROJ never downloads grids or definitions for an upload (PROJ_NETWORK=OFF is set at
+# ``import hiap`` for GDAL's PROJ; this is pyproj's own switch, set where the readers load it)
+pyproj.network.set_network_enabled(False)
 
 SchemeFormat = Literal["geojson", "gpkg", "shapefile", "kml"]
 SourceLike = str | os.PathLike[str] | bytes
@@ -93,16 +100,11 @@ _SHAPE_FILE_CODE = b"\x00\x00\x27\x0a"  # 9994, big-endian: the first word of a 
 _DBF_VERSIONS = frozenset(
     {0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0x8E, 0xCB, 0xE5, 0xF5, 0xFB}
 )
-MAX_PRJ_BYTES = 16 * 1024
+MAX_PRJ_BYTES = MAX_CRS_DEFINITION_BYTES
 _WKT_START = re.compile(
     r"^\s*(?:PROJCS|GEOGCS|GEOCCS|COMPD_CS|LOCAL_CS|VERT_CS|PROJCRS|GEOGCRS|GEODCRS|BASEGEOGCRS|"
     r"COMPOUNDCRS|BOUNDCRS|ENGCRS|VERTCRS|PROJECTEDCRS|GEODETICCRS)\s*\[",
     re.IGNORECASE,
-)
-# why: a scheme name is matched only where it starts (not after another scheme character), so
-# the search stays linear on a long run of letters
-_REFERENCE_TEXT = re.compile(
-    r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|/vsi|\\\\|\b[A-Z]:\\)", re.IGNORECASE
 )
 
 
@@ -216,7 +218,8 @@ def check_prj_text(data: bytes, *, source: str) -> None:
     Raises
     ------
     UnsafeUploadError
-        When the text holds a web address, a network share or a GDAL virtual path.
+        When the text holds a web address, a network share, a GDAL virtual path or a PROJ
+        setting that opens files (see :func:`~hiap.schemes.safety.check_crs_definition`).
     SchemeError
         When it is not text, too long, or not WKT.
     """
@@ -232,20 +235,7 @@ def check_prj_text(data: bytes, *, source: str) -> None:
             f"non-text bytes, so the file is damaged). {fix}",
             source=source,
         ) from None
-    # why: the length first, so no pattern ever runs over a long text
-    if len(data) > MAX_PRJ_BYTES:
-        raise SchemeError(
-            f"The shapefile's .prj is {len(data):,} bytes, longer than any coordinate-system "
-            f"definition (at most {MAX_PRJ_BYTES:,}). {fix}",
-            source=source,
-        )
-    if _REFERENCE_TEXT.search(text):
-        raise UnsafeUploadError(
-            "The shapefile's .prj was refused: it names a web address or another file instead "
-            "of defining a coordinate system, and hiap never fetches references named inside "
-            f"an upload. {fix}",
-            source=source,
-        )
+    check_crs_definition(text, what="The shapefile's .prj", fix=fix, source=source)
     if not _WKT_START.match(text):
         raise SchemeError(
             "The shapefile's .prj is not a coordinate-system definition: it must be WKT text "

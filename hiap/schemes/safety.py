@@ -164,6 +164,114 @@ def refuse_references(text: str, *, where: str, source: str) -> None:
         )
 
 
+MAX_CRS_DEFINITION_BYTES = 16 * 1024
+"""The longest coordinate-system definition read (a .prj, a GeoPackage's WKT); the longest
+real ones are a few kilobytes."""
+# why: a scheme name is matched only where it starts (not after another scheme character), so
+# the search stays linear on a long run of letters
+REFERENCE_TEXT = re.compile(
+    r"(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|/vsi|\\\\|\b[A-Z]:\\)", re.IGNORECASE
+)
+# why: PROJ opens files named by these: a PROJ string's +init file and grids, a WKT2
+# PARAMETERFILE, a WKT1 EXTENSION["PROJ4", …] carrying such a string
+_PROJ_FILE_TEXT = re.compile(
+    r"EXTENSION\s*\[|PARAMETERFILE|\+\s*init\b|nadgrids|geoidgrids|\+\s*proj\s*=", re.IGNORECASE
+)
+
+
+def check_crs_definition(text: str, *, what: str, fix: str, source: str) -> None:
+    """Refuse a coordinate-system definition from an upload that could make PROJ open a file.
+
+    The length is checked first, so no pattern ever runs over a long text.
+
+    Parameters
+    ----------
+    text
+        The definition (a .prj's WKT, a GeoPackage's ``gpkg_spatial_ref_sys.definition``).
+    what
+        What holds it, starting a sentence (``"The shapefile's .prj"``).
+    fix
+        The sentence saying what to do instead.
+    source
+        Name of the upload, for the message.
+
+    Raises
+    ------
+    SchemeError
+        When the text is longer than :data:`MAX_CRS_DEFINITION_BYTES`.
+    UnsafeUploadError
+        When it names a web address, a network share, a drive path or a GDAL virtual path, or
+        holds a PROJ string, an ``EXTENSION`` or a ``PARAMETERFILE`` (PROJ opens the files
+        those name: ``+init=/etc/passwd``, ``+nadgrids=/path``).
+    """
+    n_bytes = len(text.encode("utf-8", "replace"))
+    if n_bytes > MAX_CRS_DEFINITION_BYTES:
+        raise SchemeError(
+            f"{what} is {n_bytes:,} bytes, longer than any coordinate-system definition "
+            f"(at most {MAX_CRS_DEFINITION_BYTES:,} bytes). {fix}",
+            source=source,
+        )
+    if REFERENCE_TEXT.search(text):
+        raise UnsafeUploadError(
+            f"{what} was refused: it names a web address or another file instead of defining "
+            f"a coordinate system, and hiap never fetches references named inside an upload. "
+            f"{fix}",
+            source=source,
+        )
+    found = _PROJ_FILE_TEXT.search(text)
+    if found:
+        raise UnsafeUploadError(
+            f"{what} was refused: it holds '{excerpt(found.group(0))}', a PROJ setting that "
+            "can make the server open other files; hiap reads plain WKT definitions only. "
+            f"{fix}",
+            source=source,
+        )
+
+
+MAX_ATTRIBUTE_COLUMNS = 255
+"""The most attribute columns a layer may have (a .dbf's own limit; a scheme needs a few)."""
+MAX_FEATURES = 100_000
+"""The most features an upload may hold (a scheme has one to a few hundred)."""
+
+
+def check_table_size(n_columns: int, n_features: int, *, what: str, source: str) -> None:
+    """Refuse a layer with more attribute columns or features than any scheme has.
+
+    Called before the rows are read (or while they are read, a batch at a time), so a small
+    file that declares thousands of columns or rows is refused before it fills memory.
+
+    Parameters
+    ----------
+    n_columns
+        The layer's attribute columns.
+    n_features
+        Its features (or rows read so far).
+    what
+        The layer, for the message (``"layer 'site'"``, ``"site.dbf"``).
+    source
+        Name of the upload, for the message.
+
+    Raises
+    ------
+    UnsafeUploadError
+        Past :data:`MAX_ATTRIBUTE_COLUMNS` columns or :data:`MAX_FEATURES` features.
+    """
+    if n_columns > MAX_ATTRIBUTE_COLUMNS:
+        raise UnsafeUploadError(
+            f"The file was refused: {what} has {n_columns:,} attribute columns, more than the "
+            f"{MAX_ATTRIBUTE_COLUMNS} hiap reads. A scheme needs only a few: export the layer "
+            "with just the columns you need.",
+            source=source,
+        )
+    if n_features > MAX_FEATURES:
+        raise UnsafeUploadError(
+            f"The file was refused: {what} has more than {MAX_FEATURES:,} features, far more "
+            "than a scheme has. Export only the scheme's own features (its boundary, route or "
+            "sites).",
+            source=source,
+        )
+
+
 def _mb(n_bytes: float) -> str:
     return f"{n_bytes / (1024 * 1024):,.1f} MB"
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from hiap.errors import SchemeError
 from hiap.schemes.features import Features, booleans_with_gaps_as_numbers
-from hiap.schemes.safety import excerpt, refuse_references
+from hiap.schemes.safety import check_table_size, excerpt, refuse_references
 
 if TYPE_CHECKING:
     import pyproj
@@ -369,6 +369,18 @@ def _shape(content: bytes, *, source: str, part: str, number: int) -> shapely.Ge
         return None
 
 
+def _shape_count(shx: bytes, *, source: str, stem: str) -> int:
+    """Return how many shapes the ``.shx`` indexes, once its header is checked against its size."""
+    (shx_words,) = struct.unpack_from(">i", shx, 24)
+    if shx_words * 2 != len(shx) or (len(shx) - 100) % 8:
+        raise _damaged(
+            source,
+            stem + ".shx",
+            f"its header says {shx_words * 2:,} bytes but it has {len(shx):,}",
+        )
+    return (len(shx) - 100) // 8
+
+
 def read_shapes(shp: bytes, shx: bytes, *, source: str, stem: str) -> list[shapely.Geometry | None]:
     """Read every shape of a ``.shp`` through its ``.shx`` index.
 
@@ -392,14 +404,20 @@ def read_shapes(shp: bytes, shx: bytes, *, source: str, stem: str) -> list[shape
         When the index and the shapes disagree, a record lies outside the file, or a shape
         claims more than it holds.
     """
-    shp_part, shx_part = stem + ".shp", stem + ".shx"
-    (shx_words,) = struct.unpack_from(">i", shx, 24)
-    if shx_words * 2 != len(shx) or (len(shx) - 100) % 8:
-        raise _damaged(
-            source, shx_part, f"its header says {shx_words * 2:,} bytes but it has {len(shx):,}"
-        )
-    count = (len(shx) - 100) // 8
-    geometries = []
+    shp_part = stem + ".shp"
+    return [
+        _shape(shp[at : at + length], source=source, part=shp_part, number=number)
+        for number, (at, length) in enumerate(_records(shp, shx, source=source, stem=stem), 1)
+    ]
+
+
+def _records(shp: bytes, shx: bytes, *, source: str, stem: str) -> list[tuple[int, int]]:
+    """Return each record's (content offset, length), checked against the .shp and .shx."""
+    shp_part = stem + ".shp"
+    count = _shape_count(shx, source=source, stem=stem)
+    # why: the count is capped before the index is walked
+    check_table_size(0, count, what=shp_part, source=source)
+    spans = []
     end = 100
     for number in range(1, count + 1):
         offset_words, length_words = struct.unpack_from(">2i", shx, 100 + 8 * (number - 1))
@@ -418,10 +436,8 @@ def read_shapes(shp: bytes, shx: bytes, *, source: str, stem: str) -> list[shape
             )
         end = at + 8 + length
         # the record's own header (number, length) is not relied on: the .shx says where it is
-        geometries.append(
-            _shape(shp[at + 8 : at + 8 + length], source=source, part=shp_part, number=number)
-        )
-    return geometries
+        spans.append((at + 8, length))
+    return spans
 
 
 def read_shapefile(
@@ -452,16 +468,21 @@ def read_shapefile(
         When a part is damaged, or the ``.dbf`` and ``.shp`` disagree on how many features
         there are.
     """
+    # why: the counts and the columns are checked from the headers before any row or shape is
+    # parsed, so a small file declaring thousands of fields or rows is refused at once
+    n_shapes = len(_records(parts[".shp"], parts[".shx"], source=source, stem=stem))
+    fields, n_rows, *_ = _fields(parts[".dbf"], source=source, part=stem + ".dbf")
+    check_table_size(len(fields), 0, what=f"{stem}.dbf", source=source)
+    if n_rows != n_shapes:
+        raise SchemeError(
+            f"The shapefile's parts disagree: {stem}.shp holds {_count(n_shapes, 'shape')} "
+            f"but {stem}.dbf {_count(n_rows, 'row')} of attributes. {_REMEDY}",
+            source=source,
+        )
     geometries = read_shapes(parts[".shp"], parts[".shx"], source=source, stem=stem)
     records, deleted, logical = read_dbf(
         parts[".dbf"], cpg=parts.get(".cpg"), source=source, part=stem + ".dbf"
     )
-    if len(records) != len(geometries):
-        raise SchemeError(
-            f"The shapefile's parts disagree: {stem}.shp holds {_count(len(geometries), 'shape')} "
-            f"but {stem}.dbf {_count(len(records), 'row')} of attributes. {_REMEDY}",
-            source=source,
-        )
     kept = [i for i, gone in enumerate(deleted) if not gone]
     booleans_with_gaps_as_numbers([records[i] for i in kept], logical)
     for name in records[0] if records else ():

@@ -6,6 +6,7 @@ would be huge or slow to read without hiap's limits, and stay a few kilobytes it
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sqlite3
 import struct
@@ -137,43 +138,43 @@ def gpkg(
     path: Path,
     *,
     srs: tuple[int, str, int, str] = (27700, "EPSG", 27700, BNG_WKT),
-    columns: str = "",
     rows: Sequence[tuple[object, ...]] | None = None,
-    setup: Callable[[sqlite3.Connection], None] | None = None,
-    contents_sql: str = "data_type TEXT",
+    setup: Callable[[sqlite3.Connection], object] | None = None,
 ) -> bytes:
     """Write a minimal GeoPackage (layer ``site``) with sqlite3 and return its bytes.
 
-    ``srs`` is (srs_id, organisation, code, definition); ``rows`` are (geometry, *columns);
-    ``setup`` runs on the connection before the rows go in; ``contents_sql`` declares
-    ``gpkg_contents.data_type``.
+    ``srs`` is (srs_id, organisation, code, definition); ``rows`` are one-geometry rows;
+    ``setup`` runs on the connection once the rows are in (so a generated column it adds is
+    never computed while the file is built).
     """
     srs_id = srs[0]
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
         db.executescript(
             "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, "
-            "organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);"
-            f"CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, dt TEXT, {contents_sql}, "
+            "organization TEXT, organization_coordsys_id INTEGER, definition TEXT, "
+            "description TEXT);"
+            "CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, "
             "srs_id INTEGER);"
             "CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, "
             "geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);"
+            "CREATE TABLE site (fid INTEGER PRIMARY KEY, geom BLOB);"
         )
         db.execute("INSERT INTO gpkg_spatial_ref_sys VALUES ('x', ?, ?, ?, ?, '')", srs)
-        db.execute(
-            "INSERT INTO gpkg_contents (table_name, dt, srs_id) VALUES ('site', 'features', ?)",
-            (srs_id,),
-        )
-        if "GENERATED" not in contents_sql:
-            db.execute("UPDATE gpkg_contents SET data_type = 'features'")
+        db.execute("INSERT INTO gpkg_contents VALUES ('site', 'features', ?)", (srs_id,))
         db.execute(
             "INSERT INTO gpkg_geometry_columns VALUES ('site', 'geom', 'GEOMETRY', ?, 0, 0)",
             (srs_id,),
         )
-        db.execute(f"CREATE TABLE site (fid INTEGER PRIMARY KEY, geom BLOB{columns})")
+        for row in rows if rows is not None else [(gp_polygon(srs_id=srs_id),)]:
+            db.execute("INSERT INTO site (geom) VALUES (?)", row)
         if setup is not None:
             setup(db)
-        for row in rows if rows is not None else [(gp_polygon(srs_id=srs_id),)]:
-            marks = ", ".join("?" * len(row))
-            db.execute(f"INSERT INTO site VALUES (NULL, {marks})", row)
-    db.close()
+    return path.read_bytes()
+
+
+def rewrite_schema(path: Path, table: str, sql: str) -> bytes:
+    """Replace a table's definition in ``sqlite_master`` as a crafted file would; return bytes."""
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (sql, table))
     return path.read_bytes()

@@ -8,17 +8,31 @@ was refused and shows no server path.
 from __future__ import annotations
 
 import io
+import sqlite3
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from hiap.errors import SchemeError, UnsafeUploadError
-from hiap.schemes import read_scheme
+from hiap.schemes import gpkg as gpkg_module
+from hiap.schemes import read_scheme, safety
 from hiap.schemes.gpkg import _date
 from hiap.schemes.readers import read_raw
+from hiap.schemes.safety import MAX_ATTRIBUTE_COLUMNS
 from hiap.settings import Settings, get_settings
-from tests.security.hostile import shapefile_parts, zipped
+from tests.security.hostile import (
+    MERCATOR_WITH_PROJ4,
+    dbf,
+    gp_polygon,
+    gpkg,
+    polygon_record,
+    rewrite_schema,
+    shapefile_parts,
+    shp_shx,
+    square,
+    zipped,
+)
 
 SERVER_PATHS = ("/tmp/", "hiap-upload-", "/etc/", "/work/", "site-packages")
 
@@ -108,3 +122,132 @@ def test_zip_member_names_in_messages_are_sanitised(tmp_path: Path) -> None:
     message = _refused(buffer.getvalue(), "site.zip", tmp_path, UnsafeUploadError)
     assert "\x1b" not in message and "\r" not in message
     assert "x" * 50 not in message
+
+
+PROJ_FILE_SETTINGS = [
+    MERCATOR_WITH_PROJ4.format("+init=/etc/passwd:root"),
+    MERCATOR_WITH_PROJ4.format("+proj=merc +a=6378137 +b=6378137 +nadgrids=/etc/hostname"),
+    'BOUNDCRS[SOURCECRS[GEOGCRS["a",DATUM["b",ELLIPSOID["c",6378137,298.257]],'
+    'CS[ellipsoidal,2],AXIS["lat",north],AXIS["lon",east],UNIT["degree",0.0174532925199433]]],'
+    'TARGETCRS[GEOGCRS["WGS 84",DATUM["d",ELLIPSOID["e",6378137,298.257]],CS[ellipsoidal,2],'
+    'AXIS["lat",north],AXIS["lon",east],UNIT["degree",0.0174532925199433]]],'
+    'ABRIDGEDTRANSFORMATION["t",METHOD["NTv2"],PARAMETERFILE["grid","/etc/passwd"]]]',
+    'GEOGCS["x",DATUM["y",SPHEROID["z",6378137,298.257]],PRIMEM["G",0],UNIT["d",0.0174532925]'
+    ',EXTENSION["PROJ4","+proj=longlat +geoidgrids=/etc/shadow"]]',
+]
+
+
+@pytest.mark.parametrize("definition", PROJ_FILE_SETTINGS)
+def test_a_prj_that_makes_proj_open_files_is_refused(tmp_path: Path, definition: str) -> None:
+    message = _refused(
+        zipped(shapefile_parts(prj=definition)), "site.zip", tmp_path, UnsafeUploadError
+    )
+    assert "a PROJ setting that can make the server open other files" in message
+
+
+@pytest.mark.parametrize(
+    "definition", [*PROJ_FILE_SETTINGS, 'GEOGCS["http://127.0.0.1:9/x"]', "\\\\server\\share\\x"]
+)
+def test_a_geopackage_crs_that_names_files_is_refused(tmp_path: Path, definition: str) -> None:
+    data = gpkg(tmp_path / "site.gpkg", srs=(99, "NONE", 0, definition))
+    message = _refused(data, "site.gpkg", tmp_path, UnsafeUploadError)
+    assert "coordinate-system definition (srs_id 99) was refused" in message
+
+
+def test_pyproj_network_is_off_once_the_readers_are_loaded() -> None:
+    import pyproj.network
+
+    import hiap.schemes.readers  # noqa: F401
+
+    assert pyproj.network.is_network_enabled() is False
+
+
+def _wide(db: sqlite3.Connection) -> None:
+    for i in range(300):
+        db.execute(f"ALTER TABLE site ADD COLUMN c{i} TEXT")
+
+
+def test_a_geopackage_layer_with_too_many_columns_is_refused(tmp_path: Path) -> None:
+    data = gpkg(tmp_path / "wide.gpkg", setup=_wide, rows=[])
+    message = _refused(data, "wide.gpkg", tmp_path, UnsafeUploadError)
+    assert f"300 attribute columns, more than the {MAX_ATTRIBUTE_COLUMNS}" in message
+
+
+def test_a_geopackage_with_too_many_features_is_refused_while_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # why: the cap lowered to 5 so the file stays tiny; the rows are read a batch at a time
+    monkeypatch.setattr(safety, "MAX_FEATURES", 5)
+    monkeypatch.setattr(gpkg_module, "_BATCH_ROWS", 2)
+    data = gpkg(tmp_path / "many.gpkg", rows=[(gp_polygon(),)] * 7)
+    message = _refused(data, "many.gpkg", tmp_path, UnsafeUploadError)
+    assert "more than 5 features" in message
+
+
+def test_a_dbf_with_too_many_fields_is_refused_before_its_rows(tmp_path: Path) -> None:
+    # 300 one-byte fields and a row count the .shp does not have: refused on the header
+    parts = shapefile_parts()
+    parts[".dbf"] = dbf([(f"f{i}", "C", 1) for i in range(300)], [b" " * 300] * 1_000)
+    message = _refused(zipped(parts), "site.zip", tmp_path, UnsafeUploadError)
+    assert f"300 attribute columns, more than the {MAX_ATTRIBUTE_COLUMNS}" in message
+
+
+def test_the_dbf_row_count_is_checked_against_the_shapes_before_the_rows(tmp_path: Path) -> None:
+    parts = shapefile_parts()
+    parts[".dbf"] = dbf([("name", "C", 1)], [b" "] * 50_000)
+    message = _refused(zipped(parts), "site.zip", tmp_path)
+    assert "site.shp holds 1 shape but site.dbf 50,000 rows" in message
+
+
+def test_a_shapefile_with_too_many_shapes_is_refused_before_they_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(safety, "MAX_FEATURES", 2)
+    shp, shx = shp_shx([polygon_record([square(545000, 258000, 200)])] * 3)
+    parts = {**shapefile_parts(), ".shp": shp, ".shx": shx}
+    message = _refused(zipped(parts), "site.zip", tmp_path, UnsafeUploadError)
+    assert "site.shp has more than 2 features" in message
+
+
+@pytest.mark.parametrize(
+    "table", ["gpkg_contents", "gpkg_geometry_columns", "gpkg_spatial_ref_sys", "site"]
+)
+def test_generated_columns_in_any_table_read_are_refused(tmp_path: Path, table: str) -> None:
+    # without the refusal, printf('%.*c', 900000000, 'x') builds 900 MB for each row read
+    def add(db: sqlite3.Connection) -> None:
+        db.execute(
+            f"ALTER TABLE {table} ADD COLUMN boom TEXT "
+            "GENERATED ALWAYS AS (printf('%.*c', 900000000, 'x')) VIRTUAL"
+        )
+
+    data = gpkg(tmp_path / "gen.gpkg", setup=add)
+    message = _refused(data, "gen.gpkg", tmp_path, UnsafeUploadError)
+    assert "has a generated column ('boom'), which runs SQL when read" in message
+
+
+def test_a_generated_data_type_in_gpkg_contents_is_refused(tmp_path: Path) -> None:
+    # the reviewer's 20 KB file: reading gpkg_contents built 900 MB strings (15 s, 5 GB)
+    path = tmp_path / "contents.gpkg"
+    gpkg(path)
+    data = rewrite_schema(
+        path,
+        "gpkg_contents",
+        "CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, dt TEXT, data_type TEXT "
+        "GENERATED ALWAYS AS (printf('%.*c', 900000000, 'x') || dt) VIRTUAL, srs_id INTEGER)",
+    )
+    message = _refused(data, "contents.gpkg", tmp_path, UnsafeUploadError)
+    assert "table gpkg_contents has a generated column ('data_type')" in message
+
+
+@pytest.mark.parametrize(
+    "create",
+    [
+        "CREATE /* hidden */ VIRTUAL TABLE notes USING fts4(body)",
+        "CREATE -- hidden\n  VIRTUAL   TABLE notes USING fts4(body)",
+        'CREATE VIRTUAL TABLE notes/**/USING/**/fts4(a, "b USING rtree(")',
+    ],
+)
+def test_virtual_tables_are_found_behind_comments_and_blanks(tmp_path: Path, create: str) -> None:
+    data = gpkg(tmp_path / "virtual.gpkg", setup=lambda db: db.execute(create))
+    message = _refused(data, "virtual.gpkg", tmp_path, UnsafeUploadError)
+    assert "defines a virtual table ('notes')" in message
