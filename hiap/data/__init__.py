@@ -21,8 +21,9 @@ from hiap.data.status import DatasetStatus, dataset_status
 
 if TYPE_CHECKING:
     from hiap.data.health import load_gp_practices, load_hospitals
-    from hiap.data.population import CAMBS_PETERBOROUGH_LADS, load_area_origins, load_districts
+    from hiap.data.population import load_area_origins, load_districts
     from hiap.data.postcodes import load_postcodes
+    from hiap.data.registry import CAMBS_PETERBOROUGH_LADS
 
 __all__ = [
     "CAMBS_PETERBOROUGH_LADS",
@@ -47,7 +48,7 @@ _LAZY = {
     "load_hospitals": "hiap.data.health",
     "load_area_origins": "hiap.data.population",
     "load_districts": "hiap.data.population",
-    "CAMBS_PETERBOROUGH_LADS": "hiap.data.population",
+    "CAMBS_PETERBOROUGH_LADS": "hiap.data.registry",
     "load_postcodes": "hiap.data.postcodes",
 }
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import Literal
 
 import geopandas as gpd
@@ -39,7 +38,12 @@ from hiap.data._common import (
     require_files,
     sniff_csv,
 )
-from hiap.data.registry import DATASETS, OGL_ATTRIBUTION, OS_ATTRIBUTION
+from hiap.data.registry import (
+    CAMBS_PETERBOROUGH_LADS,
+    DATASETS,
+    OGL_ATTRIBUTION,
+    OS_ATTRIBUTION,
+)
 from hiap.errors import DataError
 from hiap.settings import Settings
 
@@ -53,18 +57,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 AreaLevel = Literal["lsoa", "oa"]
-
-CAMBS_PETERBOROUGH_LADS: Mapping[str, str] = MappingProxyType(
-    {
-        "E07000008": "Cambridge",
-        "E07000009": "East Cambridgeshire",
-        "E07000010": "Fenland",
-        "E07000011": "Huntingdonshire",
-        "E07000012": "South Cambridgeshire",
-        "E06000031": "Peterborough",
-    }
-)
-"""The six local authority districts of Cambridgeshire and Peterborough, code to name."""
 
 _ORIGIN_COLUMNS = [
     "code",

@@ -28,11 +28,25 @@ from typing import TYPE_CHECKING
 from hiap import attribution as _attribution
 from hiap.errors import DataError
 
+# why here: status and other light commands need the names without loading geopandas
+CAMBS_PETERBOROUGH_LADS: Mapping[str, str] = MappingProxyType(
+    {
+        "E07000008": "Cambridge",
+        "E07000009": "East Cambridgeshire",
+        "E07000010": "Fenland",
+        "E07000011": "Huntingdonshire",
+        "E07000012": "South Cambridgeshire",
+        "E06000031": "Peterborough",
+    }
+)
+"""The six local authority districts of Cambridgeshire and Peterborough, code to name."""
+
 if TYPE_CHECKING:
     from hiap.data.status import DatasetStatus
     from hiap.settings import Settings
 
 __all__ = [
+    "CAMBS_PETERBOROUGH_LADS",
     "CHECKSUMS_FILE",
     "DATASETS",
     "LICENCE_ATTRIBUTIONS",

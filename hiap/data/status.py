@@ -134,7 +134,7 @@ class DatasetStatus:
         known = [f.coverage for f in self.files if f.coverage is not None]
         if not known or not any(c.district_share or c.is_sample for c in known):
             return None  # nothing measured as an area (e.g. bus routes)
-        from hiap.data.population import CAMBS_PETERBOROUGH_LADS
+        from hiap.data.registry import CAMBS_PETERBOROUGH_LADS
 
         best = {
             name: max((c.district_share.get(name, 0.0) for c in known), default=0.0)
