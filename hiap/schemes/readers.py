@@ -49,6 +49,7 @@ from hiap.schemes.kml import kml_layers
 from hiap.schemes.safety import (
     MAX_CRS_DEFINITION_BYTES,
     check_crs_definition,
+    check_geometries_size,
     check_upload_size,
     display_name,
     excerpt,
@@ -132,6 +133,10 @@ class RawScheme:
     file_format: SchemeFormat
     layers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # why: every reader's geometries pass here, before validation repairs them with GEOS
+        check_geometries_size(self.features.geometries, source=self.source_name)
 
     @property
     def frame(self) -> gpd.GeoDataFrame:

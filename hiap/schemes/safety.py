@@ -25,7 +25,7 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element, ParseError
 
@@ -270,6 +270,106 @@ def check_table_size(n_columns: int, n_features: int, *, what: str, source: str)
             "sites).",
             source=source,
         )
+
+
+MAX_VERTICES = 200_000
+"""The most vertices an upload's geometries may have in total (a scheme has a few thousand)."""
+MAX_RINGS = 10_000
+"""The most rings and parts an upload's geometries may have in total."""
+MAX_RINGS_PER_FEATURE = 1_000
+"""The most rings and parts one feature may have: grouping rings into polygons and repairing
+them costs time growing with the square of the rings when they nest (4,000 concentric squares
+with 4,000 holes took minutes), and a scheme's feature has a handful."""
+
+
+def check_geometry_size(
+    n_vertices: int, n_rings: int, *, most_rings_in_a_feature: int, source: str
+) -> None:
+    """Refuse geometries too large for the ring grouping and repair that follow reading.
+
+    Parameters
+    ----------
+    n_vertices
+        Vertices in the upload (or read so far).
+    n_rings
+        Polygon rings, line parts and points in it (or read so far).
+    most_rings_in_a_feature
+        The most rings and parts one feature has.
+    source
+        Name of the upload, for the message.
+
+    Raises
+    ------
+    UnsafeUploadError
+        Past :data:`MAX_VERTICES`, :data:`MAX_RINGS` or :data:`MAX_RINGS_PER_FEATURE`.
+    """
+    remedy = (
+        "A scheme's boundary or route needs far fewer: export only the scheme's own features, "
+        "simplified if they came from detailed mapping."
+    )
+    if n_vertices > MAX_VERTICES:
+        raise UnsafeUploadError(
+            f"The file was refused: its geometries have {n_vertices:,} vertices, more than the "
+            f"{MAX_VERTICES:,} hiap reads. {remedy}",
+            source=source,
+        )
+    if n_rings > MAX_RINGS:
+        raise UnsafeUploadError(
+            f"The file was refused: its geometries have {n_rings:,} rings and parts, more than "
+            f"the {MAX_RINGS:,} hiap reads. {remedy}",
+            source=source,
+        )
+    if most_rings_in_a_feature > MAX_RINGS_PER_FEATURE:
+        raise UnsafeUploadError(
+            f"The file was refused: one feature has {most_rings_in_a_feature:,} rings and parts, "
+            f"more than the {MAX_RINGS_PER_FEATURE:,} hiap reads in one feature. {remedy}",
+            source=source,
+        )
+
+
+def check_geometries_size(geometries: Sequence[object], *, source: str) -> None:
+    """Count the vertices and rings of read geometries and refuse them past the limits.
+
+    Every reader's geometries pass here (through :class:`~hiap.schemes.readers.RawScheme`)
+    before validation repairs or unites them with GEOS. The count itself is linear.
+
+    Parameters
+    ----------
+    geometries
+        Shapely geometries (or ``None``).
+    source
+        Name of the upload, for the message.
+
+    Raises
+    ------
+    UnsafeUploadError
+        See :func:`check_geometry_size`.
+    """
+    import numpy as np
+    import shapely
+
+    geoms = np.array([g for g in geometries if g is not None], dtype=object)
+    if not len(geoms):
+        return
+    n_vertices = int(shapely.get_num_coordinates(geoms).sum())
+    owner = np.arange(len(geoms))
+    parts = geoms
+    # why: flatten multi-part geometries and collections (nested at most 32 deep) into parts
+    for _ in range(40):
+        multi = np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))
+        if not multi.any():
+            break
+        inner, index = shapely.get_parts(parts[multi], return_index=True)
+        owner = np.concatenate([owner[~multi], owner[multi][index]])
+        parts = np.concatenate([parts[~multi], inner])
+    rings = np.where(shapely.get_type_id(parts) == 3, shapely.get_num_interior_rings(parts) + 1, 1)
+    per_feature = np.bincount(owner, weights=rings, minlength=len(geoms))
+    check_geometry_size(
+        n_vertices,
+        int(rings.sum()),
+        most_rings_in_a_feature=int(per_feature.max()),
+        source=source,
+    )
 
 
 def _mb(n_bytes: float) -> str:

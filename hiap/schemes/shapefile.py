@@ -35,7 +35,12 @@ from typing import TYPE_CHECKING, Any
 
 from hiap.errors import SchemeError
 from hiap.schemes.features import Features, booleans_with_gaps_as_numbers
-from hiap.schemes.safety import check_table_size, excerpt, refuse_references
+from hiap.schemes.safety import (
+    check_geometry_size,
+    check_table_size,
+    excerpt,
+    refuse_references,
+)
 
 if TYPE_CHECKING:
     import pyproj
@@ -405,10 +410,36 @@ def read_shapes(shp: bytes, shx: bytes, *, source: str, stem: str) -> list[shape
         claims more than it holds.
     """
     shp_part = stem + ".shp"
+    spans = _records(shp, shx, source=source, stem=stem)
+    _check_declared_size(shp, spans, source=source)
     return [
         _shape(shp[at : at + length], source=source, part=shp_part, number=number)
-        for number, (at, length) in enumerate(_records(shp, shx, source=source, stem=stem), 1)
+        for number, (at, length) in enumerate(spans, 1)
     ]
+
+
+def _check_declared_size(shp: bytes, spans: list[tuple[int, int]], *, source: str) -> None:
+    """Refuse shapes whose headers declare too many parts or points, before grouping rings."""
+    n_vertices = n_rings = most = 0
+    for at, length in spans:
+        if length < 40:
+            continue
+        (code,) = struct.unpack_from("<i", shp, at)
+        kind = _SHAPE_TYPES.get(code)
+        if kind == _MULTIPOINT:
+            (points,) = struct.unpack_from("<i", shp, at + 36)
+            parts, needed = 1, 40 + 16 * points
+        elif kind in (_LINE, _POLYGON) and length >= 44:
+            parts, points = struct.unpack_from("<2i", shp, at + 36)
+            needed = 44 + 4 * parts + 16 * points
+        else:
+            continue
+        if parts < 0 or points < 0 or length < needed:
+            continue  # why: a count the record cannot hold is reported as damage when parsed
+        n_vertices += points
+        n_rings += parts
+        most = max(most, parts)
+    check_geometry_size(n_vertices, n_rings, most_rings_in_a_feature=most, source=source)
 
 
 def _records(shp: bytes, shx: bytes, *, source: str, stem: str) -> list[tuple[int, int]]:

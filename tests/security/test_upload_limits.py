@@ -8,6 +8,7 @@ was refused and shows no server path.
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -19,7 +20,7 @@ from hiap.schemes import gpkg as gpkg_module
 from hiap.schemes import read_scheme, safety
 from hiap.schemes.gpkg import _date
 from hiap.schemes.readers import read_raw
-from hiap.schemes.safety import MAX_ATTRIBUTE_COLUMNS
+from hiap.schemes.safety import MAX_ATTRIBUTE_COLUMNS, MAX_RINGS_PER_FEATURE
 from hiap.settings import Settings, get_settings
 from tests.security.hostile import (
     MERCATOR_WITH_PROJ4,
@@ -251,3 +252,54 @@ def test_virtual_tables_are_found_behind_comments_and_blanks(tmp_path: Path, cre
     data = gpkg(tmp_path / "virtual.gpkg", setup=lambda db: db.execute(create))
     message = _refused(data, "virtual.gpkg", tmp_path, UnsafeUploadError)
     assert "defines a virtual table ('notes')" in message
+
+
+def _nested_squares(n: int) -> list[list[tuple[float, float]]]:
+    """Concentric squares: each ring inside all the ones before it (the costly case)."""
+    return [square(545000 + i, 258000 + i, 2 * (n - i) + 1) for i in range(n)]
+
+
+def test_a_shapefile_feature_with_too_many_rings_is_refused_before_grouping(
+    tmp_path: Path,
+) -> None:
+    # 1,001 nested rings: grouping them and repairing the polygon grows with the square of
+    # the rings (4,000 + 4,000 took over two minutes); refused from the record headers
+    parts = shapefile_parts(rings=_nested_squares(MAX_RINGS_PER_FEATURE + 1))
+    message = _refused(zipped(parts), "site.zip", tmp_path, UnsafeUploadError)
+    assert f"one feature has {MAX_RINGS_PER_FEATURE + 1:,} rings and parts" in message
+
+
+def test_a_geojson_feature_with_too_many_rings_is_refused_before_validation(
+    tmp_path: Path,
+) -> None:
+    rings = [
+        [[x, y] for x, y in square(0.1 + i * 1e-5, 52.2, 5e-6, clockwise=False)]
+        for i in range(MAX_RINGS_PER_FEATURE + 1)
+    ]
+    shell = [[0.0, 52.0], [1.0, 52.0], [1.0, 53.0], [0.0, 53.0], [0.0, 52.0]]
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": [shell, *rings]},
+    }
+    data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    message = _refused(data, "site.geojson", tmp_path, UnsafeUploadError)
+    assert f"one feature has {MAX_RINGS_PER_FEATURE + 2:,} rings and parts" in message
+
+
+def test_too_many_vertices_in_an_upload_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # why: the cap lowered so the file stays tiny; the count covers every format's geometries
+    monkeypatch.setattr(safety, "MAX_VERTICES", 8)
+    shell = [[0.1, 52.2], [0.11, 52.2], [0.11, 52.21], [0.1, 52.21], [0.1, 52.2]]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {},
+            "geometry": {"type": "Polygon", "coordinates": [shell]},
+        }
+    ] * 2
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    message = _refused(data, "site.geojson", tmp_path, UnsafeUploadError)
+    assert "its geometries have 10 vertices, more than the 8" in message
