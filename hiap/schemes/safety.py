@@ -355,10 +355,13 @@ def check_geometries_size(geometries: Sequence[object], *, source: str) -> None:
     owner = np.arange(len(geoms))
     parts = geoms
     # why: flatten multi-part geometries and collections (nested at most 32 deep) into parts
+    n_members = 0
     for _ in range(40):
         multi = np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))
         if not multi.any():
             break
+        # why: members count as parts even when empty (a million empty collections is work)
+        n_members += int(shapely.get_num_geometries(parts[multi]).sum())
         inner, index = shapely.get_parts(parts[multi], return_index=True)
         owner = np.concatenate([owner[~multi], owner[multi][index]])
         parts = np.concatenate([parts[~multi], inner])
@@ -366,7 +369,7 @@ def check_geometries_size(geometries: Sequence[object], *, source: str) -> None:
     per_feature = np.bincount(owner, weights=rings, minlength=len(geoms))
     check_geometry_size(
         n_vertices,
-        int(rings.sum()),
+        max(int(rings.sum()), n_members),
         most_rings_in_a_feature=int(per_feature.max()),
         source=source,
     )
@@ -443,6 +446,28 @@ SHAPEFILE_ZIP_REMEDY = (
 )
 
 
+_DIRECTORY_ENTRY_BYTES = 1024
+"""Room allowed per member in a zip's central directory (46 bytes, its name and extras)."""
+
+
+def _central_directory_bytes(data: bytes) -> int:
+    """Return the size of a zip's central directory from its end record (0 if none is found).
+
+    Read before :mod:`zipfile` lists the members, which parses the whole directory whatever
+    its size (900,000 members took 5 s and 500 MB before the member count could be checked).
+    """
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
+    if at < 0 or len(data) < at + 22:
+        return 0
+    (size,) = struct.unpack_from("<I", data, at + 12)
+    locator = at - 20
+    if size == 0xFFFFFFFF and locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+        (record,) = struct.unpack_from("<Q", data, locator + 8)
+        if record + 48 <= len(data) and data[record : record + 4] == b"PK\x06\x06":
+            (size,) = struct.unpack_from("<Q", data, record + 40)
+    return int(size)
+
+
 def inspect_zip(
     data: bytes, *, settings: Settings, source: str, remedy: str = SHAPEFILE_ZIP_REMEDY
 ) -> list[zipfile.ZipInfo]:
@@ -471,6 +496,13 @@ def inspect_zip(
     SchemeError
         When the bytes are not a readable zip archive.
     """
+    directory_bytes = _central_directory_bytes(data)
+    if directory_bytes > MAX_ZIP_MEMBERS * _DIRECTORY_ENTRY_BYTES:
+        raise UnsafeUploadError(
+            f"The zip archive was refused: its list of members is {_mb(directory_bytes)}, "
+            f"more than {MAX_ZIP_MEMBERS:,} members need. {remedy}",
+            source=source,
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import struct
 import zipfile
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from hiap.schemes import gpkg as gpkg_module
 from hiap.schemes import read_scheme, safety
 from hiap.schemes.gpkg import _date
 from hiap.schemes.readers import read_raw
-from hiap.schemes.safety import MAX_ATTRIBUTE_COLUMNS, MAX_RINGS_PER_FEATURE
+from hiap.schemes.safety import MAX_ATTRIBUTE_COLUMNS, MAX_RINGS, MAX_RINGS_PER_FEATURE
 from hiap.settings import Settings, get_settings
 from tests.security.hostile import (
     MERCATOR_WITH_PROJ4,
@@ -303,3 +304,28 @@ def test_too_many_vertices_in_an_upload_are_refused(
     data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
     message = _refused(data, "site.geojson", tmp_path, UnsafeUploadError)
     assert "its geometries have 10 vertices, more than the 8" in message
+
+
+def test_a_zip_with_a_huge_member_list_is_refused_before_zipfile_lists_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # why: the limits lowered so the zip stays tiny; 900,000 members took 5 s and 500 MB to
+    # list before the member count could be checked
+    monkeypatch.setattr(safety, "MAX_ZIP_MEMBERS", 10)
+    monkeypatch.setattr(safety, "_DIRECTORY_ENTRY_BYTES", 50)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i in range(30):
+            archive.writestr(f"member-{i:04d}-with-a-long-enough-name.txt", b"")
+    message = _refused(buffer.getvalue(), "site.zip", tmp_path, UnsafeUploadError)
+    assert "its list of members is" in message and "more than 10 members need" in message
+
+
+def test_empty_collections_count_as_parts(tmp_path: Path) -> None:
+    # a collection of 10,001 empty collections: nothing to draw, but work for GEOS per member
+    n = MAX_RINGS + 1
+    wkb = struct.pack("<BII", 1, 7, n) + struct.pack("<BII", 1, 7, 0) * n
+    blob = b"GP" + bytes([0, 1]) + struct.pack("<i", 27700) + wkb
+    data = gpkg(tmp_path / "empty.gpkg", rows=[(blob,)])
+    message = _refused(data, "empty.gpkg", tmp_path, UnsafeUploadError)
+    assert f"{n:,} rings and parts, more than the {MAX_RINGS:,}" in message
