@@ -66,7 +66,8 @@ _UNPRINTABLE = re.compile(r"[^\w\\ .,:;()\[\]{}'\"+=@#&%/<>?!*-]", re.UNICODE)
 def excerpt(text: str, *, limit: int = EXCERPT_CHARS) -> str:
     """Return a short, printable excerpt of untrusted text for a message.
 
-    Control characters, line breaks and unusual symbols become ``?``, and the text is cut to
+    Control characters, line breaks and unusual symbols become ``?`` (a Markdown link's ``](``
+    becomes ``]?(``, since the app shows messages as Markdown), and the text is cut to
     ``limit`` characters, so a message never repeats more than a few words of an upload (a
     crafted file must not be able to print a server file back through an error message).
 
@@ -83,6 +84,8 @@ def excerpt(text: str, *, limit: int = EXCERPT_CHARS) -> str:
         The sanitised excerpt, ending in ``…`` when cut.
     """
     cleaned = _UNPRINTABLE.sub("?", text.replace("\n", " ").replace("\t", " "))
+    # why: the app shows messages as Markdown, where [text](address) would become a link
+    cleaned = cleaned.replace("](", "]?(")
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 

@@ -126,6 +126,14 @@ def test_zip_member_names_in_messages_are_sanitised(tmp_path: Path) -> None:
     assert "x" * 50 not in message
 
 
+def test_a_member_name_cannot_put_a_markdown_link_in_a_message(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("[click](https://evil.example).shp", b"x")
+    message = _refused(buffer.getvalue(), "site.zip", tmp_path, UnsafeUploadError)
+    assert "[click]?(https" in message and "](" not in message
+
+
 PROJ_FILE_SETTINGS = [
     MERCATOR_WITH_PROJ4.format("+init=/etc/passwd:root"),
     MERCATOR_WITH_PROJ4.format("+proj=merc +a=6378137 +b=6378137 +nadgrids=/etc/hostname"),
