@@ -4,8 +4,6 @@ single-process reference answers, shared by the batch tests."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,17 +19,6 @@ OPTIONS = AccessOptions(mode="both", window=(dt.time(8, 0), dt.time(9, 0)), step
 """Walking and public transport, one hour of departures every 10 min (kept small for CI)."""
 
 TILE_KM = 3.0
-
-
-@pytest.fixture(autouse=True)
-def _plain_main(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give Dask's spawned worker processes a ``__main__`` they can start from.
-
-    An AppTest run earlier in the same test process leaves Streamlit's script module as
-    ``__main__`` (its file gone, or calling names it never defines); a spawned Nanny re-runs
-    ``__main__``'s file and fails to start ("Nanny failed to start").
-    """
-    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
 
 
 @pytest.fixture(scope="session")
