@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from hiap.settings import get_settings
 from isochrones.gtfs import Feed, empty_feed, load_feed, merge_feeds, validate_feed
 from isochrones.gtfs.calendar import trips_on_date
-from isochrones.raptor import INF, Legs, build_timetable, earliest_arrival, range_raptor
+from isochrones.raptor import (
+    INF,
+    Legs,
+    Timetable,
+    build_timetable,
+    earliest_arrival,
+    range_raptor,
+)
 from isochrones.scenarios import AddRoute, Scenario, apply_scenario
 from isochrones.transit import _to_xy, build_transit_network, walk_legs, window_travel_times
 
@@ -296,10 +303,10 @@ def random_feed(stop_ids: list[str], trips: list[dict], rows: list[dict]) -> Fee
     )
 
 
-@settings(max_examples=150, deadline=None)
-@given(random_timetable())
-def test_raptor_matches_dijkstra_on_random_timetables(case) -> None:
-    stop_ids, trips, rows, walks, origin, t0 = case
+def random_timetable_and_walks(
+    stop_ids: list[str], trips: list[dict], rows: list[dict], walks: list[tuple[int, int, int]]
+) -> tuple[Feed, Timetable, Legs]:
+    """The drawn feed, its timetable and its stop-to-stop walks (walks to one stop dropped)."""
     feed = random_feed(stop_ids, trips, rows)
     tt = build_timetable(feed, DATE)
     n = tt.n_stops
@@ -311,6 +318,15 @@ def test_raptor_matches_dijkstra_on_random_timetables(case) -> None:
         n_sources=n,
         n_targets=n,
     )
+    return feed, tt, trf
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_timetable())
+def test_raptor_matches_dijkstra_on_random_timetables(case) -> None:
+    stop_ids, trips, rows, walks, origin, t0 = case
+    feed, tt, trf = random_timetable_and_walks(stop_ids, trips, rows, walks)
+    n = tt.n_stops
     trf_map = defaultdict(list)
     for s, t, w in trf.to_frame().itertuples(index=False):
         trf_map[tt.stop_ids[s]].append((tt.stop_ids[t], int(w)))
@@ -355,17 +371,8 @@ def test_few_destinations_and_few_rides_equal_every_stop_then_egress(case, rides
     the last round only scans as far as a stop with an egress leg, and egress is applied once
     per round."""
     stop_ids, trips, rows, walks, origin, t0 = case
-    feed = random_feed(stop_ids, trips, rows)
-    tt = build_timetable(feed, DATE)
+    _, tt, trf = random_timetable_and_walks(stop_ids, trips, rows, walks)
     n = tt.n_stops
-    walks = [(a, b, w) for a, b, w in walks if a != b]
-    trf = Legs.from_pairs(
-        [a for a, _, _ in walks],
-        [b for _, b, _ in walks],
-        [w for _, _, w in walks],
-        n_sources=n,
-        n_targets=n,
-    )
     access = Legs.from_pairs([0], [origin], [0], n_sources=1, n_targets=n)
     ident = Legs.from_pairs(np.arange(n), np.arange(n), np.zeros(n), n_sources=n, n_targets=n)
     every = earliest_arrival(tt, access, trf, ident, t0, max_rounds=rides)[0].astype(np.int64)
