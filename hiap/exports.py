@@ -20,6 +20,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hiap.gdal_safety import guard_gdal
+
 __all__ = ["to_csv_bytes", "to_geopackage_bytes", "write_geopackage"]
 
 WGS84 = "EPSG:4326"
@@ -227,6 +229,7 @@ def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame], path: str | Path) -
     if out.exists():
         out.unlink()
     styles: dict[str, tuple[str, str, str, str]] = {}
+    guard_gdal()
     for name, frame in kept.items():
         plain = _plain(frame.to_crs(BNG)).rename(columns=UNIT_NAMES)
         plain.to_file(out, layer=name, driver="GPKG", engine="pyogrio")

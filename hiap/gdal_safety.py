@@ -1,4 +1,14 @@
-"""Switch GDAL's network access off for the whole process (called at ``import hiap``).
+"""Switch GDAL's network access off for the whole process, and guard each use of GDAL.
+
+Two entry points, used at two moments:
+
+- :func:`switch_off_gdal_network` sets the process-wide options below; ``import hiap`` calls
+  it, before anything can load GDAL.
+- :func:`guard_gdal` installs the fetch hook below; every place in hiap that reads or writes a
+  file with GDAL (pyogrio or geopandas: data-directory boundaries, ``--area`` and ``--points``
+  files, GeoPackage exports) calls it right before. It is not called at ``import hiap``,
+  because loading GDAL means loading pyogrio, and commands that never touch GDAL (``hiap data
+  status``, ``hiap scheme check``) start without it.
 
 hiap runs as a shared web app that reads files uploaded by anyone, so the server must never be
 made to fetch a URL named inside a file (server-side request forgery). hiap's own readers
@@ -23,10 +33,14 @@ reference past them. What each does:
 ``PROJ_NETWORK`` = OFF
     PROJ never downloads transformation grids.
 ``CPLHTTPSetFetchCallback``
-    Not an option but a hook, installed by :func:`install_fetch_guard` before the scheme
-    readers (the only code that opens an upload with GDAL) first call GDAL: every ``CPLHTTPFetch`` (used by CRS look-ups such as a GeoJSON ``crs`` link and by
+    Not an option but a hook, installed by :func:`guard_gdal` right before hiap first uses
+    GDAL: every ``CPLHTTPFetch`` (used by CRS look-ups such as a GeoJSON ``crs`` link and by
     the network drivers) is answered by hiap with an error, with no request at all, even where
     ``NO_PROXY`` would let a request skip the proxy above.
+
+No upload reaches GDAL (hiap reads every upload format itself, see :mod:`hiap.schemes`); the
+files GDAL still opens are the data directory's and those named on the command line, which
+can still name a URL inside them (a GeoJSON ``crs`` link, say).
 
 Set ``HIAP_GDAL_NETWORK=1`` to leave GDAL's network alone (hiap itself never needs it).
 """
@@ -124,11 +138,22 @@ def _gdal_library() -> ctypes.CDLL | None:
     return ctypes.CDLL(candidates[0])
 
 
+def guard_gdal() -> None:
+    """Make GDAL safe to call: call right before reading or writing a file with GDAL.
+
+    The first call loads pyogrio and installs the fetch hook (:func:`install_fetch_guard`);
+    every later call returns at once. Every GDAL call site in hiap calls it (a test checks),
+    so no code path reaches GDAL before the hook is in place, and ``import hiap`` stays light.
+    """
+    if "tried" not in _guard:
+        install_fetch_guard()
+
+
 def install_fetch_guard() -> bool:
     """Make every ``CPLHTTPFetch`` in pyogrio's GDAL fail without a request.
 
-    Installed once per process; later calls do nothing. Called by the scheme readers before
-    they first use GDAL.
+    Installed once per process; later calls do nothing. Call :func:`guard_gdal` rather than
+    this: it is what the GDAL call sites use.
 
     Returns
     -------
@@ -137,32 +162,37 @@ def install_fetch_guard() -> bool:
         a GDAL from the system; the configuration options above still apply).
     """
     with _guard_lock:
-        if "callback" in _guard:
-            return True
-        if os.environ.get("HIAP_GDAL_NETWORK") == "1":
-            return False
-        lib = _gdal_library()
-        if lib is None:
-            logger.warning("GDAL library of pyogrio not found: HTTP fetch guard not installed")
-            return False
-        lib.CPLCalloc.restype = ctypes.c_void_p
-        lib.CPLCalloc.argtypes = [ctypes.c_size_t, ctypes.c_size_t]
-        lib.CPLStrdup.restype = ctypes.c_void_p
-        lib.CPLStrdup.argtypes = [ctypes.c_char_p]
-        lib.CPLHTTPSetFetchCallback.argtypes = [_FETCH_CALLBACK, ctypes.c_void_p]
-        lib.CPLHTTPSetFetchCallback.restype = None
+        if "callback" not in _guard:
+            _install(_guard)
+        # why: set last, so guard_gdal on another thread waits on the lock until this is done
+        _guard["tried"] = True
+        return "callback" in _guard
 
-        def refuse(url: bytes | None, *_: object) -> int:
-            # GDAL frees the result with CPLHTTPDestroyResult, so it is allocated by GDAL too
-            address = lib.CPLCalloc(1, _RESULT_BYTES)
-            result = _HttpResult.from_address(address)
-            result.nStatus = 1
-            result.pszErrBuf = lib.CPLStrdup(b"network access is switched off by hiap")
-            logger.warning("refused a GDAL network request (%d-byte URL)", len(url or b""))
-            return int(address)
 
-        callback = _FETCH_CALLBACK(refuse)
-        lib.CPLHTTPSetFetchCallback(callback, None)
-        _guard["callback"] = callback  # why: ctypes callbacks must outlive their use
-        _guard["lib"] = lib
-        return True
+def _install(guard: dict[str, Any]) -> None:
+    if os.environ.get("HIAP_GDAL_NETWORK") == "1":
+        return
+    lib = _gdal_library()
+    if lib is None:
+        logger.warning("GDAL library of pyogrio not found: HTTP fetch guard not installed")
+        return
+    lib.CPLCalloc.restype = ctypes.c_void_p
+    lib.CPLCalloc.argtypes = [ctypes.c_size_t, ctypes.c_size_t]
+    lib.CPLStrdup.restype = ctypes.c_void_p
+    lib.CPLStrdup.argtypes = [ctypes.c_char_p]
+    lib.CPLHTTPSetFetchCallback.argtypes = [_FETCH_CALLBACK, ctypes.c_void_p]
+    lib.CPLHTTPSetFetchCallback.restype = None
+
+    def refuse(url: bytes | None, *_: object) -> int:
+        # GDAL frees the result with CPLHTTPDestroyResult, so it is allocated by GDAL too
+        address = lib.CPLCalloc(1, _RESULT_BYTES)
+        result = _HttpResult.from_address(address)
+        result.nStatus = 1
+        result.pszErrBuf = lib.CPLStrdup(b"network access is switched off by hiap")
+        logger.warning("refused a GDAL network request (%d-byte URL)", len(url or b""))
+        return int(address)
+
+    callback = _FETCH_CALLBACK(refuse)
+    lib.CPLHTTPSetFetchCallback(callback, None)
+    guard["callback"] = callback  # why: ctypes callbacks must outlive their use
+    guard["lib"] = lib

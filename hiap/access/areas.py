@@ -10,6 +10,7 @@ from shapely.geometry.base import BaseGeometry
 
 from hiap.data.population import load_districts
 from hiap.errors import DataError, SettingsError
+from hiap.gdal_safety import guard_gdal
 from hiap.settings import Settings
 from isochrones import BNG_CRS
 
@@ -44,6 +45,7 @@ def resolve_area(settings: Settings, area: str | Path | None) -> tuple[BaseGeome
     text = str(area)
     path = Path(text)
     if path.suffix and path.is_file():
+        guard_gdal()
         try:
             frame = gpd.read_file(path, engine="pyogrio")
         except Exception as exc:  # pyogrio raises several error types for unreadable files

@@ -12,6 +12,7 @@ import pyogrio
 from hiap.access.engine import AccessResult
 from hiap.errors import SettingsError
 from hiap.exports import write_geopackage
+from hiap.gdal_safety import guard_gdal
 
 __all__ = ["access_layers", "indicator_table", "write_access_geopackage"]
 
@@ -85,6 +86,7 @@ def write_access_geopackage(result: AccessResult, path: str | Path) -> Path:
     if out.exists():
         out.unlink()
     layers = access_layers(result)
+    guard_gdal()
     if result.origins.crs is not None and result.origins.crs.to_epsg() == 27700:
         # The project's one GeoPackage writer: EPSG:27700, units in names, QGIS styles.
         write_geopackage(layers, out)

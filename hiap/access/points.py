@@ -16,6 +16,7 @@ import pandas as pd
 import pyproj
 
 from hiap.errors import DataError
+from hiap.gdal_safety import guard_gdal
 
 __all__ = ["keep_weighted", "load_points"]
 
@@ -139,7 +140,8 @@ def load_points(
         _check_coordinates(gdf, source=path, crs_label=label)
         gdf = gdf.to_crs("EPSG:4326")
     else:
-        gdf = gpd.read_file(path)
+        guard_gdal()
+        gdf = gpd.read_file(path, engine="pyogrio")
         if gdf.crs is None:
             raise DataError(f"{path} has no CRS; save it with one.")
         gdf["geometry"] = gdf.geometry.representative_point()

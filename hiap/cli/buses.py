@@ -146,6 +146,7 @@ def corridor(
     from hiap.cli._progress import progress_bar
     from hiap.corridor import CorridorConfig, run_corridor
     from hiap.errors import HiapError
+    from hiap.gdal_safety import guard_gdal
     from hiap.viz.bus_maps import corridor_map
     from isochrones.errors import IsochronesError
     from isochrones.transit import FallbackWalk
@@ -175,6 +176,7 @@ def corridor(
     result.by_district.to_csv(out / "corridor_by_district.csv", index=False)
     gpkg = out / "corridor.gpkg"
     gpkg.unlink(missing_ok=True)
+    guard_gdal()
     for name, frame in (
         ("lsoas", result.origins),
         ("stops", result.stops),

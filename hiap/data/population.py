@@ -45,6 +45,7 @@ from hiap.data.registry import (
     OS_ATTRIBUTION,
 )
 from hiap.errors import DataError
+from hiap.gdal_safety import guard_gdal
 from hiap.settings import Settings
 
 __all__ = [
@@ -351,6 +352,7 @@ def load_districts(
     """
     files = require_files("districts", settings)
     frames = []
+    guard_gdal()
     for path in files:
         try:
             layer = gpd.read_file(path, engine="pyogrio")

@@ -622,6 +622,7 @@ def comparison_gpkg(comparison: Comparison) -> bytes:
     import pyogrio
 
     from hiap.exports import write_geopackage
+    from hiap.gdal_safety import guard_gdal
     from hiap.schemes.proposal import LAYERS
 
     layers: dict[str, gpd.GeoDataFrame] = {"homes": comparison.homes}
@@ -629,6 +630,7 @@ def comparison_gpkg(comparison: Comparison) -> bytes:
         frame = comparison.proposal.layer(layer)
         if not frame.empty:
             layers[f"proposal_{layer}"] = frame
+    guard_gdal()
     with tempfile.TemporaryDirectory(prefix="hiap-comparison-") as tmp:
         path = write_geopackage(layers, Path(tmp) / "comparison.gpkg")
         tables = {"comparison": comparison.table(), "neighbours": comparison.neighbours_table()}

@@ -42,6 +42,7 @@ import pyogrio
 import shapely
 
 from hiap.errors import SchemeError
+from hiap.gdal_safety import guard_gdal
 from hiap.schemes.models import (
     BNG_EPSG,
     MAX_PHASING_YEAR,
@@ -706,6 +707,7 @@ def template_gpkg() -> bytes:
         A GeoPackage (EPSG:27700) with one empty layer per entry of :data:`LAYERS`.
     """
     geometry_types = {"poly": "MultiPolygon", "line": "MultiLineString", "point": "Point"}
+    guard_gdal()
     with tempfile.TemporaryDirectory(prefix="hiap-template-") as tmp:
         path = Path(tmp) / "proposal.gpkg"
         for layer in LAYERS:
