@@ -143,8 +143,9 @@ def _code_version(version: str, isochrones_init: str, hiap_init: str) -> dict[st
 def answer_key(parts: Mapping[str, Any]) -> str:
     """Return the key of an answer: a SHA-256 of its inputs' digests and :func:`code_version`.
 
-    The one key builder: :func:`access_key`, :func:`bus_key` and a batch's partitions
-    (:func:`hiap.batch.plan_partitions`) give it their parts.
+    The one key builder: :func:`access_key`, :func:`bus_key`, :func:`report_key`, a batch's
+    partitions (:func:`hiap.batch.plan_partitions`) and the app's caches
+    (:mod:`hiap.ui.cache`) give it their parts.
 
     Parameters
     ----------
@@ -315,8 +316,11 @@ def report_key(assessment_id: str, version: int, fmt: str, evidence: Mapping[str
     str
         A hex SHA-256.
     """
-    parts = [assessment_id, str(version), fmt, content_digest(dict(evidence))]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    parts = {
+        "what": "report", "assessment": assessment_id, "version": version, "format": fmt,
+        "evidence": content_digest(dict(evidence)),
+    }
+    return answer_key(parts)
 
 
 def bus_key(settings: Settings, what: str, options: Mapping[str, Any]) -> str:

@@ -3,7 +3,9 @@
 The caches are shared by every user of the server, so a key must change whenever the answer
 can: it is built by :func:`hiap.access.keys.access_key` from the options (date, window, step,
 bands, buffer, destinations...), the scheme's geometry, the digests of the OSM extract and
-feeds (by content, not path) and of the data directory's files. Pages never build a key.
+feeds (by content, not path) and of the data directory's files. Every other key here goes
+through the same builder (:func:`hiap.access.keys.answer_key`), so each carries the code
+version too. Pages never build a key.
 
 * :func:`access_result` -- :func:`hiap.access.measure_access`, one cached answer per key.
 * :func:`gp_capacity_result` -- GP capacity (2SFCA) around a scheme.
@@ -15,7 +17,6 @@ feeds (by content, not path) and of the data directory's files. Pages never buil
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,15 @@ from hiap.access import AccessOptions, AccessResult, measure_access
 from hiap.access.capacity import scheme_gp_capacity
 from hiap.access.demo import DemoArea, porto_alegre_demo
 from hiap.access.feeds import stops_files_for, timetable_files
-from hiap.access.keys import access_key, data_digest, files_digest, frame_digest, geometry_digest
+from hiap.access.keys import (
+    access_key,
+    answer_key,
+    content_digest,
+    data_digest,
+    files_digest,
+    frame_digest,
+    geometry_digest,
+)
 from hiap.access.network import load_timetables
 from hiap.indicators.capacity import GpCapacity
 from hiap.schemes import Scheme
@@ -51,9 +60,8 @@ __all__ = [
 
 def scheme_digest(scheme: Scheme) -> str:
     """Return a key that changes whenever the scheme's geometry or metadata changes."""
-    digest = hashlib.sha256(scheme.metadata.model_dump_json().encode())
-    digest.update(frame_digest(scheme.boundary).encode())
-    return digest.hexdigest()[:32]
+    metadata = scheme.metadata.model_dump_json()
+    return content_digest({"metadata": metadata, "boundary": scheme.boundary})[:32]
 
 
 # ---------------------------------------------------------------- shared read-only inputs
@@ -112,9 +120,10 @@ class CachedResources:
         to_crs: str,
     ) -> nx.MultiDiGraph:
         """Return the walk graph, keyed by the extract's digest, the area, margin and CRS."""
-        key = hashlib.sha256(
-            f"{file_digest(osm_path)}|{geometry_digest(area)}|{area_crs}|{margin_m}|{to_crs}".encode()
-        ).hexdigest()
+        key = answer_key({
+            "what": "walk_graph", "osm": file_digest(osm_path), "area": geometry_digest(area),
+            "area_crs": area_crs, "margin_m": margin_m, "to_crs": to_crs,
+        })
         try:
             graph = _walk_graph(key, osm_path, area, area_crs, margin_m, to_crs, self._cache_dir)
         except Exception:
@@ -138,7 +147,7 @@ class CachedResources:
         """Return the timetable, keyed by the files' (and NaPTAN stops files') content digests."""
         files = timetable_files(paths)
         stops = stops_files_for(self._settings, files)
-        key = files_digest([*files, *stops])
+        key = answer_key({"what": "feed", "files": files_digest([*files, *stops])})
         feed = _feed(key, files, stops)
         self._keys[id(feed)] = key
         return feed
@@ -150,7 +159,7 @@ class CachedResources:
         feed_key, walk_key = self._keys.get(id(feed)), self._keys.get(id(walk))
         if feed_key is None or walk_key is None:
             return build_transit_network(feed, date, walk=walk, time_window_s=window_s)
-        key = hashlib.sha256(f"{feed_key}|{walk_key}".encode()).hexdigest()
+        key = answer_key({"what": "transit_network", "feed": feed_key, "walk": walk_key})
         return _transit_network(key, feed, walk, date, window_s)
 
 
@@ -226,12 +235,11 @@ def gp_capacity_result(
     catchment_min: float, margin_m: float,
 ) -> GpCapacity | None:
     """Return GP capacity (2SFCA) around a scheme, computed once per content key."""
-    key = hashlib.sha256(
-        "|".join([
-            frame_digest(boundary), file_digest(osm_path), data_digest(settings),
-            f"{new_residents}|{catchment_min}|{margin_m}",
-        ]).encode()
-    ).hexdigest()
+    key = answer_key({
+        "what": "gp_capacity", "boundary": frame_digest(boundary), "osm": file_digest(osm_path),
+        "data": data_digest(settings), "new_residents": new_residents,
+        "catchment_min": catchment_min, "margin_m": margin_m,
+    })
     return _gp_capacity(key, settings, boundary, osm_path, new_residents, catchment_min, margin_m)
 
 
@@ -247,4 +255,5 @@ def demo_area(settings: Settings) -> DemoArea:
 
     folder = settings.data_dir / PORTO_ALEGRE_DIR
     files = sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
-    return _demo_area(files_digest(files) if files else "missing", settings)
+    key = answer_key({"what": "demo_area", "files": files_digest(files) if files else "missing"})
+    return _demo_area(key, settings)

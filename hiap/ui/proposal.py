@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
+from hiap.access.keys import content_digest
 from hiap.indicators.compare import Comparison, assess_proposal, proposal_feed
-from hiap.schemes.proposal import Proposal, read_proposal, read_proposal_files
+from hiap.schemes.proposal import LAYERS, Proposal, read_proposal, read_proposal_files
 from hiap.settings import Settings
 from hiap.ui.jobs import heavy_job
 
@@ -36,15 +35,13 @@ def read_uploaded_proposal(files: list[tuple[str, bytes]], settings: Settings) -
 
 
 def proposal_key(proposal: Proposal) -> str:
-    """Return a key that changes whenever any layer of the proposal changes."""
-    digest = hashlib.sha256(proposal.name.encode())
-    for layer, count in proposal.counts().items():
-        digest.update(f"{layer}:{count}".encode())
-        frame = proposal.layer(layer)
-        for geometry in frame.geometry:
-            digest.update(geometry.wkb)
-        digest.update(frame.drop(columns=frame.geometry.name).to_json().encode())
-    return digest.hexdigest()[:16]
+    """Return a key that changes whenever any layer of the proposal changes.
+
+    Its name and every layer by content (CRS, columns, cells, geometry WKB), through the one
+    content digest (:func:`hiap.access.keys.content_digest`).
+    """
+    layers = {name: proposal.layer(name) for name in LAYERS}
+    return content_digest({"name": proposal.name, "layers": layers})[:16]
 
 
 def session_comparison(scheme_name: str) -> Comparison | None:
