@@ -7,8 +7,7 @@ CPU). The GeoDataFrame a caller may ask for (:attr:`Features.frame`, and a schem
 ``boundary``/``lines``/``stops``) is built on first use by ``pandas.DataFrame.from_records``,
 so a column's dtype follows its values: the GeoPackage and Shapefile readers give each value
 the Python type GDAL's column type gave it (NaN for a missing number, for instance), so their
-tables hold what GDAL's did. :meth:`Features.from_frame` wraps a GeoDataFrame read otherwise
-(the tests compare hiap's readers with GDAL's through it).
+tables hold what GDAL's did.
 """
 
 from __future__ import annotations
@@ -86,7 +85,7 @@ def _text_gaps_are_nan() -> bool:
 class Features:
     """The features of one scheme file, in the file's own CRS.
 
-    Build with :meth:`from_records` (hiap's own readers) or :meth:`from_frame` (a table).
+    Build with :meth:`from_records` (hiap's own readers).
 
     Parameters
     ----------
@@ -133,23 +132,6 @@ class Features:
         features = cls(geometries, crs)
         features._groups = [list(group) for group in groups]
         features._rename_geometry = rename_geometry
-        return features
-
-    @classmethod
-    def from_frame(cls, frame: gpd.GeoDataFrame) -> Features:
-        """Features of a GeoDataFrame (as pyogrio reads a file).
-
-        Parameters
-        ----------
-        frame
-            The layer as read.
-
-        Returns
-        -------
-        Features
-        """
-        features = cls(list(frame.geometry.to_numpy()), frame.crs)
-        features._frame = frame
         return features
 
     def __len__(self) -> int:

@@ -37,12 +37,20 @@ SAMPLES = sorted((ROOT / "sample_schemes").glob("*.geojson"))
 PROPOSALS = sorted((ROOT / "sample_schemes" / "proposals").iterdir())
 
 
+class FrameFeatures(Features):
+    """Features whose table is a GeoDataFrame as pyogrio read it (GDAL's dtypes kept as read)."""
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        super().__init__(list(frame.geometry.to_numpy()), frame.crs)
+        self._frame = frame
+
+
 def old_features(path: str | Path, layer: str | None = None) -> Features:
     """The features as the pyogrio reader read them (GDAL's warnings were logged, not raised)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         frame = pyogrio.read_dataframe(path, layer=layer, force_2d=True, on_invalid="ignore")
-    return Features.from_frame(frame)
+    return FrameFeatures(frame)
 
 
 def _same_value(old: Any, new: Any) -> bool:
