@@ -14,7 +14,9 @@ shapely and pyproj take to import. The file is hostile, so:
 - each geometry blob's GeoPackage header is checked byte by byte (magic, version, flags,
   envelope size) and its WKB walked (:func:`check_wkb`) before shapely sees it: GEOS
   crashes the process on a collection nested thousands deep, so nesting is capped as GDAL
-  caps it.
+  caps it, and the walk counts vertices, rings and parts, so the upload's geometry caps
+  (:func:`~hiap.schemes.safety.check_geometry_size`) refuse a blob of a million empty
+  collections before shapely builds a million objects.
 
 Layers are the ``features`` rows of ``gpkg_contents`` with a ``gpkg_geometry_columns`` entry,
 in the file's order (as GDAL lists them). The CRS comes from ``gpkg_spatial_ref_sys``: the
@@ -35,14 +37,17 @@ import re
 import sqlite3
 import struct
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hiap.errors import SchemeError, UnsafeUploadError
+from hiap.schemes import safety
 from hiap.schemes.features import Features, booleans_with_gaps_as_numbers
 from hiap.schemes.safety import (
     MAX_ATTRIBUTE_COLUMNS,
     check_crs_definition,
+    check_geometry_size,
     check_table_size,
     excerpt,
     refuse_references,
@@ -340,7 +345,43 @@ def _crs(db: sqlite3.Connection, srs_id: Any, *, source: str) -> pyproj.CRS | No
         return None
 
 
-def check_wkb(wkb: bytes | memoryview, start: int = 0, depth: int = 0) -> int:
+@dataclass
+class WkbTally:
+    """What a WKB walk counted.
+
+    The counts are those :func:`~hiap.schemes.safety.check_geometries_size` makes of the same
+    geometries once built, so the caps mean the same before shapely and after.
+    """
+
+    vertices: int = 0
+    """Points of every point, line and ring."""
+    rings: int = 0
+    """Polygon rings (one at least per polygon, as an empty one is still a part), lines and
+    points."""
+    members: int = 0
+    """Members of multi-geometries and collections, at every level, empty ones included."""
+    most_rings: int | None = None
+    """Stop the walk (:class:`PastTheCaps`) once ``rings`` passes this."""
+    most_members: int | None = None
+    """Stop the walk (:class:`PastTheCaps`) once ``members`` passes this."""
+
+    def add(self, *, rings: int = 0, members: int = 0) -> None:
+        """Count rings or members, and stop the walk once either passes its most."""
+        self.rings += rings
+        self.members += members
+        if (self.most_rings is not None and self.rings > self.most_rings) or (
+            self.most_members is not None and self.members > self.most_members
+        ):
+            raise PastTheCaps
+
+
+class PastTheCaps(Exception):  # noqa: N818 (a signal, not an error: the caller refuses)
+    """A WKB walk stopped because its tally passed its most rings or members."""
+
+
+def check_wkb(
+    wkb: bytes | memoryview, start: int = 0, depth: int = 0, *, tally: WkbTally | None = None
+) -> int:
     """Walk a WKB geometry's structure without building it; return the offset after it.
 
     Counts are checked against the bytes left before any loop, so a blob that claims four
@@ -354,6 +395,9 @@ def check_wkb(wkb: bytes | memoryview, start: int = 0, depth: int = 0) -> int:
         Where the geometry starts in ``wkb``.
     depth
         Nesting depth of the geometry (0 at the top).
+    tally
+        When given, the geometry's vertices, rings and members are added to it, and the walk
+        stops with :class:`PastTheCaps` as soon as its rings or members pass its most.
 
     Returns
     -------
@@ -390,26 +434,42 @@ def check_wkb(wkb: bytes | memoryview, start: int = 0, depth: int = 0) -> int:
         return n, at + 4
 
     point = 8 * dims
+    vertices = 0
     if kind == 1:
+        if len(wkb) >= at + 16:
+            # why: an empty point is written as NaN coordinates; it has no vertex
+            vertices = 0 if all(map(math.isnan, struct.unpack_from(order + "2d", wkb, at))) else 1
         at += point
     elif kind == 2:
-        n, at = count(at, point)
-        at += n * point
+        vertices, at = count(at, point)
+        at += vertices * point
     elif kind == 3:
         rings, at = count(at, 4)
+        if tally is not None:
+            # why: counted as declared, before the loop, so a million rings are not walked
+            tally.add(rings=max(rings, 1))
         for _ in range(rings):
             n, at = count(at, point)
             at += n * point
+            vertices += n
     else:
         parts, at = count(at, 5)
+        if tally is not None:
+            tally.add(members=parts)
         for _ in range(parts):
-            at = check_wkb(wkb, at, depth + 1)
+            at = check_wkb(wkb, at, depth + 1, tally=tally)
+    if tally is not None and kind <= 3:
+        tally.vertices += vertices
+        if kind < 3:
+            tally.add(rings=1)
     if at > len(wkb):
         raise ValueError("cut short")
     return at
 
 
-def decode_geometry(blob: object, *, source: str, feature: int) -> shapely.Geometry | None:
+def decode_geometry(
+    blob: object, *, source: str, feature: int, total: WkbTally | None = None
+) -> shapely.Geometry | None:
     """Decode one GeoPackage geometry blob (``StandardGeoPackageBinary``) into 2D shapely.
 
     Parameters
@@ -420,6 +480,9 @@ def decode_geometry(blob: object, *, source: str, feature: int) -> shapely.Geome
         Name of the upload, for messages.
     feature
         The feature's position (1-based), for messages.
+    total
+        The counts of the layer's geometries decoded so far: this one's are checked with
+        them against the upload's caps before shapely builds it, then added.
 
     Returns
     -------
@@ -431,6 +494,8 @@ def decode_geometry(blob: object, *, source: str, feature: int) -> shapely.Geome
     SchemeError
         When the blob is not a GeoPackage geometry, is an ExtendedGeoPackageBinary, or its
         header or WKB is malformed.
+    UnsafeUploadError
+        When its vertices, rings or parts, with those of ``total``, pass the upload's caps.
     """
     import shapely
 
@@ -451,11 +516,38 @@ def decode_geometry(blob: object, *, source: str, feature: int) -> shapely.Geome
     if not problem:
         header = 8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]  # type: ignore[index]
         wkb = memoryview(blob)[header:]  # type: ignore[arg-type]
+        # why: the caps are checked before shapely, which builds every member (a million
+        # empty collections took 2 s and 320 MB to build, only to be refused afterwards), and
+        # during the walk, which stops once past them rather than walk a million members
+        counted = WkbTally()
+        if total is not None:
+            counted.most_rings = min(
+                safety.MAX_RINGS_PER_FEATURE, safety.MAX_RINGS - total.rings
+            )
+            counted.most_members = safety.MAX_RINGS - total.members
+        stopped = False
         try:
-            if check_wkb(wkb) != len(wkb):
+            if check_wkb(wkb, tally=counted) != len(wkb):
                 raise ValueError("trailing bytes")
+        except (ValueError, struct.error) as exc:
+            problem = f"has a malformed header or WKB ({excerpt(str(exc))})"
+        except PastTheCaps:
+            stopped = True
+    if not problem:
+        if total is not None:
+            check_geometry_size(
+                total.vertices + counted.vertices,
+                max(total.rings + counted.rings, total.members + counted.members),
+                most_rings_in_a_feature=counted.rings,
+                source=source,
+                at_least=stopped,
+            )
+            total.vertices += counted.vertices
+            total.rings += counted.rings
+            total.members += counted.members
+        try:
             geometry = shapely.from_wkb(bytes(wkb), on_invalid="raise")
-        except (ValueError, struct.error, shapely.errors.GEOSException) as exc:
+        except (ValueError, shapely.errors.GEOSException) as exc:
             problem = f"has a malformed header or WKB ({excerpt(str(exc))})"
         else:
             # why: the envelope is only an index hint; nothing is taken from it
@@ -585,10 +677,13 @@ def read_gpkg_layer(db: sqlite3.Connection, layer: str, *, source: str) -> Featu
     except ValueError:
         raise _damaged(source, "names a column with a NUL character") from None
     records, geometries = [], []
+    counted = WkbTally()
     for position, row in enumerate(
         _batches(db, f"SELECT {selected} FROM {table}", source=source, layer=layer), start=1
     ):
-        geometries.append(decode_geometry(row[0], source=source, feature=position))
+        geometries.append(
+            decode_geometry(row[0], source=source, feature=position, total=counted)
+        )
         record = {}
         for (name, declared), value in zip(attributes, row[1:], strict=True):
             if isinstance(value, str):

@@ -286,7 +286,12 @@ with 4,000 holes took minutes), and a scheme's feature has a handful."""
 
 
 def check_geometry_size(
-    n_vertices: int, n_rings: int, *, most_rings_in_a_feature: int, source: str
+    n_vertices: int,
+    n_rings: int,
+    *,
+    most_rings_in_a_feature: int,
+    source: str,
+    at_least: bool = False,
 ) -> None:
     """Refuse geometries too large for the ring grouping and repair that follow reading.
 
@@ -300,31 +305,35 @@ def check_geometry_size(
         The most rings and parts one feature has.
     source
         Name of the upload, for the message.
+    at_least
+        The counts stopped once past a cap (a reader that stops counting there), so the
+        message says "at least".
 
     Raises
     ------
     UnsafeUploadError
         Past :data:`MAX_VERTICES`, :data:`MAX_RINGS` or :data:`MAX_RINGS_PER_FEATURE`.
     """
+    some = "at least " if at_least else ""
     remedy = (
         "A scheme's boundary or route needs far fewer: export only the scheme's own features, "
         "simplified if they came from detailed mapping."
     )
     if n_vertices > MAX_VERTICES:
         raise UnsafeUploadError(
-            f"The file was refused: its geometries have {n_vertices:,} vertices, more than the "
+            f"The file was refused: its geometries have {some}{n_vertices:,} vertices, more than the "
             f"{MAX_VERTICES:,} hiap reads. {remedy}",
             source=source,
         )
     if n_rings > MAX_RINGS:
         raise UnsafeUploadError(
-            f"The file was refused: its geometries have {n_rings:,} rings and parts, more than "
+            f"The file was refused: its geometries have {some}{n_rings:,} rings and parts, more than "
             f"the {MAX_RINGS:,} hiap reads. {remedy}",
             source=source,
         )
     if most_rings_in_a_feature > MAX_RINGS_PER_FEATURE:
         raise UnsafeUploadError(
-            f"The file was refused: one feature has {most_rings_in_a_feature:,} rings and parts, "
+            f"The file was refused: one feature has {some}{most_rings_in_a_feature:,} rings and parts, "
             f"more than the {MAX_RINGS_PER_FEATURE:,} hiap reads in one feature. {remedy}",
             source=source,
         )

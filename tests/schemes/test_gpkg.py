@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from hiap.schemes import read_scheme
-from hiap.schemes.gpkg import check_wkb, open_gpkg, quote_identifier
+from hiap.schemes.gpkg import PastTheCaps, WkbTally, check_wkb, open_gpkg, quote_identifier
 from hiap.settings import Settings
 from tests.schemes.conftest import site_frame, write_gpkg
 from tests.schemes.test_reader_equality import assert_same_features, old_features
@@ -90,18 +90,51 @@ def test_reserved_and_unknown_crs_ids_read_as_gdal_reads_them(tmp_path: Path, sr
         "MULTIPOINT ((0 0), (1 1))", "MULTILINESTRING ((0 0, 1 1), (2 2, 3 3))",
         "MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))",
         "GEOMETRYCOLLECTION (POINT (1 2), GEOMETRYCOLLECTION (LINESTRING (0 0, 1 1)))",
-        "POINT EMPTY", "POLYGON EMPTY", "GEOMETRYCOLLECTION EMPTY",
+        "POINT EMPTY", "POLYGON EMPTY", "GEOMETRYCOLLECTION EMPTY", "MULTIPOLYGON EMPTY",
+        "GEOMETRYCOLLECTION (GEOMETRYCOLLECTION EMPTY, POINT EMPTY, POLYGON ((0 0, 1 0, 1 1, 0 0), "
+        "(0.5 0.1, 0.9 0.1, 0.9 0.5, 0.5 0.1)), MULTIPOLYGON (EMPTY, ((0 0, 1 0, 1 1, 0 0))))",
     ],
 )  # fmt: skip
 def test_the_wkb_walker_reads_what_shapely_writes(wkt: str) -> None:
     geometry = shapely.from_wkt(wkt)
+    expected = _counts(geometry)
     for options in ({"byte_order": 0}, {"byte_order": 1}, {"flavor": "iso"}, {"include_srid": True}):
         if "include_srid" in options:
             geometry = shapely.set_srid(geometry, 27700)
         wkb = shapely.to_wkb(geometry, output_dimension=4, **options)  # type: ignore[arg-type]
-        assert check_wkb(wkb) == len(wkb), (wkt, options)
+        tally = WkbTally()
+        assert check_wkb(wkb, tally=tally) == len(wkb), (wkt, options)
+        assert (tally.vertices, tally.rings, tally.members) == expected, (wkt, options)
         with pytest.raises(ValueError):
             check_wkb(wkb[:-1] if len(wkb) > 9 else wkb[:4])
+
+
+def _counts(geometry: shapely.Geometry) -> tuple[int, int, int]:
+    """Vertices, rings (a polygon's, at least one; one per line or point) and collection
+    members of a built geometry, counted one geometry at a time as a reader would."""
+    if shapely.get_type_id(geometry) in (4, 5, 6, 7):
+        members = list(shapely.get_parts(geometry))
+        inner = [_counts(member) for member in members]
+        return (
+            sum(i[0] for i in inner), sum(i[1] for i in inner), len(members) + sum(i[2] for i in inner)
+        )
+    rings = shapely.get_num_interior_rings(geometry) + 1 if geometry.geom_type == "Polygon" else 1
+    return int(shapely.get_num_coordinates(geometry)), int(rings), 0
+
+
+def test_the_wkb_walker_stops_once_past_its_caps() -> None:
+    many = struct.pack("<BII", 1, 7, 5) + struct.pack("<BII", 1, 7, 0) * 5
+    with pytest.raises(PastTheCaps):
+        check_wkb(many, tally=WkbTally(most_members=4))
+    assert check_wkb(many, tally=WkbTally(most_members=5)) == len(many)
+    holes = shapely.to_wkb(shapely.Polygon(*_rings(3)))
+    with pytest.raises(PastTheCaps):
+        check_wkb(holes, tally=WkbTally(most_rings=2))
+
+
+def _rings(n: int) -> tuple[list[tuple[float, float]], list[list[tuple[float, float]]]]:
+    shell = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 0.0)]
+    return shell, [[(i + 1.0, 0.5), (i + 1.5, 0.5), (i + 1.5, 0.8), (i + 1.0, 0.5)] for i in range(n - 1)]
 
 
 def test_the_wkb_walker_refuses_unknown_types_and_deep_nesting() -> None:

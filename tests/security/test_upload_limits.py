@@ -13,6 +13,7 @@ import sqlite3
 import struct
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -337,3 +338,71 @@ def test_empty_collections_count_as_parts(tmp_path: Path) -> None:
     data = gpkg(tmp_path / "empty.gpkg", rows=[(blob,)])
     message = _refused(data, "empty.gpkg", tmp_path, UnsafeUploadError)
     assert f"{n:,} rings and parts, more than the {MAX_RINGS:,}" in message
+
+
+def _never_built(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make shapely refuse to build any geometry, and count the WKB walker's calls."""
+    import shapely
+
+    def built(*_: object, **__: object) -> None:
+        raise AssertionError("shapely built a geometry the caps should have refused")
+
+    monkeypatch.setattr(shapely, "from_wkb", built)
+    calls: list[int] = []
+    walk = gpkg_module.check_wkb
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        calls.append(1)
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(gpkg_module, "check_wkb", counted)  # why: it recurses by this name
+    return calls
+
+
+def test_a_million_empty_collections_are_refused_before_any_geometry_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a 9 MB blob: shapely built its million members (2 s, 320 MB) before the parts cap
+    # refused them; the walker refuses at the collection's declared count, walking none
+    n = 1_000_000
+    wkb = struct.pack("<BII", 1, 7, n) + struct.pack("<BII", 1, 7, 0) * n
+    blob = b"GP" + bytes([0, 1]) + struct.pack("<i", 27700) + wkb
+    data = gpkg(tmp_path / "million.gpkg", rows=[(blob,)])
+    walks = _never_built(monkeypatch)
+    message = _refused(data, "million.gpkg", tmp_path, UnsafeUploadError)
+    assert f"at least {n:,} rings and parts, more than the {MAX_RINGS:,}" in message
+    assert len(walks) == 1  # the top-level collection; none of its million members
+
+
+def test_a_geopackage_feature_with_too_many_rings_is_refused_before_it_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rings = [square(545000 + 3 * i, 258000, 1) for i in range(MAX_RINGS_PER_FEATURE)]
+    shell = square(544990, 257990, 4 * MAX_RINGS_PER_FEATURE)
+    data = gpkg(tmp_path / "holes.gpkg", rows=[(gp_polygon([shell, *rings]),)])
+    _never_built(monkeypatch)
+    message = _refused(data, "holes.gpkg", tmp_path, UnsafeUploadError)
+    assert f"one feature has at least {MAX_RINGS_PER_FEATURE + 1:,} rings and parts" in message
+
+
+def test_geopackage_parts_are_capped_across_features_before_the_next_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # eleven features of 1,000 points each: the eleventh passes the upload's 10,000 parts
+    import shapely
+
+    points = shapely.MultiPoint([(545000 + i, 258000) for i in range(MAX_RINGS_PER_FEATURE)])
+    blob = b"GP" + bytes([0, 1]) + struct.pack("<i", 27700) + shapely.to_wkb(points)
+    n_features = MAX_RINGS // MAX_RINGS_PER_FEATURE + 1
+    data = gpkg(tmp_path / "points.gpkg", rows=[(blob,)] * n_features)
+    built: list[int] = []
+    build = shapely.from_wkb
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(shapely, "from_wkb", counted)
+    message = _refused(data, "points.gpkg", tmp_path, UnsafeUploadError)
+    assert f"at least {n_features * MAX_RINGS_PER_FEATURE:,} rings and parts" in message
+    assert len(built) == n_features - 1
