@@ -55,6 +55,7 @@ __all__ = [
     "BNG_CRS",
     "EXCLUDE_BEYOND_M",
     "SNAP_FALLBACK_M",
+    "SYMMETRIC_WITHIN_M",
     "WALK_SPEED_KPH",
     "Snapped",
     "WalkNetwork",
@@ -83,6 +84,12 @@ a dual carriageway. On Hampton (2012 map) the output areas beside the A1260 Nene
 
 EXCLUDE_BEYOND_M = 500.0
 """Origins farther than this from any walkable edge are excluded (the usual setting)."""
+
+SYMMETRIC_WITHIN_M = 1e-6
+"""Two directions of a street whose lengths differ by no more than this are walked alike.
+
+An edge's two directions are measured along reversed copies of one line, so their lengths
+can differ in the last bits (1e-13 m); a micrometre is no difference."""
 
 
 def kph_to_mps(speed_kph: float) -> float:
@@ -508,6 +515,27 @@ def _orient_geometry(
         geoms[flip] = shapely.reverse(geoms[flip])
 
 
+def _lengths_symmetric(length_csr: sp.csr_matrix, reverse_csr: sp.csr_matrix) -> bool:
+    """Whether a length matrix equals its transpose to :data:`SYMMETRIC_WITHIN_M`.
+
+    Parameters
+    ----------
+    length_csr
+        Edge lengths in metres (row = from, column = to).
+    reverse_csr
+        Its transpose, as CSR.
+
+    Returns
+    -------
+    bool
+        True when every edge has a reverse edge of the same length (to a micrometre).
+    """
+    if length_csr.nnz != reverse_csr.nnz:
+        return False
+    diff = (length_csr - reverse_csr).tocsr()
+    return bool(np.all(np.abs(diff.data) <= SYMMETRIC_WITHIN_M))
+
+
 def _readonly(arr: np.ndarray) -> np.ndarray:
     arr = np.ascontiguousarray(arr)
     arr.setflags(write=False)
@@ -579,6 +607,9 @@ class WalkNetwork:
     _ok_nodes: np.ndarray | None = field(repr=False, default=None)
     _ok_tree: cKDTree | None = field(repr=False, default=None)
     _ok_edges: np.ndarray | None = field(repr=False, default=None)
+    # whether length_csr equals its transpose, as stored with a cached network (None: not
+    # known, computed on first use of is_symmetric)
+    _symmetric: bool | None = field(repr=False, default=None)
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> WalkNetwork:
@@ -653,6 +684,7 @@ class WalkNetwork:
         edge_geometry: np.ndarray | None = None,
         edge_avoided: np.ndarray | None = None,
         edge_shapes: tuple[np.ndarray, np.ndarray] | None = None,
+        symmetric: bool | None = None,
     ) -> WalkNetwork:
         """Build the routing arrays from node and edge arrays (inputs are copied, not changed).
 
@@ -682,6 +714,12 @@ class WalkNetwork:
             straight). The LineStrings are then drawn on first use of
             :attr:`edge_geometry` or edge snapping, which keeps large builds and cache reloads
             fast.
+        symmetric
+            :attr:`is_symmetric` of exactly these arrays, as computed when they were built and
+            stored with them (a cached network reloaded by
+            :func:`~isochrones.network_arrays.build_walk_network`); ``None`` (the default):
+            computed on first use. An edit that changes the arrays passes ``None``, so its
+            network is checked afresh.
 
         Returns
         -------
@@ -774,6 +812,7 @@ class WalkNetwork:
             _ok_nodes=None if ok_nodes is None else _readonly(ok_nodes),
             _ok_tree=ok_tree,
             _ok_edges=None if ok_edges is None else _readonly(ok_edges),
+            _symmetric=None if symmetric is None else bool(symmetric),
         )
 
     @cached_property
@@ -818,13 +857,12 @@ class WalkNetwork:
         Then the walk from a to b is as long as the walk from b to a, and one search from a
         set of points serves legs in both directions (:func:`isochrones.transit.window_travel_times`
         computes egress legs as the transposed access legs when origins are destinations).
+        Differences up to :data:`SYMMETRIC_WITHIN_M` are no difference. A cached network
+        carries the answer computed when it was built; otherwise it is computed on first use.
         """
-        if self.length_csr.nnz != self._reverse_csr.nnz:
-            return False
-        diff = (self.length_csr - self._reverse_csr).tocsr()
-        # why: an edge's two directions are measured along reversed copies of one line, so
-        # their lengths can differ in the last bits (1e-13 m); a micrometre is no difference
-        return bool(np.all(np.abs(diff.data) <= 1e-6))
+        if self._symmetric is not None:
+            return self._symmetric
+        return _lengths_symmetric(self.length_csr, self._reverse_csr)
 
     def node_positions(self, node_ids: np.ndarray | list[int]) -> np.ndarray:
         """Map OSM node ids to positions.

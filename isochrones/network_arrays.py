@@ -16,15 +16,18 @@ The result matches :func:`~isochrones.network.build_walk_graph` followed by
 extracts). Use :func:`build_walk_graph` when an OSMnx/networkx graph is wanted for its own sake.
 
 Built networks are cached as one ``.npz`` of arrays under a hash of the extract and options;
-a reload rebuilds the immutable network from them without touching the extract.
+a reload rebuilds the immutable network from them without touching the extract. The cache
+also holds :attr:`WalkNetwork.is_symmetric <isochrones.network.WalkNetwork.is_symmetric>`,
+computed once when the network is built, so a reload need not compare the length matrix with
+its transpose again.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import numba
 import numpy as np
@@ -44,7 +47,7 @@ __all__ = ["SimplifiedArrays", "build_walk_network", "simplify_segments"]
 
 logger = logging.getLogger(__name__)
 
-_CACHE_FORMAT = 1  # bump when the cached arrays change meaning
+_CACHE_FORMAT = 2  # bump when the cached arrays change meaning (2: the symmetry flag is stored)
 
 
 @numba.njit(cache=True)
@@ -186,6 +189,9 @@ def simplify_segments(
 def _network_from_cache(data: dict[str, np.ndarray], crs: pyproj.CRS) -> WalkNetwork:
     # Merged edges keep their chain's coordinates; WalkNetwork draws the LineStrings on first
     # use (edge snapping, polygons), so a build or reload that only routes never pays for it.
+    # The symmetry flag was computed from these very arrays when they were built; a file
+    # without it is computed on first use.
+    stored = data.get("symmetric")
     return WalkNetwork.from_arrays(
         node_ids=data["node_ids"],
         x=data["x"],
@@ -196,7 +202,24 @@ def _network_from_cache(data: dict[str, np.ndarray], crs: pyproj.CRS) -> WalkNet
         edge_length_m=data["edge_length_m"],
         edge_shapes=(data["chain_ptr"], data["chain_xy"]),
         edge_avoided=data.get("edge_avoided"),
+        symmetric=None if stored is None else bool(stored),
     )
+
+
+def _save_network(file: Path, data: dict[str, np.ndarray], net: WalkNetwork) -> None:
+    """Write a network's arrays, and its symmetry flag computed once here, atomically."""
+    # why: a reload then need not compare the length matrix with its transpose again
+    stored: dict[str, Any] = {**data, "symmetric": np.array(net.is_symmetric)}
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(".tmp.npz")
+    np.savez(tmp, **stored)
+    tmp.replace(file)
+
+
+def _load_network(file: Path, crs: pyproj.CRS) -> WalkNetwork:
+    """Read a network written by :func:`_save_network`."""
+    with np.load(file) as npz:
+        return _network_from_cache(dict(npz), crs)
 
 
 def _edge_avoided(ways: WalkWays, segs: WalkSegments, simple: SimplifiedArrays) -> np.ndarray:
@@ -281,7 +304,7 @@ def build_walk_network(
     if cache_dir is not None:
         options = {"area_crs": area_crs, "margin_m": margin_m, "to_crs": to_crs}
         # editing this builder invalidates its cached networks
-        builder = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        builder = cache.source_digest(Path(__file__))
         key = cache.walk_cache_key(
             osm_path,
             "walk_arrays",
@@ -291,8 +314,7 @@ def build_walk_network(
         file = Path(cache_dir) / "walk_networks" / f"{key}.npz"
         if file.is_file():
             start = time.perf_counter()
-            with np.load(file) as npz:
-                net = _network_from_cache(dict(npz), crs)
+            net = _load_network(file, crs)
             logger.info("walk network loaded from %s in %.2f s", file, time.perf_counter() - start)
             return net
     ways = read_walk_ways(osm_path, rules=walk_filter, with_tags=False)
@@ -321,9 +343,7 @@ def build_walk_network(
         "chain_xy": np.column_stack([x_all[simple.chain_nodes], y_all[simple.chain_nodes]]),
         "edge_avoided": _edge_avoided(ways, segs, simple),
     }
+    net = _network_from_cache(data, crs)
     if file is not None:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(".tmp.npz")
-        np.savez(tmp, **data)
-        tmp.replace(file)
-    return _network_from_cache(data, crs)
+        _save_network(file, data, net)
+    return net
