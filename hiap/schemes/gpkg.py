@@ -49,6 +49,7 @@ from hiap.schemes.safety import (
     check_crs_definition,
     check_geometry_size,
     check_table_size,
+    crs_from_definition,
     excerpt,
     refuse_references,
 )
@@ -338,7 +339,7 @@ def _crs(db: sqlite3.Connection, srs_id: Any, *, source: str) -> pyproj.CRS | No
     if not text or text.lower() == "undefined" or text.startswith('LOCAL_CS["Undefined SRS"'):
         return None
     try:
-        return pyproj.CRS.from_wkt(text)
+        return crs_from_definition(text)
     except pyproj.exceptions.CRSError as exc:
         # why: GDAL then gave no CRS; validation reports the missing system with its remedy
         logger.info("The coordinate system of %s is not WKT PROJ reads: %s", source, exc)

@@ -27,6 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as DefusedET
@@ -34,6 +35,9 @@ from defusedxml import DefusedXmlException
 
 from hiap.errors import SchemeError, UnsafeUploadError
 from hiap.settings import Settings
+
+if TYPE_CHECKING:
+    import pyproj
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +186,165 @@ _PROJ_FILE_TEXT = re.compile(
 )
 
 
+# why: the PROJ strings GDAL (1.7 to 3.x, through its EPSG:3857/3785/900913 definitions) and
+# the tools built on it (QGIS, gdal2tiles, spatialreference.org) wrote in a Web Mercator WKT's
+# EXTENSION["PROJ4", …]; numbers are compared by value, so 0.0 and 0 are one spelling
+WEB_MERCATOR_PROJ4 = (
+    "+proj=merc +a=6378137 +b=6378137 +lat_ts=0.0 +lon_0=0.0 +x_0=0.0 +y_0=0 +k=1.0 +units=m "
+    "+nadgrids=@null +wktext +no_defs",
+    "+proj=merc +a=6378137 +b=6378137 +lat_ts=0.0 +lon_0=0.0 +x_0=0.0 +y_0=0 +k=1.0 +units=m "
+    "+nadgrids=@null +no_defs",
+)
+_PROJ4_EXTENSION = re.compile(r',\s*EXTENSION\s*\[\s*"PROJ4"\s*,\s*"([^"\[\]]*)"\s*\]')
+_AUTHORITY = re.compile(r',\s*AUTHORITY\s*\[\s*"([^"\[\]]*)"\s*,\s*"?([^"\[\]]*?)"?\s*\]')
+_PROJCS_NAME = re.compile(r'^\s*PROJCS\s*\[\s*"[^"]*"', re.IGNORECASE)
+_WEB_MERCATOR_CODES = {("EPSG", "3857"), ("EPSG", "3785"), ("EPSG", "900913")}
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
+_WEB_MERCATOR_METHODS = {
+    "Mercator (variant A)",
+    "Mercator (variant B)",
+    "Popular Visualisation Pseudo Mercator",
+}
+WEB_MERCATOR_EPSG = 3857
+
+
+def _proj4_tokens(text: str) -> tuple[str, ...]:
+    """Return a PROJ string's settings in order, numbers written one way (``0.0`` as ``0``)."""
+    tokens = []
+    for token in text.split():
+        key, equals, value = token.partition("=")
+        if equals and _NUMBER.fullmatch(value):
+            value = repr(float(value))
+        tokens.append(key + equals + value)
+    return tuple(tokens)
+
+
+_WEB_MERCATOR_TOKENS = frozenset(_proj4_tokens(s) for s in WEB_MERCATOR_PROJ4)
+
+
+def _depths(text: str) -> list[int]:
+    """Return how many brackets are open before each character (quoted ones do not count)."""
+    depths, depth, quoted = [], 0, False
+    for char in text:
+        depths.append(depth)
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "[(":
+            depth += 1
+        elif not quoted and char in "])":
+            depth -= 1
+    return depths
+
+
+def is_web_mercator_alias(text: str) -> bool:
+    """Whether a definition is exactly the Web Mercator WKT older GDAL wrote, with its PROJ string.
+
+    GDAL before 3 wrote EPSG:3857 (and 900913, "Google Maps Global Mercator") as a WKT1
+    Mercator on the WGS 84 ellipsoid followed by ``EXTENSION["PROJ4", "+proj=merc +a=6378137
+    +b=6378137 … +nadgrids=@null +wktext +no_defs"]``; the extension is what makes it the
+    spherical Web Mercator (without it the WKT means an ellipsoidal Mercator, 20 km off at
+    Cambridge's latitude). The definition is recognised only when all of this holds:
+
+    - one ``EXTENSION`` in the text, named ``"PROJ4"``, directly inside the top ``PROJCS``;
+    - its PROJ string is, setting by setting, one of :data:`WEB_MERCATOR_PROJ4` (white space
+      and the way numbers are written aside): ``+nadgrids=@null`` is PROJ's built-in null
+      grid, and any other grid, file, ``+init`` or extra setting is not this definition;
+    - the rest of the WKT holds no other PROJ file setting, its own code (if any) is
+      EPSG:3857, 3785 or 900913, and without its codes PROJ reads it as a Mercator on a
+      6,378,137 m WGS 84 ellipsoid or sphere, Greenwich, in metres, with every origin,
+      parallel and false easting/northing at 0 and scale 1.
+
+    Such a definition is read as EPSG:3857 (:func:`crs_from_definition`); nothing of it
+    reaches PROJ with the extension.
+
+    Parameters
+    ----------
+    text
+        A coordinate-system definition from an upload, at most
+        :data:`MAX_CRS_DEFINITION_BYTES` long (:func:`check_crs_definition` checks first).
+
+    Returns
+    -------
+    bool
+        True only for the known definition.
+    """
+    import pyproj
+
+    if len(text.encode("utf-8", "replace")) > MAX_CRS_DEFINITION_BYTES:
+        return False
+    if not text.lstrip().upper().startswith("PROJCS") or len(
+        re.findall("EXTENSION", text, re.IGNORECASE)
+    ) != 1:
+        return False
+    found = list(_PROJ4_EXTENSION.finditer(text))
+    if len(found) != 1 or _depths(text)[found[0].start()] != 1:
+        return False
+    if _proj4_tokens(found[0].group(1)) not in _WEB_MERCATOR_TOKENS:
+        return False
+    rest = text[: found[0].start()] + text[found[0].end() :]
+    if _PROJ_FILE_TEXT.search(rest) or REFERENCE_TEXT.search(rest):
+        return False
+    depths = _depths(rest)
+    if any(
+        depths[a.start()] == 1 and (a.group(1).upper(), a.group(2).strip()) not in _WEB_MERCATOR_CODES
+        for a in _AUTHORITY.finditer(rest)
+    ):
+        return False
+    # why: without its AUTHORITY codes and under a neutral name, so PROJ reads what the WKT
+    # says rather than look the code or name up (PROJ substitutes EPSG:3857 for a body named
+    # "WGS 84 / Pseudo-Mercator"; a Transverse Mercator so named must not pass for it)
+    body = _PROJCS_NAME.sub('PROJCS["hiap check"', _AUTHORITY.sub("", rest), count=1)
+    try:
+        crs = pyproj.CRS.from_wkt(body)
+    except pyproj.exceptions.CRSError:
+        return False
+    conversion = crs.coordinate_operation
+    if not crs.is_projected or conversion is None or crs.ellipsoid is None:
+        return False
+    inverse_flattening = crs.ellipsoid.inverse_flattening
+    return (
+        conversion.method_name in _WEB_MERCATOR_METHODS
+        and crs.ellipsoid.semi_major_metre == 6378137.0
+        and (inverse_flattening == 0 or abs(inverse_flattening - 298.257223563) < 1e-6)
+        and crs.prime_meridian is not None
+        and crs.prime_meridian.longitude == 0
+        and all(axis.unit_name in ("metre", "Meter", "meter") for axis in crs.axis_info)
+        and all(
+            parameter.value == (1 if "scale" in parameter.name.lower() else 0)
+            for parameter in conversion.params
+        )
+    )
+
+
+def crs_from_definition(text: str) -> pyproj.CRS:
+    """Return the CRS of a definition :func:`check_crs_definition` let through.
+
+    The known Web Mercator definition with its PROJ string (:func:`is_web_mercator_alias`)
+    is EPSG:3857, built from the EPSG code, so its extension never reaches PROJ; any other
+    definition is PROJ's reading of the WKT.
+
+    Parameters
+    ----------
+    text
+        The checked definition.
+
+    Returns
+    -------
+    pyproj.CRS
+        The coordinate reference system.
+
+    Raises
+    ------
+    pyproj.exceptions.CRSError
+        When PROJ cannot read the WKT.
+    """
+    import pyproj
+
+    if is_web_mercator_alias(text):
+        return pyproj.CRS.from_epsg(WEB_MERCATOR_EPSG)
+    return pyproj.CRS.from_wkt(text)
+
+
 def check_crs_definition(text: str, *, what: str, fix: str, source: str) -> None:
     """Refuse a coordinate-system definition from an upload that could make PROJ open a file.
 
@@ -205,7 +368,8 @@ def check_crs_definition(text: str, *, what: str, fix: str, source: str) -> None
     UnsafeUploadError
         When it names a web address, a network share, a drive path or a GDAL virtual path, or
         holds a PROJ string, an ``EXTENSION`` or a ``PARAMETERFILE`` (PROJ opens the files
-        those name: ``+init=/etc/passwd``, ``+nadgrids=/path``).
+        those name: ``+init=/etc/passwd``, ``+nadgrids=/path``), other than the one Web
+        Mercator definition older GDAL wrote (:func:`is_web_mercator_alias`).
     """
     n_bytes = len(text.encode("utf-8", "replace"))
     if n_bytes > MAX_CRS_DEFINITION_BYTES:
@@ -222,7 +386,7 @@ def check_crs_definition(text: str, *, what: str, fix: str, source: str) -> None
             source=source,
         )
     found = _PROJ_FILE_TEXT.search(text)
-    if found:
+    if found and not is_web_mercator_alias(text):
         raise UnsafeUploadError(
             f"{what} was refused: it holds '{excerpt(found.group(0))}', a PROJ setting that "
             "can make the server open other files; hiap reads plain WKT definitions only. "

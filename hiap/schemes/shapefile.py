@@ -38,6 +38,7 @@ from hiap.schemes.features import Features, booleans_with_gaps_as_numbers
 from hiap.schemes.safety import (
     check_geometry_size,
     check_table_size,
+    crs_from_definition,
     excerpt,
     refuse_references,
 )
@@ -548,7 +549,7 @@ def prj_crs(text: str, *, source: str) -> pyproj.CRS | None:
     import pyproj
 
     try:
-        crs = pyproj.CRS.from_wkt(text)
+        crs = crs_from_definition(text)
     except pyproj.exceptions.CRSError as exc:
         logger.info("The .prj of %s is not WKT PROJ reads: %s", source, exc)
         return None

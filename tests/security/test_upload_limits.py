@@ -406,3 +406,123 @@ def test_geopackage_parts_are_capped_across_features_before_the_next_is_built(
     message = _refused(data, "points.gpkg", tmp_path, UnsafeUploadError)
     assert f"at least {n_features * MAX_RINGS_PER_FEATURE:,} rings and parts" in message
     assert len(built) == n_features - 1
+
+
+# Web Mercator as older GDAL (and QGIS, gdal2tiles, spatialreference.org through it) wrote it:
+# a WKT1 Mercator on the WGS 84 ellipsoid whose EXTENSION["PROJ4", …] makes it spherical
+_GDAL2_PROJ4 = (
+    "+proj=merc +a=6378137 +b=6378137 +lat_ts=0.0 +lon_0=0.0 +x_0=0.0 +y_0=0 +k=1.0 +units=m "
+    "+nadgrids=@null +wktext +no_defs"
+)
+_WGS84_GEOGCS = (
+    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
+    'AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,'
+    'AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],'
+    'AUTHORITY["EPSG","4326"]]'
+)
+_GDAL2_3857 = (
+    f'PROJCS["WGS 84 / Pseudo-Mercator",{_WGS84_GEOGCS},PROJECTION["Mercator_1SP"],'
+    'PARAMETER["central_meridian",0],PARAMETER["scale_factor",1],PARAMETER["false_easting",0],'
+    'PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],'
+    'AXIS["X",EAST],AXIS["Y",NORTH],'
+    f'EXTENSION["PROJ4","{_GDAL2_PROJ4}"],AUTHORITY["EPSG","3857"]]'
+)
+WEB_MERCATOR_SPELLINGS = {
+    "gdal-2-epsg-3857": _GDAL2_3857,
+    "gdal-2.3-numbers": _GDAL2_3857.replace("=0.0 ", "=0 ").replace("+k=1.0", "+k=1"),
+    "pretty-printed": _GDAL2_3857.replace(",", ",\n    ").replace("[", "[ \r\n\t"),
+    "google-900913": (
+        'PROJCS["Google Maps Global Mercator",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",'
+        '6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],'
+        'PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.01745329251994328,'
+        'AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]],PROJECTION["Mercator_2SP"],'
+        'PARAMETER["standard_parallel_1",0],PARAMETER["latitude_of_origin",0],'
+        'PARAMETER["central_meridian",0],PARAMETER["false_easting",0],'
+        'PARAMETER["false_northing",0],UNIT["Meter",1],EXTENSION["PROJ4","+proj=merc '
+        "+a=6378137 +b=6378137 +lat_ts=0.0 +lon_0=0.0 +x_0=0.0 +y_0=0 +k=1.0 +units=m "
+        '+nadgrids=@null +wktext  +no_defs"],AUTHORITY["EPSG","900913"]]'
+    ),
+    "esri-names-without-wktext": (
+        'PROJCS["WGS_84_Pseudo_Mercator",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",'
+        'SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],'
+        'UNIT["Degree",0.017453292519943295]],PROJECTION["Mercator"],'
+        'PARAMETER["central_meridian",0.0],PARAMETER["false_easting",0.0],'
+        'PARAMETER["false_northing",0.0],UNIT["Meter",1.0],PARAMETER["standard_parallel_1",0.0],'
+        'EXTENSION["PROJ4","+proj=merc +a=6378137 +b=6378137 +lat_ts=0.0 +lon_0=0.0 '
+        '+x_0=0.0 +y_0=0 +k=1.0 +units=m +nadgrids=@null +no_defs"]]'
+    ),
+}
+# a 200 m square at Cambridge in Web Mercator metres
+_MERCATOR_SQUARE = [square(13_350.0, 6_828_500.0, 200.0)]
+
+
+def _boundary(data: bytes, filename: str, tmp_path: Path) -> Any:
+    scheme = read_scheme(data, filename=filename, settings=_settings(tmp_path))
+    assert scheme.boundary is not None
+    return scheme.source_crs, scheme.boundary.geometry.iloc[0]
+
+
+@pytest.mark.parametrize("name", list(WEB_MERCATOR_SPELLINGS))
+def test_the_web_mercator_prj_older_gdal_wrote_reads_as_epsg_3857(
+    tmp_path: Path, name: str
+) -> None:
+    import pyproj
+
+    definition = WEB_MERCATOR_SPELLINGS[name]
+    assert safety.crs_from_definition(definition) == pyproj.CRS.from_epsg(3857)
+    esri_3857 = pyproj.CRS.from_epsg(3857).to_wkt("WKT1_ESRI")
+    expected_crs, expected = _boundary(
+        zipped(shapefile_parts(_MERCATOR_SQUARE, prj=esri_3857)), "site.zip", tmp_path
+    )
+    crs, geometry = _boundary(
+        zipped(shapefile_parts(_MERCATOR_SQUARE, prj=definition)), "site.zip", tmp_path
+    )
+    assert (crs, expected_crs) == ("EPSG:3857", "EPSG:3857")
+    assert geometry.equals_exact(expected, tolerance=0)
+    # why not strip the extension: the WKT alone is an ellipsoidal Mercator, which would put
+    # the site tens of kilometres away
+    ellipsoidal = pyproj.CRS.from_proj4("+proj=merc +ellps=WGS84 +units=m")
+    moved = pyproj.Transformer.from_crs(ellipsoidal, 27700, always_xy=True).transform(
+        *_MERCATOR_SQUARE[0][0]
+    )
+    assert abs(moved[1] - geometry.exterior.coords[0][1]) > 10_000
+    # the same definition in a GeoPackage, under an organisation that is not EPSG
+    ring = [(x, y) for x, y in _MERCATOR_SQUARE[0][::-1]]
+    data = gpkg(tmp_path / f"{name}.gpkg", srs=(99, "NONE", 0, definition), rows=[(gp_polygon([ring], 99),)])
+    crs, geometry = _boundary(data, f"{name}.gpkg", tmp_path)
+    assert crs == "EPSG:3857"
+    assert geometry.normalize().equals_exact(expected.normalize(), tolerance=1e-6)
+
+
+_NEAR_MISSES = {
+    "other-null-grid": _GDAL2_3857.replace("@null", "@null2"),
+    "null-then-a-file": _GDAL2_3857.replace("@null", "@null,/etc/hostname"),
+    "a-grid-file": _GDAL2_3857.replace("@null", "/usr/share/proj/ntv1_can.dat"),
+    "an-extra-init": _GDAL2_3857.replace("+wktext", "+init=epsg:3857 +wktext"),
+    "an-extra-setting": _GDAL2_3857.replace("+wktext", "+towgs84=0,0,0 +wktext"),
+    "a-repeated-setting": _GDAL2_3857.replace("+wktext", "+nadgrids=@null +wktext"),
+    "a-second-extension": _GDAL2_3857.replace(
+        'AXIS["X",EAST]', 'EXTENSION["PROJ4","+init=/etc/passwd"],AXIS["X",EAST]'
+    ),
+    "extension-in-the-geogcs": _GDAL2_3857.replace(
+        'AUTHORITY["EPSG","4326"]]', f'EXTENSION["PROJ4","{_GDAL2_PROJ4}"],AUTHORITY["EPSG","4326"]]'
+    ).replace(f',EXTENSION["PROJ4","{_GDAL2_PROJ4}"],AUTHORITY["EPSG","3857"]', ',AUTHORITY["EPSG","3857"]'),
+    "a-parameter-file-beside": _GDAL2_3857.replace(
+        'AXIS["X",EAST]', 'PARAMETERFILE["grid","/etc/passwd"],AXIS["X",EAST]'
+    ),
+    "transverse-mercator-body": _GDAL2_3857.replace('"Mercator_1SP"', '"Transverse_Mercator"'),
+    "a-false-easting": _GDAL2_3857.replace('"false_easting",0', '"false_easting",1000'),
+    "another-code": _GDAL2_3857.replace('AUTHORITY["EPSG","3857"]]', 'AUTHORITY["EPSG","27700"]]'),
+    "geographic": f'{_WGS84_GEOGCS[:-1]},EXTENSION["PROJ4","{_GDAL2_PROJ4}"]]',
+}
+
+
+@pytest.mark.parametrize("name", list(_NEAR_MISSES))
+def test_near_misses_of_the_web_mercator_prj_stay_refused(tmp_path: Path, name: str) -> None:
+    definition = _NEAR_MISSES[name]
+    assert not safety.is_web_mercator_alias(definition)
+    message = _refused(
+        zipped(shapefile_parts(_MERCATOR_SQUARE, prj=definition)), "site.zip", tmp_path,
+        UnsafeUploadError,
+    )  # fmt: skip
+    assert "a PROJ setting that can make the server open other files" in message
