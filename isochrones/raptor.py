@@ -408,7 +408,12 @@ def _run_departure(
     eg_list,
     pat_eg_end,
 ):
-    """One RAPTOR run from departure ``t0``, improving the labels given (kept between runs)."""
+    """One RAPTOR run from departure ``t0``, improving the labels given (kept between runs).
+
+    Stop, pattern and leg indices are unsigned (``uint32`` arrays, ``np.uint64(...)`` casts):
+    numba adds a negative-index wrap-around fix-up to every access through a signed index,
+    and dropping it made this kernel about a fifth faster (benchmarks/README.md).
+    """
     inf = np.int32(1 << 30)
     n_stops = ready.shape[1]
     # Target pruning: a label no earlier than every destination's best arrival cannot
@@ -423,7 +428,7 @@ def _run_departure(
             ready[0, s] = a
             if not marked[s]:
                 marked[s] = True
-                mlist[nm] = s
+                mlist[np.uint64(nm)] = s
                 nm += 1
     for k in range(1, max_rounds + 1):
         if nm == 0:
@@ -443,13 +448,13 @@ def _run_departure(
             _carry_forward(ride_lab, k)
         nq = 0
         for i in range(nm):
-            s = mlist[i]
+            s = mlist[np.uint64(i)]
             marked[s] = False
             if ready[k - 1, s] < ready[k, s]:
                 ready[k, s] = ready[k - 1, s]
             for q in range(sp_ptr[s], sp_ptr[s + 1]):
-                p = sp_pat[q]
-                pos = sp_pos[q]
+                p = sp_pat[np.uint64(q)]
+                pos = sp_pos[np.uint64(q)]
                 if pat_first[p] == -1:
                     pat_first[p] = pos
                     queue[nq] = p
@@ -474,16 +479,16 @@ def _run_departure(
             base = ptime_ptr[p]
             trip = -1
             for i in range(start, end):
-                s = ps_stops[s0 + i]
+                s = ps_stops[np.uint64(s0 + i)]
                 if trip >= 0:
-                    a = arr[base + trip * length + i]
+                    a = arr[np.uint64(base + trip * length + i)]
                     if a < best_ride[s]:
                         best_ride[s] = a
                         # Egress is walked once per stop and round, after the scans: the
                         # pruning bound reads the destinations only at the round's start.
                         if has_eg[s] and not egd[s]:
                             egd[s] = True
-                            eg_list[n_eg] = s
+                            eg_list[np.uint64(n_eg)] = s
                             n_eg += 1
                     if a < bound and not last:
                         r = a + slack
@@ -491,7 +496,7 @@ def _run_departure(
                             ready[k, s] = r
                             if not marked[s]:
                                 marked[s] = True
-                                mlist[nm] = s
+                                mlist[np.uint64(nm)] = s
                                 nm += 1
                         # Transfers start from the ride arrival, even when the stop's
                         # boarding label came from a walk (walks are never chained).
@@ -499,17 +504,17 @@ def _run_departure(
                             ride_lab[k, s] = a
                             if not rode[s]:
                                 rode[s] = True
-                                ride_list[n_ride] = s
+                                ride_list[np.uint64(n_ride)] = s
                                 n_ride += 1
                 b = ready[k - 1, s]
                 if b < inf and i < length - 1:
                     hi = ntr if trip == -1 else trip
-                    if hi > 0 and dep[base + (hi - 1) * length + i] >= b:
+                    if hi > 0 and dep[np.uint64(base + (hi - 1) * length + i)] >= b:
                         lo = 0
                         h = hi
                         while lo < h:
                             mid = (lo + h) // 2
-                            if dep[base + mid * length + i] >= b:
+                            if dep[np.uint64(base + mid * length + i)] >= b:
                                 h = mid
                             else:
                                 lo = mid + 1
@@ -519,17 +524,17 @@ def _run_departure(
             egd[s] = False
             a = best_ride[s]
             for e in range(eg_ptr[s], eg_ptr[s + 1]):
-                d = eg_to[e]
-                v = a + eg_s[e]
+                d = eg_to[np.uint64(e)]
+                v = a + eg_s[np.uint64(e)]
                 if v < dest[d]:
                     dest[d] = v
         for i in range(n_ride):
             s = ride_list[i]
             rode[s] = False
             a = ride_lab[k, s]
-            for q in range(tr_ptr[s], tr_ptr[s + 1]):
-                s2 = tr[q, 0]
-                v = a + tr[q, 1]
+            for q in range(2 * tr_ptr[s], 2 * tr_ptr[s + 1], 2):
+                s2 = tr[np.uint64(q)]
+                v = a + np.int32(tr[np.uint64(q + 1)])
                 if (
                     v < ready[k, s2]
                     and v < bound
@@ -538,7 +543,7 @@ def _run_departure(
                     ready[k, s2] = v
                     if not marked[s2]:
                         marked[s2] = True
-                        mlist[nm] = s2
+                        mlist[np.uint64(nm)] = s2
                         nm += 1
     for i in range(nm):
         marked[mlist[i]] = False
@@ -595,13 +600,13 @@ def _range_kernel(
         dest = np.full(n_dest, inf, dtype=np.int32)
         marked = np.zeros(n_stops, dtype=np.bool_)
         rode = np.zeros(n_stops, dtype=np.bool_)
-        mlist = np.zeros(n_stops, dtype=np.int32)
-        ride_list = np.zeros(n_stops, dtype=np.int32)
+        mlist = np.zeros(n_stops, dtype=np.uint32)
+        ride_list = np.zeros(n_stops, dtype=np.uint32)
         ride_lab = np.full((max_rounds + 1, n_stops), inf, dtype=np.int32)
         pat_first = np.full(n_pat, -1, dtype=np.int32)
-        queue = np.zeros(n_pat, dtype=np.int32)
+        queue = np.zeros(n_pat, dtype=np.uint32)
         egd = np.zeros(n_stops, dtype=np.bool_)
-        eg_list = np.zeros(n_stops, dtype=np.int32)
+        eg_list = np.zeros(n_stops, dtype=np.uint32)
         a0 = acc_ptr[o]
         a1 = acc_ptr[o + 1]
         for m in range(n_dep - 1, -1, -1):
@@ -657,12 +662,32 @@ def _range_kernel(
                 out[o, m, d] = v if v <= cutoff else inf
 
 
+def _index(values: np.ndarray, what: str) -> np.ndarray:
+    """``values`` as ``uint32`` indices for the kernel, refusing negative ones.
+
+    The kernel indexes with unsigned integers because numba then skips its negative-index
+    wrap-around fix-up on every array access (a fifth of the kernel's time); a negative value
+    would become a huge index, so it is refused here.
+    """
+    values = np.asarray(values)
+    if len(values) and values.min() < 0:
+        raise RoutingInputError(f"range_raptor: a negative {what} index.")
+    return values.astype(np.uint32)
+
+
 def _packed(legs: Legs, add_s: int) -> np.ndarray:
-    """``(n_legs, 2)`` int32 array of each leg's target and seconds + ``add_s``."""
-    out = np.empty((len(legs.target), 2), dtype=np.int32)
-    out[:, 0] = legs.target
-    out[:, 1] = legs.seconds + add_s
-    return out
+    """Each leg's target and seconds + ``add_s``, interleaved in one flat ``uint32`` array.
+
+    Flat and unsigned because this is the kernel's hottest loop: a 2-D array costs a stride
+    multiplication per read and a signed index a wrap-around fix-up.
+    """
+    seconds = legs.seconds.astype(np.int64) + add_s
+    if len(seconds) and seconds.min() < 0:
+        raise RoutingInputError("range_raptor: a transfer leg takes negative time.")
+    out = np.empty((len(legs.target), 2), dtype=np.uint32)
+    out[:, 0] = _index(legs.target, "transfer target")
+    out[:, 1] = seconds
+    return out.ravel()
 
 
 def _check_legs(timetable: Timetable, access: Legs, transfers: Legs, egress: Legs) -> None:
@@ -739,6 +764,8 @@ def range_raptor(
         raise RoutingInputError("departures_s must be strictly ascending.")
     if max_rounds < 1:
         raise RoutingInputError("max_rounds must be at least 1.")
+    if min_transfer_s < 0:
+        raise RoutingInputError("min_transfer_s must not be negative.")
     shape = (access.n_sources, egress.n_targets)
     if direct_s is None:
         direct = np.full(shape, INF, dtype=np.int32)
@@ -753,7 +780,7 @@ def range_raptor(
     _range_kernel(
         deps,
         access.ptr,
-        access.target,
+        _index(access.target, "access stop"),
         access.seconds,
         int(max_rounds),
         np.int32(min_transfer_s),
@@ -761,19 +788,18 @@ def range_raptor(
         bool(reuse_labels),
         int(egress.n_targets),
         tt.pattern_stop_ptr,
-        tt.pattern_stops,
+        _index(tt.pattern_stops, "pattern stop"),
         tt.pattern_trip_ptr,
         tt.pattern_time_ptr,
         tt.arrival,
         tt.departure,
         tt.stop_pattern_ptr,
-        tt.stop_pattern,
+        _index(tt.stop_pattern, "stop pattern"),
         tt.stop_pattern_pos,
         transfers.ptr,
-        # why: (stop, seconds + slack) side by side, the kernel's hottest loop
         _packed(transfers, min_transfer_s),
         egress.ptr,
-        egress.target,
+        _index(egress.target, "egress destination"),
         egress.seconds,
         direct,
         out,

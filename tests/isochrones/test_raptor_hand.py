@@ -85,3 +85,21 @@ def test_range_equals_independent_runs(feed) -> None:
     # Leaving at 08:00 exactly still catches T1; at 08:01 only the late T9 (24:20) is left.
     assert d[60] == hm(8, 28) - hm(8, 0)
     assert d[61] == hm(24, 20) - hm(8, 1)
+
+
+def test_negative_indices_and_times_are_refused(feed) -> None:
+    # The kernel indexes with unsigned integers (no wrap-around fix-up), so a negative stop
+    # index or walking time must be refused before it becomes a huge index or a wrapped time.
+    tt = build_timetable(feed, dt.date(2024, 1, 2))
+    idx, access, transfers, egress = legs_for(tt, "A")
+    deps = np.asarray([hm(8, 0)])
+    bad_access = Legs(access.ptr, np.asarray([-1], dtype=np.int32), access.seconds, tt.n_stops)
+    with pytest.raises(RoutingInputError, match="negative access stop"):
+        range_raptor(tt, bad_access, transfers, egress, deps)
+    bad_transfers = Legs(
+        transfers.ptr, transfers.target, np.full_like(transfers.seconds, -200), tt.n_stops
+    )
+    with pytest.raises(RoutingInputError, match="negative time"):
+        range_raptor(tt, access, bad_transfers, egress, deps)
+    with pytest.raises(RoutingInputError, match="min_transfer_s"):
+        range_raptor(tt, access, transfers, egress, deps, min_transfer_s=-1)
