@@ -5,6 +5,7 @@ import streamlit as st
 from hiap import attribution
 from hiap.settings import configure_numba_cache, get_settings
 from hiap.ui.state import current_scheme
+from hiap.ui.text import plain
 
 configure_numba_cache(get_settings())  # before any page imports the router
 
@@ -45,7 +46,7 @@ with st.sidebar:
     scheme = current_scheme()
     if scheme is not None:
         st.caption("Current scheme")
-        st.markdown(f"**{scheme.metadata.name}** ({scheme.metadata.kind})")
+        st.markdown(f"**{plain(scheme.metadata.name)}** ({scheme.metadata.kind})")
     st.caption(" · ".join(attribution.ALL[:2]))
 
 navigation.run()

@@ -34,6 +34,7 @@ from hiap.ui.maps import st_folium
 from hiap.ui.route_scheme import route_scheme_panel
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
+from hiap.ui.text import plain
 from hiap.viz.access_maps import access_map, capacity_map
 from isochrones.errors import IsochronesError
 from isochrones.gtfs.errors import FeedError
@@ -104,7 +105,7 @@ if area_choice == DEMO:
         demo = cache.demo_area(settings)
         demo_feed = cache.CachedResources(settings).feed(demo.feed_paths)
     except (HiapError, IsochronesError, FeedError) as error:
-        st.error(str(error))
+        st.error(plain(error))
         st.stop()
 date, start, end, step = None, dt.time(7, 0), dt.time(10, 0), 5
 with right:
@@ -170,7 +171,7 @@ def summary_sentence(overall: pd.DataFrame, label: str) -> str:
 def show_run(result: AccessResult, kind: str, scheme: Scheme | None, residents: float) -> None:
     """Warnings, map, indicators, equity chart and downloads of one run."""
     for warning in result.warnings:
-        st.warning(warning)
+        st.warning(plain(warning))
     times = result.origins
     label = KIND_LABEL.get(kind, kind)
     fmap = access_map(
@@ -240,7 +241,7 @@ def show_gp_capacity(scheme: Scheme, result: AccessResult) -> None:
             )
         except (HiapError, IsochronesError) as error:
             status.update(label="No GP capacity result", state="error")
-            st.warning(str(error))
+            st.warning(plain(error))
             return
         status.update(label="GP capacity: done", state="complete")
     if capacity is None:
@@ -315,7 +316,7 @@ if area_choice == SCHEME_AREA:
                     area_label=scheme.name, osm_path=osm_choice, feeds=feeds_choice,
                 )
         except (HiapError, IsochronesError, FeedError) as error:
-            st.warning(f"No result for {KIND_LABEL[kind]}s: {error}")
+            st.warning(f"No result for {KIND_LABEL[kind]}s: {plain(error)}")
             if mode != "walk":
                 st.caption(f"The Porto Alegre demo shows public transport at work. {GET_GTFS}")
     if not results:
@@ -347,7 +348,7 @@ try:
             destinations=demo.destinations,
         )
 except (HiapError, IsochronesError, FeedError) as error:
-    st.error(str(error))
+    st.error(plain(error))
     st.stop()
 st.subheader(f"{demo.name}: {len(result.origins):,} populated hexagons, {len(result.destinations)} with healthcare")
 show_run(result, "healthcare facility", None, 0.0)

@@ -24,6 +24,7 @@ from hiap.ui.saved_work import (
 )
 from hiap.ui.state import ASSESSMENT_ID_KEY
 from hiap.ui.store import assessor_sidebar, store_or_stop
+from hiap.ui.text import plain
 
 st.title("Saved work")
 st.markdown(
@@ -39,7 +40,7 @@ author = assessor_sidebar()
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash is not None:
     kind, message = flash
-    {"success": st.success, "info": st.info}.get(kind, st.error)(message)
+    {"success": st.success, "info": st.info}.get(kind, st.error)(plain(message))
 
 saved_tab, import_tab = st.tabs(["Saved assessments", "Import a JSON file"])
 
@@ -58,7 +59,7 @@ with import_tab:
 try:
     summaries: list[AssessmentSummary] = store.list()
 except HiapError as error:
-    st.error(f"The saved assessments cannot be listed: {error}")
+    st.error(f"The saved assessments cannot be listed: {plain(error)}")
     st.stop()
 with saved_tab:
     if not summaries:
@@ -99,7 +100,7 @@ with saved_tab:
     try:
         history = store.history(chosen.id)
     except HiapError as error:
-        st.error(f"The history of {chosen.scheme_name} cannot be read: {error}")
+        st.error(f"The history of {plain(chosen.scheme_name)} cannot be read: {plain(error)}")
         st.stop()
     latest = history[-1].version
 
@@ -149,7 +150,7 @@ with saved_tab:
     try:
         differences = store.compare(chosen.id, int(before), int(after))
     except HiapError as error:
-        st.error(f"Versions {before} and {after} cannot be compared: {error}")
+        st.error(f"Versions {before} and {after} cannot be compared: {plain(error)}")
         differences = []
     if not differences:
         st.caption(f"Versions {before} and {after} hold the same answers.")
@@ -172,7 +173,7 @@ with saved_tab:
     try:
         exported = export_text(store, chosen.id, version=latest)
     except HiapError as error:
-        st.error(f"Version {latest} cannot be exported: {error}")
+        st.error(f"Version {latest} cannot be exported: {plain(error)}")
     else:
         st.download_button(
             f"Export version {latest} as JSON",

@@ -14,6 +14,7 @@ from hiap.ui.maps import st_folium
 from hiap.ui.route_scheme import TARGETS, show_route_access
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme
+from hiap.ui.text import plain
 from hiap.viz.bus_maps import corridor_map, priorities_map
 from isochrones.errors import IsochronesError
 
@@ -29,7 +30,7 @@ st.caption(
 try:
     cambs = cached.cambs_feed(settings)
 except HiapError as error:
-    st.warning(str(error))
+    st.warning(plain(error))
     st.stop()
 
 summary = cambs.summary
@@ -59,7 +60,7 @@ with st.expander("Services, operating profiles and bank holidays"):
     st.dataframe(summary.profiles.drop(columns=["service_id"]), hide_index=True, width="stretch")
     st.dataframe(summary.bank_holidays.head(200), hide_index=True, width="stretch")
     for warning in summary.warnings:
-        st.caption(f"Note: {warning}")
+        st.caption(f"Note: {plain(warning)}")
 if choice.trips == 0:
     st.warning(f"No bus runs on {choice.date}; pick {typical.date} for the normal timetable.")
     st.stop()
@@ -90,10 +91,10 @@ with corridor_tab:
                 settings, cambs, cached.corridor_config(choice.date, fallback, float(step))
             )
         except (HiapError, IsochronesError) as error:
-            st.error(str(error))
+            st.error(plain(error))
         else:
             for note in result.notes:
-                st.caption(note)
+                st.caption(plain(note))
             window = st.radio(
                 "Window",
                 ["am", "interpeak"],
@@ -159,7 +160,7 @@ with priorities_tab:
                 settings, cambs, cached.corridor_config(choice.date, fallback)
             )
         except (HiapError, IsochronesError) as error:
-            st.error(str(error))
+            st.error(plain(error))
         else:
             cached.remember_ranking(ranked)  # the assessment report adds it as a chapter
             st.markdown("**Current service on the day**")
@@ -181,7 +182,7 @@ with priorities_tab:
                 key="buses-rank-map",
             )
             for note in ranked.notes:
-                st.caption(note)
+                st.caption(plain(note))
             st.caption(
                 "This ranking goes into the assessment report (HTML, PDF and Word) made in this "
                 "session, as the chapter \"Which bus service change would help health most\"."
@@ -197,7 +198,7 @@ with route_tab:
             "the sample Fenland bus link) to test it here."
         )
     else:
-        st.markdown(f"**{route.name}** ({len(route.line)} vertices)")
+        st.markdown(f"**{plain(route.name)}** ({len(route.line)} vertices)")
         st.caption(
             "Two questions about the route: how it ranks against other bus changes "
             "(person-minutes saved, \"Test this route\"), and how long trips are today and with "
@@ -239,7 +240,7 @@ with route_tab:
                     replace(route, headway_min=float(headway), first=first, last=last),
                 )
             except (HiapError, IsochronesError) as error:
-                st.error(str(error))
+                st.error(plain(error))
             else:
                 st.markdown(
                     "**Person-minutes saved**: how this route ranks as a bus change, by the "
@@ -249,7 +250,7 @@ with route_tab:
                 )
                 st.dataframe(export_table(tested), hide_index=True, width="stretch")
                 for note in tested.notes:
-                    st.caption(note)
+                    st.caption(plain(note))
                 st.caption(SOURCES)
         st.markdown(
             "**Before and after**: how long the trip is today and with the route, to one "

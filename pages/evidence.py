@@ -9,6 +9,7 @@ from hiap.ui.evidence import measure, measured_report
 from hiap.ui.settings import app_settings
 from hiap.ui.state import require_scheme
 from hiap.ui.store import apply_edit, assessor_sidebar, require_assessment, store_or_stop
+from hiap.ui.text import plain
 from hiap.wording import count
 from isochrones.errors import IsochronesError
 
@@ -36,7 +37,7 @@ if st.button("Measure the indicators", type="primary", disabled=report is not No
     try:
         report = measure(scheme, settings)
     except (HiapError, IsochronesError) as error:
-        st.error(str(error))
+        st.error(plain(error))
         st.stop()
 
 if report is None:
@@ -83,7 +84,7 @@ elif st.button("Fill the assessment with these measurements"):
             store, lambda current: apply_indicators(current, report, catalogue), author=assessor
         )
     except (HiapError, ValueError) as error:
-        st.error(str(error))
+        st.error(plain(error))
     else:
         st.success(
             f"Saved as version {version}. Open **Healthy New Towns** or **Blue Zones** to review "

@@ -8,6 +8,7 @@ from hiap.schemes import list_sample_schemes, load_sample_scheme, read_scheme
 from hiap.ui.maps import st_folium
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, current_scheme_origin, set_current_scheme
+from hiap.ui.text import plain
 from hiap.viz.maps import scheme_map
 
 settings = app_settings()
@@ -31,7 +32,7 @@ with choose_tab:
         try:
             set_current_scheme(load_sample_scheme(info.id, settings), origin=info.origin)
         except HiapError as error:
-            st.error(str(error))
+            st.error(plain(error))
 
 with upload_tab:
     st.caption(
@@ -58,15 +59,15 @@ with upload_tab:
                 dwellings=int(dwellings) or None,
             )
         except HiapError as error:
-            st.error(str(error))
+            st.error(plain(error))
         else:
             set_current_scheme(scheme, origin="upload")
 
 scheme = current_scheme()
 if scheme is not None:
-    st.subheader(scheme.metadata.name)
+    st.subheader(plain(scheme.metadata.name))
     for note in scheme.notes:
-        st.warning(note)
+        st.warning(plain(note))
     left, right = st.columns([3, 1])
     with right:
         if scheme.boundary is not None and not scheme.boundary.empty:
@@ -83,5 +84,5 @@ if scheme is not None:
         "sample": "An approximate outline, drawn by the hiap team from public facts "
         "(sample_schemes/README.md).",
         "data directory": "Site boundary as published by ActDev (University of Leeds).",
-    }.get(current_scheme_origin() or "upload", f"Your boundary, as read from {scheme.source_name}.")
+    }.get(current_scheme_origin() or "upload", f"Your boundary, as read from {plain(scheme.source_name)}.")
     st.caption(f"{outline} Map: {attribution.OSM}.")

@@ -21,6 +21,7 @@ from hiap.ui.store import (
     require_assessment,
     store_or_stop,
 )
+from hiap.ui.text import plain, problem_list
 from hiap.viz.proposal_maps import MAPPED_VALUES, indicator_map, indicator_summary, mapped_values
 from isochrones.errors import IsochronesError
 
@@ -54,7 +55,7 @@ if source == SOURCES[0]:
         try:
             proposal = load_proposal(sample, settings=settings)
         except HiapError as error:
-            st.error(str(error))
+            st.error(plain(error))
 elif source == SOURCES[1]:
     origin = "upload"
     st.caption(
@@ -73,7 +74,7 @@ elif source == SOURCES[1]:
             proposal = read_uploaded_proposal([(u.name, u.getvalue()) for u in uploads], settings)
         except HiapError as error:
             problems = getattr(error, "problems", [str(error)])
-            st.error("The proposal cannot be used yet:\n\n" + "\n".join(f"- {p}" for p in problems))
+            st.error(problem_list("The proposal cannot be used yet", problems))
 elif source == SOURCES[2]:
     origin = "upload"
     proposal = draw_proposal(settings)
@@ -91,14 +92,14 @@ if proposal is None:
     st.stop()
 
 counts = proposal.counts()
-st.subheader(proposal.name)
+st.subheader(plain(proposal.name))
 st.write(
     f"{proposal.dwellings:,} dwellings; "
     + ", ".join(f"{n} {layer.replace('_', ' ')}" for layer, n in counts.items() if layer != "boundary")
     + (f"; phases {', '.join(map(str, proposal.phases))}" if proposal.phases else "")
 )
 for note in proposal.notes:
-    st.caption(note)
+    st.caption(plain(note))
 save_col, edit_col = st.columns(2)
 with edit_col:
     if source != SOURCES[2]:
@@ -114,7 +115,7 @@ with save_col:
         try:
             version = apply_edit(store, lambda current: current.with_changes(proposal=layers), author=assessor)
         except (HiapError, ValueError) as error:
-            st.error(str(error))
+            st.error(plain(error))
         else:
             st.success(f"Saved with the assessment as version {version}.")
 
@@ -131,7 +132,7 @@ if st.button("Compare today's map with the scheme", type="primary", disabled=com
     try:
         comparison = compare(proposal, settings)
     except (HiapError, IsochronesError) as error:
-        st.error(str(error))
+        st.error(plain(error))
         st.stop()
     set_current_scheme(proposal.scheme, origin=origin)
 if comparison is None:
@@ -141,7 +142,7 @@ if comparison is None:
 COLUMNS = {"indicator": "Indicator", "baseline shown": "Today's map", "with scheme shown": "With the scheme", "for health": "For health"}
 for note in comparison.notes:
     if "labelled walking fallback" in note or "paths are not used" in note:
-        st.warning(note)
+        st.warning(plain(note))
 table = comparison.table()
 better = int((table["for health"] == "better").sum())
 worse = int((table["for health"] == "worse").sum())

@@ -30,6 +30,7 @@ from hiap.ui.route_scheme import route_scheme_panel
 from hiap.ui.scenario import DESTINATIONS, keep_scenario_result
 from hiap.ui.settings import app_settings
 from hiap.ui.state import current_scheme, require_scheme
+from hiap.ui.text import plain
 from hiap.viz.access_maps import access_map, difference_map, draw_map
 from isochrones.errors import IsochronesError
 from isochrones.gtfs.errors import FeedError, ScenarioError
@@ -80,7 +81,7 @@ try:
         area_attribution = [attribution.OSM]
     feed = cache.CachedResources(settings).feed(feed_paths)
 except (HiapError, IsochronesError, FeedError) as error:
-    st.warning(f"{error}")
+    st.warning(plain(error))
     st.caption(f"The Porto Alegre demo shows the scenario tools at work. {GET_GTFS}")
     st.stop()
 stops = feed_stops(feed)
@@ -113,7 +114,7 @@ if how in HOW[:2]:
             try:
                 line, points = route_from_file(upload.getvalue(), upload.name)
             except HiapError as error:
-                st.error(str(error))
+                st.error(plain(error))
     if line is not None:
         try:
             edit = new_route(
@@ -122,7 +123,7 @@ if how in HOW[:2]:
             )
             scenario = Scenario(name=name, edits=[edit])
         except ValueError as error:
-            st.error(f"The route is not usable: {error}")
+            st.error(f"The route is not usable: {plain(error)}")
     else:
         st.info("No route yet: draw a line on the map or upload a file.")
 elif how == HOW[2]:
@@ -162,11 +163,11 @@ else:
         try:
             scenario = parse_scenario(upload.getvalue(), upload.name)
         except ScenarioError as error:
-            st.error(str(error))
+            st.error(plain(error))
 
 if scenario is None:
     st.stop()
-st.markdown(f"**Scenario:** {scenario.name} ({len(scenario.edits)} edit(s))")
+st.markdown(f"**Scenario:** {plain(scenario.name)} ({len(scenario.edits)} edit(s))")
 save_json, save_yaml = st.columns(2)
 save_json.download_button("Save scenario (JSON)", scenario_text(scenario, "json"),
                           file_name="scenario.json", mime="application/json", key="scenario.save_json")
@@ -199,10 +200,10 @@ try:
             scenario=scenario,
         )
 except (HiapError, IsochronesError, FeedError, ScenarioError) as error:
-    st.error(str(error))
+    st.error(plain(error))
     st.stop()
 for warning in run.warnings:
-    st.warning(warning)
+    st.warning(plain(warning))
 with st.expander("How this was measured (parameters and data)"):
     st.table(pd.DataFrame({"Value": run.parameters}))
 destinations = run.destinations
@@ -245,7 +246,7 @@ st.dataframe(
 st.download_button("Download what changed (CSV)", scenario_result_csv(result),
                    file_name="scenario_result.csv", mime="text/csv", key="scenario.result_csv")
 st.caption(
-    f"Kept for the report of {report_scheme} (Saved work), or give this file to "
+    f"Kept for the report of {plain(report_scheme)} (Saved work), or give this file to "
     "`hiap report --scenario-result`." if report_scheme is not None else
     "A demo scenario is not added to an assessment report; run one around a scheme for that."
 )

@@ -22,6 +22,7 @@ from hiap.data.hospitals import DEFAULT_HOSPITAL_CLASSES, HOSPITAL_CLASSES
 from hiap.errors import HiapError
 from hiap.settings import Settings
 from hiap.ui.data_picker import data_file_picker
+from hiap.ui.text import plain
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -251,7 +252,7 @@ def recompute_access_control(
             "this scheme in this session; the report never recomputes it with default options."
         )
         return
-    st.caption(f"Access to healthcare in the report: {note}")
+    st.caption(f"Access to healthcare in the report: {plain(note)}")
     if not st.button("Recompute access for the report", key="hiap.saved.recompute_access",
                      icon=":material/refresh:"):
         return
@@ -268,7 +269,7 @@ def recompute_access_control(
             )
     except HiapError as error:
         bar.empty()
-        st.error(f"Access was not recomputed: {error}")
+        st.error(f"Access was not recomputed: {plain(error)}")
         return
     bar.empty()
     if on_done is not None:

@@ -47,6 +47,7 @@ from hiap.ui.store import (
     current_assessment,
     store_or_stop,
 )
+from hiap.ui.text import plain
 from hiap.viz.charts import RAG_COLOURS, principle_radar, theme_bars
 
 __all__ = [
@@ -83,7 +84,7 @@ def catalogue_or_stop() -> Catalogue:
     try:
         return criteria_catalogue()
     except ChecklistError as error:
-        st.error(f"The criteria files cannot be loaded: {error}")
+        st.error(f"The criteria files cannot be loaded: {plain(error)}")
         st.stop()
         raise
 
@@ -524,7 +525,7 @@ def _criterion(
     )
     message = item_error(aid, cid)
     if message:
-        st.error(message)
+        st.error(plain(message))
 
 
 def _summary(
@@ -601,20 +602,20 @@ def render_checklist(checklist_id: str, *, chart: Literal["radar", "bars"]) -> N
     checklist = catalogue.checklist(checklist_id)
     if checklist_id not in assessment.checklist_ids:
         st.warning(
-            f"The open assessment of {assessment.scheme_name} does not use the {checklist.name} "
+            f"The open assessment of {plain(assessment.scheme_name)} does not use the {checklist.name} "
             "checklist."
         )
         return
     show_editing_status(assessment, version, author)
     for problem in validate_answers(assessment, catalogue):
-        st.warning(f"This assessment does not fit the checklists: {problem}")
+        st.warning(f"This assessment does not fit the checklists: {plain(problem)}")
 
     try:
         score = score_checklist(
             checklist, assessment.answers, catalogue=catalogue, weights=assessment.weights
         )
     except (ScoringError, ValueError) as error:
-        st.error(f"The score cannot be computed: {error}")
+        st.error(f"The score cannot be computed: {plain(error)}")
     else:
         _summary(score, checklist, chart=chart)
 

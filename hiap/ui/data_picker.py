@@ -20,6 +20,7 @@ from hiap.data.choices import (
 )
 from hiap.errors import HiapError
 from hiap.settings import Settings
+from hiap.ui.text import plain
 
 AUTOMATIC = "Automatic (the data directory's file covering the scheme)"
 
@@ -64,5 +65,5 @@ def data_file_picker(settings: Settings, kind: DataKind, *, key: str) -> Path | 
         if picked and picked != AUTOMATIC:
             return resolve_data_choice(settings, kind, picked)
     except HiapError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
     return None

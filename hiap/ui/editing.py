@@ -16,6 +16,7 @@ from hiap.errors import HiapError
 from hiap.storage import AssessmentStore
 from hiap.ui.checklist_form import sync_widgets
 from hiap.ui.store import require_assessment, save_status
+from hiap.ui.text import plain
 
 __all__ = ["load_open_assessment", "show_editing_status"]
 
@@ -38,7 +39,7 @@ def load_open_assessment(store: AssessmentStore) -> tuple[Assessment, int | None
         assessment = require_assessment(store)
         version = store.latest_version(assessment.id) if store.exists(assessment.id) else None
     except HiapError as error:  # a broken database or a saved document that no longer fits
-        st.error(f"The assessment cannot be loaded: {error}")
+        st.error(f"The assessment cannot be loaded: {plain(error)}")
         st.stop()
         raise
     return assessment, version
@@ -59,7 +60,7 @@ def show_editing_status(assessment: Assessment, version: int | None, author: str
     sync_widgets(assessment.id, version)
     status = save_status()
     st.caption(
-        f"Assessing **{assessment.scheme_name}**"
+        f"Assessing **{plain(assessment.scheme_name)}**"
         + (f" · {status.message()}" if status else "")
         + ("" if version else " · not saved yet (saved on your first change)")
     )

@@ -38,6 +38,7 @@ from hiap.ui.store import (
     current_assessment,
     store_or_stop,
 )
+from hiap.ui.text import plain
 
 __all__ = ["NOT_ASSESSED", "direction_options", "render_impact_matrix"]
 
@@ -276,7 +277,7 @@ def _topic(
     )
     message = item_error(aid, tid)
     if message:
-        st.error(message)
+        st.error(plain(message))
 
 
 def _direction_cell(entry: HuduEntry | None) -> str:

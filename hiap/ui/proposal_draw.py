@@ -32,6 +32,7 @@ from hiap.schemes.proposal import (
 from hiap.settings import Settings
 from hiap.ui.maps import st_folium
 from hiap.ui.state import current_scheme
+from hiap.ui.text import plain, problem_list
 from hiap.viz.proposal_maps import proposal_draw_map
 
 __all__ = [
@@ -109,14 +110,14 @@ def _attributes(layer: str) -> dict[str, object]:
 
 def _show_problems(error: HiapError, *, lead: str = "Not added: the proposal would not pass the checks") -> None:
     problems = getattr(error, "problems", None) or [str(error)]
-    st.error(f"{lead}:\n\n" + "\n".join(f"- {p}" for p in problems))
+    st.error(problem_list(lead, problems))
 
 
 def _use_scheme_boundary(draft: dict[str, Any]) -> None:
     scheme = current_scheme()
     if scheme is None or scheme.boundary is None or "boundary" in draft:
         return
-    if st.button(f"Start from the boundary of {scheme.name}"):
+    if st.button(f"Start from the boundary of {plain(scheme.name)}"):
         boundary = scheme.boundary.to_crs(4326)
         collection = {
             "type": "FeatureCollection",

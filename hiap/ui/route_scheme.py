@@ -22,6 +22,7 @@ from hiap.schemes import Scheme
 from hiap.settings import Settings
 from hiap.ui import buses as cached
 from hiap.ui.maps import st_folium
+from hiap.ui.text import plain
 from hiap.viz.bus_maps import corridor_map
 from isochrones.errors import IsochronesError
 
@@ -51,7 +52,7 @@ def route_scheme_panel(settings: Settings, scheme: Scheme, *, key: str) -> None:
     if route is None:
         st.warning("This scheme has neither a boundary polygon nor a route line to test.")
         return
-    st.subheader(f"Test the route: {route.name}")
+    st.subheader(f"Test the route: {plain(route.name)}")
     st.caption(
         "This transport scheme is a bus route. hiap adds it to Cambridgeshire's own bus "
         "timetables (TransXChange, NaPTAN stops) both ways, with a stop every 800 m, and "
@@ -62,7 +63,7 @@ def route_scheme_panel(settings: Settings, scheme: Scheme, *, key: str) -> None:
     try:
         cambs = cached.cambs_feed(settings)
     except HiapError as error:
-        st.warning(str(error))
+        st.warning(plain(error))
         return
     typical = service_date_choice(cambs.feed)
     one, two, three, four = st.columns(4)
@@ -136,7 +137,7 @@ def show_route_access(
         with st.spinner("Routing along the route, today and with it…"):
             result = cached.route_access_result(settings, cambs, config, route, to)
     except (HiapError, IsochronesError) as error:
-        st.error(str(error))
+        st.error(plain(error))
         return
     table = before_after(result)
     median = table.iloc[0]
@@ -169,7 +170,7 @@ def show_route_access(
         mime="text/csv", key=f"{key}.csv",
     )
     for warning in result.warnings:
-        st.caption(f"Note: {warning}")
+        st.caption(f"Note: {plain(warning)}")
     if result.fallback_share is not None:
         st.caption(f"{result.fallback_share:.0%} of walking legs used the straight-line fallback.")
     with st.expander("Parameters"):

@@ -34,6 +34,7 @@ from hiap.errors import HiapError
 from hiap.storage import AssessmentNotFoundError, AssessmentStore, database_path_from_url
 from hiap.ui.settings import app_settings
 from hiap.ui.state import ASSESSMENT_ID_KEY, ASSESSOR_KEY, current_scheme, require_scheme
+from hiap.ui.text import plain
 
 if TYPE_CHECKING:
     from hiap.schemes import Scheme
@@ -113,7 +114,7 @@ def store_or_stop() -> AssessmentStore:
     try:
         return assessment_store()
     except HiapError as error:
-        st.error(f"The assessment database cannot be opened: {error}")
+        st.error(f"The assessment database cannot be opened: {plain(error)}")
         st.stop()
         raise  # st.stop() raises; this keeps type checkers content
 

@@ -78,3 +78,30 @@ def open_page(
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown(markdown: object) -> str:
+    """Return the text a reader sees when Streamlit renders ``markdown`` (tags dropped).
+
+    The pages show untrusted text through :func:`hiap.ui.text.plain`, which escapes its
+    marks; compare what is shown, not the escaped source, with the message expected.
+    """
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(str(markdown))
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered)).replace("\u00a0", " ")
+    text = text.replace("\u2060", "")  # the word joiners that keep addresses from links
+    return text.strip()
+
+
+def marks(markdown: object) -> set[str]:
+    """Return the HTML elements ``markdown`` renders to, besides paragraphs and line breaks."""
+    import re
+
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(str(markdown))
+    return set(re.findall(r"<([a-z0-9]+)", rendered)) - {"p", "br"}

@@ -22,6 +22,7 @@ from hiap.schemes.models import Scheme, SchemeMetadata
 from hiap.storage import AssessmentStore
 from hiap.ui.saved_work import export_text
 from hiap.ui.state import ASSESSMENT_ID_KEY, ASSESSOR_KEY, SCHEME_KEY
+from tests.app.apptest import shown
 
 APP = "../../streamlit_app.py"  # AppTest resolves this against this file's folder
 HNT = "pages/healthy_new_towns.py"
@@ -389,7 +390,7 @@ def test_import_validates_the_file_and_saves_it(store: AssessmentStore) -> None:
     uploader.set_value(("broken.json", b'{"id": "nope", "scheme_name": ""}', "application/json"))
     next(b for b in at.button if b.label == "Import").click().run()
     _ok(at)
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(shown(e.value) for e in at.error)
     assert "Not imported" in message and "broken.json" in message
     assert "not a UUID" in message
     assert store.list() == []
@@ -398,13 +399,13 @@ def test_import_validates_the_file_and_saves_it(store: AssessmentStore) -> None:
     at.file_uploader[0].set_value(("good.json", good.to_json().encode(), "application/json"))
     next(b for b in at.button if b.label == "Import").click().run()
     _ok(at)
-    assert any("Imported Imported Site" in s.value for s in at.success)
+    assert any("Imported Imported Site" in shown(s.value) for s in at.success)
     assert store.load(good.id).answers["HNT.3.1"].score == 2
 
     # The same file again adds nothing, and says so instead of "imported as a new version".
     next(b for b in at.button if b.label == "Import").click().run()
     _ok(at)
-    assert any("Nothing new in good.json" in i.value for i in at.info)
+    assert any("Nothing new in good.json" in shown(i.value) for i in at.info)
     assert not any("new version" in s.value for s in at.success)
     assert store.latest_version(good.id) == 1
 
@@ -421,7 +422,7 @@ def test_import_rejects_answers_that_do_not_fit_the_checklists(store: Assessment
     at.file_uploader[0].set_value(("odd.json", bad.to_json().encode(), "application/json"))
     next(b for b in at.button if b.label == "Import").click().run()
     _ok(at)
-    assert any("HNT.99.1" in e.value for e in at.error)
+    assert any("HNT.99.1" in shown(e.value) for e in at.error)
     assert store.list() == []
 
 

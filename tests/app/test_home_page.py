@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hiap.ui.state import SCHEME_KEY
+from tests.app.apptest import shown
 
 HOME = str(Path(__file__).resolve().parents[2] / "pages" / "home.py")
 
@@ -69,11 +70,11 @@ def test_upload_errors_are_messages_not_tracebacks(monkeypatch: pytest.MonkeyPat
     upload_button.click().run()
     assert not app.exception
     assert app.error, "expected an error message for an empty GeoJSON"
-    assert "empty.geojson" in app.error[0].value
+    assert "empty.geojson" in shown(app.error[0].value)
 
 
 def _captions(app: AppTest) -> str:
-    return " ".join(c.value for c in app.caption)
+    return " ".join(shown(c.value) for c in app.caption)
 
 
 def test_the_outline_caption_tells_a_sample_from_an_upload() -> None:

@@ -8,6 +8,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import shown
+
 APP = "../../streamlit_app.py"  # AppTest resolves this against this file's folder
 ACCESS = "pages/access.py"
 
@@ -50,4 +52,4 @@ def test_desktop_install_may_type_a_path(
     assert at.text_input(key="access.osm.path")
     at.text_input(key="access.osm.path").input("/no/such/extract.osm.pbf").run()
     assert not at.exception
-    assert any("is not a .osm.pbf or .osm file" in e.value for e in at.error)
+    assert any("is not a .osm.pbf or .osm file" in shown(e.value) for e in at.error)

@@ -21,6 +21,7 @@ from hiap.hia.rules import HiaRules, load_hia_rules
 from hiap.ui.checklist_form import item_error, save_edit, set_item_error
 from hiap.ui.settings import app_settings
 from hiap.ui.store import assessment_store, current_assessment
+from hiap.ui.text import plain
 
 __all__ = [
     "edit_record",
@@ -37,7 +38,7 @@ def hia_rules() -> HiaRules:
     try:
         return load_hia_rules()
     except HiapError as error:
-        st.error(f"The HIA rules (checklists/hia.yaml) cannot be loaded: {error}")
+        st.error(f"The HIA rules (checklists/hia.yaml) cannot be loaded: {plain(error)}")
         st.stop()
         raise
 
@@ -108,7 +109,7 @@ def show_error(assessment: Assessment, item_id: str) -> None:
     """Show the reason the last edit of ``item_id`` was not saved, if it was not."""
     message = item_error(assessment.id, item_id)
     if message:
-        st.error(message)
+        st.error(plain(message))
 
 
 def init_state(key: str, value: Any) -> None:

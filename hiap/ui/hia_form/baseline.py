@@ -11,6 +11,7 @@ import streamlit as st
 from hiap.errors import HiapError
 from hiap.hia.baseline import BaselineProfile, build_baseline
 from hiap.ui.settings import app_settings
+from hiap.ui.text import plain
 
 __all__ = ["baseline_profile"]
 
@@ -39,5 +40,5 @@ def baseline_profile(boundary: Mapping[str, Any] | None) -> BaselineProfile | No
         with st.spinner("Gathering the health baseline..."):
             return _baseline_cached(text, str(app_settings().data_dir))
     except HiapError as error:
-        st.error(f"The health baseline cannot be built: {error}")
+        st.error(f"The health baseline cannot be built: {plain(error)}")
         return None

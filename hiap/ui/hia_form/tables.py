@@ -33,6 +33,7 @@ from hiap.hia.rules import HiaRules
 from hiap.ui.checklist_form import save_edit, widget_key
 from hiap.ui.hia_form._common import show_error
 from hiap.ui.store import assessment_store, current_assessment
+from hiap.ui.text import plain
 
 __all__ = ["render_monitoring", "render_recommendations"]
 
@@ -134,7 +135,7 @@ def _save_table(table: _Table, typed: list[dict[str, str]]) -> None:
     try:
         current = current_assessment(assessment_store())
     except HiapError as error:
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {plain(error)}")
         return
     if current is None:
         return
@@ -142,7 +143,7 @@ def _save_table(table: _Table, typed: list[dict[str, str]]) -> None:
         record = _with_rows(current.hia, table, typed)
     except ValidationError as error:
         st.error(
-            f"Not saved: {_problems(error)}. Your rows are kept as a draft: fix them and save "
+            f"Not saved: {plain(_problems(error))}. Your rows are kept as a draft: fix them and save "
             "again."
         )
         return
