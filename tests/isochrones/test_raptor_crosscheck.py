@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hiap.settings import get_settings
+from isochrones import raptor
 from isochrones.gtfs import Feed, empty_feed, load_feed, merge_feeds, validate_feed
 from isochrones.gtfs.calendar import trips_on_date
 from isochrones.raptor import (
@@ -396,3 +397,84 @@ def test_few_destinations_and_few_rides_equal_every_stop_then_egress(case, rides
         if every[s] < INF:
             want[d] = min(want[d], every[s] + w)
     np.testing.assert_array_equal(got, want)
+
+
+def _one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(raptor, "MIN_LANES", 10**9)
+
+
+def _batched(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(raptor, "MIN_LANES", 1)
+
+
+@settings(max_examples=120, deadline=None)
+@given(random_timetable(), st.data())
+def test_batched_origins_equal_one_origin_at_a_time(case, data) -> None:
+    """Origins routed in lanes of a batch get exactly the answers each gets on its own:
+    one departure and independent departures, every ride limit, slack, cutoff, walks all
+    the way, and few destinations."""
+    stop_ids, trips, rows, walks, _, t0 = case
+    _, tt, trf = random_timetable_and_walks(stop_ids, trips, rows, walks)
+    n = tt.n_stops
+    n_orig = data.draw(st.integers(1, 24))
+    legs = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, n_orig - 1), st.integers(0, n - 1), st.integers(0, 900)),
+            max_size=3 * n_orig,
+        )
+    )
+    access = Legs.from_pairs(
+        [o for o, _, _ in legs],
+        [s for _, s, _ in legs],
+        [w for _, _, w in legs],
+        n_sources=n_orig,
+        n_targets=n,
+    )
+    n_dest = data.draw(st.sampled_from([1, 3, n]))
+    egress = (
+        Legs.from_pairs(np.arange(n), np.arange(n), np.zeros(n), n_sources=n, n_targets=n)
+        if n_dest == n
+        else Legs.from_pairs(
+            np.arange(n),
+            np.arange(n) % n_dest,
+            np.arange(n) * 7 % 300,
+            n_sources=n,
+            n_targets=n_dest,
+        )
+    )
+    direct = np.where(
+        np.asarray(
+            data.draw(st.lists(st.booleans(), min_size=n_orig * n_dest, max_size=n_orig * n_dest))
+        ).reshape(n_orig, n_dest),
+        np.int64(1800),
+        INF,
+    )
+    deps = np.asarray(sorted({t0, *data.draw(st.lists(st.integers(0, 3600), max_size=2))}))
+    kw = dict(
+        direct_s=direct,
+        cutoff_s=data.draw(st.sampled_from([None, 1200, 5400])),
+        max_rounds=data.draw(st.integers(1, 5)),
+        min_transfer_s=data.draw(st.sampled_from([0, 60])),
+        reuse_labels=len(deps) > 1 and data.draw(st.booleans()),
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        _batched(mp)
+        together = range_raptor(tt, access, trf, egress, deps, **kw)
+    with pytest.MonkeyPatch.context() as mp:
+        _one_at_a_time(mp)
+        alone = range_raptor(tt, access, trf, egress, deps, **kw)
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_batched_matrix_equals_one_origin_at_a_time_on_real_feed(small_net, monkeypatch) -> None:
+    """60 x 40 one-departure matrix on a real sub-feed: the batched kernel (origins in
+    lanes, sorted along the stops' curve) against one origin at a time."""
+    _, net, origins, dests = small_net
+    kw = dict(window=(dt.time(13), dt.time(13)), percentiles=(50,))
+    _batched(monkeypatch)
+    together = window_travel_times(net, origins, dests, **kw)
+    _one_at_a_time(monkeypatch)
+    alone = window_travel_times(net, origins, dests, **kw)
+    np.testing.assert_array_equal(together.min_s, alone.min_s)
+    assert np.isfinite(together.min_s).mean() > 0.3
+    assert net.timetable.stop_rank is not None
