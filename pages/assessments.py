@@ -219,7 +219,7 @@ with saved_tab:
             "Export it as JSON first if you may need it again."
         )
         st.text_input(
-            f"Type the scheme name ({chosen.scheme_name}) to confirm",
+            f"Type the scheme name ({plain(chosen.scheme_name)}) to confirm",
             key=f"hiap.saved.confirm.{chosen.id}",
         )
         st.button("Delete for ever", on_click=delete_selected)
