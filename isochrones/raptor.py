@@ -409,6 +409,71 @@ def _latest(dest, useful):
     return m
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _queue_patterns(mlist, nm, marked, sp_ptr, sp_pat, sp_pos, pat_first, queue):
+    """Queue every pattern through a marked stop, from its first marked position.
+
+    Unmarks the stops; returns how many patterns were queued (``queue[:n]``).
+    """
+    nq = 0
+    for i in range(nm):
+        s = mlist[np.uint64(i)]
+        marked[s] = False
+        for q in range(sp_ptr[s], sp_ptr[s + 1]):
+            p = sp_pat[np.uint64(q)]
+            pos = sp_pos[np.uint64(q)]
+            if pat_first[p] == -1:
+                pat_first[p] = pos
+                queue[nq] = p
+                nq += 1
+            elif pos < pat_first[p]:
+                pat_first[p] = pos
+    return nq
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _board(dep, base, length, i, hi, board):
+    """Earliest trip of a pattern leaving position ``i`` at or after ``board``, below ``hi``.
+
+    Returns ``hi`` when none of trips ``0..hi-1`` does (trips never overtake, so departures
+    at a position rise with the trip index and a binary search finds it).
+    """
+    if hi == 0 or dep[np.uint64(base + (hi - 1) * length + i)] < board:
+        return hi
+    lo = 0
+    h = hi
+    while lo < h:
+        mid = (lo + h) // 2
+        if dep[np.uint64(base + mid * length + i)] >= board:
+            h = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _egress_tables(eg_ptr, eg_to, ps_ptr, ps_stops, n_dest):
+    """Which destinations and stops have egress legs, and where each pattern's last one is.
+
+    Returns ``useful`` (per destination), ``has_eg`` (per stop) and ``pat_eg_end`` (per
+    pattern, one past the last position whose stop has an egress leg).
+    """
+    n_stops = eg_ptr.shape[0] - 1
+    n_pat = ps_ptr.shape[0] - 1
+    useful = np.zeros(n_dest, dtype=np.bool_)
+    for e in range(eg_to.shape[0]):
+        useful[eg_to[e]] = True
+    has_eg = np.zeros(n_stops, dtype=np.bool_)
+    for s in range(n_stops):
+        has_eg[s] = eg_ptr[s + 1] > eg_ptr[s]
+    pat_eg_end = np.zeros(n_pat, dtype=np.int32)
+    for p in range(n_pat):
+        for i in range(ps_ptr[p + 1] - ps_ptr[p]):
+            if has_eg[ps_stops[ps_ptr[p] + i]]:
+                pat_eg_end[p] = i + 1
+    return useful, has_eg, pat_eg_end
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _run_departure(
     t0,
@@ -485,21 +550,11 @@ def _run_departure(
         if eager:
             _carry_forward(ready, k)
             _carry_forward(ride_lab, k)
-        nq = 0
         for i in range(nm):
             s = mlist[np.uint64(i)]
-            marked[s] = False
             if ready[k - 1, s] < ready[k, s]:
                 ready[k, s] = ready[k - 1, s]
-            for q in range(sp_ptr[s], sp_ptr[s + 1]):
-                p = sp_pat[np.uint64(q)]
-                pos = sp_pos[np.uint64(q)]
-                if pat_first[p] == -1:
-                    pat_first[p] = pos
-                    queue[nq] = p
-                    nq += 1
-                elif pos < pat_first[p]:
-                    pat_first[p] = pos
+        nq = _queue_patterns(mlist, nm, marked, sp_ptr, sp_pat, sp_pos, pat_first, queue)
         nm = 0
         n_ride = 0
         n_eg = 0
@@ -548,16 +603,9 @@ def _run_departure(
                 b = ready[k - 1, s]
                 if b < inf and i < length - 1:
                     hi = ntr if trip == -1 else trip
-                    if hi > 0 and dep[np.uint64(base + (hi - 1) * length + i)] >= b:
-                        lo = 0
-                        h = hi
-                        while lo < h:
-                            mid = (lo + h) // 2
-                            if dep[np.uint64(base + mid * length + i)] >= b:
-                                h = mid
-                            else:
-                                lo = mid + 1
-                        trip = lo
+                    got = _board(dep, base, length, i, hi, b)
+                    if got < hi:
+                        trip = got
         for i in range(n_eg):
             s = eg_list[i]
             egd[s] = False
@@ -621,18 +669,7 @@ def _range_kernel(
     n_stops = sp_ptr.shape[0] - 1
     n_pat = ps_ptr.shape[0] - 1
     n_dep = departures.shape[0]
-    useful = np.zeros(n_dest, dtype=np.bool_)
-    for e in range(eg_to.shape[0]):
-        useful[eg_to[e]] = True
-    has_eg = np.zeros(n_stops, dtype=np.bool_)
-    for s in range(n_stops):
-        has_eg[s] = eg_ptr[s + 1] > eg_ptr[s]
-    # One past the last position of each pattern whose stop has an egress leg.
-    pat_eg_end = np.zeros(n_pat, dtype=np.int32)
-    for p in range(n_pat):
-        for i in range(ps_ptr[p + 1] - ps_ptr[p]):
-            if has_eg[ps_stops[ps_ptr[p] + i]]:
-                pat_eg_end[p] = i + 1
+    useful, has_eg, pat_eg_end = _egress_tables(eg_ptr, eg_to, ps_ptr, ps_stops, n_dest)
     for o in numba.prange(n_orig):
         ready = np.full((max_rounds + 1, n_stops), inf, dtype=np.int32)
         best_ride = np.full(n_stops, inf, dtype=np.int32)
@@ -872,24 +909,13 @@ def _run_batch(
         if eager:
             _carry_forward_lanes(ready, k, stride)
             _carry_forward_lanes(ride_lab, k, stride)
-        nq = 0
         for i in range(nm):
-            s = mlist[np.uint64(i)]
-            marked[s] = False
-            sl = s * lanes
+            sl = mlist[np.uint64(i)] * lanes
             for b in range(lanes):
                 before = ready[np.uint64(prev + sl + b)]
                 here = ready[np.uint64(cur + sl + b)]
                 ready[np.uint64(cur + sl + b)] = before if before < here else here
-            for q in range(sp_ptr[s], sp_ptr[s + 1]):
-                p = sp_pat[np.uint64(q)]
-                pos = sp_pos[np.uint64(q)]
-                if pat_first[p] == -1:
-                    pat_first[p] = pos
-                    queue[nq] = p
-                    nq += 1
-                elif pos < pat_first[p]:
-                    pat_first[p] = pos
+        nq = _queue_patterns(mlist, nm, marked, sp_ptr, sp_pat, sp_pos, pat_first, queue)
         nm = 0
         n_ride = 0
         n_eg = 0
@@ -950,16 +976,9 @@ def _run_batch(
                     board = ready[np.uint64(prev + sl + b)]
                     if board < inf and i < length - 1:
                         hi = ntr if t == -1 else t
-                        if hi > 0 and dep[np.uint64(base + (hi - 1) * length + i)] >= board:
-                            lo = 0
-                            h = hi
-                            while lo < h:
-                                mid = (lo + h) // 2
-                                if dep[np.uint64(base + mid * length + i)] >= board:
-                                    h = mid
-                                else:
-                                    lo = mid + 1
-                            trip[b] = lo
+                        got = _board(dep, base, length, i, hi, board)
+                        if got < hi:
+                            trip[b] = got
         for i in range(n_eg):
             s = eg_list[np.uint64(i)]
             egd[s] = False
@@ -1169,18 +1188,7 @@ def _batch_kernel(
     n_orig = acc_ptr.shape[0] - 1
     n_stops = sp_ptr.shape[0] - 1
     n_pat = ps_ptr.shape[0] - 1
-    useful = np.zeros(n_dest, dtype=np.bool_)
-    for e in range(eg_to.shape[0]):
-        useful[eg_to[e]] = True
-    has_eg = np.zeros(n_stops, dtype=np.bool_)
-    for s in range(n_stops):
-        has_eg[s] = eg_ptr[s + 1] > eg_ptr[s]
-    # One past the last position of each pattern whose stop has an egress leg.
-    pat_eg_end = np.zeros(n_pat, dtype=np.int32)
-    for p in range(n_pat):
-        for i in range(ps_ptr[p + 1] - ps_ptr[p]):
-            if has_eg[ps_stops[ps_ptr[p] + i]]:
-                pat_eg_end[p] = i + 1
+    useful, has_eg, pat_eg_end = _egress_tables(eg_ptr, eg_to, ps_ptr, ps_stops, n_dest)
     # Batches are dealt to a few chunks (batch i to chunk i % n_chunks); a chunk allocates
     # its label buffers once and resets only the stops a search touched: a fresh
     # multi-megabyte buffer per batch costs page faults and fills that dwarf small searches.

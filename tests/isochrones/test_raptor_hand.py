@@ -91,7 +91,7 @@ def test_negative_indices_and_times_are_refused(feed) -> None:
     # The kernel indexes with unsigned integers (no wrap-around fix-up), so a negative stop
     # index or walking time must be refused before it becomes a huge index or a wrapped time.
     tt = build_timetable(feed, dt.date(2024, 1, 2))
-    idx, access, transfers, egress = legs_for(tt, "A")
+    _, access, transfers, egress = legs_for(tt, "A")
     deps = np.asarray([hm(8, 0)])
     bad_access = Legs(access.ptr, np.asarray([-1], dtype=np.int32), access.seconds, tt.n_stops)
     with pytest.raises(RoutingInputError, match="negative access stop"):
