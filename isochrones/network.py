@@ -47,6 +47,7 @@ from isochrones.osm_reader import (
     DEFAULT_WALK_FILTER,
     WalkFilter,
     avoid_snapping,
+    is_walkway,
     read_walk_ways,
 )
 
@@ -569,6 +570,10 @@ class WalkNetwork:
         node snapping never need it).
     edge_avoided
         True for edges points should not attach to (:func:`avoid_snapping`).
+    edge_walkway
+        True for edges on a footway, path or other walkway
+        (:func:`~isochrones.osm_reader.is_walkway`), or None when not known (a network built
+        from bare arrays): what tells a drive-only extract.
 
     Examples
     --------
@@ -610,6 +615,7 @@ class WalkNetwork:
     # whether length_csr equals its transpose, as stored with a cached network (None: not
     # known, computed on first use of is_symmetric)
     _symmetric: bool | None = field(repr=False, default=None)
+    edge_walkway: np.ndarray | None = field(repr=False, default=None)
 
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph) -> WalkNetwork:
@@ -650,12 +656,14 @@ class WalkNetwork:
         length = np.empty(m, dtype=np.float64)
         geoms = np.empty(m, dtype=object)
         avoided = np.zeros(m, dtype=bool)
+        walkway = np.zeros(m, dtype=bool)
         for i, (u, v, d) in enumerate(graph.edges(data=True)):
             eu[i] = u
             ev[i] = v
             length[i] = d.get("length", np.nan)
             geoms[i] = d.get("geometry")
             avoided[i] = avoid_snapping(d)
+            walkway[i] = is_walkway(d)
         eu = order[np.searchsorted(sorted_ids, eu)]
         ev = order[np.searchsorted(sorted_ids, ev)]
         return cls.from_arrays(
@@ -668,6 +676,7 @@ class WalkNetwork:
             edge_length_m=length,
             edge_geometry=geoms,
             edge_avoided=avoided,
+            edge_walkway=walkway,
         )
 
     @classmethod
@@ -685,6 +694,7 @@ class WalkNetwork:
         edge_avoided: np.ndarray | None = None,
         edge_shapes: tuple[np.ndarray, np.ndarray] | None = None,
         symmetric: bool | None = None,
+        edge_walkway: np.ndarray | None = None,
     ) -> WalkNetwork:
         """Build the routing arrays from node and edge arrays (inputs are copied, not changed).
 
@@ -720,6 +730,9 @@ class WalkNetwork:
             :func:`~isochrones.network_arrays.build_walk_network`); ``None`` (the default):
             computed on first use. An edit that changes the arrays passes ``None``, so its
             network is checked afresh.
+        edge_walkway
+            True for edges on a walkway (:func:`~isochrones.osm_reader.is_walkway`); None:
+            not known.
 
         Returns
         -------
@@ -747,6 +760,11 @@ class WalkNetwork:
         if len(avoided) != len(eu):
             raise RoutingInputError(
                 f"edge_avoided has {len(avoided)} flags for {len(eu)} edges; give one per edge."
+            )
+        walkway = None if edge_walkway is None else np.array(edge_walkway, dtype=bool)
+        if walkway is not None and len(walkway) != len(eu):
+            raise RoutingInputError(
+                f"edge_walkway has {len(walkway)} flags for {len(eu)} edges; give one per edge."
             )
         if not np.all(np.isfinite(length) & (length >= 0)):
             raise RoutingInputError(
@@ -813,6 +831,7 @@ class WalkNetwork:
             _ok_tree=ok_tree,
             _ok_edges=None if ok_edges is None else _readonly(ok_edges),
             _symmetric=None if symmetric is None else bool(symmetric),
+            edge_walkway=None if walkway is None else _readonly(walkway),
         )
 
     @cached_property

@@ -39,7 +39,6 @@ from isochrones.network import BNG_CRS, WalkNetwork, WalkSegments, walk_segments
 from isochrones.osm_reader import (
     DEFAULT_WALK_FILTER,
     WalkFilter,
-    WalkWays,
     read_walk_ways,
 )
 
@@ -47,7 +46,7 @@ __all__ = ["SimplifiedArrays", "build_walk_network", "simplify_segments"]
 
 logger = logging.getLogger(__name__)
 
-_CACHE_FORMAT = 2  # bump when the cached arrays change meaning (2: the symmetry flag is stored)
+_CACHE_FORMAT = 3  # bump when the cached arrays change meaning (2: symmetry flag; 3: walkways)
 
 
 @numba.njit(cache=True)
@@ -202,6 +201,7 @@ def _network_from_cache(data: dict[str, np.ndarray], crs: pyproj.CRS) -> WalkNet
         edge_length_m=data["edge_length_m"],
         edge_shapes=(data["chain_ptr"], data["chain_xy"]),
         edge_avoided=data.get("edge_avoided"),
+        edge_walkway=data.get("edge_walkway"),
         symmetric=None if stored is None else bool(stored),
     )
 
@@ -222,17 +222,19 @@ def _load_network(file: Path, crs: pyproj.CRS) -> WalkNetwork:
         return _network_from_cache(dict(npz), crs)
 
 
-def _edge_avoided(ways: WalkWays, segs: WalkSegments, simple: SimplifiedArrays) -> np.ndarray:
-    """Flag the edges points should not attach to, as ``WalkNetwork.from_graph`` does.
+def _edge_any(
+    way_flag: np.ndarray, segs: WalkSegments, simple: SimplifiedArrays, n_nodes: int
+) -> np.ndarray:
+    """Flag the edges along which any way is flagged, as ``WalkNetwork.from_graph`` does.
 
-    A merged edge is avoided when any way along it is (as a simplified graph edge whose
-    ``highway`` list holds a trunk road); its segments all touch one of its interior nodes,
-    which belong to no other edge.
+    A merged edge is flagged when any way along it is (as a simplified graph edge whose
+    ``highway`` list holds a trunk road is avoided, or one holding a footway is a walkway);
+    its segments all touch one of its interior nodes, which belong to no other edge.
     """
-    if len(ways.way_avoided) == 0:
+    if len(way_flag) == 0:
         return np.zeros(len(simple.edge_u), dtype=bool)
-    seg_avoided = ways.way_avoided[segs.way]
-    touches = np.zeros(len(ways.node_ids), dtype=bool)
+    seg_avoided = way_flag[segs.way]
+    touches = np.zeros(n_nodes, dtype=bool)
     touches[segs.pos_u[seg_avoided]] = True
     touches[segs.pos_v[seg_avoided]] = True
     out = np.zeros(len(simple.edge_u), dtype=bool)
@@ -341,7 +343,8 @@ def build_walk_network(
         "edge_length_m": simple.edge_length_m,
         "chain_ptr": simple.chain_ptr,
         "chain_xy": np.column_stack([x_all[simple.chain_nodes], y_all[simple.chain_nodes]]),
-        "edge_avoided": _edge_avoided(ways, segs, simple),
+        "edge_avoided": _edge_any(ways.way_avoided, segs, simple, len(ways.node_ids)),
+        "edge_walkway": _edge_any(ways.way_walkway, segs, simple, len(ways.node_ids)),
     }
     net = _network_from_cache(data, crs)
     if file is not None:

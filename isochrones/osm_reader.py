@@ -78,11 +78,13 @@ __all__ = [
     "DEFAULT_WALK_FILTER",
     "USEFUL_NODE_TAGS",
     "USEFUL_WAY_TAGS",
+    "WALKWAY_HIGHWAYS",
     "WALK_FILTER_VERSION",
     "WalkFilter",
     "WalkWays",
     "avoid_snapping",
     "extract_bounds",
+    "is_walkway",
     "keeps_for_walking",
     "read_tagged_points",
     "read_walk_ways",
@@ -134,6 +136,12 @@ _PROW_DESIGNATIONS = frozenset(
 AVOIDED_HIGHWAYS: frozenset[str] = frozenset({"motorway", "motorway_link", "trunk", "trunk_link"})
 """Road classes no home, surgery or stop is attached to while another way is near (they stay
 in the network: a walk may still follow a trunk road's verge where nothing else is mapped)."""
+
+WALKWAY_HIGHWAYS: frozenset[str] = frozenset(
+    {"footway", "path", "pedestrian", "steps", "cycleway", "bridleway", "track", "corridor"}
+)
+"""OSM ``highway`` values only (or mainly) walked or cycled: a walk network without any is a
+drive-only export (:func:`is_walkway`)."""
 
 USEFUL_WAY_TAGS: tuple[str, ...] = (
     "access",
@@ -220,6 +228,23 @@ def _tag_values(value: Any) -> list[str]:
     return [part.strip().lower() for item in items for part in str(item).split(";")]
 
 
+def is_walkway(data: dict[str, Any]) -> bool:
+    """Tell whether an edge with these attributes runs (at least partly) on a walkway.
+
+    Parameters
+    ----------
+    data
+        The edge's attributes (``highway``: a list on edges merged by simplification, where
+        any walkway part makes the edge count).
+
+    Returns
+    -------
+    bool
+        True when any ``highway`` value is in :data:`WALKWAY_HIGHWAYS`.
+    """
+    return bool(WALKWAY_HIGHWAYS.intersection(_tag_values(data.get("highway"))))
+
+
 def avoid_snapping(data: dict[str, Any]) -> bool:
     """Tell whether points should not attach to an edge with these attributes.
 
@@ -264,6 +289,9 @@ class WalkWays:
     way_avoided
         Per kept way: True when points should not attach to it (:func:`avoid_snapping`),
         computed even without tags so the array build keeps the snapping rule.
+    way_walkway
+        Per kept way: True when it is a walkway (:func:`is_walkway`), computed even without
+        tags, so the array build can tell a drive-only extract.
     """
 
     node_ids: np.ndarray
@@ -275,6 +303,7 @@ class WalkWays:
     seg_way: np.ndarray
     ways: list[dict[str, Any]]
     way_avoided: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    way_walkway: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def read_walk_ways(
@@ -320,6 +349,7 @@ def read_walk_ways(
     seg_v: list[int] = []
     seg_way: list[int] = []
     avoided: list[bool] = []
+    walkway: list[bool] = []
     ways: list[dict[str, Any]] = []
     n_ways = 0
     # The location handler stores every node's coordinates before the filters run, so ways
@@ -370,6 +400,7 @@ def read_walk_ways(
             if added:
                 n_ways += 1
                 avoided.append(avoid_snapping(tag_dict))
+                walkway.append(is_walkway(tag_dict))
                 if with_tags:
                     way: dict[str, Any] = {"osmid": obj.id}
                     way.update({k: tag_dict[k] for k in USEFUL_WAY_TAGS if k in tag_dict})
@@ -394,6 +425,7 @@ def read_walk_ways(
         seg_way=np.asarray(seg_way, dtype=np.int64),
         ways=ways,
         way_avoided=np.asarray(avoided, dtype=bool),
+        way_walkway=np.asarray(walkway, dtype=bool),
     )
 
 

@@ -22,8 +22,7 @@ from hiap.indicators.homes import Homes
 from hiap.indicators.walkgraph import WalkGraph, minutes_to_metres
 from hiap.schemes.points import DEFAULT_SPACING_M, scheme_points
 from hiap.settings import Settings
-from isochrones import BNG_CRS
-from isochrones.network import build_walk_graph
+from isochrones import BNG_CRS, build_walk_network
 
 __all__ = ["capacity_graph", "capacity_points", "gp_capacity_table", "scheme_gp_capacity"]
 
@@ -53,8 +52,8 @@ def capacity_graph(
         How far around the site areas are scored exactly.
     """
     reach_m = 2 * minutes_to_metres(catchment_min) + margin_m + 500.0
-    return WalkGraph.from_graph(
-        build_walk_graph(osm_path, area=site, margin_m=reach_m, cache_dir=settings.cache_dir)
+    return WalkGraph.from_network(
+        build_walk_network(osm_path, area=site, margin_m=reach_m, cache_dir=settings.cache_dir)
     )
 
 

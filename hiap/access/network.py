@@ -33,7 +33,7 @@ from hiap.data.osm import extract_overlap
 from hiap.data.registry import DATASETS, find_dataset_files
 from hiap.errors import DataError
 from hiap.settings import Settings
-from isochrones import BNG_CRS, WalkNetwork, build_walk_graph
+from isochrones import BNG_CRS, WalkNetwork, build_walk_network
 from isochrones.errors import IsochronesError
 from isochrones.gtfs import (
     Feed,
@@ -42,6 +42,7 @@ from isochrones.gtfs import (
     merge_feeds,
     naptan_coordinates,
 )
+from isochrones.osm_reader import WALKWAY_HIGHWAYS, is_walkway
 from isochrones.transit import TransitNetwork, build_transit_network
 
 __all__ = [
@@ -72,11 +73,6 @@ COVERAGE_CELL_M = 250.0
 """Coverage is counted on a grid of this spacing: a cell counts when a walk node lies within
 its half-diagonal plus 100 m (a street can run between two junctions of a cell)."""
 
-WALKWAY_HIGHWAYS = frozenset(
-    {"footway", "path", "pedestrian", "steps", "cycleway", "bridleway", "track", "corridor"}
-)
-"""OSM ``highway`` values only (or mainly) walked or cycled: a walk network without any is a
-drive-only export."""
 
 MIN_WALKWAY_SHARE = 0.005
 """A network with less than this share of its length on walkways is taken as drive-only."""
@@ -125,27 +121,36 @@ def network_coverage(network: WalkNetwork, area: BaseGeometry) -> float:
     return float(np.mean(dist <= reach))
 
 
-def walkway_share(graph: nx.MultiDiGraph) -> float:
-    """Share of a walk graph's length on footways, paths, steps, cycleways and tracks.
+def walkway_share(network: WalkNetwork | nx.MultiDiGraph) -> float:
+    """Share of a walk network's length on footways, paths, steps, cycleways and tracks.
 
     Parameters
     ----------
-    graph
-        An OSMnx-style graph with ``highway`` and ``length`` on its edges.
+    network
+        A :class:`~isochrones.WalkNetwork` built from an extract (its ``edge_walkway``
+        flags), or an OSMnx-style graph with ``highway`` and ``length`` on its edges; both
+        give the same share (an edge merged by simplification counts when any part of it is
+        a walkway, :data:`WALKWAY_HIGHWAYS`).
 
     Returns
     -------
     float
-        0-1; 1 for a network under :data:`MIN_JUDGED_LENGTH_M` (too small to judge).
+        0-1; 1 for a network under :data:`MIN_JUDGED_LENGTH_M` (too small to judge) or a
+        network built from bare arrays, whose ways are not known.
     """
-    total = walkway = 0.0
-    for _, _, data in graph.edges(data=True):
-        length = float(data.get("length", 0.0))
-        highway = data.get("highway")
-        kinds = set(highway) if isinstance(highway, list) else {highway}
-        total += length
-        if kinds & WALKWAY_HIGHWAYS:
-            walkway += length
+    if isinstance(network, WalkNetwork):
+        if network.edge_walkway is None:
+            return 1.0
+        length = network.edge_length_m
+        total = float(length.sum())
+        walkway = float(length[network.edge_walkway].sum())
+    else:
+        total = walkway = 0.0
+        for _, _, data in network.edges(data=True):
+            edge_m = float(data.get("length", 0.0))
+            total += edge_m
+            if is_walkway(data):
+                walkway += edge_m
     if total < MIN_JUDGED_LENGTH_M:
         return 1.0
     return walkway / total if total > 0 else 0.0
@@ -181,15 +186,11 @@ class ExtractChoice:
 class Resources(Protocol):
     """Where a run gets its expensive, read-only inputs (the app shares them between users)."""
 
-    def walk_graph(
+    def walk_network(
         self, osm_path: Path, *, area: BaseGeometry | None, area_crs: str, margin_m: float,
         to_crs: str,
-    ) -> nx.MultiDiGraph:
-        """Return the walk graph of an extract around an area."""
-        ...
-
-    def walk_network(self, graph: nx.MultiDiGraph) -> WalkNetwork:
-        """Return the routing arrays of a graph."""
+    ) -> WalkNetwork:
+        """Return the walk network (routing arrays) of an extract around an area."""
         ...
 
     def feed(self, paths: Sequence[Path]) -> Feed:
@@ -271,28 +272,30 @@ def load_timetables_with_stops(settings: Settings, paths: Sequence[Path]) -> Fee
 
 
 class DirectResources:
-    """Build every input on demand (the walk graph still uses the parquet cache on disk)."""
+    """Build every input on demand (the walk network still uses its array cache on disk)."""
 
     def __init__(self, settings: Settings) -> None:
         self._cache_dir = settings.cache_dir
         self._settings = settings
 
-    def walk_graph(
+    def walk_network(
         self, osm_path: Path, *, area: BaseGeometry | None, area_crs: str, margin_m: float,
         to_crs: str,
-    ) -> nx.MultiDiGraph:
-        """Build (or load from the disk cache) the walk graph."""
+    ) -> WalkNetwork:
+        """Build (or reload from the disk cache) the walk network, straight on arrays.
+
+        :func:`isochrones.build_walk_network` reads the extract into the routing arrays
+        without a networkx graph (the same network as ``WalkNetwork.from_graph`` of
+        :func:`isochrones.build_walk_graph`, which stays available for a graph wanted for
+        its own sake).
+        """
         try:
-            return build_walk_graph(
+            return build_walk_network(
                 osm_path, area=area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs,
                 cache_dir=self._cache_dir,
             )
         except IsochronesError as exc:
             raise DataError(f"{osm_path.name}: {exc}") from exc
-
-    def walk_network(self, graph: nx.MultiDiGraph) -> WalkNetwork:
-        """Return the routing arrays of a graph."""
-        return WalkNetwork.from_graph(graph)
 
     def feed(self, paths: Sequence[Path]) -> Feed:
         """Load the timetable files (TransXChange placed by the data directory's NaPTAN stops)."""
@@ -309,33 +312,26 @@ class RunResources(DirectResources):
     """:class:`DirectResources` that keeps what it built for a batch of related runs.
 
     A run of several windows or destinations over one area (the Busway corridor) asks for
-    the same walk graphs each time (choosing the extract measures every candidate); this
+    the same walk networks each time (choosing the extract measures every candidate); this
     keeps them for the life of the object, so they are read once.
     """
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self._graphs: dict[tuple[str, bytes | None, str, float, str], nx.MultiDiGraph] = {}
-        self._networks: dict[int, WalkNetwork] = {}
+        self._networks: dict[tuple[str, bytes | None, str, float, str], WalkNetwork] = {}
 
-    def walk_graph(
+    def walk_network(
         self, osm_path: Path, *, area: BaseGeometry | None, area_crs: str, margin_m: float,
         to_crs: str,
-    ) -> nx.MultiDiGraph:
-        """Build the walk graph once per extract, area, margin and CRS."""
+    ) -> WalkNetwork:
+        """Build the walk network once per extract, area, margin and CRS."""
         key = (str(osm_path), None if area is None else shapely.to_wkb(area), area_crs,
                margin_m, to_crs)
-        if key not in self._graphs:
-            self._graphs[key] = super().walk_graph(
+        if key not in self._networks:
+            self._networks[key] = super().walk_network(
                 osm_path, area=area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs
             )
-        return self._graphs[key]
-
-    def walk_network(self, graph: nx.MultiDiGraph) -> WalkNetwork:
-        """Return the routing arrays of a graph, once per graph."""
-        if id(graph) not in self._networks:
-            self._networks[id(graph)] = super().walk_network(graph)
-        return self._networks[id(graph)]
+        return self._networks[key]
 
 
 def choose_extract(
@@ -355,7 +351,7 @@ def choose_extract(
     area
         Polygon in EPSG:27700.
     resources
-        Builds the walk graphs measured.
+        Builds the walk networks measured.
     margin_m
         Network kept around the area (as the run will build it).
     candidates
@@ -382,20 +378,19 @@ def choose_extract(
             "(the HIAP_DATA_DIR setting; `hiap data status` shows it). "
             "Run `hiap data download osm` or pass --osm FILE."
         )
-    scored: list[tuple[float, float, Path, nx.MultiDiGraph]] = []
+    scored: list[tuple[float, float, Path]] = []
     for path in files:
         overlap = extract_overlap(path, area)
         if overlap is not None and overlap <= 0:
             continue
         try:
-            graph = resources.walk_graph(
+            network = resources.walk_network(
                 path, area=area, area_crs=BNG_CRS, margin_m=margin_m, to_crs=BNG_CRS
             )
         except DataError as exc:
             logger.info("extract %s not usable for the area: %s", path.name, exc)
             continue
-        cover = network_coverage(resources.walk_network(graph), area)
-        scored.append((cover, walkway_share(graph), path, graph))
+        scored.append((network_coverage(network, area), walkway_share(network), path))
     if not scored:
         raise DataError(
             f"None of the OSM extracts ({', '.join(p.name for p in files)}) has a walkable "
@@ -404,12 +399,12 @@ def choose_extract(
         )
     # why: most coverage first; among equals, a network with footways before a drive-only one
     scored.sort(key=lambda s: (-round(s[0], 3), -(s[1] >= MIN_WALKWAY_SHARE), s[2].name))
-    cover, walkways, path, _ = scored[0]
+    cover, walkways, path = scored[0]
     return ExtractChoice(
         path=path,
         coverage=cover,
         walkway_share=walkways,
-        candidates=tuple((p.name, c) for c, _, p, _ in scored),
+        candidates=tuple((p.name, c) for c, _, p in scored),
     )
 
 
@@ -435,7 +430,7 @@ def fallback_walk_network(
     area
         Polygon in EPSG:27700.
     resources
-        Builds the walk graphs.
+        Builds the walk networks.
     margin_m
         Network kept around the area.
     min_coverage
@@ -461,7 +456,7 @@ def fallback_walk_network(
         )
         logger.info("no walk network: %s", why)
         return choice, None, why
-    graph = resources.walk_graph(
+    network = resources.walk_network(
         choice.path, area=area, area_crs=BNG_CRS, margin_m=margin_m, to_crs=BNG_CRS
     )
-    return choice, resources.walk_network(graph), ""
+    return choice, network, ""

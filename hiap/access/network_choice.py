@@ -83,7 +83,6 @@ def network_for_run(
         When there is neither an area nor an extract to walk on.
     """
     site_area, crs, margin_m = frame.site_area, frame.crs, frame.margin_m
-    graph = None
     if options.fallback is not None and network is None and osm_path is None:
         if site_area is None or crs != BNG_CRS:
             raise SettingsError(
@@ -116,22 +115,19 @@ def network_for_run(
             )
         choice = choose_extract(settings, site_area, resources=resources, margin_m=margin_m)
     else:
-        graph = resources.walk_graph(
+        network = resources.walk_network(
             Path(osm_path), area=site_area, area_crs=crs,
             margin_m=margin_m if site_area is not None else 0.0, to_crs=crs,
         )
-        net_given = resources.walk_network(graph)
-        cover = network_coverage(net_given, site_area) if frame.judge and site_area is not None else 1.0
-        choice = ExtractChoice(Path(osm_path), cover, walkway_share(graph),
+        cover = network_coverage(network, site_area) if frame.judge and site_area is not None else 1.0
+        choice = ExtractChoice(Path(osm_path), cover, walkway_share(network),
                                ((Path(osm_path).name, cover),))
     path = choice.path
     if network is None:
-        if graph is None:
-            graph = resources.walk_graph(
-                path, area=site_area, area_crs=crs,
-                margin_m=margin_m if site_area is not None else 0.0, to_crs=crs,
-            )
-        network = resources.walk_network(graph)
+        network = resources.walk_network(
+            path, area=site_area, area_crs=crs,
+            margin_m=margin_m if site_area is not None else 0.0, to_crs=crs,
+        )
     digest = file_digest(path) if path.is_file() else path.name
     return RunNetwork(network, choice, digest, _judge(options, choice, frame.label))
 

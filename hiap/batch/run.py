@@ -101,16 +101,12 @@ class _Memo:
         self._held.append(value)
         return value
 
-    def walk_graph(self, osm_path: Path, *, area: Any, area_crs: str, margin_m: float,
-                   to_crs: str) -> Any:
-        key = ("graph", file_digest(osm_path) if osm_path.is_file() else str(osm_path),
+    def walk_network(self, osm_path: Path, *, area: Any, area_crs: str, margin_m: float,
+                     to_crs: str) -> Any:
+        key = ("network", file_digest(osm_path) if osm_path.is_file() else str(osm_path),
                None if area is None else shapely.to_wkb(area), area_crs, margin_m, to_crs)
-        return self._once(key, lambda: self._direct.walk_graph(
+        return self._once(key, lambda: self._direct.walk_network(
             osm_path, area=area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs))
-
-    def walk_network(self, graph: Any) -> Any:
-        return self._once(("network", self._key_of.get(id(graph), id(graph))),
-                          lambda: self._direct.walk_network(graph))
 
     def feed(self, paths: Sequence[Path]) -> Any:
         key = ("feed", files_digest(list(paths)))  # a folder of TransXChange: its files
@@ -247,9 +243,8 @@ def _measure(
     reasons = pd.Series(pd.NA, index=table.index, dtype="string")
     # One network for every destination kind, built here so that a tile whose origins are all
     # off the streets is answered (every origin left out, with the reason) rather than refused.
-    graph = res.walk_graph(osm_path, area=core, area_crs=BNG_CRS, margin_m=margin_m,
-                           to_crs=BNG_CRS)
-    network = res.walk_network(graph)
+    network = res.walk_network(osm_path, area=core, area_crs=BNG_CRS, margin_m=margin_m,
+                               to_crs=BNG_CRS)
     kept, left_out = off_network(network, origins, kind="origin", max_snap_m=options.max_snap_m)
     if kept.empty and left_out is not None:
         why = pd.Series(left_out["reason"].to_numpy(), index=left_out["code"].astype(str))

@@ -646,7 +646,6 @@ def measure_evidence(
     from hiap.access import AccessOptions, DirectResources, measure_access
     from hiap.data.health import load_hospitals
     from hiap.indicators import assess_indicators
-    from isochrones import WalkNetwork
 
     def tell(fraction: float, message: str) -> None:
         if progress is not None:
@@ -674,11 +673,10 @@ def measure_evidence(
             progress=lambda f, m: tell(0.6 + 0.3 * f, f"Walking access: {m}"),
         )
         tell(0.9, "Streets and hospitals for the map")
-        # Same extract, area and buffer as the walk run: served from the on-disk graph cache.
-        graph = DirectResources(settings).walk_graph(
+        # Same extract, area and buffer as the walk run: served from the on-disk array cache.
+        streets = DirectResources(settings).walk_network(
             walk.osm_path, area=area, area_crs=BNG, margin_m=buffer_km * 1000.0, to_crs=BNG
-        )
-        streets = WalkNetwork.from_graph(graph).edge_geometry
+        ).edge_geometry
         hospitals = load_hospitals(settings, area=area.buffer(buffer_km * 1000.0 + 3000.0))
     except (HiapError, ValueError) as error:
         logger.warning("walking access for the report failed: %s", error)

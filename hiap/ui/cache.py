@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import networkx as nx
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
@@ -39,11 +38,11 @@ from hiap.access.keys import (
     frame_digest,
     geometry_digest,
 )
-from hiap.access.network import load_timetables
+from hiap.access.network import DirectResources, load_timetables
 from hiap.indicators.capacity import GpCapacity
 from hiap.schemes import Scheme
 from hiap.settings import Settings
-from isochrones import WalkNetwork, build_walk_graph
+from isochrones import WalkNetwork
 from isochrones.cache import file_digest
 from isochrones.gtfs import Feed
 from isochrones.scenarios import Scenario
@@ -68,21 +67,14 @@ def scheme_digest(scheme: Scheme) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _walk_graph(
-    key: str, _osm_path: Path, _area: BaseGeometry | None, area_crs: str, margin_m: float,
-    to_crs: str, _cache_dir: Path | None,
-) -> nx.MultiDiGraph:
+def _walk_network(
+    key: str, _direct: DirectResources, _osm_path: Path, _area: BaseGeometry | None,
+    area_crs: str, margin_m: float, to_crs: str,
+) -> WalkNetwork:
     del key
-    return build_walk_graph(
-        _osm_path, area=_area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs,
-        cache_dir=_cache_dir,
+    return _direct.walk_network(
+        _osm_path, area=_area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs
     )
-
-
-@st.cache_resource(show_spinner=False, max_entries=6)
-def _walk_network(key: str, _graph: nx.MultiDiGraph) -> WalkNetwork:
-    del key
-    return WalkNetwork.from_graph(_graph)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -108,38 +100,22 @@ class CachedResources:
     """
 
     def __init__(self, settings: Settings) -> None:
-        from hiap.access.network import DirectResources
-
         self._direct = DirectResources(settings)
         self._settings = settings
         self._cache_dir = settings.cache_dir
         self._keys: dict[int, str] = {}
 
-    def walk_graph(
+    def walk_network(
         self, osm_path: Path, *, area: BaseGeometry | None, area_crs: str, margin_m: float,
         to_crs: str,
-    ) -> nx.MultiDiGraph:
-        """Return the walk graph, keyed by the extract's digest, the area, margin and CRS."""
+    ) -> WalkNetwork:
+        """Return the walk network, keyed by the extract's digest, the area, margin and CRS."""
         key = answer_key({
-            "what": "walk_graph", "osm": file_digest(osm_path), "area": geometry_digest(area),
+            "what": "walk_network", "osm": file_digest(osm_path), "area": geometry_digest(area),
             "area_crs": area_crs, "margin_m": margin_m, "to_crs": to_crs,
         })
-        try:
-            graph = _walk_graph(key, osm_path, area, area_crs, margin_m, to_crs, self._cache_dir)
-        except Exception:
-            # the direct path turns routing errors into DataError with the file's name
-            graph = self._direct.walk_graph(
-                osm_path, area=area, area_crs=area_crs, margin_m=margin_m, to_crs=to_crs
-            )
-        self._keys[id(graph)] = key
-        return graph
-
-    def walk_network(self, graph: nx.MultiDiGraph) -> WalkNetwork:
-        """Return the routing arrays of a graph built here."""
-        key = self._keys.get(id(graph))
-        if key is None:
-            return WalkNetwork.from_graph(graph)
-        network = _walk_network(key, graph)
+        # a failed build raises DataError naming the file (DirectResources); nothing is cached
+        network = _walk_network(key, self._direct, osm_path, area, area_crs, margin_m, to_crs)
         self._keys[id(network)] = key
         return network
 

@@ -195,3 +195,56 @@ def test_branch_surgeries_are_an_option_stated_in_the_notes(
     assert len(with_branches.destinations) >= len(hampton_gp.destinations)
     assert "site_kind" in with_branches.destinations
     assert any("branch" in n and "2017" in n for n in with_branches.warnings)
+
+
+def _edge_order(net: WalkNetwork) -> np.ndarray:
+    """Directed edges sorted by their ends' OSM ids, then length to 1 cm."""
+    return np.lexsort(
+        (np.round(net.edge_length_m, 2), net.node_ids[net.edge_v], net.node_ids[net.edge_u])
+    )
+
+
+def test_the_engine_routes_on_the_array_build_without_a_networkx_graph(
+    access_settings: Settings, hampton_extract: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import networkx as nx
+
+    import hiap.access.network as access_network
+
+    built: list[tuple[dict[str, object], WalkNetwork]] = []
+    direct = access_network.DirectResources.walk_network
+
+    def recording(self: access_network.DirectResources, osm_path: Path, **kw: object) -> WalkNetwork:
+        net = direct(self, osm_path, **kw)  # type: ignore[arg-type]
+        built.append((kw, net))
+        return net
+
+    def no_graph(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the access engine built a networkx graph")
+
+    monkeypatch.setattr(access_network.DirectResources, "walk_network", recording)
+    with monkeypatch.context() as m:
+        m.setattr(nx.MultiDiGraph, "__init__", no_graph)
+        result = measure(access_settings, AccessOptions(to="gp"), osm_path=hampton_extract)
+    assert len(result.origins) > 5 and built
+    kw, ours = built[-1]
+    graph = build_walk_graph(hampton_extract, cache_dir=access_settings.cache_dir, **kw)  # type: ignore[arg-type]
+    reference = WalkNetwork.from_graph(graph)
+    np.testing.assert_array_equal(np.sort(ours.node_ids), np.sort(reference.node_ids))
+    # the same directed edges (by their ends' OSM ids), lengths to 1 cm, snapping flags
+    mine, theirs = _edge_order(ours), _edge_order(reference)
+    assert len(mine) == len(theirs)
+    for ends in ("edge_u", "edge_v"):
+        np.testing.assert_array_equal(
+            ours.node_ids[getattr(ours, ends)[mine]],
+            reference.node_ids[getattr(reference, ends)[theirs]],
+        )
+    np.testing.assert_allclose(
+        ours.edge_length_m[mine], reference.edge_length_m[theirs], rtol=0, atol=1e-2
+    )
+    np.testing.assert_array_equal(ours.edge_avoided[mine], reference.edge_avoided[theirs])
+    assert ours.edge_walkway is not None and reference.edge_walkway is not None
+    np.testing.assert_array_equal(ours.edge_walkway[mine], reference.edge_walkway[theirs])
+    assert access_network.walkway_share(ours) == pytest.approx(
+        access_network.walkway_share(graph), rel=1e-9
+    )

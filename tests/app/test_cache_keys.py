@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import networkx as nx
 import pytest
 from shapely.geometry import box
 
@@ -53,7 +52,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         return cached
 
     monkeypatch.setattr(cache, "_gp_capacity", recorder("gp_capacity", None))
-    monkeypatch.setattr(cache, "_walk_graph", recorder("walk_graph", nx.MultiDiGraph))
+    monkeypatch.setattr(cache, "_walk_network", recorder("walk_network", object))
     monkeypatch.setattr(cache, "_feed", recorder("feed", object))
     monkeypatch.setattr(cache, "_transit_network", recorder("transit", None))
     monkeypatch.setattr(cache, "_demo_area", recorder("demo", None))
@@ -69,13 +68,11 @@ def _ask_every_cache(settings: Settings, osm: Path, tmp_path: Path, residents: f
         margin_m=2000.0,
     )
     resources = cache.CachedResources(settings)
-    graph = resources.walk_graph(osm, area=site, area_crs="EPSG:27700", margin_m=500.0,
-                                 to_crs="EPSG:27700")
+    walk = resources.walk_network(osm, area=site, area_crs="EPSG:27700", margin_m=500.0,
+                                  to_crs="EPSG:27700")
     gtfs = tmp_path / "gtfs.zip"  # only digested here, never read
     gtfs.write_bytes(b"PK\x05\x06" + bytes(18))
     feed = resources.feed([gtfs])
-    walk = object()
-    resources._keys[id(walk)] = resources._keys[id(graph)]  # as walk_network() records it
     resources.transit_network(feed, walk, dt.date(2020, 3, 31), (25_200, 32_400))  # type: ignore[arg-type]
     cache.demo_area(settings)
 
@@ -87,13 +84,13 @@ def test_app_cache_keys_are_stable_and_carry_the_code_version(
     _ask_every_cache(settings, osm, tmp_path)
     _ask_every_cache(settings, osm, tmp_path)
     _ask_every_cache(settings, osm, tmp_path, residents=900.0)
-    assert set(recorded) == {"gp_capacity", "walk_graph", "feed", "transit", "demo"}
+    assert set(recorded) == {"gp_capacity", "walk_network", "feed", "transit", "demo"}
     first = {name: keys[0] for name, keys in recorded.items()}
     for name, keys in recorded.items():
         assert keys[1] == keys[0], name  # equal inputs, equal keys
         assert len(keys[0]) == 64
     assert recorded["gp_capacity"][2] != first["gp_capacity"]  # another input, another key
-    assert recorded["walk_graph"][2] == first["walk_graph"]  # ... only where it is an input
+    assert recorded["walk_network"][2] == first["walk_network"]  # ... only where it is an input
     assert len(set(first.values())) == len(first)  # no two caches share a key
 
     monkeypatch.setattr(hiap, "__version__", "99.0.0")
@@ -116,7 +113,7 @@ def test_gp_capacity_key_follows_the_extract_content(
     copy.write_text("<osm version='0.6'><!-- edited --></osm>\n")
     _ask_every_cache(settings, copy, tmp_path)
     assert recorded["gp_capacity"][2] != recorded["gp_capacity"][0]
-    assert recorded["walk_graph"][2] != recorded["walk_graph"][0]
+    assert recorded["walk_network"][2] != recorded["walk_network"][0]
 
 
 def test_report_key_carries_the_code_version(monkeypatch: pytest.MonkeyPatch) -> None:

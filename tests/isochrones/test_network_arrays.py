@@ -54,6 +54,10 @@ def assert_same_network(ours: WalkNetwork, reference: WalkNetwork) -> None:
     fa, fb = ours.edge_avoided[order(ours)], reference.edge_avoided[order(reference)]
     assert (fa == fb).all()
     assert fa.any() == reference.edge_avoided.any()
+    # and the walkway flags that tell a drive-only extract (footways, paths, ...)
+    assert ours.edge_walkway is not None and reference.edge_walkway is not None
+    wa, wb = ours.edge_walkway[order(ours)], reference.edge_walkway[order(reference)]
+    assert (wa == wb).all()
 
 
 def test_hampton_arrays_match_the_graph_build(hampton_osm: Path, hampton_net: WalkNetwork) -> None:
