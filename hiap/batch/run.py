@@ -119,7 +119,7 @@ class _Memo:
 
 
 _KEEP = 4
-"""Resources a worker keeps between tasks: one region's graph, network, feed and timetable."""
+"""Resources a worker keeps between tasks: one region's walk network, feed, timetable, a spare."""
 
 _KEPT: OrderedDict[Any, Any] = OrderedDict()
 """The worker process's kept resources (read-only once built), least recently used first."""
