@@ -74,7 +74,7 @@ def _one_way(data: dict[str, Any], k: int) -> dict[str, Any]:
     keep_xy = np.ones(len(data["chain_xy"]), dtype=bool)
     keep_xy[ptr[k] : ptr[k + 1]] = False
     out = {name: value for name, value in data.items() if name != "symmetric"}
-    for name in ("edge_u", "edge_v", "edge_length_m", "edge_avoided"):
+    for name in ("edge_u", "edge_v", "edge_length_m", "edge_avoided", "edge_walkway"):
         out[name] = np.delete(data[name], k)
     out["chain_ptr"] = np.concatenate([[0], np.cumsum(np.delete(np.diff(ptr), k))])
     out["chain_xy"] = data["chain_xy"][keep_xy]
