@@ -452,12 +452,13 @@ def _board(dep, base, length, i, hi, board):
 
 
 @numba.njit(cache=True, nogil=True)
-def _egress_tables(eg_ptr, eg_to, ps_ptr, ps_stops, n_dest):
+def _egress_tables(tables, n_dest):
     """Which destinations and stops have egress legs, and where each pattern's last one is.
 
     Returns ``useful`` (per destination), ``has_eg`` (per stop) and ``pat_eg_end`` (per
     pattern, one past the last position whose stop has an egress leg).
     """
+    ps_ptr, ps_stops, eg_ptr, eg_to = tables[0], tables[1], tables[11], tables[12]
     n_stops = eg_ptr.shape[0] - 1
     n_pat = ps_ptr.shape[0] - 1
     useful = np.zeros(n_dest, dtype=np.bool_)
@@ -482,20 +483,7 @@ def _run_departure(
     max_rounds,
     slack,
     cutoff,
-    ps_ptr,
-    ps_stops,
-    pt_ptr,
-    ptime_ptr,
-    arr,
-    dep,
-    sp_ptr,
-    sp_pat,
-    sp_pos,
-    tr_ptr,
-    tr,
-    eg_ptr,
-    eg_to,
-    eg_s,
+    tables,
     ready,
     best_ride,
     dest,
@@ -518,6 +506,22 @@ def _run_departure(
     numba adds a negative-index wrap-around fix-up to every access through a signed index,
     and dropping it made this kernel about a fifth faster (benchmarks/README.md).
     """
+    (
+        ps_ptr,
+        ps_stops,
+        pt_ptr,
+        ptime_ptr,
+        arr,
+        dep,
+        sp_ptr,
+        sp_pat,
+        sp_pos,
+        tr_ptr,
+        tr,
+        eg_ptr,
+        eg_to,
+        eg_s,
+    ) = tables
     inf = np.int32(1 << 30)
     n_stops = ready.shape[1]
     # Target pruning: a label no earlier than every destination's best arrival cannot
@@ -647,29 +651,16 @@ def _range_kernel(
     cutoff,
     reuse,
     n_dest,
-    ps_ptr,
-    ps_stops,
-    pt_ptr,
-    ptime_ptr,
-    arr,
-    dep,
-    sp_ptr,
-    sp_pat,
-    sp_pos,
-    tr_ptr,
-    tr,
-    eg_ptr,
-    eg_to,
-    eg_s,
+    tables,
     direct,
     out,
 ):
     inf = np.int32(1 << 30)
     n_orig = acc_ptr.shape[0] - 1
-    n_stops = sp_ptr.shape[0] - 1
-    n_pat = ps_ptr.shape[0] - 1
+    n_stops = tables[6].shape[0] - 1  # stop -> patterns pointer
+    n_pat = tables[0].shape[0] - 1  # pattern -> stops pointer
     n_dep = departures.shape[0]
-    useful, has_eg, pat_eg_end = _egress_tables(eg_ptr, eg_to, ps_ptr, ps_stops, n_dest)
+    useful, has_eg, pat_eg_end = _egress_tables(tables, n_dest)
     for o in numba.prange(n_orig):
         ready = np.full((max_rounds + 1, n_stops), inf, dtype=np.int32)
         best_ride = np.full(n_stops, inf, dtype=np.int32)
@@ -703,20 +694,7 @@ def _range_kernel(
                 max_rounds,
                 slack,
                 cutoff,
-                ps_ptr,
-                ps_stops,
-                pt_ptr,
-                ptime_ptr,
-                arr,
-                dep,
-                sp_ptr,
-                sp_pat,
-                sp_pos,
-                tr_ptr,
-                tr,
-                eg_ptr,
-                eg_to,
-                eg_s,
+                tables,
                 ready,
                 best_ride,
                 dest,
@@ -833,20 +811,7 @@ def _run_batch(
     max_rounds,
     slack,
     cutoff,
-    ps_ptr,
-    ps_stops,
-    pt_ptr,
-    ptime_ptr,
-    arr,
-    dep,
-    sp_ptr,
-    sp_pat,
-    sp_pos,
-    tr_ptr,
-    tr,
-    eg_ptr,
-    eg_to,
-    eg_s,
+    tables,
     ready,
     ride_lab,
     best_ride,
@@ -869,6 +834,22 @@ def _run_batch(
     n_dirty,
 ):
     """One RAPTOR run of a batch from departure ``t0``, improving the labels given."""
+    (
+        ps_ptr,
+        ps_stops,
+        pt_ptr,
+        ptime_ptr,
+        arr,
+        dep,
+        sp_ptr,
+        sp_pat,
+        sp_pos,
+        tr_ptr,
+        tr,
+        eg_ptr,
+        eg_to,
+        eg_s,
+    ) = tables
     inf = np.int32(1 << 30)
     lanes = bound.shape[0]
     n_stops = sp_ptr.shape[0] - 1
@@ -1040,20 +1021,7 @@ def _batch(
     n_dest,
     lanes,
     origin_order,
-    ps_ptr,
-    ps_stops,
-    pt_ptr,
-    ptime_ptr,
-    arr,
-    dep,
-    sp_ptr,
-    sp_pat,
-    sp_pos,
-    tr_ptr,
-    tr,
-    eg_ptr,
-    eg_to,
-    eg_s,
+    tables,
     direct,
     out,
     useful,
@@ -1084,7 +1052,7 @@ def _batch(
     inf = np.int32(1 << 30)
     n_orig = acc_ptr.shape[0] - 1
     n_dep = departures.shape[0]
-    stride = (sp_ptr.shape[0] - 1) * lanes
+    stride = (tables[6].shape[0] - 1) * lanes  # stops x lanes
     first = batch * lanes
     used = min(lanes, n_orig - first)
     for m in range(n_dep - 1, -1, -1):
@@ -1111,20 +1079,7 @@ def _batch(
             max_rounds,
             slack,
             cutoff,
-            ps_ptr,
-            ps_stops,
-            pt_ptr,
-            ptime_ptr,
-            arr,
-            dep,
-            sp_ptr,
-            sp_pat,
-            sp_pos,
-            tr_ptr,
-            tr,
-            eg_ptr,
-            eg_to,
-            eg_s,
+            tables,
             ready,
             ride_lab,
             best_ride,
@@ -1168,27 +1123,14 @@ def _batch_kernel(
     lanes,
     n_chunks,
     origin_order,
-    ps_ptr,
-    ps_stops,
-    pt_ptr,
-    ptime_ptr,
-    arr,
-    dep,
-    sp_ptr,
-    sp_pat,
-    sp_pos,
-    tr_ptr,
-    tr,
-    eg_ptr,
-    eg_to,
-    eg_s,
+    tables,
     direct,
     out,
 ):
     n_orig = acc_ptr.shape[0] - 1
-    n_stops = sp_ptr.shape[0] - 1
-    n_pat = ps_ptr.shape[0] - 1
-    useful, has_eg, pat_eg_end = _egress_tables(eg_ptr, eg_to, ps_ptr, ps_stops, n_dest)
+    n_stops = tables[6].shape[0] - 1  # stop -> patterns pointer
+    n_pat = tables[0].shape[0] - 1  # pattern -> stops pointer
+    useful, has_eg, pat_eg_end = _egress_tables(tables, n_dest)
     # Batches are dealt to a few chunks (batch i to chunk i % n_chunks); a chunk allocates
     # its label buffers once and resets only the stops a search touched: a fresh
     # multi-megabyte buffer per batch costs page faults and fills that dwarf small searches.
@@ -1226,20 +1168,7 @@ def _batch_kernel(
                 n_dest,
                 lanes,
                 origin_order,
-                ps_ptr,
-                ps_stops,
-                pt_ptr,
-                ptime_ptr,
-                arr,
-                dep,
-                sp_ptr,
-                sp_pat,
-                sp_pos,
-                tr_ptr,
-                tr,
-                eg_ptr,
-                eg_to,
-                eg_s,
+                tables,
                 direct,
                 out,
                 useful,
@@ -1425,7 +1354,8 @@ def range_raptor(
         bool(reuse_labels),
         int(egress.n_targets),
     )
-    network = (
+    # why: one tuple (the kernels unpack it) instead of fourteen arguments at every call
+    tables = (
         tt.pattern_stop_ptr,
         _index(tt.pattern_stops, "pattern stop"),
         tt.pattern_trip_ptr,
@@ -1440,9 +1370,8 @@ def range_raptor(
         egress.ptr,
         _index(egress.target, "egress destination"),
         egress.seconds,
-        direct,
-        out,
     )
+    network = (tables, direct, out)
     access_arrays = (access.ptr, _index(access.target, "access stop"), access.seconds)
     lanes = _lanes(access.n_sources, tt.n_stops, int(max_rounds))
     # why: batches pay when each origin's search is large: every departure a search of its
