@@ -812,26 +812,8 @@ def _run_batch(
     slack,
     cutoff,
     tables,
-    ready,
-    ride_lab,
-    best_ride,
-    dest,
-    useful,
-    has_eg,
-    pat_eg_end,
-    marked,
-    mlist,
-    pat_first,
-    queue,
-    rode,
-    ride_list,
-    egd,
-    eg_list,
-    bound,
-    trip,
-    dirty,
-    dirty_list,
-    n_dirty,
+    eg_tables,
+    work,
 ):
     """One RAPTOR run of a batch from departure ``t0``, improving the labels given."""
     (
@@ -850,6 +832,26 @@ def _run_batch(
         eg_to,
         eg_s,
     ) = tables
+    (
+        ready,
+        ride_lab,
+        best_ride,
+        dest,
+        marked,
+        mlist,
+        pat_first,
+        queue,
+        rode,
+        ride_list,
+        egd,
+        eg_list,
+        bound,
+        trip,
+        dirty,
+        dirty_list,
+        n_dirty,
+    ) = work
+    useful, has_eg, pat_eg_end = eg_tables
     inf = np.int32(1 << 30)
     lanes = bound.shape[0]
     n_stops = sp_ptr.shape[0] - 1
@@ -1024,31 +1026,15 @@ def _batch(
     tables,
     direct,
     out,
-    useful,
-    has_eg,
-    pat_eg_end,
-    ready,
-    ride_lab,
-    best_ride,
-    dest,
-    marked,
-    mlist,
-    pat_first,
-    queue,
-    rode,
-    ride_list,
-    egd,
-    eg_list,
-    bound,
-    trip,
-    dirty,
-    dirty_list,
-    n_dirty,
+    eg_tables,
+    work,
 ):
     """Route one batch of origins over every departure, writing their rows of ``out``.
 
     The round labels must be unreached except at the stops recorded as dirty.
     """
+    ready, ride_lab, best_ride, dest = work[0], work[1], work[2], work[3]
+    dirty, dirty_list, n_dirty = work[14], work[15], work[16]
     inf = np.int32(1 << 30)
     n_orig = acc_ptr.shape[0] - 1
     n_dep = departures.shape[0]
@@ -1080,26 +1066,8 @@ def _batch(
             slack,
             cutoff,
             tables,
-            ready,
-            ride_lab,
-            best_ride,
-            dest,
-            useful,
-            has_eg,
-            pat_eg_end,
-            marked,
-            mlist,
-            pat_first,
-            queue,
-            rode,
-            ride_list,
-            egd,
-            eg_list,
-            bound,
-            trip,
-            dirty,
-            dirty_list,
-            n_dirty,
+            eg_tables,
+            work,
         )
         for b in range(used):
             o = origin_order[first + b]
@@ -1130,7 +1098,7 @@ def _batch_kernel(
     n_orig = acc_ptr.shape[0] - 1
     n_stops = tables[6].shape[0] - 1  # stop -> patterns pointer
     n_pat = tables[0].shape[0] - 1  # pattern -> stops pointer
-    useful, has_eg, pat_eg_end = _egress_tables(tables, n_dest)
+    eg_tables = _egress_tables(tables, n_dest)
     # Batches are dealt to a few chunks (batch i to chunk i % n_chunks); a chunk allocates
     # its label buffers once and resets only the stops a search touched: a fresh
     # multi-megabyte buffer per batch costs page faults and fills that dwarf small searches.
@@ -1154,6 +1122,25 @@ def _batch_kernel(
         eg_list = np.zeros(n_stops, dtype=np.uint32)
         bound = np.zeros(lanes, dtype=np.int32)
         trip = np.zeros(lanes, dtype=np.int64)
+        work = (
+            ready,
+            ride_lab,
+            best_ride,
+            dest,
+            marked,
+            mlist,
+            pat_first,
+            queue,
+            rode,
+            ride_list,
+            egd,
+            eg_list,
+            bound,
+            trip,
+            dirty,
+            dirty_list,
+            n_dirty,
+        )
         for batch in range(chunk, n_batches, n_chunks):
             _batch(
                 batch,
@@ -1171,26 +1158,8 @@ def _batch_kernel(
                 tables,
                 direct,
                 out,
-                useful,
-                has_eg,
-                pat_eg_end,
-                ready,
-                ride_lab,
-                best_ride,
-                dest,
-                marked,
-                mlist,
-                pat_first,
-                queue,
-                rode,
-                ride_list,
-                egd,
-                eg_list,
-                bound,
-                trip,
-                dirty,
-                dirty_list,
-                n_dirty,
+                eg_tables,
+                work,
             )
 
 
