@@ -20,52 +20,27 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sqlite3
 import struct
+import sys
 import tempfile
 import time
-from contextlib import closing
 from pathlib import Path
 
 from _common import load_note
 
+# why: the GeoPackage writer the security tests use, not a second copy of it
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hiap.errors import UnsafeUploadError
 from hiap.schemes import read_scheme
 from hiap.settings import get_settings
-
-BNG_WKT = (
-    'PROJCS["OSGB 1936 / British National Grid",GEOGCS["OSGB 1936",DATUM["OSGB_1936",'
-    'SPHEROID["Airy 1830",6377563.396,299.3249646]],PRIMEM["Greenwich",0],'
-    'UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],'
-    'PARAMETER["latitude_of_origin",49],PARAMETER["central_meridian",-2],'
-    'PARAMETER["scale_factor",0.9996012717],PARAMETER["false_easting",400000],'
-    'PARAMETER["false_northing",-100000],UNIT["metre",1]]'
-)
+from tests.security import hostile
 
 
 def empty_collections_gpkg(path: Path, members: int) -> bytes:
     """Write a one-feature GeoPackage of ``members`` empty collections; return its bytes."""
     wkb = struct.pack("<BII", 1, 7, members) + struct.pack("<BII", 1, 7, 0) * members
     blob = b"GP" + bytes([0, 1]) + struct.pack("<i", 27700) + wkb
-    with closing(sqlite3.connect(path)) as db, db:
-        db.executescript(
-            "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, "
-            "organization TEXT, organization_coordsys_id INTEGER, definition TEXT, "
-            "description TEXT);"
-            "CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, "
-            "srs_id INTEGER);"
-            "CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, "
-            "geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);"
-            "CREATE TABLE site (fid INTEGER PRIMARY KEY, geom BLOB);"
-        )
-        db.execute(
-            "INSERT INTO gpkg_spatial_ref_sys VALUES ('BNG', 27700, 'EPSG', 27700, ?, '')",
-            (BNG_WKT,),
-        )
-        db.execute("INSERT INTO gpkg_contents VALUES ('site', 'features', 27700)")
-        db.execute("INSERT INTO gpkg_geometry_columns VALUES ('site', 'geom', 'GEOMETRY', 27700, 0, 0)")
-        db.execute("INSERT INTO site (geom) VALUES (?)", (blob,))
-    return path.read_bytes()
+    return hostile.gpkg(path, rows=[(blob,)])
 
 
 def main() -> None:
